@@ -1,0 +1,34 @@
+# ofsck — see README.md. `make demo` and `make test` work on a fresh Debian 12 machine as root.
+JOBS ?= $(shell nproc)
+BUILD ?= build/release
+TESTBUILD ?= build/asan
+
+.PHONY: all deps demo test build testbuild testdata fuzz bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DOFSCK_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target ofsck
+
+testbuild: deps
+	@cmake -S . -B $(TESTBUILD) -DCMAKE_BUILD_TYPE=Debug -DOFSCK_SANITIZE=ON >/dev/null
+	@cmake --build $(TESTBUILD) -j $(JOBS)
+
+testdata: deps
+	@bash scripts/fetch-testdata.sh
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/ofsck
+
+test: testbuild testdata
+	@bash scripts/run-tests.sh $(TESTBUILD)
+
+bench: build testdata
+	@bash bench/run.sh $(BUILD)/ofsck
+
+clean:
+	rm -rf build

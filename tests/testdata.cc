@@ -1,0 +1,55 @@
+#include "testdata.hpp"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace ofsck::testdata {
+
+std::string cache_dir() {
+  if (const char* d = getenv("OFSCK_TESTDATA"); d && *d) return d;
+  const char* home = getenv("HOME");
+  return std::string(home ? home : "/root") + "/.cache/ofsck-testdata";
+}
+std::string tree(const std::string& kver) { return cache_dir() + "/trees/" + kver; }
+std::string module_dir(const std::string& kver) {
+  std::string a = tree(kver) + "/lib/modules/" + kver;
+  if (exists(a)) return a;
+  return tree(kver) + "/usr/lib/modules/" + kver;
+}
+std::string symvers(const std::string& kver) {
+  return tree(kver) + "/usr/src/linux-headers-" + kver + "/Module.symvers";
+}
+std::string test_modules(const std::string& kver) { return cache_dir() + "/modules/" + kver; }
+std::string source_dir() { return OFSCK_SOURCE_DIR; }
+std::string binary_dir() { return OFSCK_BINARY_DIR; }
+std::string ofsck_bin() {
+  if (const char* b = getenv("OFSCK_BIN"); b && *b) return b;
+  return binary_dir() + "/ofsck";
+}
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+std::string run(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("popen failed: " + cmd);
+  std::array<char, 65536> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int st = pclose(p);
+  if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+std::string make_temp_dir(const std::string& tag) {
+  std::string tmpl = "/tmp/ofsck-test-" + tag + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+}  // namespace ofsck::testdata

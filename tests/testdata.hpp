@@ -1,0 +1,46 @@
+#pragma once
+/// Locating real test data (Debian kernel packages fetched by scripts/fetch-testdata.sh, modules
+/// built by scripts/build-test-modules.sh). Tests that need it GTEST_SKIP() only when the
+/// environment variable OFSCK_ALLOW_MISSING_TESTDATA=1 is set; otherwise they fail, so CI
+/// cannot silently pass without the real data.
+#include <string>
+
+namespace ofsck::testdata {
+
+/// $OFSCK_TESTDATA or ~/.cache/ofsck-testdata
+std::string cache_dir();
+/// Extracted package tree for a kernel release, e.g. tree("6.1.0-47-amd64").
+std::string tree(const std::string& kver);
+/// <tree>/lib/modules/<kver> (or usr/lib/modules).
+std::string module_dir(const std::string& kver);
+/// <tree>/usr/src/linux-headers-<kver>/Module.symvers
+std::string symvers(const std::string& kver);
+/// Built test modules dir for kver ($cache/modules/<kver>).
+std::string test_modules(const std::string& kver);
+/// Source dir and build dir.
+std::string source_dir();
+std::string binary_dir();
+/// Path of the ofsck binary under test.
+std::string ofsck_bin();
+/// True if a path exists.
+bool exists(const std::string& path);
+/// Runs a shell command, returns stdout; exit status in *status when given.
+std::string run(const std::string& cmd, int* status = nullptr);
+/// Fresh temporary directory (removed by the caller or left under /tmp).
+std::string make_temp_dir(const std::string& tag);
+
+inline constexpr const char* kOld61 = "6.1.0-47-amd64";
+inline constexpr const char* kNew61 = "6.1.0-56-amd64";
+inline constexpr const char* kCloud61 = "6.1.0-56-cloud-amd64";
+inline constexpr const char* k612 = "6.12.117+deb12-amd64";
+
+}  // namespace ofsck::testdata
+
+/// Skip-or-fail guard for tests needing real data at `path`.
+#define OFSCK_REQUIRE_DATA(path)                                                          \
+  do {                                                                                    \
+    if (!::ofsck::testdata::exists(path)) {                                               \
+      if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << "missing " << (path);   \
+      FAIL() << "missing test data " << (path) << " (run scripts/fetch-testdata.sh)";     \
+    }                                                                                     \
+  } while (0)
