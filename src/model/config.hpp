@@ -14,6 +14,9 @@ struct ConfigProblem {
   SourceRef where;
   std::string message;       ///< our wording
   std::string kmod_message;  ///< what kmod itself prints, if anything (empty = silent in kmod)
+  /// Stable short id of the problem class, e.g. "bad-line", "ignored-file", "unreadable",
+  /// "dir-in-confdir", "nul-byte", "bad-regex", "ignored-command" (set by read/text).
+  std::string kind;
 };
 
 /// One config file chosen by the kmod merge rule (sorted by basename, first dir wins).
@@ -91,6 +94,7 @@ struct KernelCmdline {
   std::vector<std::string> module_blacklist;   ///< module_blacklist= (kernel, exact names)
   std::vector<std::string> modprobe_blacklist; ///< modprobe.blacklist= (normalised)
   std::vector<std::pair<std::string, std::string>> module_params;  ///< <mod>.<param>=<val>
+  std::vector<ConfigProblem> problems;  ///< options kmod/the kernel reject or ignore
 };
 
 }  // namespace ofsck::model

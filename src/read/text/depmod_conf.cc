@@ -1,0 +1,149 @@
+#include "read/text/depmod_conf.hpp"
+
+#include <regex.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "read/text/config_files.hpp"
+#include "read/text/text_util.hpp"
+
+namespace ofsck::read {
+
+bool depmod_kver_matches(std::string_view pattern, std::string_view kver, bool* bad_regex) {
+  if (bad_regex) *bad_regex = false;
+  if (pattern == "*") return true;  // "old style"
+  std::string pat(pattern), ver(kver);
+  regex_t re;
+  if (regcomp(&re, pat.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
+    if (bad_regex) *bad_regex = true;
+    return false;
+  }
+  int status = regexec(&re, ver.c_str(), 0, nullptr, 0);
+  regfree(&re);
+  return status == 0;
+}
+
+namespace {
+
+SourceRef ref(const model::ConfigFile& f, uint32_t line) {
+  SourceRef r;
+  r.path = f.display_path;
+  r.line = line;
+  return r;
+}
+
+void bad_line(model::DepmodConfig& out, const model::ConfigFile& f, const LogicalLine& l,
+              std::string_view cmd, std::string why) {
+  out.problems.push_back(make_problem(
+      "bad-line", f.display_path, l.first_line, std::move(why),
+      fmt::format("{}:{}: ignoring bad line starting with '{}'", f.display_path, l.last_line,
+                  cmd)));
+}
+
+}  // namespace
+
+void parse_depmod_conf(std::string_view data, const model::ConfigFile& file,
+                       std::string_view kver, model::DepmodConfig& out) {
+  for (const LogicalLine& l : split_wrapped_lines(data)) {
+    std::string_view line = l.effective();
+    if (l.has_nul())
+      out.problems.push_back(make_problem(
+          "nul-byte", file.display_path, l.first_line,
+          "line contains a NUL byte; kmod ignores everything after it"));
+    if (line.empty() || line[0] == '#') continue;
+    Strtok tok(line);
+    std::optional<std::string_view> cmd = tok.next();
+    if (!cmd) continue;
+    if (*cmd == "search") {
+      while (std::optional<std::string_view> sp = tok.next())
+        out.search.push_back({std::string(*sp), ref(file, l.first_line)});
+    } else if (*cmd == "override") {
+      std::optional<std::string_view> mod = tok.next(), ver = tok.next(), sub = tok.next();
+      if (!mod || !ver || !sub) {
+        bad_line(out, file, l, *cmd, "override needs <modname> <kver> <subdir>");
+        continue;
+      }
+      bool bad_re = false;
+      model::DepmodOverride o;
+      o.modname = std::string(*mod);
+      o.kver = std::string(*ver);
+      o.subdir = std::string(*sub);
+      o.kver_matches = depmod_kver_matches(*ver, kver, &bad_re);
+      o.where = ref(file, l.first_line);
+      if (bad_re)
+        out.problems.push_back(make_problem(
+            "bad-regex", file.display_path, l.first_line,
+            fmt::format("override kernel pattern '{}' is not a valid POSIX extended regex; "
+                        "depmod treats it as not matching",
+                        printable(*ver))));
+      out.overrides.push_back(std::move(o));
+    } else if (*cmd == "external") {
+      std::optional<std::string_view> ver = tok.next(), dir = tok.next();
+      if (!ver || !dir) {
+        bad_line(out, file, l, *cmd, "external needs <kver> <absolute dir>");
+        continue;
+      }
+      bool bad_re = false;
+      model::DepmodExternal e;
+      e.kver = std::string(*ver);
+      e.dir = std::string(*dir);
+      e.kver_matches = depmod_kver_matches(*ver, kver, &bad_re);
+      e.where = ref(file, l.first_line);
+      if (bad_re)
+        out.problems.push_back(make_problem(
+            "bad-regex", file.display_path, l.first_line,
+            fmt::format("external kernel pattern '{}' is not a valid POSIX extended regex; "
+                        "depmod treats it as not matching",
+                        printable(*ver))));
+      out.externals.push_back(std::move(e));
+    } else if (*cmd == "exclude") {
+      while (std::optional<std::string_view> sp = tok.next())
+        out.excludes.push_back({std::string(*sp), ref(file, l.first_line)});
+    } else if (*cmd == "include" || *cmd == "make_map_files") {
+      // kmod logs "command %s not implemented yet" at INFO level only.
+      out.problems.push_back(make_problem(
+          "ignored-command", file.display_path, l.first_line,
+          fmt::format("depmod accepts but ignores '{}' (not implemented)", *cmd)));
+    } else {
+      bad_line(out, file, l, *cmd,
+               fmt::format("unknown depmod.d command '{}'", printable(*cmd)));
+    }
+  }
+}
+
+model::DepmodConfig load_depmod_config(const DepmodLoadOptions& opts) {
+  model::DepmodConfig cfg;
+  std::vector<std::string> paths =
+      opts.paths.empty() ? default_config_dirs(ConfigFlavor::kDepmod, opts.kmod_version)
+                         : opts.paths;
+  CollectOptions co;
+  co.flavor = ConfigFlavor::kDepmod;
+  co.kmod_version = opts.kmod_version;
+  CollectedConfig files = collect_config_files(opts.root, paths, co);
+  cfg.problems = std::move(files.problems);
+  for (model::ConfigFile& f : files.files) {
+    Result<std::string> data_or = read_text_file(f.path);
+    if (!data_or) {
+      std::string why = data_or.error().message;
+      if (why.starts_with("cannot open: ")) why.erase(0, std::strlen("cannot open: "));
+      cfg.problems.push_back(make_problem(
+          "unreadable", f.display_path, 0, "config file cannot be read: " + data_or.error().message,
+          fmt::format("file parse {}: {}", f.display_path, why)));
+    } else {
+      parse_depmod_conf(*data_or, f, opts.kver, cfg);
+    }
+    cfg.files.push_back(std::move(f));
+  }
+  if (cfg.search.empty()) {
+    // cfg_load(): "For backward compatibility add 'updates' ... only if there was no search
+    // option specified." A bare "search" line with no words adds nothing and so still counts
+    // as none.
+    cfg.search_defaulted = true;
+    cfg.search.push_back({"updates", SourceRef{}});
+  }
+  return cfg;
+}
+
+}  // namespace ofsck::read

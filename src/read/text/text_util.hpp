@@ -1,0 +1,75 @@
+#pragma once
+/// Shared lexing helpers for kmod's text formats: the freadline_wrapped() line joiner, a
+/// glibc strtok_r() emulation, kmod's underscores()/alias_normalize(), and bounded file reads.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/config.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::read {
+
+/// One logical line as kmod's freadline_wrapped() returns it.
+struct LogicalLine {
+  std::string text;         ///< joined bytes, without the final '\n'; may contain NUL
+  uint32_t first_line = 0;  ///< 1-based physical line where the logical line starts
+  uint32_t last_line = 0;   ///< kmod's `linenum` after the read (used in kmod's messages)
+  /// The part kmod sees: C string semantics stop at the first NUL byte.
+  std::string_view effective() const {
+    std::string_view v(text);
+    return v.substr(0, v.find('\0'));
+  }
+  bool has_nul() const { return text.find('\0') != std::string::npos; }
+};
+
+/// Splits `data` like kmod's freadline_wrapped(): backslash-newline joins with nothing in
+/// between, a backslash before any other byte is dropped (the byte is kept), a backslash at
+/// EOF becomes byte 0xff (kmod stores getc()'s EOF), and a final line without '\n' still
+/// counts. A trailing run of continuations with no content at EOF yields nothing.
+std::vector<LogicalLine> split_wrapped_lines(std::string_view data);
+
+/// Emulates glibc strtok_r() over an immutable string. next() skips leading delimiters and
+/// consumes exactly one delimiter after the token; rest() is strtok_r(NULL, "\0"), i.e. the
+/// remainder starting right after that single delimiter (further blanks kept), or nullopt when
+/// nothing remains.
+class Strtok {
+ public:
+  explicit Strtok(std::string_view s) : s_(s) {}
+  /// Next token delimited by any byte of `delims`; nullopt at the end.
+  std::optional<std::string_view> next(std::string_view delims = " \t");
+  /// Remainder of the string (see class comment).
+  std::optional<std::string_view> rest();
+
+ private:
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+/// kmod underscores(): '-' → '_' except inside "[...]"; an unbalanced ']' or unterminated '['
+/// is an error (nullopt).
+std::optional<std::string> kmod_underscores(std::string_view s);
+
+/// kmod alias_normalize(): like kmod_underscores() but copies up to PATH_MAX-1 bytes.
+std::optional<std::string> kmod_alias_normalize(std::string_view s);
+
+/// Default cap for whole-file reads of text inputs (configs, modules.*).
+inline constexpr uint64_t kDefaultTextCap = uint64_t{256} << 20;
+
+/// Reads a whole regular file into memory, failing with kTooLarge above `cap` bytes.
+[[nodiscard]] Result<std::string> read_text_file(const std::string& path,
+                                                  uint64_t cap = kDefaultTextCap);
+
+/// `root` + `path` with exactly one '/' between them ("" or "/" root = path unchanged).
+std::string join_root(std::string_view root, std::string_view path);
+
+/// Builds a ConfigProblem.
+model::ConfigProblem make_problem(std::string kind, std::string path, uint32_t line,
+                                  std::string message, std::string kmod_message = {});
+
+/// Printable rendering of a token for messages (non-printable bytes as \xNN).
+std::string printable(std::string_view s);
+
+}  // namespace ofsck::read

@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "read/text/config_files.hpp"
+#include "read/text/depmod_conf.hpp"
+#include "text_test_util.hpp"
+
+namespace ofsck::read {
+namespace {
+
+using text_test::TempRoot;
+using text_test::write_file;
+
+model::DepmodConfig parse(const std::string& text, const std::string& kver = "6.1.0-47-amd64") {
+  model::DepmodConfig cfg;
+  model::ConfigFile f;
+  f.path = f.display_path = "/etc/depmod.d/t.conf";
+  parse_depmod_conf(text, f, kver, cfg);
+  return cfg;
+}
+
+std::vector<std::string> kmod_messages(const model::DepmodConfig& c) {
+  std::vector<std::string> out;
+  for (const auto& p : c.problems)
+    if (!p.kmod_message.empty()) out.push_back(p.kmod_message);
+  return out;
+}
+
+TEST(DepmodConf, SearchAccumulatesInParseOrder) {
+  auto c = parse("search updates extra\nsearch built-in external\n");
+  ASSERT_EQ(c.search.size(), 4u);
+  EXPECT_EQ(c.search[0].entry, "updates");
+  EXPECT_EQ(c.search[3].entry, "external");
+  EXPECT_EQ(c.search[2].where.line, 2u);
+  EXPECT_TRUE(c.problems.empty());
+}
+
+TEST(DepmodConf, ContinuationJoinsWithoutSpace) {
+  auto c = parse("search up\\\ndates extra\n");
+  ASSERT_EQ(c.search.size(), 2u);
+  EXPECT_EQ(c.search[0].entry, "updates");
+  auto d = parse("search updates \\\n  extra\nbogus\n");
+  ASSERT_EQ(d.search.size(), 2u);
+  EXPECT_EQ(d.search[1].entry, "extra");
+  ASSERT_EQ(d.problems.size(), 1u);
+  EXPECT_EQ(d.problems[0].where.line, 3u);
+}
+
+TEST(DepmodConf, HashNotAtColumnZeroIsBadCommand) {
+  auto c = parse("# a comment\n  # indented\n\t#tab\n");
+  EXPECT_EQ(kmod_messages(c), (std::vector<std::string>{
+      "/etc/depmod.d/t.conf:2: ignoring bad line starting with '#'",
+      "/etc/depmod.d/t.conf:3: ignoring bad line starting with '#tab'"}));
+  EXPECT_EQ(c.problems[0].kind, "bad-line");
+}
+
+TEST(DepmodConf, InlineHashIsAToken) {
+  auto c = parse("search a # b\n");
+  ASSERT_EQ(c.search.size(), 3u);
+  EXPECT_EQ(c.search[1].entry, "#");
+  EXPECT_EQ(c.search[2].entry, "b");
+}
+
+TEST(DepmodConf, BlankAndWhitespaceOnlyLinesAreSilent) {
+  auto c = parse("\n   \n\t\n");
+  EXPECT_TRUE(c.problems.empty());
+}
+
+TEST(DepmodConf, OverrideKverStarAndRegex) {
+  auto c = parse("override mlx5-core * weak-updates/mlnx\n"
+                 "override a 6\\.1 updates\n"
+                 "override b ^6\\.1$ updates\n"
+                 "override c ^5\\. updates\n",
+                 "6.10.3-amd64");
+  ASSERT_EQ(c.overrides.size(), 4u);
+  EXPECT_EQ(c.overrides[0].modname, "mlx5-core");  // raw, not underscored
+  EXPECT_EQ(c.overrides[0].subdir, "weak-updates/mlnx");
+  EXPECT_TRUE(c.overrides[0].kver_matches);
+  EXPECT_TRUE(c.overrides[1].kver_matches);  // unanchored: 6\.1 matches 6.10
+  EXPECT_FALSE(c.overrides[2].kver_matches);
+  EXPECT_FALSE(c.overrides[3].kver_matches);
+  EXPECT_TRUE(c.problems.empty());  // non-matching is INFO only in kmod
+}
+
+TEST(DepmodConf, OverrideBadRegexNeverMatches) {
+  auto c = parse("override a 6.( updates\n");
+  ASSERT_EQ(c.overrides.size(), 1u);
+  EXPECT_FALSE(c.overrides[0].kver_matches);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].kind, "bad-regex");
+  EXPECT_TRUE(c.problems[0].kmod_message.empty());
+}
+
+TEST(DepmodConf, MissingArgumentsAreBadLines) {
+  auto c = parse("override a *\noverride\nexternal *\nexternal\n");
+  EXPECT_TRUE(c.overrides.empty());
+  EXPECT_TRUE(c.externals.empty());
+  EXPECT_EQ(kmod_messages(c), (std::vector<std::string>{
+      "/etc/depmod.d/t.conf:1: ignoring bad line starting with 'override'",
+      "/etc/depmod.d/t.conf:2: ignoring bad line starting with 'override'",
+      "/etc/depmod.d/t.conf:3: ignoring bad line starting with 'external'",
+      "/etc/depmod.d/t.conf:4: ignoring bad line starting with 'external'"}));
+}
+
+TEST(DepmodConf, ExternalAndExclude) {
+  auto c = parse("external * /opt/ofed/modules\nexternal ^5 /x\nexclude misc build2\n");
+  ASSERT_EQ(c.externals.size(), 2u);
+  EXPECT_EQ(c.externals[0].dir, "/opt/ofed/modules");
+  EXPECT_TRUE(c.externals[0].kver_matches);
+  EXPECT_FALSE(c.externals[1].kver_matches);
+  ASSERT_EQ(c.excludes.size(), 2u);
+  EXPECT_EQ(c.excludes[1].name, "build2");
+}
+
+TEST(DepmodConf, IncludeAndMakeMapFilesAcceptedIgnored) {
+  auto c = parse("include /etc/foo\nmake_map_files\n");
+  ASSERT_EQ(c.problems.size(), 2u);
+  EXPECT_EQ(c.problems[0].kind, "ignored-command");
+  EXPECT_TRUE(kmod_messages(c).empty());
+}
+
+TEST(DepmodConf, ContinuedBadLineReportsKmodLastLine) {
+  auto c = parse("bogus a \\\nb\n");
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].where.line, 1u);
+  EXPECT_EQ(c.problems[0].kmod_message,
+            "/etc/depmod.d/t.conf:2: ignoring bad line starting with 'bogus'");
+}
+
+TEST(DepmodConf, NulAndBinaryGarbage) {
+  auto c = parse(std::string("search a\0b c\n\xff\xfe\x01 x\n", 16));
+  ASSERT_EQ(c.search.size(), 1u);
+  EXPECT_EQ(c.search[0].entry, "a");
+  ASSERT_EQ(c.problems.size(), 2u);
+  EXPECT_EQ(c.problems[0].kind, "nul-byte");
+  EXPECT_EQ(c.problems[1].kind, "bad-line");
+}
+
+TEST(DepmodConf, LoadDefaultsSearchWhenNoSearchEntry) {
+  TempRoot r;
+  write_file(r.path, "etc/depmod.d/a.conf", "search\noverride x * extra\n");
+  DepmodLoadOptions o;
+  o.root = r.path;
+  o.kver = "6.1.0";
+  auto c = load_depmod_config(o);
+  EXPECT_TRUE(c.search_defaulted);  // a bare "search" adds nothing
+  ASSERT_EQ(c.search.size(), 1u);
+  EXPECT_EQ(c.search[0].entry, "updates");
+  ASSERT_EQ(c.files.size(), 1u);
+  EXPECT_EQ(c.files[0].display_path, "/etc/depmod.d/a.conf");
+  EXPECT_EQ(c.files[0].path, r.path + "/etc/depmod.d/a.conf");
+  EXPECT_EQ(c.overrides[0].where.path, "/etc/depmod.d/a.conf");
+}
+
+TEST(DepmodConf, LoadParsesFilesInBasenameOrderAcrossDirs) {
+  TempRoot r;
+  write_file(r.path, "lib/depmod.d/a.conf", "search from-lib-a\n");
+  write_file(r.path, "etc/depmod.d/b.conf", "search from-etc-b\n");
+  write_file(r.path, "lib/depmod.d/b.conf", "search from-lib-b\n");
+  write_file(r.path, "run/depmod.d/c.conf", "search from-run-c\n");
+  DepmodLoadOptions o;
+  o.root = r.path;
+  auto c = load_depmod_config(o);
+  EXPECT_FALSE(c.search_defaulted);
+  ASSERT_EQ(c.search.size(), 3u);
+  EXPECT_EQ(c.search[0].entry, "from-lib-a");
+  EXPECT_EQ(c.search[1].entry, "from-etc-b");
+  EXPECT_EQ(c.search[2].entry, "from-run-c");
+  ASSERT_EQ(c.files.size(), 3u);
+  EXPECT_EQ(c.files[1].shadowed, std::vector<std::string>{"/lib/depmod.d/b.conf"});
+}
+
+TEST(DepmodConf, UnreadableFileIsAProblemNamingTheFile) {
+  TempRoot r;
+  write_file(r.path, "etc/depmod.d/ok.conf", "search x\n");
+  std::filesystem::create_directories(r.path + "/lib/depmod.d");
+  std::filesystem::create_symlink("/nonexistent/target.conf", r.path + "/lib/depmod.d/dead.conf");
+  DepmodLoadOptions o;
+  o.root = r.path;
+  auto c = load_depmod_config(o);
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].kind, "unreadable");
+  EXPECT_EQ(c.problems[0].where.path, "/lib/depmod.d/dead.conf");
+  EXPECT_EQ(c.problems[0].kmod_message,
+            "file parse /lib/depmod.d/dead.conf: No such file or directory");
+}
+
+// Oracle: depmod 30 prints the same ERROR lines for the same config (-C is not re-rooted by -b).
+TEST(DepmodConf, MatchesDepmodErrorOutput) {
+  if (!testdata::exists("/usr/sbin/depmod") && !testdata::exists("/sbin/depmod"))
+    GTEST_SKIP() << "depmod not installed";
+  TempRoot r;
+  std::string kver = "6.1.0-47-amd64";
+  std::filesystem::create_directories(r.path + "/lib/modules/" + kver);
+  std::string text =
+      "search a \\\n b\n  # x\nbogus 1\noverride foo\nexternal 6\n\nsearch a # b\n"
+      "override x\\\n y\nexclude\ninclude z\n\tsoftdep a\n";
+  write_file(r.path, "c/a.conf", text);
+  write_file(r.path, "c/b.conf", "wat\n");
+  std::string out = testdata::run("depmod -b " + r.path + " -C " + r.path + "/c " + kver +
+                                  " 2>&1 >/dev/null | grep 'ignoring bad line'");
+  std::vector<std::string> expected;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) expected.push_back(line);
+  DepmodLoadOptions o;
+  o.paths = {r.path + "/c"};
+  o.kver = kver;
+  auto c = load_depmod_config(o);
+  std::vector<std::string> ours;
+  for (const std::string& m : kmod_messages(c)) ours.push_back("depmod: ERROR: " + m);
+  EXPECT_EQ(ours, expected);
+  EXPECT_EQ(expected.size(), 7u);
+}
+
+}  // namespace
+}  // namespace ofsck::read
