@@ -1,0 +1,27 @@
+#pragma once
+/// Decompression of .ko.xz / .ko.zst / .ko.gz payloads, sniffed by magic like kmod's
+/// libkmod-file.c (not by extension).
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "model/module.hpp"
+#include "read/buffer.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::read {
+
+/// zstd `28 B5 2F FD`, xz `FD 37 7A 58 5A 00`, gzip `1F 8B`; anything else is kNone (raw ELF).
+[[nodiscard]] model::Compression sniff_compression(std::span<const std::byte> bytes);
+
+/// Human name: "none", "xz", "zstd", "gzip".
+[[nodiscard]] const char* compression_name(model::Compression c);
+
+/// Decompresses a whole stream (concatenated xz streams / zstd frames / gzip members are
+/// accepted like the command-line tools do). Output beyond `max_out` bytes gives kTooLarge
+/// (zip bombs); corrupt or truncated input gives kMalformed/kTruncated with the input offset.
+/// `path` only labels errors. kNone returns a copy of the input.
+[[nodiscard]] Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c,
+                                        uint64_t max_out, const std::string& path);
+
+}  // namespace ofsck::read

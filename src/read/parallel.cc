@@ -1,0 +1,51 @@
+#include "read/parallel.hpp"
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace ofsck::read {
+
+std::vector<Result<model::ModuleFile>> read_modules_parallel(
+    const std::vector<std::string>& paths, const ReadOptions& opts, unsigned threads,
+    std::function<void(size_t, size_t)> progress) {
+  size_t total = paths.size();
+  std::vector<std::optional<Result<model::ModuleFile>>> slots(total);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads > total) threads = static_cast<unsigned>(std::max<size_t>(total, 1));
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex progress_mu;
+  auto worker = [&] {
+    for (;;) {
+      size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= total) return;
+      try {
+        slots[i] = read_module(paths[i], opts);
+      } catch (const std::exception& e) {  // bad_alloc from a huge but valid file
+        slots[i] = Result<model::ModuleFile>(
+            make_error(ErrorCode::kTooLarge, std::string("internal: ") + e.what(), SourceRef{paths[i]}));
+      }
+      size_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (progress) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        progress(d, total);
+      }
+    }
+  };
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::jthread> pool;
+    pool.reserve(threads);
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  }
+  std::vector<Result<model::ModuleFile>> out;
+  out.reserve(total);
+  for (auto& s : slots) out.push_back(std::move(*s));
+  return out;
+}
+
+}  // namespace ofsck::read

@@ -1,0 +1,21 @@
+#pragma once
+/// Parallel reading of many module files, the bloaty way: an atomic index hands out files to
+/// worker threads, which write results[i]; the output order equals the input order.
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/module.hpp"
+#include "read/module_reader.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::read {
+
+/// Reads every path with read_module(). `threads` = 0 uses std::thread::hardware_concurrency().
+/// `progress`, if set, is called (from worker threads, serialised) after each file.
+[[nodiscard]] std::vector<Result<model::ModuleFile>> read_modules_parallel(
+    const std::vector<std::string>& paths, const ReadOptions& opts, unsigned threads = 0,
+    std::function<void(size_t done, size_t total)> progress = {});
+
+}  // namespace ofsck::read

@@ -1,0 +1,32 @@
+#pragma once
+/// The appended module signature: "~Module signature appended~\n" preceded by the 12-byte
+/// struct module_signature (kernel-semantics.md §5.3). Decoding mirrors kmod's
+/// libkmod-signature.c for the reported fields and the kernel's mod_check_sig() for validity.
+#include <cstdint>
+#include <span>
+
+#include "model/module.hpp"
+#include "read/elf/source.hpp"
+
+namespace ofsck::read {
+
+/// The trailer marker, without a terminating NUL.
+inline constexpr char kSigMarker[] = "~Module signature appended~\n";
+inline constexpr uint64_t kSigMarkerLen = sizeof(kSigMarker) - 1;  // 28
+inline constexpr uint64_t kModuleSignatureLen = 12;
+
+/// Reads and decodes the trailer at the end of `src`. Never fails the read: I/O problems and
+/// malformed trailers are reported in Signature::problem. kind == kNone when unsigned.
+[[nodiscard]] model::Signature read_signature(elf::ByteSource& src);
+
+/// Convenience over an in-memory image.
+[[nodiscard]] model::Signature parse_signature(std::span<const std::byte> image);
+
+/// Computes sig.content_digest = hash_algo(image[0, signed_len)) with OpenSSL EVP. Returns
+/// false (digest left empty) when the algorithm is unknown or signed_len is out of range.
+bool compute_signed_digest(std::span<const std::byte> image, model::Signature& sig);
+
+/// Colon-separated uppercase hex ("6A:39:FB"), as kmod prints sig_key.
+[[nodiscard]] std::string hex_colon(std::span<const uint8_t> bytes);
+
+}  // namespace ofsck::read
