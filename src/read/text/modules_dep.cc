@@ -1,0 +1,212 @@
+#include "read/text/modules_dep.hpp"
+
+#include <fcntl.h>
+#include <libkmod.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "model/module.hpp"
+#include "read/text/text_util.hpp"
+
+namespace ofsck::read {
+namespace {
+
+constexpr uint32_t kIndexMagic = 0xB007F457;
+constexpr uint32_t kNodePrefix = 0x80000000, kNodeValues = 0x40000000,
+                   kNodeChilds = 0x20000000, kNodeMask = 0x0FFFFFFF;
+constexpr size_t kMaxDepth = 4096;
+
+uint32_t be32(std::string_view d, size_t off) {
+  uint32_t v;
+  std::memcpy(&v, d.data() + off, 4);
+  return __builtin_bswap32(v);
+}
+
+std::string_view base_name(std::string_view p) {
+  size_t s = p.rfind('/');
+  return s == std::string_view::npos ? p : p.substr(s + 1);
+}
+
+/// Parses "path: dep dep" into `e`; false if there is no ':'.
+bool parse_dep_value(std::string_view v, DepEntry& e) {
+  size_t colon = v.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  e.path = std::string(v.substr(0, colon));
+  Strtok tok(v.substr(colon + 1));
+  while (std::optional<std::string_view> t = tok.next(" \t")) e.deps.emplace_back(*t);
+  return true;
+}
+
+void add_entry(ModulesDep& out, std::string name, DepEntry e, const std::string& path) {
+  auto [it, inserted] = out.modules.emplace(name, e);
+  if (!inserted)
+    out.problems.push_back(make_problem(
+        "duplicate-module", path, e.line,
+        fmt::format("module '{}' listed again ({}); first entry ({}) kept", name, e.path,
+                    it->second.path)));
+}
+
+struct KmodCtxDeleter {
+  void operator()(kmod_ctx* c) const { kmod_unref(c); }
+};
+
+void quiet_log(void*, int, const char*, int, const char*, const char*, va_list) {}
+
+}  // namespace
+
+ModulesDep parse_modules_dep(std::string_view data, const std::string& display_path) {
+  ModulesDep out;
+  uint32_t n = 0;
+  size_t p = 0;
+  while (p < data.size()) {
+    size_t e = data.find('\n', p);
+    std::string_view line = data.substr(p, e == std::string_view::npos ? data.npos : e - p);
+    p = e == std::string_view::npos ? data.size() : e + 1;
+    ++n;
+    if (line.empty()) continue;
+    DepEntry entry;
+    entry.line = n;
+    if (line.find('\0') != std::string_view::npos || !parse_dep_value(line, entry)) {
+      out.problems.push_back(make_problem(
+          "bad-dep-line", display_path, n,
+          fmt::format("expected '<path>: <deps>', found '{}'", printable(line.substr(0, 120)))));
+      continue;
+    }
+    std::string name = model::module_name_from_filename(base_name(entry.path));
+    add_entry(out, std::move(name), std::move(entry), display_path);
+  }
+  return out;
+}
+
+Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
+  auto bad = [&](uint64_t off, std::string msg) {
+    SourceRef r{path};
+    r.offset = off;
+    return make_error(ErrorCode::kMalformed, std::move(msg), r);
+  };
+  if (d.size() < 12)
+    return make_error(ErrorCode::kTruncated,
+                      fmt::format("index header needs 12 bytes, file has {}", d.size()),
+                      SourceRef{path});
+  if (be32(d, 0) != kIndexMagic)
+    return bad(0, fmt::format("index magic is {:#010x}, expected {:#010x}", be32(d, 0),
+                              kIndexMagic));
+  if (be32(d, 4) >> 16 != 2)
+    return bad(4, fmt::format("index version {:#010x}, expected major 2", be32(d, 4)));
+  struct Item {
+    uint32_t off;
+    size_t depth;
+  };
+  std::vector<Item> stack{{be32(d, 8), 0}};
+  std::unordered_set<uint32_t> seen;
+  auto cstr_end = [&](size_t at) -> size_t {  // index of the NUL, or npos
+    return at < d.size() ? d.find('\0', at) : std::string_view::npos;
+  };
+  while (!stack.empty()) {
+    Item it = stack.back();
+    stack.pop_back();
+    size_t pos = it.off & kNodeMask;
+    if (pos == 0) continue;  // absent node (index_read returns NULL)
+    if (it.depth > kMaxDepth) return bad(pos, "index trie is deeper than 4096 levels");
+    if (!seen.insert(pos).second)
+      return bad(pos, fmt::format("index node at {:#x} is reached twice (cycle or shared node)",
+                                  pos));
+    if (pos >= d.size())
+      return bad(pos, fmt::format("index node offset {:#x} is past the end ({:#x})", pos,
+                                  d.size()));
+    if (it.off & kNodePrefix) {
+      size_t z = cstr_end(pos);
+      if (z == std::string_view::npos) return bad(pos, "node prefix runs past the end of file");
+      pos = z + 1;
+    }
+    if (it.off & kNodeChilds) {
+      if (pos + 2 > d.size()) return bad(pos, "child range runs past the end of file");
+      unsigned char first = static_cast<unsigned char>(d[pos]),
+                    last = static_cast<unsigned char>(d[pos + 1]);
+      if (first >= 128 || last >= 128 || first > last)
+        return bad(pos, fmt::format("child range {:#04x}..{:#04x} is invalid (libkmod needs "
+                                    "first <= last < 0x80)",
+                                    first, last));
+      pos += 2;
+      size_t count = static_cast<size_t>(last - first) + 1;
+      if (pos + 4 * count > d.size()) return bad(pos, "child table runs past the end of file");
+      for (size_t i = 0; i < count; ++i) stack.push_back({be32(d, pos + 4 * i), it.depth + 1});
+      pos += 4 * count;
+    }
+    if (it.off & kNodeValues) {
+      if (pos + 4 > d.size()) return bad(pos, "value count runs past the end of file");
+      uint32_t n = be32(d, pos);
+      pos += 4;
+      if (n > (d.size() - pos) / 5)
+        return bad(pos - 4, fmt::format("value count {} cannot fit in the file", n));
+      for (uint32_t i = 0; i < n; ++i) {
+        if (pos + 4 > d.size()) return bad(pos, "value priority runs past the end of file");
+        size_t z = cstr_end(pos + 4);
+        if (z == std::string_view::npos) return bad(pos, "value string runs past the end");
+        pos = z + 1;
+      }
+    }
+  }
+  return {};
+}
+
+Result<ModulesDep> read_modules_dep_bin(const std::string& module_dir) {
+  std::string bin = module_dir + "/modules.dep.bin";
+  Result<std::string> data_or = read_text_file(bin);
+  if (!data_or) return tl::unexpected(data_or.error());
+  if (Result<void> ok = validate_kmod_index(*data_or, bin); !ok) return tl::unexpected(ok.error());
+
+  const char* no_config[] = {nullptr};  // no modprobe.d parsing: we only want the index
+  std::unique_ptr<kmod_ctx, KmodCtxDeleter> ctx(kmod_new(module_dir.c_str(), no_config));
+  if (!ctx) return make_error(ErrorCode::kIo, "kmod_new failed", SourceRef{module_dir});
+  kmod_set_log_fn(ctx.get(), quiet_log, nullptr);
+  int fd = memfd_create("ofsck-modules-dep", MFD_CLOEXEC);
+  if (fd < 0)
+    return make_error(ErrorCode::kIo, fmt::format("memfd_create: {}", std::strerror(errno)),
+                      SourceRef{bin});
+  int rc = kmod_dump_index(ctx.get(), KMOD_INDEX_MODULES_DEP, fd);
+  std::string dump;
+  if (rc == 0) {
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size > 0 && static_cast<uint64_t>(size) <= kDefaultTextCap) {
+      dump.resize(static_cast<size_t>(size));
+      if (pread(fd, dump.data(), dump.size(), 0) != size) rc = -EIO;
+    } else if (size < 0) {
+      rc = -EIO;
+    }
+  }
+  ::close(fd);
+  if (rc != 0)
+    return make_error(ErrorCode::kMalformed,
+                      fmt::format("libkmod could not dump the index (error {})", rc),
+                      SourceRef{bin});
+  ModulesDep out;
+  uint32_t n = 0;
+  size_t p = 0;
+  while (p < dump.size()) {
+    size_t e = dump.find('\n', p);
+    std::string_view line(dump.data() + p, (e == std::string::npos ? dump.size() : e) - p);
+    p = e == std::string::npos ? dump.size() : e + 1;
+    ++n;
+    size_t sp = line.find(' ');
+    DepEntry entry;
+    if (sp == std::string_view::npos || !parse_dep_value(line.substr(sp + 1), entry)) {
+      out.problems.push_back(make_problem(
+          "bad-dep-line", bin, 0,
+          fmt::format("index value {} is not '<path>: <deps>': '{}'", n,
+                      printable(line.substr(0, 120)))));
+      continue;
+    }
+    add_entry(out, std::string(line.substr(0, sp)), std::move(entry), bin);
+  }
+  return out;
+}
+
+}  // namespace ofsck::read
