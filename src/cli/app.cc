@@ -1,10 +1,64 @@
+// The command table (kmod tools/kmod.c, ninja kTools): every subcommand is {name, help, setup}.
 #include "cli/app.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
 
 namespace ofsck::cli {
-int run(int, char**) {
-  std::puts("ofsck: not yet");
-  return 0;
+
+namespace {
+
+constexpr const char* kDescription =
+    "ofsck - predict, before reboot, whether kernel modules will load\n\n"
+    "ofsck models a node offline: which file wins for every module name (exactly as kmod's\n"
+    "depmod decides), which provider each imported symbol binds to, and whether CRCs,\n"
+    "vermagic, licences, namespaces and signatures pass the kernel's own checks. Findings\n"
+    "print like compiler diagnostics; --format json gives the same for automation.\n";
+
+constexpr const char* kFooter =
+    "\nEXIT STATUS\n"
+    "  0  no error-level finding\n"
+    "  1  error-level findings (some module will not load, or its selection is broken)\n"
+    "  2  usage error (bad option, several kernels and no --kernel)\n"
+    "  3  input that could not be read at all (no module tree, unreadable --symvers)\n"
+    " 70  internal error\n"
+    "\nEXAMPLES\n"
+    "  ofsck check                              # this node, running kernel\n"
+    "  ofsck check --root /srv/images/compute   # an image tree (its only kernel)\n"
+    "  ofsck check --kernel 6.1.0-47-amd64 --cmdline 'module.sig_enforce=1'\n"
+    "  ofsck check --only mlx5_ib ib_ipoib      # what `modprobe mlx5_ib ib_ipoib` would do\n"
+    "  ofsck check vendor/hfi1.ko               # will this file load on that kernel?\n"
+    "  ofsck explain ib_core                    # why this file, and what it binds to\n"
+    "  ofsck depmod --root R KVER               # modules.dep exactly as depmod writes it\n"
+    "\nSee docs/ for the JSON schema, rule ids and the exactness notes.\n";
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{kDescription, "ofsck"};
+  app.footer(kFooter);
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", "ofsck 0.1.0");
+  CommonOptions common;
+  std::vector<std::unique_ptr<Command>> commands = make_commands(common);
+  for (auto& c : commands) c->setup(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  for (auto& c : commands)
+    if (c->parsed()) return c->run();
+  std::fputs(app.help().c_str(), stdout);
+  return kExitUsage;
 }
+
 }  // namespace ofsck::cli

@@ -1,0 +1,58 @@
+#pragma once
+/// `ofsck check`: gather the inputs of one node (root + kernel release), resolve the tree as
+/// depmod does, and predict every module's load as the kernel does.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/result.hpp"
+#include "model/config.hpp"
+#include "model/kernel.hpp"
+#include "resolve/resolve.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::check {
+
+struct CheckOptions {
+  std::string root = "/";
+  std::string kver;                    ///< empty: uname -r for "/", else the only one in root
+  std::string symvers;                 ///< --symvers (Module.symvers, .gz/.xz accepted)
+  std::string system_map;              ///< --system-map (names only)
+  std::optional<std::string> cmdline;  ///< nullopt: /proc/cmdline for "/", else ""
+  std::vector<std::string> trust;      ///< --trust certificate files
+  std::vector<std::string> only;       ///< --only: limit verdicts to modprobe closures
+  std::vector<std::string> files;      ///< positional FILE.ko: predict `insmod FILE`
+  unsigned threads = 0;
+  bool verify_content = true;          ///< hash module contents to verify signatures
+  std::string comm = "modprobe";       ///< process name in lockdown messages
+  bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
+  bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+/// Everything `check`, `explain` and `depmod` share.
+struct Prepared {
+  std::string root;          ///< normalised root ("" for /)
+  std::string module_dir;    ///< <root><moddir>/<kver>
+  std::string moddir;        ///< "/lib/modules" or "/usr/lib/modules"
+  model::KernelFacts kernel;
+  model::DepmodConfig depmod_config;
+  model::ModprobeConfig modprobe_config;
+  model::KernelCmdline cmdline;
+  resolve::Resolution resolution;
+  std::vector<Finding> input_findings;  ///< missing symvers, unreadable files, config problems
+};
+
+/// Reads every input. Errors: kUsage (several kernels, bad option values) → exit 2;
+/// kNotFound/kIo (no module tree) → exit 3.
+[[nodiscard]] Result<Prepared> prepare(const CheckOptions& o);
+
+/// Predicts every verdict and finding from prepared inputs.
+[[nodiscard]] CheckResult evaluate(const Prepared& p, const CheckOptions& o);
+
+/// Picks the kernel release: `wanted` if given, uname -r for "/", else the only directory in
+/// <root>/lib/modules or <root>/usr/lib/modules.
+[[nodiscard]] Result<std::string> pick_kernel(const std::string& root, const std::string& wanted);
+
+}  // namespace ofsck::check

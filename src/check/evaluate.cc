@@ -1,0 +1,247 @@
+// evaluate(): one simulated boot per module. modprobe inserts a module's modules.dep list in
+// reverse order, then the module; the kernel binds each import to vmlinux first, then to loaded
+// modules newest first (find_symbol). A module whose hard dependency fails is never inserted.
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "check/check_tree.hpp"
+#include "check/explain_cause.hpp"
+#include "check/rules.hpp"
+#include "check/signature_check.hpp"
+#include "read/module_reader.hpp"
+
+namespace ofsck::check {
+
+namespace {
+
+struct Sim {
+  const Prepared& p;
+  const CheckOptions& o;
+  std::vector<std::unique_ptr<ExportIndex>> exports;  // per resolution module
+  std::vector<std::optional<LoadVerdict>> own;         // memo: the module's own load
+  std::vector<SigVerdict> sig;
+
+  Sim(const Prepared& prep, const CheckOptions& opts) : p(prep), o(opts) {
+    const auto& mods = p.resolution.modules;
+    exports.resize(mods.size());
+    own.resize(mods.size());
+    sig.resize(mods.size());
+    for (size_t i = 0; i < mods.size(); ++i) {
+      if (!mods[i].module) continue;
+      exports[i] = std::make_unique<ExportIndex>(*mods[i].module);
+      sig[i] = verify_signature(mods[i].module->sig, p.kernel);
+    }
+  }
+
+  /// Modules in the kernel when module i is inserted, newest first (= modules.dep list order).
+  std::vector<LoadedModule> loaded_before(const std::vector<int>& chain) const {
+    std::vector<LoadedModule> out;
+    out.reserve(chain.size());
+    for (int d : chain) {
+      const auto& m = p.resolution.modules[static_cast<size_t>(d)];
+      if (!m.module) continue;
+      out.push_back({&*m.module, exports[static_cast<size_t>(d)].get(),
+                     kernel_module_name(*m.module)});
+    }
+    return out;
+  }
+
+  const LoadVerdict& own_verdict(size_t i) {
+    if (!own[i]) {
+      const auto& m = p.resolution.modules[i];
+      auto loaded = loaded_before(p.resolution.deps[i].all);
+      SimOptions so;
+      so.comm = o.comm;
+      own[i] = simulate_load(p.kernel, sig[i], *m.module, loaded, so);
+    }
+    return *own[i];
+  }
+};
+
+std::string rel_file(const Prepared& p, uint32_t file) {
+  return p.resolution.files[file].relpath;
+}
+
+}  // namespace
+
+CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
+  CheckResult r;
+  const auto& res = p.resolution;
+  const auto& k = p.kernel;
+  r.inputs.root = p.root.empty() ? "/" : p.root;
+  r.inputs.kernel_release = k.release;
+  r.inputs.module_dir = p.module_dir;
+  r.inputs.vermagic = k.vermagic;
+  r.inputs.vermagic_source = k.vermagic_source;
+  r.inputs.exports_source = k.exports_source;
+  r.inputs.exports_have_crcs = k.exports_have_crcs;
+  r.inputs.config_source = k.config_source;
+  r.inputs.trusted_certificates = k.trusted.size();
+  r.inputs.cmdline = p.cmdline.raw;
+  r.inputs.module_files = res.files.size();
+
+  DiagnosticSink sink;
+  for (const auto& f : p.input_findings) sink.add(f);
+  add_resolution_findings(p, sink);
+
+  Sim sim(p, o);
+  CauseIndex causes(p);
+
+  // Which modules get a verdict: all, or the modprobe closures of --only.
+  std::vector<size_t> subjects;
+  if (o.only.empty()) {
+    for (size_t i = 0; i < res.modules.size(); ++i) subjects.push_back(i);
+  } else {
+    std::unordered_set<size_t> seen;
+    for (const auto& want : o.only) {
+      std::string n = model::normalize_name(want);
+      auto it = res.module_by_name.find(n);
+      if (it == res.module_by_name.end()) {
+        Finding f;
+        f.rule = std::string(kModuleNotFound);
+        f.severity = Severity::kError;
+        f.subject = want;
+        f.message = fmt::format("module {} is not in the tree", want);
+        f.modprobe_message =
+            fmt::format("modprobe: FATAL: Module {} not found in directory {}", want,
+                        p.moddir + "/" + k.release);
+        sink.add(std::move(f));
+        continue;
+      }
+      auto closure = modprobe_closure(p, static_cast<size_t>(it->second));
+      for (size_t c : closure)
+        if (seen.insert(c).second) subjects.push_back(c);
+    }
+  }
+
+  std::unordered_map<size_t, std::vector<std::string>> dependents_of_failure;
+  for (size_t i : subjects) {
+    const auto& m = res.modules[i];
+    ModuleResult mr;
+    mr.name = m.name;
+    mr.file = rel_file(p, m.file);
+    if (!m.module) {
+      mr.loads = false;
+      mr.errno_name = "ENOEXEC";
+      r.modules.push_back(std::move(mr));
+      continue;
+    }
+    const auto& chain = res.deps[i].all;
+    // Insertion order: reverse of the modules.dep list.
+    int failed = -1;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      mr.load_order.push_back(res.modules[static_cast<size_t>(*it)].name);
+      if (!res.modules[static_cast<size_t>(*it)].module) {
+        failed = *it;
+        break;
+      }
+      if (!sim.own_verdict(static_cast<size_t>(*it)).loads) {
+        failed = *it;
+        break;
+      }
+    }
+    if (failed >= 0) {
+      const auto& dep = res.modules[static_cast<size_t>(failed)];
+      mr.loads = false;
+      mr.failed_dependency = dep.name;
+      if (dep.module) {
+        const auto& dv = sim.own_verdict(static_cast<size_t>(failed));
+        mr.errno_name = errno_name(dv.err);
+        mr.kernel_messages = dv.kernel_messages;
+        mr.modprobe_message = fmt::format("modprobe: ERROR: could not insert '{}': {}", dv.name,
+                                          modprobe_error_text(dv.err));
+      } else {
+        mr.errno_name = "ENOEXEC";
+      }
+      dependents_of_failure[static_cast<size_t>(failed)].push_back(m.name);
+    } else {
+      mr.load_order.clear();
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+        mr.load_order.push_back(res.modules[static_cast<size_t>(*it)].name);
+      const auto& v = sim.own_verdict(i);
+      mr.loads = v.loads;
+      mr.errno_name = errno_name(v.err);
+      mr.kernel_messages = v.kernel_messages;
+      mr.taints = v.taints;
+      if (!v.loads)
+        mr.modprobe_message = fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
+                                          modprobe_error_text(v.err));
+      add_load_findings(p, i, v, causes, sink);
+    }
+    r.modules.push_back(std::move(mr));
+  }
+  // Dependents of each failing module, as one finding per root cause.
+  for (auto& [dep, names] : dependents_of_failure) {
+    std::sort(names.begin(), names.end());
+    add_dependents_finding(p, dep, names, sink);
+  }
+  // Positional files: `insmod FILE` after modprobe loaded its dependencies from the tree.
+  for (const auto& path : o.files) {
+    read::ReadOptions ro;
+    ro.signed_digest = o.verify_content && !k.trusted.empty();
+    auto mf = read::read_module(path, ro);
+    ModuleResult mr;
+    mr.file = path;
+    if (!mf) {
+      ++r.unreadable;
+      Finding f;
+      f.rule = std::string(kUnreadableModule);
+      f.severity = Severity::kError;
+      f.subject = path;
+      f.where.push_back(mf.error().where.path.empty() ? SourceRef{path} : mf.error().where);
+      f.message = "cannot read module: " + mf.error().message;
+      sink.add(std::move(f));
+      mr.name = path;
+      mr.loads = false;
+      mr.errno_name = "ENOEXEC";
+      r.modules.push_back(std::move(mr));
+      continue;
+    }
+    mr.name = kernel_module_name(*mf);
+    auto chain = providers_chain(p, *mf);
+    int failed = -1;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      mr.load_order.push_back(res.modules[static_cast<size_t>(*it)].name);
+      if (!res.modules[static_cast<size_t>(*it)].module ||
+          !sim.own_verdict(static_cast<size_t>(*it)).loads) {
+        failed = *it;
+        break;
+      }
+    }
+    if (failed >= 0) {
+      mr.loads = false;
+      mr.failed_dependency = res.modules[static_cast<size_t>(failed)].name;
+      if (res.modules[static_cast<size_t>(failed)].module) {
+        const auto& dv = sim.own_verdict(static_cast<size_t>(failed));
+        mr.errno_name = errno_name(dv.err);
+        mr.kernel_messages = dv.kernel_messages;
+      }
+      add_dependents_finding(p, static_cast<size_t>(failed), {mr.name}, sink);
+    } else {
+      auto loaded = sim.loaded_before(chain);
+      SimOptions so;
+      so.comm = "insmod";
+      auto v = simulate_load(k, verify_signature(mf->sig, k), *mf, loaded, so);
+      mr.loads = v.loads;
+      mr.errno_name = errno_name(v.err);
+      mr.kernel_messages = v.kernel_messages;
+      mr.taints = v.taints;
+      if (!v.loads)
+        mr.modprobe_message = fmt::format("insmod: ERROR: could not insert module {}: {}", path,
+                                          modprobe_error_text(v.err));
+      add_file_findings(p, *mf, v, causes, sink);
+    }
+    r.modules.push_back(std::move(mr));
+  }
+  for (const auto& m : res.modules)
+    if (!m.module) ++r.unreadable;
+  std::sort(r.modules.begin(), r.modules.end(),
+            [](const ModuleResult& a, const ModuleResult& b) { return a.name < b.name; });
+  r.findings = sink.take();
+  return r;
+}
+
+}  // namespace ofsck::check

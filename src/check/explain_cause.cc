@@ -1,0 +1,398 @@
+// Findings with provenance. Each load rule's finding opens with the kernel message it predicts.
+#include "check/explain_cause.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "check/rules.hpp"
+#include "read/parallel.hpp"
+
+namespace ofsck::check {
+
+namespace {
+
+std::string crc_text(const std::optional<uint32_t>& c) {
+  return c ? fmt::format("0x{:08x}", *c) : std::string("none");
+}
+
+SourceRef file_ref(const Prepared& p, uint32_t file) {
+  return SourceRef{p.resolution.files[file].path};
+}
+
+Severity severity_of(std::string_view rule) {
+  for (const auto& r : rule_catalogue())
+    if (r.id == rule) return r.severity;
+  return Severity::kError;
+}
+
+Finding make(std::string_view rule, std::string subject, std::string message) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.severity = severity_of(rule);
+  f.subject = std::move(subject);
+  f.message = std::move(message);
+  return f;
+}
+
+std::vector<std::string> texts(const LoadVerdict& v) {
+  std::vector<std::string> out;
+  for (const auto& l : v.kernel_messages) out.push_back(l.text);
+  return out;
+}
+
+/// Where a provider module came from and, if it shadowed other files, why it won.
+void note_provider(const Prepared& p, const std::string& provider, Finding& f) {
+  if (provider.empty() || provider == "vmlinux") return;
+  const auto& res = p.resolution;
+  auto it = res.module_by_name.find(provider);
+  if (it == res.module_by_name.end()) return;
+  const auto& m = res.modules[static_cast<size_t>(it->second)];
+  f.notes.push_back(fmt::format("{} is provided by {}", provider, res.files[m.file].relpath));
+  for (const auto& sel : res.selections) {
+    if (sel.name != provider) continue;
+    for (const auto& l : sel.losers) {
+      f.notes.push_back(
+          fmt::format("{} lost to {}: {}", res.files[l.file].relpath,
+                      res.files[l.beaten_by].relpath, l.reason));
+      if (!l.decision.where.path.empty()) f.where.push_back(l.decision.where);
+    }
+  }
+}
+
+/// The symbol-level findings of one failed or warned load.
+void symbol_findings(const Prepared& p, const std::string& subject, SourceRef where,
+                     const LoadVerdict& v, const CauseIndex& causes, DiagnosticSink& sink) {
+  const std::string errn = errno_name(v.err);
+  const std::string mp =
+      v.loads ? std::string()
+              : fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
+                            modprobe_error_text(v.err));
+  auto base = [&](std::string_view rule, std::string msg) {
+    Finding f = make(rule, subject, std::move(msg));
+    f.where.push_back(where);
+    f.kernel_messages = texts(v);
+    f.modprobe_message = mp;
+    return f;
+  };
+  if (v.stage == "module_layout") {
+    Finding f = base(kModuleLayout,
+                     fmt::format("{} was built for another kernel ABI: module_layout CRC {} "
+                                 "differs from this kernel's {} ({})",
+                                 v.name,
+                                 crc_text(v.symbol_problems.empty() ? std::nullopt
+                                                                    : v.symbol_problems[0].expected),
+                                 crc_text(v.symbol_problems.empty() ? std::nullopt
+                                                                    : v.symbol_problems[0].actual),
+                                 errn));
+    f.notes.push_back("the kernel stops at module_layout: no per-symbol messages follow");
+    f.hint = fmt::format("rebuild {} against the headers of {} (or install its package built for "
+                         "{})",
+                         v.name, p.kernel.release, p.kernel.release);
+    sink.add(std::move(f));
+    return;
+  }
+  if (v.stage == "vermagic") {
+    Finding f = base(kVermagic, fmt::format("{}: version magic does not match the kernel's ({})",
+                                            v.name, errn));
+    f.notes.push_back(fmt::format("kernel vermagic taken from {}", p.kernel.vermagic_source));
+    f.hint = fmt::format("rebuild {} against the headers of {}", v.name, p.kernel.release);
+    sink.add(std::move(f));
+    return;
+  }
+  if (v.stage == "signature") {
+    if (v.err == EBADMSG || (v.err == EKEYREJECTED && v.sig.status == SigStatus::kRejected)) {
+      Finding f = base(kSignatureInvalid,
+                       fmt::format("{}: signature is invalid ({}), which the kernel rejects even "
+                                   "without enforcement",
+                                   v.name, errn));
+      f.notes.push_back(v.sig.detail);
+      f.hint = "re-sign the module (scripts/sign-file) or reinstall its package";
+      sink.add(std::move(f));
+    } else {
+      Finding f = base(kSignatureRejected,
+                       fmt::format("{}: {} is rejected: signatures are enforced ({})", v.name,
+                                   v.sig.status == SigStatus::kUnsigned ? "unsigned module"
+                                                                        : "module with unknown key",
+                                   errn));
+      f.notes.push_back(v.sig.detail);
+      f.hint = "sign it with a key the kernel trusts (enrol it with mokutil), or boot without "
+               "module.sig_enforce=1/lockdown";
+      sink.add(std::move(f));
+    }
+    return;
+  }
+  if (v.stage == "blacklist") {
+    Finding f = base(kBlacklisted, fmt::format("{} is named in module_blacklist= ({})", v.name, errn));
+    f.hint = "remove it from module_blacklist= on the kernel command line";
+    sink.add(std::move(f));
+    return;
+  }
+  if (v.stage == "export_versions") {
+    Finding f = base(kExportVersions,
+                     fmt::format("{} exports symbols without CRCs and the kernel cannot force-load "
+                                 "({})",
+                                 v.name, errn));
+    sink.add(std::move(f));
+    return;
+  }
+  if (v.stage == "duplicate_export") {
+    Finding f = base(kDuplicateExport,
+                     fmt::format("{} exports {}, already exported by {} ({})", v.name,
+                                 v.duplicate_symbol, v.duplicate_owner, errn));
+    f.hint = "two stacks provide the same symbol: remove one of them";
+    sink.add(std::move(f));
+    return;
+  }
+  for (const auto& sp : v.symbol_problems) {
+    Finding f;
+    switch (sp.kind) {
+      case SymbolProblem::Kind::kCrcMismatch: {
+        f = base(kCrcMismatch,
+                 fmt::format("{} disagrees about version of symbol {}: expects CRC {}, {} has {}",
+                             v.name, sp.symbol, crc_text(sp.expected), sp.provider,
+                             crc_text(sp.actual)));
+        note_provider(p, sp.provider, f);
+        bool found = false;
+        if (const auto* provs = causes.providers(sp.symbol)) {
+          for (const auto& pr : *provs) {
+            if (!sp.expected || pr.crc != sp.expected) continue;
+            found = true;
+            const std::string why = causes.loss_reason(pr.file);
+            f.notes.push_back(fmt::format("{} was built against {} (exports {} with CRC {}){}",
+                                          v.name, p.resolution.files[pr.file].relpath, sp.symbol,
+                                          crc_text(pr.crc),
+                                          why.empty() ? "" : ", which lost: " + why));
+            f.hint = why.empty()
+                         ? fmt::format("rebuild {} against the provider that wins", v.name)
+                         : fmt::format("make {} win (an `override {} * {}` line in "
+                                       "/etc/depmod.d), or rebuild {} against {}",
+                                       p.resolution.files[pr.file].relpath, sp.provider,
+                                       p.resolution.files[pr.file].dir, v.name, sp.provider);
+            break;
+          }
+        }
+        if (!found) {
+          f.notes.push_back(fmt::format("no file on this system exports {} with CRC {}: {} was "
+                                        "built against another build of {}",
+                                        sp.symbol, crc_text(sp.expected), v.name, sp.provider));
+          f.hint = fmt::format("rebuild {} against the installed {}", v.name, sp.provider);
+        }
+        break;
+      }
+      case SymbolProblem::Kind::kMissing: {
+        f = base(kUnknownSymbol,
+                 fmt::format("{} needs unknown symbol {}: neither vmlinux nor a module in its "
+                             "load chain exports it",
+                             v.name, sp.symbol));
+        if (const auto* provs = causes.providers(sp.symbol)) {
+          for (const auto& pr : *provs) {
+            std::string why = causes.loss_reason(pr.file);
+            f.notes.push_back(fmt::format("{} exports it{}", p.resolution.files[pr.file].relpath,
+                                          why.empty() ? "" : " but lost: " + why));
+          }
+        }
+        f.hint = "install the module that provides it, or rebuild against this kernel";
+        break;
+      }
+      case SymbolProblem::Kind::kGplOnly:
+        f = base(kGplOnly, fmt::format("{} (licence not GPL-compatible) uses GPL-only symbol {} "
+                                       "from {}",
+                                       v.name, sp.symbol, sp.provider));
+        f.hint = "GPL-only exports are invisible to proprietary modules";
+        break;
+      case SymbolProblem::Kind::kNamespace:
+        f = base(kNamespace, fmt::format("{} uses {} from namespace {} without importing it",
+                                         v.name, sp.symbol, sp.ns));
+        f.hint = fmt::format("rebuild with MODULE_IMPORT_NS({})", sp.ns);
+        break;
+      case SymbolProblem::Kind::kProprietaryOwner:
+        f = base(kGplOnly, fmt::format("{} uses GPL-only symbols and symbol {} from proprietary "
+                                       "module {}",
+                                       v.name, sp.symbol, sp.provider));
+        break;
+    }
+    sink.add(std::move(f));
+  }
+  if (!v.no_version_symbols.empty() && v.loads) {
+    Finding f = make(kNoSymbolVersion,
+                     subject,
+                     fmt::format("{} has no symbol version for {} import{} ({}…): their CRCs are "
+                                 "not checked",
+                                 v.name, v.no_version_symbols.size(),
+                                 v.no_version_symbols.size() == 1 ? "" : "s",
+                                 v.no_version_symbols.front()));
+    f.where.push_back(where);
+    f.hint = "the module was built without the provider's Module.symvers (KBUILD_EXTRA_SYMBOLS)";
+    sink.add(std::move(f));
+  }
+}
+
+}  // namespace
+
+CauseIndex::CauseIndex(const Prepared& p) : p_(p) {
+  const auto& res = p.resolution;
+  winner_.assign(res.files.size(), false);
+  for (const auto& m : res.modules) winner_[m.file] = true;
+  std::vector<std::string> loser_paths;
+  std::vector<uint32_t> loser_ids;
+  for (const auto& sel : res.selections)
+    for (const auto& l : sel.losers) {
+      loss_[l.file] = fmt::format("{} wins ({})", res.files[l.beaten_by].relpath, l.reason);
+      loser_paths.push_back(res.files[l.file].path);
+      loser_ids.push_back(l.file);
+    }
+  for (const auto& m : res.modules) {
+    if (!m.module) continue;
+    for (const auto& e : m.module->exports) by_symbol_[e.name].push_back({m.file, e.crc});
+  }
+  if (!loser_paths.empty()) {
+    auto read = read::read_modules_parallel(loser_paths, {});
+    for (size_t i = 0; i < read.size(); ++i) {
+      if (!read[i]) continue;
+      for (const auto& e : read[i]->exports) by_symbol_[e.name].push_back({loser_ids[i], e.crc});
+    }
+  }
+}
+
+const std::vector<CauseIndex::Provider>* CauseIndex::providers(const std::string& s) const {
+  auto it = by_symbol_.find(s);
+  return it == by_symbol_.end() ? nullptr : &it->second;
+}
+std::string CauseIndex::loss_reason(uint32_t file) const {
+  auto it = loss_.find(file);
+  return it == loss_.end() ? std::string() : it->second;
+}
+bool CauseIndex::is_winner(uint32_t file) const { return file < winner_.size() && winner_[file]; }
+
+void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
+  for (const auto& cp : p.depmod_config.problems) {
+    Finding f = make(kConfigBadLine, cp.where.path, cp.message);
+    f.where.push_back(cp.where);
+    if (!cp.kmod_message.empty()) f.notes.push_back("depmod prints: " + cp.kmod_message);
+    sink.add(std::move(f));
+  }
+  for (const auto& cp : p.modprobe_config.problems) {
+    Finding f = make(kConfigBadLine, cp.where.path, cp.message);
+    f.where.push_back(cp.where);
+    if (!cp.kmod_message.empty()) f.notes.push_back("modprobe prints: " + cp.kmod_message);
+    sink.add(std::move(f));
+  }
+  for (const auto& pr : p.resolution.problems) {
+    std::string_view rule = kScanProblem;
+    switch (pr.kind) {
+      case resolve::ProblemKind::kOverrideMatchesNoFile: rule = kOverrideMatchesNoFile; break;
+      case resolve::ProblemKind::kOverrideNeverDecided: rule = kShadowedProvider; break;
+      case resolve::ProblemKind::kOverrideKverMismatch: rule = kOverrideKverMismatch; break;
+      case resolve::ProblemKind::kTieReaddirOrder: rule = kTieReaddirOrder; break;
+      case resolve::ProblemKind::kIgnoredCompression: rule = kIgnoredCompression; break;
+      case resolve::ProblemKind::kModuleReadError: rule = kUnreadableModule; break;
+      case resolve::ProblemKind::kDependencyCycle: rule = kDependencyCycle; break;
+      default: break;
+    }
+    Finding f = make(rule, pr.subject, pr.message);
+    if (!pr.where.path.empty()) f.where.push_back(pr.where);
+    if (!pr.kmod_message.empty()) f.notes.push_back("depmod prints: " + pr.kmod_message);
+    if (rule == kOverrideMatchesNoFile)
+      f.hint = "point the override at the directory the module is really installed in";
+    sink.add(std::move(f));
+  }
+  // Shadowed modules: which file won each contested name, and why.
+  const auto& res = p.resolution;
+  for (const auto& sel : res.selections) {
+    if (sel.losers.empty()) continue;
+    Finding f = make(kShadowedProvider, sel.name,
+                     fmt::format("{} wins for module {}", res.files[sel.winner].relpath, sel.name));
+    f.where.push_back(file_ref(p, sel.winner));
+    for (const auto& l : sel.losers) {
+      f.notes.push_back(fmt::format("{} lost: {}", res.files[l.file].relpath, l.reason));
+      if (!l.decision.where.path.empty()) f.where.push_back(l.decision.where);
+    }
+    sink.add(std::move(f));
+  }
+}
+
+void add_load_findings(const Prepared& p, size_t module, const LoadVerdict& v,
+                       const CauseIndex& causes, DiagnosticSink& sink) {
+  const auto& m = p.resolution.modules[module];
+  symbol_findings(p, m.name, file_ref(p, m.file), v, causes, sink);
+}
+
+void add_file_findings(const Prepared& p, const model::ModuleFile& m, const LoadVerdict& v,
+                       const CauseIndex& causes, DiagnosticSink& sink) {
+  symbol_findings(p, m.path, SourceRef{m.path}, v, causes, sink);
+}
+
+void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<std::string>& names,
+                            DiagnosticSink& sink) {
+  const auto& dep = p.resolution.modules[failed];
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
+  if (names.size() > 12) list += fmt::format(", … ({} more)", names.size() - 12);
+  Finding f = make(kDependencyFailed, dep.name,
+                   fmt::format("{} module{} will not load because {} fails: {}", names.size(),
+                               names.size() == 1 ? "" : "s", dep.name, list));
+  f.where.push_back(file_ref(p, dep.file));
+  f.hint = fmt::format("fix {} first", dep.name);
+  sink.add(std::move(f));
+}
+
+std::vector<size_t> modprobe_closure(const Prepared& p, size_t module) {
+  const auto& res = p.resolution;
+  std::vector<size_t> out;
+  std::unordered_set<size_t> seen;
+  std::vector<size_t> todo{module};
+  while (!todo.empty()) {
+    size_t i = todo.back();
+    todo.pop_back();
+    if (!seen.insert(i).second) continue;
+    out.push_back(i);
+    for (int d : res.deps[i].all) todo.push_back(static_cast<size_t>(d));
+    auto add_soft = [&](const std::string& name) {
+      if (name == "pre:" || name == "post:") return;
+      auto it = res.module_by_name.find(model::normalize_name(name));
+      if (it != res.module_by_name.end()) todo.push_back(static_cast<size_t>(it->second));
+    };
+    const std::string& n = res.modules[i].name;
+    bool from_config = false;
+    for (const auto& sd : p.modprobe_config.softdeps) {
+      if (sd.modname != n) continue;
+      from_config = true;
+      for (const auto& s : sd.pre) add_soft(s);
+      for (const auto& s : sd.post) add_soft(s);
+    }
+    if (!from_config && res.modules[i].module) {
+      for (const auto& raw : res.modules[i].module->info.softdep) {
+        size_t pos = 0;
+        while (pos < raw.size()) {
+          size_t e = raw.find(' ', pos);
+          if (e == std::string::npos) e = raw.size();
+          if (e > pos) add_soft(raw.substr(pos, e - pos));
+          pos = e + 1;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<int> providers_chain(const Prepared& p, const model::ModuleFile& m) {
+  const auto& res = p.resolution;
+  std::unordered_set<int> set;
+  for (const auto& imp : m.imports) {
+    auto it = res.symbols.symbols.find(imp.name);
+    if (it == res.symbols.symbols.end() || it->second.owner < 0) continue;
+    int o = it->second.owner;
+    if (!set.insert(o).second) continue;
+    for (int d : res.deps[static_cast<size_t>(o)].all) set.insert(d);
+  }
+  std::vector<int> out(set.begin(), set.end());
+  // modules.dep order: a module's dependencies come after it (inserted before it).
+  std::sort(out.begin(), out.end(), [&](int a, int b) {
+    return res.deps[static_cast<size_t>(a)].topo_index > res.deps[static_cast<size_t>(b)].topo_index;
+  });
+  return out;
+}
+
+}  // namespace ofsck::check

@@ -1,0 +1,46 @@
+#pragma once
+/// Turning verdicts into findings with their cause: which config line made a provider win, which
+/// candidate lost, and which file a failing module was built against (matched by CRC).
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "check/check_tree.hpp"
+#include "check/finding.hpp"
+
+namespace ofsck::check {
+
+/// Every export of every candidate file (winners and losers) by symbol name.
+class CauseIndex {
+ public:
+  explicit CauseIndex(const Prepared& p);
+  struct Provider {
+    uint32_t file;  ///< Resolution::files index
+    std::optional<uint32_t> crc;
+  };
+  const std::vector<Provider>* providers(const std::string& symbol) const;
+  /// Why `file` lost (empty when it is a winner).
+  std::string loss_reason(uint32_t file) const;
+  bool is_winner(uint32_t file) const;
+
+ private:
+  const Prepared& p_;
+  std::unordered_map<std::string, std::vector<Provider>> by_symbol_;
+  std::unordered_map<uint32_t, std::string> loss_;
+  std::vector<bool> winner_;
+  std::vector<model::ModuleFile> losers_;  // read here; winners come from the resolution
+};
+
+void add_resolution_findings(const Prepared& p, DiagnosticSink& sink);
+void add_load_findings(const Prepared& p, size_t module, const LoadVerdict& v,
+                       const CauseIndex& causes, DiagnosticSink& sink);
+void add_file_findings(const Prepared& p, const model::ModuleFile& m, const LoadVerdict& v,
+                       const CauseIndex& causes, DiagnosticSink& sink);
+void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<std::string>& names,
+                            DiagnosticSink& sink);
+/// What `modprobe NAME` loads: hard deps, softdep pre/post (config and modinfo), the module.
+std::vector<size_t> modprobe_closure(const Prepared& p, size_t module);
+/// The modules.dep-ordered chain of tree modules an external file's imports bind to.
+std::vector<int> providers_chain(const Prepared& p, const model::ModuleFile& m);
+
+}  // namespace ofsck::check

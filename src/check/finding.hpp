@@ -1,0 +1,40 @@
+#pragma once
+/// Findings are the product: plain data that every renderer (text, JSON) prints as is.
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace ofsck::check {
+
+enum class Severity { kNote = 0, kWarning = 1, kError = 2 };
+
+std::string_view severity_name(Severity s);
+
+/// One diagnostic. `rule` is a stable id (docs/rules.md), e.g. "OFS201".
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::kError;
+  std::string subject;                ///< module name, file or config the finding is about
+  std::vector<SourceRef> where;       ///< first = primary location (config line, module file)
+  std::string message;                ///< one line, what is wrong
+  std::vector<std::string> kernel_messages;  ///< exact dmesg lines this will produce
+  std::string modprobe_message;       ///< what modprobe prints, if it fails
+  std::vector<std::string> notes;     ///< cause chain: who won, who lost, what it was built against
+  std::string hint;                   ///< how to fix it
+};
+
+/// Collects findings; drops exact duplicates and sorts deterministically (severity desc, path,
+/// line, rule, subject) so that output never depends on thread count.
+class DiagnosticSink {
+ public:
+  void add(Finding f) { findings_.push_back(std::move(f)); }
+  /// Sorted, de-duplicated findings.
+  [[nodiscard]] std::vector<Finding> take();
+  [[nodiscard]] size_t size() const { return findings_.size(); }
+
+ private:
+  std::vector<Finding> findings_;
+};
+
+}  // namespace ofsck::check

@@ -1,0 +1,254 @@
+// prepare(): gathers one node's inputs the way the boot will see them. Every path the target
+// system names (configs, externals, /boot) is re-rooted under --root.
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "check/check_tree.hpp"
+#include "check/rules.hpp"
+#include "read/kernel_image.hpp"
+#include "read/parallel.hpp"
+#include "read/text/depmod_conf.hpp"
+#include "read/text/kcmdline.hpp"
+#include "read/text/modprobe_conf.hpp"
+#include "read/text/symvers.hpp"
+#include "read/x509.hpp"
+
+namespace ofsck::check {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_dir(const std::string& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+bool is_file(const std::string& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+/// Kernel configuration switches that change load decisions.
+void read_kernel_config(const std::string& path, model::KernelFacts& k) {
+  std::ifstream in(path);
+  if (!in) return;
+  k.config_source = path;
+  k.force_load = k.sig_force = k.allow_missing_ns = false;
+  k.modversions = k.module_sig = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto on = [&](std::string_view opt) {
+      return line.size() == opt.size() + 2 && line.compare(0, opt.size(), opt) == 0 &&
+             line.compare(opt.size(), 2, "=y") == 0;
+    };
+    if (on("CONFIG_MODULE_FORCE_LOAD")) k.force_load = true;
+    if (on("CONFIG_MODULE_SIG_FORCE")) k.sig_force = true;
+    if (on("CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS")) k.allow_missing_ns = true;
+    if (on("CONFIG_MODVERSIONS")) k.modversions = true;
+    if (on("CONFIG_MODULE_SIG")) k.module_sig = true;
+    if (on("CONFIG_RETPOLINE") || on("CONFIG_MITIGATION_RETPOLINE")) k.retpoline = true;
+  }
+}
+
+void parse_release(model::KernelFacts& k) {
+  std::sscanf(k.release.c_str(), "%d.%d", &k.major, &k.minor);
+}
+
+Finding input_finding(std::string_view rule, Severity sev, std::string subject, SourceRef where,
+                      std::string message, std::string hint = {}) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.severity = sev;
+  f.subject = std::move(subject);
+  if (!where.path.empty()) f.where.push_back(std::move(where));
+  f.message = std::move(message);
+  f.hint = std::move(hint);
+  return f;
+}
+
+}  // namespace
+
+Result<std::string> pick_kernel(const std::string& root, const std::string& wanted) {
+  if (!wanted.empty()) return wanted;
+  if (root.empty() || root == "/") {
+    struct utsname u;
+    if (uname(&u) == 0) return std::string(u.release);
+  }
+  std::vector<std::string> found;
+  for (const char* moddir : {"/lib/modules", "/usr/lib/modules"}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(root + moddir, ec)) {
+      if (!e.is_directory(ec)) continue;
+      std::string n = e.path().filename();
+      if (std::find(found.begin(), found.end(), n) == found.end()) found.push_back(n);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  if (found.size() == 1) return found.front();
+  if (found.empty())
+    return make_error(ErrorCode::kNotFound,
+                      fmt::format("no kernel module tree under {}/lib/modules or "
+                                  "{}/usr/lib/modules",
+                                  root, root));
+  std::string list;
+  for (const auto& f : found) list += "\n  " + f;
+  return make_error(ErrorCode::kUsage,
+                    fmt::format("{} has several kernels; choose one with --kernel:{}", root, list));
+}
+
+Result<Prepared> prepare(const CheckOptions& o) {
+  Prepared p;
+  p.root = o.root == "/" ? "" : o.root;
+  while (p.root.size() > 1 && p.root.back() == '/') p.root.pop_back();
+  if (!p.root.empty() && !is_dir(p.root))
+    return make_error(ErrorCode::kNotFound, "root directory does not exist", {p.root});
+  auto kver = pick_kernel(p.root, o.kver);
+  if (!kver) return tl::unexpected(kver.error());
+  model::KernelFacts& k = p.kernel;
+  k.release = *kver;
+  parse_release(k);
+  p.moddir = is_dir(p.root + "/lib/modules/" + k.release) ? "/lib/modules" : "/usr/lib/modules";
+  p.module_dir = p.root + p.moddir + "/" + k.release;
+  if (!is_dir(p.module_dir))
+    return make_error(ErrorCode::kNotFound,
+                      fmt::format("no module tree for kernel {} (looked in {}/lib/modules and "
+                                  "{}/usr/lib/modules)",
+                                  k.release, p.root, p.root),
+                      {p.module_dir});
+
+  // Configuration.
+  p.depmod_config = read::load_depmod_config({p.root, {}, k.release});
+  p.modprobe_config = read::load_modprobe_config({p.root, {}, p.moddir + "/" + k.release});
+  std::string cmdline;
+  if (o.cmdline) {
+    cmdline = *o.cmdline;
+  } else if (p.root.empty()) {
+    std::ifstream in("/proc/cmdline");
+    std::getline(in, cmdline);
+  }
+  p.cmdline = read::parse_kernel_cmdline(cmdline);
+  read_kernel_config(p.root + "/boot/config-" + k.release, k);
+  k.sig_enforce = p.cmdline.sig_enforce || k.sig_force;
+  k.lockdown = p.cmdline.lockdown;
+  k.module_blacklist = p.cmdline.module_blacklist;
+
+  // Kernel exports: --symvers, --system-map, or where distributions keep them.
+  std::optional<model::Symvers> symvers;
+  std::vector<std::string> candidates;
+  if (!o.symvers.empty()) {
+    candidates = {o.symvers};
+  } else if (o.system_map.empty()) {
+    candidates = {p.root + "/usr/src/linux-headers-" + k.release + "/Module.symvers",
+                  p.root + "/boot/symvers-" + k.release + ".gz",
+                  p.module_dir + "/symvers.gz",
+                  p.module_dir + "/build/Module.symvers",
+                  p.root + "/usr/src/kernels/" + k.release + "/Module.symvers"};
+  }
+  for (const auto& c : candidates) {
+    if (!is_file(c)) {
+      if (!o.symvers.empty())
+        return make_error(ErrorCode::kNotFound, "--symvers file does not exist", {c});
+      continue;
+    }
+    auto s = read::read_symvers_file(c);
+    if (!s) {
+      if (!o.symvers.empty()) return tl::unexpected(s.error());
+      p.input_findings.push_back(input_finding(kBadInput, Severity::kWarning, c, {c},
+                                               "cannot use kernel exports: " + s.error().message));
+      continue;
+    }
+    symvers = std::move(s->symvers);
+    break;
+  }
+  if (!symvers && !o.system_map.empty()) {
+    auto s = read::read_system_map_file(o.system_map);
+    if (!s) return tl::unexpected(s.error());
+    symvers = std::move(s->symvers);
+  }
+  if (symvers) {
+    k.have_exports = true;
+    k.exports_have_crcs = symvers->layout != model::SymversLayout::kSystemMap;
+    k.exports_source = symvers->path;
+    for (const auto& e : symvers->entries) {
+      if (e.module != "vmlinux" && symvers->layout != model::SymversLayout::kSystemMap) continue;
+      k.vmlinux[e.name] = model::KernelExport{e.crc, e.gpl_only(), e.ns};
+    }
+  } else {
+    p.input_findings.push_back(input_finding(
+        kNoKernelExports, Severity::kWarning, k.release, {},
+        "no kernel export list (Module.symvers, symvers.gz): symbols that no module exports are "
+        "assumed to come from vmlinux, and CRC checks against vmlinux (module_layout, imports "
+        "from the kernel) are impossible",
+        fmt::format("install linux-headers-{0} (Debian) or kernel-devel, or pass --symvers",
+                    k.release)));
+  }
+
+  // Trusted keys: the certificates built into the image, plus --trust.
+  const std::string image = p.root + "/boot/vmlinuz-" + k.release;
+  if (!o.skip_kernel_image && is_file(image)) {
+    auto certs = read::kernel_image_certificates(image);
+    if (certs) {
+      k.trusted = std::move(*certs);
+      k.trust_known = true;
+    } else {
+      p.input_findings.push_back(input_finding(kBadInput, Severity::kWarning, image, {image},
+                                               "cannot read the kernel image's certificates: " +
+                                                   certs.error().message));
+    }
+  }
+  for (const auto& t : o.trust) {
+    auto certs = read::load_certificate_file(t);
+    if (!certs) return tl::unexpected(certs.error());
+    for (auto& c : *certs) k.trusted.push_back(std::move(c));
+    k.trust_known = true;
+  }
+
+  // Resolve the tree exactly as depmod does.
+  resolve::ResolveInput ri;
+  ri.root = p.root;
+  ri.moddir = p.moddir;
+  ri.kver = k.release;
+  ri.config = p.depmod_config;
+  ri.symvers = symvers;
+  ri.reroot_externals = !o.literal_externals;
+  ri.threads = o.threads;
+  read::ReadOptions ropts;
+  ropts.signed_digest = o.verify_content && !k.trusted.empty();
+  ri.reader = [&](const std::vector<std::string>& paths) {
+    return read::read_modules_parallel(paths, ropts, o.threads, o.progress);
+  };
+  auto res = resolve::resolve_tree(ri);
+  if (!res) return tl::unexpected(res.error());
+  p.resolution = std::move(*res);
+
+  // vermagic and the fallback signer: from the kernel's own (intree) modules.
+  for (const auto& m : p.resolution.modules) {
+    if (!m.module || !m.module->info.intree || m.module->info.vermagic.empty()) continue;
+    if (k.vermagic.empty()) {
+      k.vermagic = m.module->info.vermagic;
+      k.vermagic_source = p.resolution.files[m.file].path;
+    }
+    const auto& s = m.module->sig;
+    if (k.trusted.empty() && s.kind == model::SigKind::kPkcs7 && s.problem.empty() &&
+        k.assumed.empty()) {
+      k.assumed.push_back({s.signer, s.key_id, s.issuer_der, s.serial});
+      k.trust_known = true;
+    }
+    if (!k.vermagic.empty() && (!k.trusted.empty() || !k.assumed.empty())) break;
+  }
+  if (!k.trust_known)
+    p.input_findings.push_back(input_finding(
+        kTrustUnknown, Severity::kNote, k.release, {},
+        "the kernel's trusted keys are unknown (no kernel image, no --trust, no signed in-tree "
+        "module): signatures were not judged",
+        "pass the kernel image's directory with --root or certificates with --trust"));
+  return p;
+}
+
+}  // namespace ofsck::check

@@ -1,0 +1,112 @@
+#pragma once
+/// Simulates the kernel's load_module() for one module, in the kernel's own order
+/// (kernel-semantics.md §5.1): signature, blacklist, module_layout, vermagic, taints,
+/// export versions, symbol resolution (find_symbol/check_version/namespace), duplicate exports.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/kernel.hpp"
+#include "model/module.hpp"
+
+namespace ofsck::check {
+
+/// Result of mod_verify_sig() and module_sig_check()'s classification.
+enum class SigStatus {
+  kOk,           ///< signed with a trusted key (content verified, or key assumed)
+  kUnsigned,     ///< -ENODATA: no marker
+  kNoKey,        ///< -ENOKEY: signer not in the trusted keys
+  kUnsupported,  ///< -ENOPKG: not PKCS#7 / unsupported crypto
+  kBadMessage,   ///< -EBADMSG: malformed trailer or PKCS#7 (fatal even unenforced)
+  kRejected,     ///< -EKEYREJECTED: trusted key, but the signature does not verify (fatal)
+  kUnknown,      ///< no trust information at all (neither image nor --trust nor in-tree signer)
+};
+
+struct SigVerdict {
+  SigStatus status = SigStatus::kUnsigned;
+  bool content_verified = false;  ///< cryptographically checked against a certificate
+  std::string key;                ///< "signer (key id)" of the module's signature
+  std::string detail;             ///< why (for notes)
+};
+
+/// A line the kernel prints; `once_per_boot` lines appear only for the first module that
+/// triggers them (pr_*_once, or guarded by test_taint()).
+struct KernelLine {
+  std::string text;
+  bool once_per_boot = false;
+};
+
+/// Why an import failed.
+struct SymbolProblem {
+  enum class Kind { kMissing, kCrcMismatch, kGplOnly, kNamespace, kProprietaryOwner };
+  Kind kind = Kind::kMissing;
+  std::string symbol;
+  std::string provider;               ///< "vmlinux" or a module name; empty when missing
+  std::optional<uint32_t> expected;   ///< the importer's __versions CRC
+  std::optional<uint32_t> actual;     ///< the provider's CRC
+  std::string ns;
+};
+
+/// Which provider an import bound to.
+struct Binding {
+  std::string symbol;
+  std::string provider;  ///< "vmlinux", module name, or "" (unresolved / weak)
+  std::optional<uint32_t> expected, actual;
+};
+
+/// Outcome for one module.
+struct LoadVerdict {
+  std::string name;                 ///< the name the kernel uses (modinfo name)
+  bool loads = true;
+  int err = 0;                      ///< positive errno when !loads
+  std::string stage;                ///< step that failed: signature, blacklist, module_layout,
+                                    ///< vermagic, export_versions, symbols, duplicate_export,
+                                    ///< dependency
+  std::vector<KernelLine> kernel_messages;
+  std::string taints;               ///< taint letters this module adds, e.g. "OE"
+  SigVerdict sig;
+  std::vector<SymbolProblem> symbol_problems;
+  std::vector<std::string> no_version_symbols;
+  std::vector<Binding> bindings;
+  std::string duplicate_symbol, duplicate_owner;
+  std::string failed_dependency;    ///< hard dependency whose load failed (modprobe stops there)
+};
+
+/// Exports of one module indexed by name (built once per file, shared by all simulations).
+struct ExportIndex {
+  std::unordered_map<std::string_view, const model::Export*> by_name;
+  explicit ExportIndex(const model::ModuleFile& m);
+};
+
+/// A module already in the kernel when this one loads.
+struct LoadedModule {
+  const model::ModuleFile* file = nullptr;
+  const ExportIndex* exports = nullptr;
+  std::string name;
+};
+
+struct SimOptions {
+  std::string comm = "modprobe";  ///< current->comm in the lockdown message
+};
+
+/// The kernel's name for a module: modinfo name=, else the file name rule.
+std::string kernel_module_name(const model::ModuleFile& m);
+
+/// Simulates load_module() for `m` with `loaded` already in the kernel, newest first.
+LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
+                          const model::ModuleFile& m, std::span<const LoadedModule> loaded,
+                          const SimOptions& opts = {});
+
+/// "ENOEXEC" for 8, ...
+std::string errno_name(int err);
+/// modprobe's text for an insert failure (tools/modprobe.c), e.g. "Exec format error".
+std::string modprobe_error_text(int err);
+/// License check of the kernel's license_is_gpl_compatible().
+bool license_is_gpl_compatible(std::string_view license);
+/// same_magic(): compare vermagic strings; with `has_crcs` only from the first space on.
+bool same_magic(std::string_view mod, std::string_view kernel, bool has_crcs);
+
+}  // namespace ofsck::check

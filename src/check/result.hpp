@@ -1,0 +1,44 @@
+#pragma once
+/// What `ofsck check` produces: per-module verdicts plus findings. Plain data for report/.
+#include <string>
+#include <vector>
+
+#include "check/finding.hpp"
+#include "check/load_sim.hpp"
+
+namespace ofsck::check {
+
+/// The verdict for one module name, as modprobe would load it on the target boot.
+struct ModuleResult {
+  std::string name;                  ///< module name (normalised)
+  std::string file;                  ///< winning file, relative to the module dir (absolute for externals and given files)
+  bool loads = true;
+  std::string errno_name;            ///< "ENOEXEC"…, empty when it loads
+  std::vector<KernelLine> kernel_messages;
+  std::string failed_dependency;     ///< empty = none
+  std::string taints;
+  std::string modprobe_message;      ///< e.g. "modprobe: ERROR: could not insert 'x': Invalid argument"
+  std::vector<std::string> load_order;  ///< modules inserted before it (insertion order)
+};
+
+/// Summary of the inputs the verdicts were computed from.
+struct InputSummary {
+  std::string root, kernel_release, module_dir;
+  std::string vermagic, vermagic_source;
+  std::string exports_source;        ///< Module.symvers/System.map used, empty = none
+  bool exports_have_crcs = false;
+  std::string config_source;
+  size_t trusted_certificates = 0;
+  std::string trust_source;
+  std::string cmdline;
+  size_t module_files = 0;           ///< candidate files scanned
+};
+
+struct CheckResult {
+  InputSummary inputs;
+  std::vector<ModuleResult> modules;  ///< sorted by name
+  std::vector<Finding> findings;      ///< sorted (DiagnosticSink)
+  size_t unreadable = 0;              ///< files that could not be read at all
+};
+
+}  // namespace ofsck::check

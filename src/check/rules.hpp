@@ -1,0 +1,54 @@
+#pragma once
+/// The rule catalogue: stable ids, default severities and one-line summaries (docs/rules.md is
+/// generated from the same table by `ofsck rules`).
+#include <string_view>
+#include <vector>
+
+#include "check/finding.hpp"
+
+namespace ofsck::check {
+
+struct RuleInfo {
+  std::string_view id;
+  std::string_view name;
+  Severity severity;
+  std::string_view summary;
+};
+
+// Selection (which file wins)
+inline constexpr std::string_view kOverrideMatchesNoFile = "OFS101";
+inline constexpr std::string_view kTieReaddirOrder = "OFS102";
+inline constexpr std::string_view kStaleIndex = "OFS103";
+inline constexpr std::string_view kIgnoredCompression = "OFS104";
+inline constexpr std::string_view kConfigBadLine = "OFS105";
+inline constexpr std::string_view kShadowedProvider = "OFS106";
+inline constexpr std::string_view kOverrideKverMismatch = "OFS107";
+inline constexpr std::string_view kScanProblem = "OFS108";
+inline constexpr std::string_view kDependencyCycle = "OFS109";
+// Load verdict
+inline constexpr std::string_view kModuleLayout = "OFS201";
+inline constexpr std::string_view kVermagic = "OFS202";
+inline constexpr std::string_view kCrcMismatch = "OFS203";
+inline constexpr std::string_view kUnknownSymbol = "OFS204";
+inline constexpr std::string_view kGplOnly = "OFS205";
+inline constexpr std::string_view kNamespace = "OFS206";
+inline constexpr std::string_view kDuplicateExport = "OFS207";
+inline constexpr std::string_view kDependencyFailed = "OFS208";
+inline constexpr std::string_view kSignatureRejected = "OFS209";
+inline constexpr std::string_view kSignatureInvalid = "OFS210";
+inline constexpr std::string_view kUnsignedTaint = "OFS211";
+inline constexpr std::string_view kBlacklisted = "OFS212";
+inline constexpr std::string_view kNoSymbolVersion = "OFS213";
+inline constexpr std::string_view kExportVersions = "OFS214";
+inline constexpr std::string_view kProprietaryTaint = "OFS215";
+// Inputs
+inline constexpr std::string_view kNoKernelExports = "OFS301";
+inline constexpr std::string_view kUnreadableModule = "OFS302";
+inline constexpr std::string_view kTrustUnknown = "OFS303";
+inline constexpr std::string_view kBadInput = "OFS304";
+inline constexpr std::string_view kModuleNotFound = "OFS305";
+
+/// Every rule, ordered by id.
+const std::vector<RuleInfo>& rule_catalogue();
+
+}  // namespace ofsck::check

@@ -1,0 +1,100 @@
+// kernel/module/signing.c mod_verify_sig() + crypto/asymmetric_keys/pkcs7_verify.c: a PKCS#7
+// SignerInfo names its key by issuer+serial; an unknown key is -ENOKEY, a known key whose
+// signature does not verify is -EKEYREJECTED (fatal even when not enforced).
+#include "check/signature_check.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <fmt/format.h>
+
+namespace ofsck::check {
+
+namespace {
+
+/// Verifies `signature` over a precomputed digest with the certificate's public key.
+bool verify_digest(const model::TrustedCert& cert, const model::Signature& sig) {
+  const unsigned char* p = cert.der.data();
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(cert.der.size()));
+  if (!x) return false;
+  EVP_PKEY* key = X509_get_pubkey(x);
+  X509_free(x);
+  if (!key) return false;
+  bool ok = false;
+  const EVP_MD* md = EVP_get_digestbyname(sig.hash_algo.c_str());
+  if (EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr)) {
+    if (EVP_PKEY_verify_init(ctx) == 1 && (!md || EVP_PKEY_CTX_set_signature_md(ctx, md) == 1)) {
+      if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA)
+        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING);
+      ok = EVP_PKEY_verify(ctx, sig.signature.data(), sig.signature.size(),
+                           sig.content_digest.data(), sig.content_digest.size()) == 1;
+    }
+    EVP_PKEY_CTX_free(ctx);
+  }
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+}  // namespace
+
+SigVerdict verify_signature(const model::Signature& sig, const model::KernelFacts& k) {
+  SigVerdict v;
+  v.key = sig.signer.empty() ? sig.key_id : fmt::format("{} ({})", sig.signer, sig.key_id);
+  switch (sig.kind) {
+    case model::SigKind::kNone:
+      v.status = SigStatus::kUnsigned;
+      v.detail = "no signature appended";
+      return v;
+    case model::SigKind::kPkcs7: break;
+    default:
+      // mod_check_sig(): id_type != PKEY_ID_PKCS7 → -ENOPKG (upstream ≥ 4.3).
+      v.status = SigStatus::kUnsupported;
+      v.detail = "signature is not a PKCS#7 message";
+      return v;
+  }
+  if (!sig.problem.empty()) {
+    v.status = SigStatus::kBadMessage;
+    v.detail = sig.problem;
+    return v;
+  }
+  for (const auto& c : k.trusted) {
+    if (c.issuer_der != sig.issuer_der || c.serial != sig.serial) continue;
+    if (sig.content_digest.empty()) {
+      v.status = SigStatus::kOk;
+      v.detail = fmt::format("signed by trusted key '{}' from {} (content not verified)",
+                             c.subject_cn, c.source);
+      return v;
+    }
+    v.content_verified = true;
+    if (verify_digest(c, sig)) {
+      v.status = SigStatus::kOk;
+      v.detail = fmt::format("signature verified with '{}' from {}", c.subject_cn, c.source);
+    } else {
+      v.status = SigStatus::kRejected;
+      v.detail = fmt::format("signature does not verify with trusted key '{}' from {}: the "
+                             "file was changed after it was signed",
+                             c.subject_cn, c.source);
+    }
+    return v;
+  }
+  for (const auto& a : k.assumed) {
+    if (a.issuer_der == sig.issuer_der && a.serial == sig.serial) {
+      v.status = SigStatus::kOk;
+      v.detail = fmt::format("signed by '{}', the key that signed the kernel's own modules "
+                             "(assumed trusted; content not verified)",
+                             a.signer);
+      return v;
+    }
+  }
+  if (!k.trust_known) {
+    v.status = SigStatus::kUnknown;
+    v.detail = "the kernel's trusted keys are unknown";
+    return v;
+  }
+  v.status = SigStatus::kNoKey;
+  v.detail = fmt::format("key '{}' is not trusted by the target kernel", v.key);
+  return v;
+}
+
+}  // namespace ofsck::check

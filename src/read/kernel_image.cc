@@ -1,0 +1,69 @@
+// x86 boot protocol (Documentation/arch/x86/boot.rst): setup_sects at 0x1f1, "HdrS" at 0x202,
+// payload_offset/payload_length at 0x248/0x24c, relative to the protected-mode code, which
+// starts at (setup_sects ? setup_sects : 4) * 512 + 512.
+#include "read/kernel_image.hpp"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "read/byte_reader.hpp"
+#include "read/compress/compress.hpp"
+#include "read/x509.hpp"
+
+namespace ofsck::read {
+
+namespace {
+uint32_t le32(const std::byte* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;  // x86 images are little-endian; this build runs on x86 only for images
+}
+}  // namespace
+
+Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
+  auto file_or = read_whole_file(path, uint64_t{256} << 20);
+  if (!file_or) return tl::unexpected(file_or.error());
+  auto img = file_or->span();
+  if (img.size() < 0x250 || std::memcmp(img.data() + 0x202, "HdrS", 4) != 0)
+    return make_error(ErrorCode::kMalformed, "not an x86 bzImage (no \"HdrS\" at 0x202)", {path});
+  uint64_t setup_sects = static_cast<uint8_t>(img[0x1f1]);
+  if (setup_sects == 0) setup_sects = 4;
+  const uint64_t pm_start = (setup_sects + 1) * 512;
+  const uint64_t off = pm_start + le32(img.data() + 0x248);
+  const uint64_t len = le32(img.data() + 0x24c);
+  uint64_t end;
+  if (!checked_add(off, len, end) || end > img.size())
+    return make_error(ErrorCode::kTruncated,
+                      fmt::format("payload 0x{:x}+0x{:x} lies past the end of the image (0x{:x})",
+                                  off, len, img.size()),
+                      {path});
+  auto payload = img.subspan(off, len);
+  model::Compression c = sniff_compression(payload);
+  if (c == model::Compression::kNone) {
+    const auto* b = reinterpret_cast<const uint8_t*>(payload.data());
+    std::string what = "unknown";
+    if (len >= 4 && b[0] == 0x02 && b[1] == 0x21 && b[2] == 0x4c && b[3] == 0x18) what = "lz4";
+    else if (len >= 3 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h') what = "bzip2";
+    else if (len >= 3 && b[0] == 0x5d && b[1] == 0 && b[2] == 0) what = "lzma";
+    else if (len >= 4 && b[0] == 0x89 && b[1] == 'L' && b[2] == 'Z' && b[3] == 'O') what = "lzo";
+    return make_error(ErrorCode::kUnsupported,
+                      fmt::format("kernel payload compressed with {}, which ofsck cannot read "
+                                  "(gzip, xz, zstd are supported)",
+                                  what),
+                      {path, 0, "", off});
+  }
+  // The build appends the uncompressed size (4 bytes) after xz/zstd/gzip payloads; try the
+  // exact stream first, then without that trailer.
+  auto out = decompress(payload, c, max_out, path);
+  if (!out && len > 4) out = decompress(payload.first(len - 4), c, max_out, path);
+  return out;
+}
+
+Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::string& path) {
+  auto vmlinux = decompress_bzimage(path);
+  if (!vmlinux) return tl::unexpected(vmlinux.error());
+  return scan_certificates(vmlinux->span(), path);
+}
+
+}  // namespace ofsck::read

@@ -1,0 +1,124 @@
+#include "read/x509.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cstring>
+#include <memory>
+
+#include "read/buffer.hpp"
+
+namespace ofsck::read {
+
+namespace {
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+std::string name_cn(const X509_NAME* name) {
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+std::vector<uint8_t> name_der(const X509_NAME* name) {
+  const unsigned char* p = nullptr;
+  size_t len = 0;
+  if (X509_NAME_get0_der(const_cast<X509_NAME*>(name), &p, &len) != 1) return {};
+  return std::vector<uint8_t>(p, p + len);
+}
+
+model::TrustedCert from_x509(X509* x, const std::string& source) {
+  model::TrustedCert c;
+  int len = i2d_X509(x, nullptr);
+  if (len > 0) {
+    c.der.resize(static_cast<size_t>(len));
+    unsigned char* out = c.der.data();
+    i2d_X509(x, &out);
+  }
+  c.subject_cn = name_cn(X509_get_subject_name(x));
+  c.issuer_cn = name_cn(X509_get_issuer_name(x));
+  c.issuer_der = name_der(X509_get_issuer_name(x));
+  if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), nullptr)) {
+    c.serial.resize(static_cast<size_t>(BN_num_bytes(bn)));
+    BN_bn2bin(bn, c.serial.data());
+    BN_free(bn);
+  }
+  if (const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(x)) {
+    const unsigned char* d = ASN1_STRING_get0_data(skid);
+    c.skid.assign(d, d + ASN1_STRING_length(skid));
+  }
+  c.source = source;
+  return c;
+}
+
+}  // namespace
+
+Result<model::TrustedCert> parse_certificate_der(std::span<const uint8_t> der,
+                                                 const std::string& source) {
+  const unsigned char* p = der.data();
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!x) return make_error(ErrorCode::kMalformed, "not a DER X.509 certificate", {source});
+  return from_x509(x.get(), source);
+}
+
+Result<std::vector<model::TrustedCert>> load_certificate_file(const std::string& path) {
+  auto buf_or = read_whole_file(path, 16u << 20);
+  if (!buf_or) return tl::unexpected(buf_or.error());
+  auto bytes = buf_or->span();
+  std::vector<model::TrustedCert> out;
+  const char* kPem = "-----BEGIN";
+  if (bytes.size() >= 10 && std::memcmp(bytes.data(), kPem, 10) == 0) {
+    BIO* bio = BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size()));
+    while (X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      out.push_back(from_x509(x, path));
+      X509_free(x);
+    }
+    BIO_free(bio);
+  } else {
+    std::span<const uint8_t> der(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    auto c = parse_certificate_der(der, path);
+    if (c) out.push_back(std::move(*c));
+  }
+  if (out.empty())
+    return make_error(ErrorCode::kMalformed, "no DER or PEM X.509 certificate in file", {path});
+  return out;
+}
+
+std::vector<model::TrustedCert> scan_certificates(std::span<const std::byte> blob,
+                                                  const std::string& source) {
+  // A certificate starts SEQUENCE(long form) { SEQUENCE(long form) { [0] { INTEGER 2 } ...
+  // i.e. 30 82 hh ll 30 82 hh ll a0 03 02 01 02: selective enough to try d2i_X509 on each hit.
+  std::vector<model::TrustedCert> out;
+  const auto* d = reinterpret_cast<const uint8_t*>(blob.data());
+  const size_t n = blob.size();
+  static const uint8_t kTail[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
+  for (size_t i = 0; i + 13 <= n;) {
+    const void* hit = std::memchr(d + i, 0x30, n - i - 12);
+    if (!hit) break;
+    i = static_cast<size_t>(static_cast<const uint8_t*>(hit) - d);
+    if (d[i + 1] == 0x82 && d[i + 4] == 0x30 && d[i + 5] == 0x82 &&
+        std::memcmp(d + i + 8, kTail, sizeof kTail) == 0) {
+      size_t len = (size_t{d[i + 2]} << 8 | d[i + 3]) + 4;
+      if (len <= n - i) {
+        const unsigned char* p = d + i;
+        if (X509* x = d2i_X509(nullptr, &p, static_cast<long>(len))) {
+          out.push_back(from_x509(x, source));
+          X509_free(x);
+          i += len;
+          continue;
+        }
+      }
+    }
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace ofsck::read

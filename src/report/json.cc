@@ -1,0 +1,91 @@
+#include <nlohmann/json.hpp>
+
+#include "report/render.hpp"
+
+namespace ofsck::report {
+
+namespace {
+using nlohmann::ordered_json;
+
+ordered_json location(const SourceRef& w) {
+  ordered_json j;
+  j["path"] = w.path;
+  j["line"] = w.line ? ordered_json(w.line) : ordered_json(nullptr);
+  if (!w.section.empty()) j["section"] = w.section;
+  if (w.offset != SourceRef::kNoOffset) j["offset"] = w.offset;
+  j["package"] = w.package.empty() ? ordered_json(nullptr) : ordered_json(w.package);
+  return j;
+}
+}  // namespace
+
+std::string render_json(const check::CheckResult& r) {
+  ordered_json doc;
+  doc["schema"] = kJsonSchemaVersion;
+  doc["tool"] = "ofsck";
+  const auto& in = r.inputs;
+  doc["inputs"] = {{"root", in.root},
+                   {"kernel_release", in.kernel_release},
+                   {"module_dir", in.module_dir},
+                   {"vermagic", in.vermagic},
+                   {"exports_source", in.exports_source.empty() ? ordered_json(nullptr)
+                                                                : ordered_json(in.exports_source)},
+                   {"exports_have_crcs", in.exports_have_crcs},
+                   {"trusted_certificates", in.trusted_certificates},
+                   {"cmdline", in.cmdline},
+                   {"module_files", in.module_files}};
+  size_t loading = 0, errors = 0, warnings = 0, notes = 0;
+  ordered_json mods = ordered_json::array();
+  for (const auto& m : r.modules) {
+    if (m.loads) ++loading;
+    ordered_json km = ordered_json::array();
+    for (const auto& l : m.kernel_messages)
+      km.push_back({{"text", l.text}, {"once_per_boot", l.once_per_boot}});
+    mods.push_back({{"name", m.name},
+                    {"file", m.file},
+                    {"loads", m.loads},
+                    {"errno", m.errno_name.empty() ? ordered_json(nullptr)
+                                                   : ordered_json(m.errno_name)},
+                    {"kernel_messages", km},
+                    {"failed_dependency", m.failed_dependency.empty()
+                                              ? ordered_json(nullptr)
+                                              : ordered_json(m.failed_dependency)},
+                    {"taints", m.taints},
+                    {"modprobe_message", m.modprobe_message.empty()
+                                             ? ordered_json(nullptr)
+                                             : ordered_json(m.modprobe_message)},
+                    {"load_order", m.load_order}});
+  }
+  ordered_json finds = ordered_json::array();
+  for (const auto& f : r.findings) {
+    switch (f.severity) {
+      case check::Severity::kError: ++errors; break;
+      case check::Severity::kWarning: ++warnings; break;
+      case check::Severity::kNote: ++notes; break;
+    }
+    ordered_json locs = ordered_json::array();
+    for (const auto& w : f.where) locs.push_back(location(w));
+    finds.push_back({{"rule", f.rule},
+                     {"severity", std::string(check::severity_name(f.severity))},
+                     {"subject", f.subject},
+                     {"message", f.message},
+                     {"locations", locs},
+                     {"kernel_messages", f.kernel_messages},
+                     {"modprobe_message", f.modprobe_message.empty()
+                                              ? ordered_json(nullptr)
+                                              : ordered_json(f.modprobe_message)},
+                     {"notes", f.notes},
+                     {"hint", f.hint.empty() ? ordered_json(nullptr) : ordered_json(f.hint)}});
+  }
+  doc["summary"] = {{"modules", r.modules.size()},
+                    {"loading", loading},
+                    {"failing", r.modules.size() - loading},
+                    {"unreadable_files", r.unreadable},
+                    {"errors", errors},
+                    {"warnings", warnings},
+                    {"notes", notes}};
+  doc["modules"] = std::move(mods);
+  doc["findings"] = std::move(finds);
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace ofsck::report

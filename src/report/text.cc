@@ -1,0 +1,81 @@
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "report/render.hpp"
+
+namespace ofsck::report {
+
+namespace {
+
+const char* color_of(check::Severity s) {
+  switch (s) {
+    case check::Severity::kError: return "\033[1;31m";
+    case check::Severity::kWarning: return "\033[1;35m";
+    case check::Severity::kNote: return "\033[1;36m";
+  }
+  return "";
+}
+
+/// The text of line `line` of `path` (1-based), for the caret display; empty if unreadable.
+std::string config_line(const SourceRef& w) {
+  if (w.line == 0 || w.path.empty()) return {};
+  std::ifstream in(w.path);
+  std::string s;
+  for (uint32_t i = 0; i < w.line && std::getline(in, s); ++i) {
+  }
+  return in ? s : std::string();
+}
+
+std::string location_text(const SourceRef& w) {
+  std::string s = w.path;
+  if (w.line) s += fmt::format(":{}", w.line);
+  if (w.offset != SourceRef::kNoOffset) s += fmt::format("+0x{:x}", w.offset);
+  return s;
+}
+
+}  // namespace
+
+std::string render_text(const check::CheckResult& r, const TextOptions& o) {
+  std::string out;
+  const char* bold = o.color ? "\033[1m" : "";
+  const char* reset = o.color ? "\033[0m" : "";
+  size_t errors = 0, warnings = 0, notes = 0;
+  for (const auto& f : r.findings) {
+    if (f.severity == check::Severity::kError) ++errors;
+    if (f.severity == check::Severity::kWarning) ++warnings;
+    if (f.severity == check::Severity::kNote) ++notes;
+    if (f.severity == check::Severity::kNote && !o.show_notes) continue;
+    std::string loc = f.where.empty() ? std::string("ofsck") : location_text(f.where.front());
+    out += fmt::format("{}{}:{} {}{}[{}]:{} {}{}{}\n", bold, loc, reset,
+                       o.color ? color_of(f.severity) : "", check::severity_name(f.severity),
+                       f.rule, reset, bold, f.message, reset);
+    if (!f.where.empty() && f.where.front().line) {
+      std::string text = config_line(f.where.front());
+      if (!text.empty()) out += fmt::format("    {}\n    ^\n", text);
+    }
+    for (const auto& k : f.kernel_messages) out += fmt::format("  kernel: {}\n", k);
+    if (!f.modprobe_message.empty()) out += fmt::format("  {}\n", f.modprobe_message);
+    for (size_t i = 1; i < f.where.size(); ++i)
+      out += fmt::format("  note: see {}{}\n", location_text(f.where[i]),
+                         f.where[i].package.empty() ? "" : " (" + f.where[i].package + ")");
+    for (const auto& n : f.notes) out += fmt::format("  note: {}\n", n);
+    if (!f.hint.empty()) out += fmt::format("  hint: {}\n", f.hint);
+  }
+  if (o.verbose) {
+    for (const auto& m : r.modules) {
+      out += fmt::format("{} {} {}{}\n", m.loads ? "ok  " : "FAIL", m.name, m.file,
+                         m.loads ? "" : " (" + m.errno_name + ")");
+    }
+  }
+  size_t loading = 0;
+  for (const auto& m : r.modules) loading += m.loads;
+  out += fmt::format("ofsck: {} {}: {} modules, {} load, {} fail; {} error{}, {} warning{}, {} "
+                     "note{}\n",
+                     r.inputs.kernel_release, r.inputs.root, r.modules.size(), loading,
+                     r.modules.size() - loading, errors, errors == 1 ? "" : "s", warnings,
+                     warnings == 1 ? "" : "s", notes, notes == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace ofsck::report
