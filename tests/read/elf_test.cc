@@ -2,6 +2,7 @@
 // shipped Debian package has: E0–E3 and E7, ELF32 (REL relocations) and big-endian.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -197,6 +198,141 @@ TEST(ElfHeader, ShnXindexEscapesForShnumAndShstrndx) {
   model::ModuleFile m = read_fixture("e4_x86_64_xindex.yaml");
   expect_exports(m, kWithNs);
   expect_common(m);
+}
+
+}  // namespace
+}  // namespace ofsck::read
+
+// ---- Malformed inputs: every case must give an Error naming file/section/offset or a valid
+// result; never a crash, hang or out-of-bounds read (ASan/UBSan build).
+namespace ofsck::read {
+namespace {
+
+std::vector<std::byte> load(const std::string& p) {
+  Result<Buffer> b = read_file_buffer(p);
+  EXPECT_TRUE(b);
+  return std::vector<std::byte>(b->span().begin(), b->span().end());
+}
+
+uint64_t get64(const std::vector<std::byte>& v, uint64_t off) {
+  uint64_t x;
+  std::memcpy(&x, v.data() + off, 8);
+  return x;
+}
+void put64(std::vector<std::byte>& v, uint64_t off, uint64_t x) { std::memcpy(v.data() + off, &x, 8); }
+void put16(std::vector<std::byte>& v, uint64_t off, uint16_t x) { std::memcpy(v.data() + off, &x, 2); }
+
+/// File offset of section `name`'s header in an ELF64 LE image.
+uint64_t shdr_of(const std::vector<std::byte>& v, const std::string& name) {
+  elf::MemorySource src(v, "x");
+  Result<elf::ElfFile> f = elf::ElfFile::parse(src);
+  EXPECT_TRUE(f);
+  const elf::Section* s = f->find(name);
+  EXPECT_NE(s, nullptr) << name;
+  return get64(v, 0x28) + uint64_t{s->index} * 64;
+}
+
+Result<model::ModuleFile> parse(const std::vector<std::byte>& v) {
+  return read_module_bytes(v, "bad.ko");
+}
+
+void expect_error(const std::vector<std::byte>& v, const std::string& needle) {
+  Result<model::ModuleFile> m = parse(v);
+  ASSERT_FALSE(m) << "expected an error mentioning " << needle;
+  std::string text = to_string(m.error());
+  EXPECT_NE(text.find("bad.ko"), std::string::npos) << text;
+  EXPECT_NE(text.find(needle), std::string::npos) << text;
+}
+
+TEST(ElfMalformed, LyingShOffsetAndShSize) {
+  std::vector<std::byte> v = load(build_fixture("e4_x86_64.yaml"));
+  uint64_t h = shdr_of(v, "__versions");
+  std::vector<std::byte> a = v;
+  put64(a, h + 24, 0x7fffffff00);  // sh_offset
+  expect_error(a, "section [");
+  expect_error(a, "`__versions`");
+  expect_error(a, "0x7fffffff00");
+  std::vector<std::byte> b = v;
+  put64(b, h + 32, UINT64_MAX - 4);  // sh_size: offset+size overflows
+  expect_error(b, "__versions");
+  std::vector<std::byte> c = v;
+  put64(c, shdr_of(v, ".symtab") + 32, 0x100000000ull * 24);  // huge symbol count
+  expect_error(c, ".symtab");
+}
+
+TEST(ElfMalformed, OverlappingSections) {
+  std::vector<std::byte> v = load(build_fixture("e4_x86_64.yaml"));
+  uint64_t a = shdr_of(v, "__versions"), b = shdr_of(v, ".modinfo");
+  put64(v, a + 24, get64(v, b + 24) + 1);
+  expect_error(v, "overlaps");
+}
+
+TEST(ElfMalformed, HugeShnumAndBadShstrndx) {
+  std::vector<std::byte> v = load(build_fixture("e4_x86_64.yaml"));
+  std::vector<std::byte> a = v;
+  put16(a, 0x3c, 0xfff0);  // e_shnum
+  expect_error(a, "section header table");
+  std::vector<std::byte> b = v;
+  put16(b, 0x3e, 0xfff0);  // e_shstrndx
+  expect_error(b, "e_shstrndx");
+  std::vector<std::byte> c = v;
+  put16(c, 0x3a, 0x20);  // e_shentsize
+  expect_error(c, "e_shentsize");
+  std::vector<std::byte> d = v;
+  put64(d, 0x28, UINT64_MAX - 8);  // e_shoff
+  expect_error(d, "section header table");
+}
+
+TEST(ElfMalformed, UnterminatedStrtab) {
+  std::vector<std::byte> v = load(build_fixture("e4_x86_64.yaml"));
+  uint64_t h = shdr_of(v, ".strtab");
+  uint64_t end = get64(v, h + 24) + get64(v, h + 32);
+  v[end - 1] = std::byte{'x'};
+  expect_error(v, "not NUL-terminated");
+}
+
+TEST(ElfMalformed, VersionsNameWithoutNul) {
+  std::vector<std::byte> v = load(build_fixture("e4_x86_64.yaml"));
+  uint64_t off = get64(v, shdr_of(v, "__versions") + 24);
+  for (int i = 8; i < 64; ++i) v[off + i] = std::byte{'A'};
+  expect_error(v, "not NUL-terminated");
+}
+
+TEST(ElfMalformed, RelocationSymbolOutOfRange) {
+  std::vector<std::byte> v = load(build_fixture("e4_x86_64.yaml"));
+  uint64_t off = get64(v, shdr_of(v, ".rela__ksymtab") + 24);
+  put64(v, off + 8, (uint64_t{0xffffff} << 32) | 2);  // r_info: sym 0xffffff, PC32
+  expect_error(v, "refers to symbol");
+}
+
+TEST(ElfMalformed, NotElfAndTinyFiles) {
+  expect_error({}, "too small");
+  std::vector<std::byte> v(64, std::byte{0});
+  expect_error(v, "bad magic");
+  v[0] = std::byte{0x7f}; v[1] = std::byte{'E'}; v[2] = std::byte{'L'}; v[3] = std::byte{'F'};
+  v[4] = std::byte{3};
+  expect_error(v, "ELF class");
+}
+
+TEST(ElfMalformed, EveryPrefixOfFixtureAndRealModule) {
+  std::vector<std::vector<std::byte>> inputs = {load(build_fixture("e4_x86_64.yaml")),
+                                                load(build_fixture("e1_i386_rel.yaml"))};
+  // The smallest module of the real tree (a few KiB, signed).
+  std::string real = testdata::module_dir(testdata::kOld61) + "/kernel/net/6lowpan/nhc_ipv6.ko";
+  if (testdata::exists(real)) inputs.push_back(load(real));
+  for (const std::vector<std::byte>& full : inputs) {
+    Result<model::ModuleFile> whole = read_module_bytes(full, "full.ko");
+    ASSERT_TRUE(whole) << to_string(whole.error());
+    size_t ok = 0;
+    for (size_t n = 0; n < full.size(); ++n) {
+      Result<model::ModuleFile> m = read_module_bytes(std::span(full).first(n), "prefix.ko");
+      if (m) ++ok;
+      else EXPECT_EQ(m.error().where.path, "prefix.ko");
+    }
+    // A truncated signed module parses as long as the ELF part is intact (the signature
+    // trailer is then simply absent or broken).
+    EXPECT_LT(ok, full.size());
+  }
 }
 
 }  // namespace

@@ -22,7 +22,6 @@ tl::unexpected<Error> ElfFile::error(ErrorCode code, const Section* s, uint64_t 
   where.offset = offset;
   if (s) where.section = std::string(s->name);
   std::string text = s ? describe(*s) + ": " + msg : msg;
-  if (offset != SourceRef::kNoOffset) text += fmt::format(" (file offset 0x{:x})", offset);
   return make_error(code, std::move(text), std::move(where));
 }
 
@@ -119,6 +118,27 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
   }
   if (!t.ok()) return f.error(ErrorCode::kTruncated, nullptr, shoff + t.error_offset(),
                               "truncated section header table");
+  // Section names.
+  if (shnum > 0) {
+    if (shstrndx >= shnum)
+      return f.error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
+                     fmt::format("e_shstrndx {} is not a valid section index (e_shnum {})",
+                                 shstrndx, shnum));
+    Section& strs = f.sections_[shstrndx];
+    if (strs.type != kShtStrtab)
+      return f.error(ErrorCode::kMalformed, &strs, strs.offset,
+                     fmt::format("section name table has type {} (expected SHT_STRTAB)", strs.type));
+    Result<std::span<const std::byte>> names_or = f.data(strs);
+    if (!names_or) return tl::unexpected(names_or.error());
+    std::span<const std::byte> names = *names_or;
+    if (names.empty() || names.back() != std::byte{0})
+      return f.error(ErrorCode::kMalformed, &strs, strs.offset,
+                     "section name string table is empty or not NUL-terminated");
+    for (Section& s : f.sections_) {
+      if (s.name_off >= names.size()) continue;  // stays "": never matches a wanted name
+      s.name = std::string_view(reinterpret_cast<const char*>(names.data()) + s.name_off);
+    }
+  }
   // Like the kernel's elf_validity_cache_sechdrs: every non-NOBITS section must lie inside
   // the file. kmod silently ignores bad ones; we refuse the file (and say where).
   struct Span { uint64_t off, end; uint32_t idx; };
@@ -147,27 +167,6 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
       return f.error(ErrorCode::kMalformed, nullptr, spans[i].off,
                      fmt::format("{} at 0x{:x} overlaps {} ending at 0x{:x}", name(spans[i].idx),
                                  spans[i].off, name(spans[i - 1].idx), spans[i - 1].end));
-    }
-  }
-  // Section names.
-  if (shnum > 0) {
-    if (shstrndx >= shnum)
-      return f.error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
-                     fmt::format("e_shstrndx {} is not a valid section index (e_shnum {})",
-                                 shstrndx, shnum));
-    Section& strs = f.sections_[shstrndx];
-    if (strs.type != kShtStrtab)
-      return f.error(ErrorCode::kMalformed, &strs, strs.offset,
-                     fmt::format("section name table has type {} (expected SHT_STRTAB)", strs.type));
-    Result<std::span<const std::byte>> names_or = f.data(strs);
-    if (!names_or) return tl::unexpected(names_or.error());
-    std::span<const std::byte> names = *names_or;
-    if (names.empty() || names.back() != std::byte{0})
-      return f.error(ErrorCode::kMalformed, &strs, strs.offset,
-                     "section name string table is empty or not NUL-terminated");
-    for (Section& s : f.sections_) {
-      if (s.name_off >= names.size()) continue;  // stays "": never matches a wanted name
-      s.name = std::string_view(reinterpret_cast<const char*>(names.data()) + s.name_off);
     }
   }
   return f;
