@@ -18,9 +18,10 @@ const char* color_of(check::Severity s) {
 }
 
 /// The text of line `line` of `path` (1-based), for the caret display; empty if unreadable.
-std::string config_line(const SourceRef& w) {
+std::string config_line(const SourceRef& w, const std::string& root) {
   if (w.line == 0 || w.path.empty()) return {};
-  std::ifstream in(w.path);
+  // Config paths are shown as on the target system; read them under the inspected root.
+  std::ifstream in(root == "/" || w.path.rfind(root, 0) == 0 ? w.path : root + w.path);
   std::string s;
   for (uint32_t i = 0; i < w.line && std::getline(in, s); ++i) {
   }
@@ -51,7 +52,7 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
                        o.color ? color_of(f.severity) : "", check::severity_name(f.severity),
                        f.rule, reset, bold, f.message, reset);
     if (!f.where.empty() && f.where.front().line) {
-      std::string text = config_line(f.where.front());
+      std::string text = config_line(f.where.front(), r.inputs.root);
       if (!text.empty()) out += fmt::format("    {}\n    ^\n", text);
     }
     for (const auto& k : f.kernel_messages) out += fmt::format("  kernel: {}\n", k);
