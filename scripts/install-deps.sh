@@ -17,7 +17,7 @@ pkgs=(
   qemu-system-x86 busybox-static           # real-kernel oracle boots
   bc flex bison libelf-dev                 # kbuild of out-of-tree test modules
   clang-14 llvm-14-tools                   # libFuzzer targets, FileCheck
-  openssl python3
+  openssl python3 time                     # time: peak RSS in bench/run.sh
 )
 missing=()
 for p in "${pkgs[@]}"; do
