@@ -1,0 +1,128 @@
+// CLI goldens: the text and JSON output of `ofsck check` on a real Debian tree with a vendor
+// ib_core from another ABI (the `make demo` root), plus help, exit codes and `ofsck depmod`
+// against the real depmod.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "testdata.hpp"
+
+namespace ofsck {
+namespace {
+
+using testdata::run;
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+  return s;
+}
+
+/// The demo root: Debian 6.1.0-56 tree (hard links into the cache), a 6.1.0-47 ib_core in
+/// updates/, and an override naming weak-updates/.
+class DemoRoot : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string tree = testdata::tree(testdata::kNew61);
+    const std::string old = testdata::module_dir(testdata::kOld61);
+    if (!testdata::exists(tree) || !testdata::exists(old)) return;
+    root_ = testdata::cache_dir() + "/cli-test-root";
+    int st = 0;
+    run("rm -rf '" + root_ + "' && mkdir -p '" + root_ + "' && cp -al '" + tree + "/.' '" + root_ +
+            "/' && mkdir -p '" + root_ + "/lib/modules/6.1.0-56-amd64/updates' '" + root_ +
+            "/etc/depmod.d' && cp '" + old +
+            "/kernel/drivers/infiniband/core/ib_core.ko' '" + root_ +
+            "/lib/modules/6.1.0-56-amd64/updates/' && printf '# vendor stack\\noverride ib_core * "
+            "weak-updates/vendor-ofed\\n' > '" + root_ + "/etc/depmod.d/zz01-vendor-ib_core.conf'",
+        &st);
+    ASSERT_EQ(st, 0);
+  }
+  static void TearDownTestSuite() {
+    if (!root_.empty()) run("rm -rf '" + root_ + "'");
+  }
+  void check_golden(const std::string& args, const std::string& golden, int want_rc) {
+    OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
+    int rc = -1;
+    std::string out = run(testdata::ofsck_bin() + " check -q --no-verify-content --root '" + root_ + "' " + args, &rc);
+    EXPECT_EQ(rc, want_rc);
+    out = replace_all(out, root_, "<ROOT>");
+    const std::string path = testdata::source_dir() + "/tests/cli/golden/" + golden;
+    if (getenv("OFSCK_UPDATE_GOLDEN")) {
+      std::ofstream(path) << out;
+      return;
+    }
+    EXPECT_EQ(out, slurp(path)) << "update with OFSCK_UPDATE_GOLDEN=1";
+  }
+  static std::string root_;
+};
+std::string DemoRoot::root_;
+
+TEST_F(DemoRoot, TextGolden) {
+  check_golden("--only ib_core mlx5_ib rdma_ucm ib_ipoib", "demo_only.txt", 1);
+}
+TEST_F(DemoRoot, JsonGolden) {
+  check_golden("--only ib_core mlx5_ib --format json", "demo_only.json", 1);
+}
+TEST_F(DemoRoot, DepmodMatchesRealDepmod) {
+  OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
+  int rc = -1;
+  std::string ours =
+      run(testdata::ofsck_bin() + " depmod --root '" + root_ + "' 6.1.0-56-amd64", &rc);
+  ASSERT_EQ(rc, 0);
+  // depmod -n prints every index; modules.dep comes first, up to the next "# " header.
+  std::string theirs = run("depmod -b '" + root_ + "' -C '" + root_ +
+                           "/etc/depmod.d' -n 6.1.0-56-amd64 2>/dev/null | "
+                           "awk '/^# /{n++} n<1' ");
+  EXPECT_EQ(ours.size(), theirs.size());
+  EXPECT_TRUE(ours == theirs);
+}
+TEST_F(DemoRoot, UnknownModuleInOnlyIsAnError) {
+  OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
+  int rc = -1;
+  std::string out = run(testdata::ofsck_bin() + " check -q --root '" + root_ +
+                            "' --only no_such_module --format json",
+                        &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("Module no_such_module not found in directory"), std::string::npos);
+}
+
+TEST(Cli, HelpHasExitStatus) {
+  int rc = -1;
+  std::string out = run(testdata::ofsck_bin() + " --help", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("EXIT STATUS"), std::string::npos);
+  out = run(testdata::ofsck_bin() + " check --help", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("--cmdline"), std::string::npos);
+}
+TEST(Cli, UsageErrorsExit2) {
+  int rc = -1;
+  run(testdata::ofsck_bin() + " check --no-such-option 2>/dev/null", &rc);
+  EXPECT_EQ(rc, 2);
+  run(testdata::ofsck_bin() + " check --format yaml 2>/dev/null", &rc);
+  EXPECT_EQ(rc, 2);
+}
+TEST(Cli, MissingRootExits3) {
+  int rc = -1;
+  std::string err = run(testdata::ofsck_bin() + " check --root /nonexistent/root 2>&1", &rc);
+  EXPECT_EQ(rc, 3);
+  EXPECT_NE(err.find("/nonexistent/root"), std::string::npos);
+}
+TEST(Cli, RulesListsEveryId) {
+  int rc = -1;
+  std::string out = run(testdata::ofsck_bin() + " rules", &rc);
+  EXPECT_EQ(rc, 0);
+  for (const char* id : {"OFS101", "OFS201", "OFS203", "OFS208", "OFS209", "OFS301"})
+    EXPECT_NE(out.find(id), std::string::npos) << id;
+}
+
+}  // namespace
+}  // namespace ofsck
