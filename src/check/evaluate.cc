@@ -86,6 +86,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   DiagnosticSink sink;
   for (const auto& f : p.input_findings) sink.add(f);
   add_resolution_findings(p, sink);
+  add_stale_index_findings(p, sink);
 
   Sim sim(p, o);
   CauseIndex causes(p);

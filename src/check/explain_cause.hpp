@@ -32,6 +32,8 @@ class CauseIndex {
 };
 
 void add_resolution_findings(const Prepared& p, DiagnosticSink& sink);
+/// OFS103: the on-disk index modprobe reads vs what depmod would write now.
+void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink);
 void add_load_findings(const Prepared& p, size_t module, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink);
 void add_file_findings(const Prepared& p, const model::ModuleFile& m, const LoadVerdict& v,

@@ -126,3 +126,42 @@ TEST(Cli, RulesListsEveryId) {
 
 }  // namespace
 }  // namespace ofsck
+
+namespace ofsck {
+namespace {
+
+// OFS103: the index modprobe reads vs the tree. A module copied in by hand after depmod ran.
+TEST(StaleIndex, HandCopiedModuleIsReported) {
+  const std::string k = testdata::kNew61;
+  const std::string t = testdata::tree(k);
+  OFSCK_REQUIRE_DATA(t);
+  const std::string r = testdata::make_temp_dir("stale");
+  const std::string md = r + "/lib/modules/" + k;
+  int st = 0;
+  testdata::run("mkdir -p " + md + "/kernel " + r + "/usr/src/linux-headers-" + k + " && cp " + t +
+                    "/usr/src/linux-headers-" + k + "/Module.symvers " + r +
+                    "/usr/src/linux-headers-" + k + "/ && cp " + t + "/lib/modules/" + k +
+                    "/kernel/drivers/input/misc/pcspkr.ko " + md + "/kernel/",
+                &st);
+  ASSERT_EQ(st, 0);
+  const std::string cmd = testdata::ofsck_bin() + " check -q --root " + r + " --format json";
+  std::string out = testdata::run(cmd);
+  EXPECT_NE(out.find("there is no modules.dep.bin"), std::string::npos);
+  testdata::run("depmod -b " + r + " " + k + " 2>/dev/null", &st);
+  ASSERT_EQ(st, 0);
+  int rc = -1;
+  out = testdata::run(cmd, &rc);
+  EXPECT_EQ(out.find("OFS103"), std::string::npos);
+  EXPECT_EQ(rc, 0);
+  testdata::run("mkdir -p " + md + "/updates && cp " + md + "/kernel/pcspkr.ko " + md + "/updates/");
+  out = testdata::run(cmd, &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("pcspkr: modprobe loads kernel/pcspkr.ko, depmod would now choose "
+                     "updates/pcspkr.ko"),
+            std::string::npos)
+      << out;
+  testdata::run("rm -rf " + r);
+}
+
+}  // namespace
+}  // namespace ofsck

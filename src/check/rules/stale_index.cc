@@ -1,0 +1,79 @@
+// OFS103 stale-index: modprobe reads <module dir>/modules.dep.bin, not the tree. When it differs
+// from what depmod would write now (a module copied in by hand, a package whose scripts did not
+// run depmod), modprobe uses the old answer until `depmod -a` runs.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "check/explain_cause.hpp"
+#include "check/rules.hpp"
+#include "read/text/modules_dep.hpp"
+
+namespace ofsck::check {
+
+void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
+  const auto& res = p.resolution;
+  const std::string bin = p.module_dir + "/modules.dep.bin";
+  Finding f;
+  f.rule = std::string(kStaleIndex);
+  f.subject = p.kernel.release;
+  if (access(bin.c_str(), F_OK) != 0) {
+    f.severity = Severity::kWarning;
+    f.where.push_back(SourceRef{bin});
+    f.message = "there is no modules.dep.bin: modprobe will find no module of this kernel until "
+                "`depmod -a` runs (package scripts normally run it)";
+    f.hint = fmt::format("depmod -a {}", p.kernel.release);
+    sink.add(std::move(f));
+    return;
+  }
+  auto idx = read::read_modules_dep_bin(p.module_dir);
+  if (!idx) {
+    f.severity = Severity::kError;
+    f.where.push_back(SourceRef{bin});
+    f.message = "modules.dep.bin cannot be read: " + idx.error().message;
+    f.hint = fmt::format("depmod -a {}", p.kernel.release);
+    sink.add(std::move(f));
+    return;
+  }
+  std::vector<std::string> diffs;
+  size_t count = 0;
+  for (size_t i = 0; i < res.modules.size(); ++i) {
+    const auto& m = res.modules[i];
+    auto it = idx->modules.find(m.name);
+    std::string d;
+    if (it == idx->modules.end()) {
+      d = fmt::format("{}: {} is not in the index (modprobe: Module {} not found)", m.name,
+                      m.dep_path, m.name);
+    } else if (it->second.path != m.dep_path) {
+      d = fmt::format("{}: modprobe loads {}, depmod would now choose {}", m.name,
+                      it->second.path, m.dep_path);
+    } else {
+      std::vector<std::string> want;
+      for (int dep : res.deps[i].all) want.push_back(res.modules[static_cast<size_t>(dep)].dep_path);
+      if (want != it->second.deps)
+        d = fmt::format("{}: its dependency list in the index differs from the tree's", m.name);
+    }
+    if (!d.empty()) {
+      ++count;
+      if (diffs.size() < 8) diffs.push_back(std::move(d));
+    }
+  }
+  for (const auto& [name, e] : idx->modules) {
+    if (res.module_by_name.count(name)) continue;
+    ++count;
+    if (diffs.size() < 8)
+      diffs.push_back(fmt::format("{}: the index still lists {}, which is gone", name, e.path));
+  }
+  if (count == 0) return;
+  f.severity = Severity::kError;
+  f.where.push_back(SourceRef{bin});
+  f.message = fmt::format("modules.dep.bin is stale: {} module{} differ from what depmod would "
+                          "write now; modprobe uses the index",
+                          count, count == 1 ? "" : "s");
+  f.notes = std::move(diffs);
+  if (count > f.notes.size()) f.notes.push_back(fmt::format("… and {} more", count - f.notes.size()));
+  f.hint = fmt::format("depmod -a {}", p.kernel.release);
+  sink.add(std::move(f));
+}
+
+}  // namespace ofsck::check
