@@ -92,7 +92,7 @@ struct KernelCmdline {
   bool sig_enforce = false;           ///< module.sig_enforce=1 (or y/Y)
   std::string lockdown;               ///< lockdown= value ("", "integrity", "confidentiality")
   std::vector<std::string> module_blacklist;   ///< module_blacklist= (kernel, exact names)
-  std::vector<std::string> modprobe_blacklist; ///< modprobe.blacklist= (normalised)
+  std::vector<std::string> modprobe_blacklist; ///< modprobe.blacklist= (raw: kmod 30 does not underscore them)
   std::vector<std::pair<std::string, std::string>> module_params;  ///< <mod>.<param>=<val>
   std::vector<ConfigProblem> problems;  ///< options kmod/the kernel reject or ignore
 };

@@ -17,12 +17,12 @@ std::vector<std::string> names(const CollectedConfig& c) {
 
 TEST(ConfigFiles, DefaultDirsByVersion) {
   EXPECT_EQ(default_config_dirs(ConfigFlavor::kDepmod, 30),
-            (std::vector<std::string>{"/etc/depmod.d", "/run/depmod.d",
-                                      "/usr/local/lib/depmod.d", "/lib/depmod.d"}));
-  EXPECT_EQ(default_config_dirs(ConfigFlavor::kModprobe, 31),
-            (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d",
-                                      "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
-                                      "/lib/modprobe.d"}));
+            (std::vector<std::string>{"/etc/depmod.d", "/run/depmod.d", "/usr/local/lib/depmod.d",
+                                      "/lib/depmod.d"}));
+  EXPECT_EQ(
+      default_config_dirs(ConfigFlavor::kModprobe, 31),
+      (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+                                "/usr/lib/modprobe.d", "/lib/modprobe.d"}));
 }
 
 TEST(ConfigFiles, SortedByBasenameFirstDirWinsShadowRecorded) {
@@ -36,10 +36,9 @@ TEST(ConfigFiles, SortedByBasenameFirstDirWinsShadowRecorded) {
   auto dirs = default_config_dirs(ConfigFlavor::kDepmod);
   auto c = collect_config_files(r.path, dirs, {});
   EXPECT_EQ(names(c), (std::vector<std::string>{"/run/depmod.d/B.conf", "/lib/depmod.d/a.conf",
-                                                "/etc/depmod.d/m.conf",
-                                                "/etc/depmod.d/z.conf"}));
-  EXPECT_EQ(c.files[3].shadowed, (std::vector<std::string>{"/usr/local/lib/depmod.d/z.conf",
-                                                            "/lib/depmod.d/z.conf"}));
+                                                "/etc/depmod.d/m.conf", "/etc/depmod.d/z.conf"}));
+  EXPECT_EQ(c.files[3].shadowed,
+            (std::vector<std::string>{"/usr/local/lib/depmod.d/z.conf", "/lib/depmod.d/z.conf"}));
   EXPECT_EQ(c.files[3].path, r.path + "/etc/depmod.d/z.conf");
   EXPECT_TRUE(c.problems.empty());
 }

@@ -49,9 +49,10 @@ TEST(DepmodConf, ContinuationJoinsWithoutSpace) {
 
 TEST(DepmodConf, HashNotAtColumnZeroIsBadCommand) {
   auto c = parse("# a comment\n  # indented\n\t#tab\n");
-  EXPECT_EQ(kmod_messages(c), (std::vector<std::string>{
-      "/etc/depmod.d/t.conf:2: ignoring bad line starting with '#'",
-      "/etc/depmod.d/t.conf:3: ignoring bad line starting with '#tab'"}));
+  EXPECT_EQ(
+      kmod_messages(c),
+      (std::vector<std::string>{"/etc/depmod.d/t.conf:2: ignoring bad line starting with '#'",
+                                "/etc/depmod.d/t.conf:3: ignoring bad line starting with '#tab'"}));
   EXPECT_EQ(c.problems[0].kind, "bad-line");
 }
 
@@ -68,11 +69,12 @@ TEST(DepmodConf, BlankAndWhitespaceOnlyLinesAreSilent) {
 }
 
 TEST(DepmodConf, OverrideKverStarAndRegex) {
-  auto c = parse("override mlx5-core * weak-updates/mlnx\n"
-                 "override a 6\\.1 updates\n"
-                 "override b ^6\\.1$ updates\n"
-                 "override c ^5\\. updates\n",
-                 "6.10.3-amd64");
+  auto c = parse(
+      "override mlx5-core * weak-updates/mlnx\n"
+      "override a 6\\.1 updates\n"
+      "override b ^6\\.1$ updates\n"
+      "override c ^5\\. updates\n",
+      "6.10.3-amd64");
   ASSERT_EQ(c.overrides.size(), 4u);
   EXPECT_EQ(c.overrides[0].modname, "mlx5-core");  // raw, not underscored
   EXPECT_EQ(c.overrides[0].subdir, "weak-updates/mlnx");
@@ -96,11 +98,12 @@ TEST(DepmodConf, MissingArgumentsAreBadLines) {
   auto c = parse("override a *\noverride\nexternal *\nexternal\n");
   EXPECT_TRUE(c.overrides.empty());
   EXPECT_TRUE(c.externals.empty());
-  EXPECT_EQ(kmod_messages(c), (std::vector<std::string>{
-      "/etc/depmod.d/t.conf:1: ignoring bad line starting with 'override'",
-      "/etc/depmod.d/t.conf:2: ignoring bad line starting with 'override'",
-      "/etc/depmod.d/t.conf:3: ignoring bad line starting with 'external'",
-      "/etc/depmod.d/t.conf:4: ignoring bad line starting with 'external'"}));
+  EXPECT_EQ(kmod_messages(c),
+            (std::vector<std::string>{
+                "/etc/depmod.d/t.conf:1: ignoring bad line starting with 'override'",
+                "/etc/depmod.d/t.conf:2: ignoring bad line starting with 'override'",
+                "/etc/depmod.d/t.conf:3: ignoring bad line starting with 'external'",
+                "/etc/depmod.d/t.conf:4: ignoring bad line starting with 'external'"}));
 }
 
 TEST(DepmodConf, ExternalAndExclude) {

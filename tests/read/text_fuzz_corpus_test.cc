@@ -19,7 +19,8 @@ namespace {
 
 std::vector<std::pair<std::string, std::string>> corpus(const std::string& parser) {
   std::vector<std::pair<std::string, std::string>> out;
-  std::filesystem::path dir = std::filesystem::path(testdata::source_dir()) / "fuzz/corpus" / parser;
+  std::filesystem::path dir =
+      std::filesystem::path(testdata::source_dir()) / "fuzz/corpus" / parser;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
     std::ifstream in(e.path(), std::ios::binary);

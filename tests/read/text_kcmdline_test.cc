@@ -12,8 +12,10 @@ TEST(KernelCmdline, ModuleParamsAndBlacklists) {
       "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet mlx5-core.prof_sel=2 "
       "modprobe.blacklist=nouveau,ib-core,, module_blacklist=evil,bad foo.bar nodot=1 "
       "a.b.c=1 x.y=\"q r\" module.sig_enforce=1 lockdown=integrity\n");
-  EXPECT_EQ(k.module_params, (Params{{"mlx5_core", "prof_sel=2"}, {"foo", "bar"},
-                                     {"x", "y=\"q r\""}, {"module", "sig_enforce=1"}}));
+  EXPECT_EQ(k.module_params, (Params{{"mlx5_core", "prof_sel=2"},
+                                     {"foo", "bar"},
+                                     {"x", "y=\"q r\""},
+                                     {"module", "sig_enforce=1"}}));
   EXPECT_EQ(k.modprobe_blacklist,
             (std::vector<std::string>{"nouveau", "ib-core", "", ""}));  // raw, empties kept
   EXPECT_EQ(k.module_blacklist, (std::vector<std::string>{"evil", "bad"}));
@@ -22,10 +24,11 @@ TEST(KernelCmdline, ModuleParamsAndBlacklists) {
 }
 
 TEST(KernelCmdline, GrubQuotingIsRepaired) {
-  auto k = parse_kernel_cmdline(
-      "\"parport.dyndbg=file drivers/parport/ieee1284_ops.c +mpf\" other=1");
-  EXPECT_EQ(k.module_params, (Params{{"parport", "dyndbg=\"file drivers/parport/ieee1284_ops.c "
-                                                 "+mpf\""}}));
+  auto k =
+      parse_kernel_cmdline("\"parport.dyndbg=file drivers/parport/ieee1284_ops.c +mpf\" other=1");
+  EXPECT_EQ(k.module_params, (Params{{"parport",
+                                      "dyndbg=\"file drivers/parport/ieee1284_ops.c "
+                                      "+mpf\""}}));
 }
 
 TEST(KernelCmdline, IllFormedQuotesAreIgnored) {

@@ -33,26 +33,29 @@ TEST(ModprobeConf, AliasBlacklistNormalised) {
 }
 
 TEST(ModprobeConf, BadLinesUseLibkmodWording) {
-  auto c = parse("alias onlyone\nblacklist\nalias a] b\noptions foo\noptions foo \nfrob x\n"
-                 "  # indented\ninclude /x\nconfig y\n");
+  auto c = parse(
+      "alias onlyone\nblacklist\nalias a] b\noptions foo\noptions foo \nfrob x\n"
+      "  # indented\ninclude /x\nconfig y\n");
   std::vector<std::string> msgs;
   for (const auto& p : c.problems) msgs.push_back(p.kmod_message);
-  EXPECT_EQ(msgs, (std::vector<std::string>{
-      "/etc/modprobe.d/t.conf line 1: ignoring bad line starting with 'alias'",
-      "/etc/modprobe.d/t.conf line 2: ignoring bad line starting with 'blacklist'",
-      "/etc/modprobe.d/t.conf line 3: ignoring bad line starting with 'alias'",
-      "/etc/modprobe.d/t.conf line 4: ignoring bad line starting with 'options'",
-      "/etc/modprobe.d/t.conf line 5: ignoring bad line starting with 'options'",
-      "/etc/modprobe.d/t.conf line 6: ignoring bad line starting with 'frob'",
-      "/etc/modprobe.d/t.conf line 7: ignoring bad line starting with '#'",
-      "/etc/modprobe.d/t.conf: command include is deprecated and not parsed anymore",
-      "/etc/modprobe.d/t.conf: command config is deprecated and not parsed anymore"}));
+  EXPECT_EQ(msgs,
+            (std::vector<std::string>{
+                "/etc/modprobe.d/t.conf line 1: ignoring bad line starting with 'alias'",
+                "/etc/modprobe.d/t.conf line 2: ignoring bad line starting with 'blacklist'",
+                "/etc/modprobe.d/t.conf line 3: ignoring bad line starting with 'alias'",
+                "/etc/modprobe.d/t.conf line 4: ignoring bad line starting with 'options'",
+                "/etc/modprobe.d/t.conf line 5: ignoring bad line starting with 'options'",
+                "/etc/modprobe.d/t.conf line 6: ignoring bad line starting with 'frob'",
+                "/etc/modprobe.d/t.conf line 7: ignoring bad line starting with '#'",
+                "/etc/modprobe.d/t.conf: command include is deprecated and not parsed anymore",
+                "/etc/modprobe.d/t.conf: command config is deprecated and not parsed anymore"}));
 }
 
 TEST(ModprobeConf, OptionsAndCommandsKeepRestOfLine) {
-  auto c = parse("options ab-c  x=1\ty=2 # not a comment\n"
-                 "install foo-bar /sbin/modprobe --ignore-install foo-bar\t$CMDLINE_OPTS\n"
-                 "remove foo /bin/false\n");
+  auto c = parse(
+      "options ab-c  x=1\ty=2 # not a comment\n"
+      "install foo-bar /sbin/modprobe --ignore-install foo-bar\t$CMDLINE_OPTS\n"
+      "remove foo /bin/false\n");
   ASSERT_EQ(c.options.size(), 1u);
   EXPECT_EQ(c.options[0].modname, "ab_c");
   EXPECT_EQ(c.options[0].options, " x=1 y=2 # not a comment");  // extra blank and tab→space
@@ -63,11 +66,12 @@ TEST(ModprobeConf, OptionsAndCommandsKeepRestOfLine) {
 }
 
 TEST(ModprobeConf, SoftdepPrePostAndQuirks) {
-  auto c = parse("softdep m-1 pre: a-b c post: d\n"
-                 "softdep m2  pre: z\n"     // one extra blank: kmod sees " pre:" → nothing
-                 "softdep m3   pre: q\n"    // two extra blanks: fine again
-                 "softdep m4 x pre: p post:\n"
-                 "softdep m5 pre:a\n");
+  auto c = parse(
+      "softdep m-1 pre: a-b c post: d\n"
+      "softdep m2  pre: z\n"   // one extra blank: kmod sees " pre:" → nothing
+      "softdep m3   pre: q\n"  // two extra blanks: fine again
+      "softdep m4 x pre: p post:\n"
+      "softdep m5 pre:a\n");
   ASSERT_EQ(c.softdeps.size(), 5u);
   EXPECT_EQ(c.softdeps[0].modname, "m_1");
   EXPECT_EQ(c.softdeps[0].pre, (std::vector<std::string>{"a-b", "c"}));  // not underscored

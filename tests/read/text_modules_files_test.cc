@@ -92,14 +92,14 @@ TEST(ModulesBuiltinModinfo, Records) {
 }
 
 TEST(ModulesDep, TextFormat) {
-  auto d = parse_modules_dep("kernel/a/x-y.ko.xz: kernel/b.ko kernel/c.ko\n"
-                             "kernel/b.ko:\n"
-                             "garbage\n"
-                             "updates/b.ko:\n",
-                             "/lib/modules/k/modules.dep");
+  auto d = parse_modules_dep(
+      "kernel/a/x-y.ko.xz: kernel/b.ko kernel/c.ko\n"
+      "kernel/b.ko:\n"
+      "garbage\n"
+      "updates/b.ko:\n",
+      "/lib/modules/k/modules.dep");
   ASSERT_EQ(d.modules.size(), 2u);
-  EXPECT_EQ(d.modules.at("x_y").deps,
-            (std::vector<std::string>{"kernel/b.ko", "kernel/c.ko"}));
+  EXPECT_EQ(d.modules.at("x_y").deps, (std::vector<std::string>{"kernel/b.ko", "kernel/c.ko"}));
   EXPECT_EQ(d.modules.at("b").path, "kernel/b.ko");
   ASSERT_EQ(d.problems.size(), 2u);
   EXPECT_EQ(d.problems[0].where.line, 3u);
@@ -116,10 +116,10 @@ class ModulesDepBin : public ::testing::Test {
   std::string build_tree() {
     const std::string kver = testdata::kOld61;
     std::string md = root_.path + "/lib/modules/" + kver;
-    for (const char* rel : {"kernel/drivers/infiniband/core/ib_core.ko",
-                            "kernel/drivers/infiniband/core/ib_uverbs.ko",
-                            "kernel/drivers/infiniband/core/ib_umad.ko",
-                            "kernel/drivers/net/mii.ko"}) {
+    for (const char* rel :
+         {"kernel/drivers/infiniband/core/ib_core.ko",
+          "kernel/drivers/infiniband/core/ib_uverbs.ko",
+          "kernel/drivers/infiniband/core/ib_umad.ko", "kernel/drivers/net/mii.ko"}) {
       std::filesystem::create_directories(std::filesystem::path(md + "/" + rel).parent_path());
       std::filesystem::copy_file(src_ + "/" + rel, md + "/" + rel);
     }

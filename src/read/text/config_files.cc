@@ -1,14 +1,13 @@
 #include "read/text/config_files.hpp"
 
 #include <dirent.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "read/text/text_util.hpp"
 
@@ -29,10 +28,10 @@ std::string_view base_name(std::string_view p) {
 
 /// cfg_files_insert_sorted()/conf_files_insert_sorted(): strcmp order, first one wins.
 void insert_sorted(std::vector<Entry>& list, Entry e) {
-  auto it = std::lower_bound(list.begin(), list.end(), e.name,
-                             [](const Entry& a, const std::string& n) {
-                               return std::strcmp(a.name.c_str(), n.c_str()) < 0;
-                             });
+  auto it =
+      std::lower_bound(list.begin(), list.end(), e.name, [](const Entry& a, const std::string& n) {
+        return std::strcmp(a.name.c_str(), n.c_str()) < 0;
+      });
   if (it != list.end() && std::strcmp(it->name.c_str(), e.name.c_str()) == 0) {
     it->file.shadowed.push_back(e.file.display_path);  // "Ignoring duplicate config file"
     return;
@@ -59,8 +58,8 @@ bool filter_out(DIR* d, const std::string& display_dir, const char* name,
   std::string shown = display_dir + "/" + name;
   if (name[0] == '.') {
     if (std::strcmp(name, ".") != 0 && std::strcmp(name, "..") != 0)
-      problems.push_back(make_problem("ignored-file", shown, 0,
-                                      "dotfile in a config directory is ignored"));
+      problems.push_back(
+          make_problem("ignored-file", shown, 0, "dotfile in a config directory is ignored"));
     return true;
   }
   bool ok = len >= 6 && std::strcmp(name + len - 5, ".conf") == 0;
@@ -68,18 +67,17 @@ bool filter_out(DIR* d, const std::string& display_dir, const char* name,
     ok = len >= 6 && std::strcmp(name + len - 6, ".alias") == 0;
   if (!ok) {
     // depmod logs this at INFO ("All cfg files need .conf"); libkmod is silent.
-    problems.push_back(make_problem(
-        "ignored-file", shown, 0, "file is ignored: config files must end in \".conf\"",
-        {}));
+    problems.push_back(make_problem("ignored-file", shown, 0,
+                                    "file is ignored: config files must end in \".conf\"", {}));
     return true;
   }
   struct stat st {};
   // kmod does not check fstatat()'s result (v30); an entry we cannot stat is then treated
   // as a file and fails later when opened.
   if (fstatat(dirfd(d), name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
-    problems.push_back(make_problem(
-        "dir-in-confdir", shown, 0, "directory inside a config directory is ignored",
-        fmt::format("Directories inside directories are not supported: {}", shown)));
+    problems.push_back(
+        make_problem("dir-in-confdir", shown, 0, "directory inside a config directory is ignored",
+                     fmt::format("Directories inside directories are not supported: {}", shown)));
     return true;
   }
   return false;
@@ -92,8 +90,8 @@ void list_path(std::string_view root, const std::string& display, const CollectO
   if (::stat(real.c_str(), &st) != 0) {
     int e = errno;
     if (e != ENOENT && e != ENOTDIR)
-      problems.push_back(make_problem("unreadable", display, 0,
-                                      fmt::format("cannot stat: {}", std::strerror(e))));
+      problems.push_back(
+          make_problem("unreadable", display, 0, fmt::format("cannot stat: {}", std::strerror(e))));
     return;  // kmod: DBG("could not stat ...") only
   }
   if (!S_ISDIR(st.st_mode)) {

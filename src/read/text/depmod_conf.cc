@@ -1,10 +1,9 @@
 #include "read/text/depmod_conf.hpp"
 
+#include <fmt/format.h>
 #include <regex.h>
 
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "read/text/config_files.hpp"
 #include "read/text/text_util.hpp"
@@ -36,22 +35,21 @@ SourceRef ref(const model::ConfigFile& f, uint32_t line) {
 
 void bad_line(model::DepmodConfig& out, const model::ConfigFile& f, const LogicalLine& l,
               std::string_view cmd, std::string why) {
-  out.problems.push_back(make_problem(
-      "bad-line", f.display_path, l.first_line, std::move(why),
-      fmt::format("{}:{}: ignoring bad line starting with '{}'", f.display_path, l.last_line,
-                  cmd)));
+  out.problems.push_back(make_problem("bad-line", f.display_path, l.first_line, std::move(why),
+                                      fmt::format("{}:{}: ignoring bad line starting with '{}'",
+                                                  f.display_path, l.last_line, cmd)));
 }
 
 }  // namespace
 
-void parse_depmod_conf(std::string_view data, const model::ConfigFile& file,
-                       std::string_view kver, model::DepmodConfig& out) {
+void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std::string_view kver,
+                       model::DepmodConfig& out) {
   for (const LogicalLine& l : split_wrapped_lines(data)) {
     std::string_view line = l.effective();
     if (l.has_nul())
-      out.problems.push_back(make_problem(
-          "nul-byte", file.display_path, l.first_line,
-          "line contains a NUL byte; kmod ignores everything after it"));
+      out.problems.push_back(
+          make_problem("nul-byte", file.display_path, l.first_line,
+                       "line contains a NUL byte; kmod ignores everything after it"));
     if (line.empty() || line[0] == '#') continue;
     Strtok tok(line);
     std::optional<std::string_view> cmd = tok.next();
@@ -103,12 +101,11 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file,
         out.excludes.push_back({std::string(*sp), ref(file, l.first_line)});
     } else if (*cmd == "include" || *cmd == "make_map_files") {
       // kmod logs "command %s not implemented yet" at INFO level only.
-      out.problems.push_back(make_problem(
-          "ignored-command", file.display_path, l.first_line,
-          fmt::format("depmod accepts but ignores '{}' (not implemented)", *cmd)));
+      out.problems.push_back(
+          make_problem("ignored-command", file.display_path, l.first_line,
+                       fmt::format("depmod accepts but ignores '{}' (not implemented)", *cmd)));
     } else {
-      bad_line(out, file, l, *cmd,
-               fmt::format("unknown depmod.d command '{}'", printable(*cmd)));
+      bad_line(out, file, l, *cmd, fmt::format("unknown depmod.d command '{}'", printable(*cmd)));
     }
   }
 }
@@ -128,9 +125,9 @@ model::DepmodConfig load_depmod_config(const DepmodLoadOptions& opts) {
     if (!data_or) {
       std::string why = data_or.error().message;
       if (why.starts_with("cannot open: ")) why.erase(0, std::strlen("cannot open: "));
-      cfg.problems.push_back(make_problem(
-          "unreadable", f.display_path, 0, "config file cannot be read: " + data_or.error().message,
-          fmt::format("file parse {}: {}", f.display_path, why)));
+      cfg.problems.push_back(make_problem("unreadable", f.display_path, 0,
+                                          "config file cannot be read: " + data_or.error().message,
+                                          fmt::format("file parse {}: {}", f.display_path, why)));
     } else {
       parse_depmod_conf(*data_or, f, opts.kver, cfg);
     }

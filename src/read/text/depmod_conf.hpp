@@ -18,8 +18,8 @@ bool depmod_kver_matches(std::string_view pattern, std::string_view kver,
 /// problems). Does not touch out.files or out.search_defaulted. `file.display_path` names the
 /// file in SourceRefs and kmod messages. kmod messages quote kmod's own line number, which
 /// is the *last* physical line of a continued line; SourceRef::line is the first.
-void parse_depmod_conf(std::string_view data, const model::ConfigFile& file,
-                       std::string_view kver, model::DepmodConfig& out);
+void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std::string_view kver,
+                       model::DepmodConfig& out);
 
 /// Inputs for load_depmod_config().
 struct DepmodLoadOptions {

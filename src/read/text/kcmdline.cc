@@ -13,13 +13,25 @@ constexpr size_t kKcmdLineSize = 4096;  // libkmod KCMD_LINE_SIZE; read_str_safe
 std::optional<bool> kernel_strtobool(std::string_view v) {
   if (v.empty()) return std::nullopt;
   switch (v[0]) {
-    case 'y': case 'Y': case 't': case 'T': case '1': return true;
-    case 'n': case 'N': case 'f': case 'F': case '0': return false;
-    case 'o': case 'O':
+    case 'y':
+    case 'Y':
+    case 't':
+    case 'T':
+    case '1':
+      return true;
+    case 'n':
+    case 'N':
+    case 'f':
+    case 'F':
+    case '0':
+      return false;
+    case 'o':
+    case 'O':
       if (v.size() > 1 && (v[1] == 'n' || v[1] == 'N')) return true;
       if (v.size() > 1 && (v[1] == 'f' || v[1] == 'F')) return false;
       return std::nullopt;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -27,8 +39,9 @@ std::optional<bool> kernel_strtobool(std::string_view v) {
 /// quotes stripped from the value), stopping at "--".
 void parse_kernel_side(std::string_view s, model::KernelCmdline& out) {
   size_t i = 0;
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' ||
-                                      c == '\f' || c == '\r'; };
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+  };
   while (i < s.size()) {
     while (i < s.size() && is_space(s[i])) ++i;
     if (i >= s.size()) break;
@@ -49,15 +62,18 @@ void parse_kernel_side(std::string_view s, model::KernelCmdline& out) {
     }
     if (!key.empty() && key.front() == '"') {
       key.remove_prefix(1);
-      if (!val.empty() && val.back() == '"') val.remove_suffix(1);
-      else if (!has_val && !key.empty() && key.back() == '"') key.remove_suffix(1);
+      if (!val.empty() && val.back() == '"')
+        val.remove_suffix(1);
+      else if (!has_val && !key.empty() && key.back() == '"')
+        key.remove_suffix(1);
     } else if (val.size() >= 1 && val.front() == '"') {
       val.remove_prefix(1);
       if (!val.empty() && val.back() == '"') val.remove_suffix(1);
     }
     if (key == "--") break;  // the rest is for init
     std::string k(key);
-    for (char& c : k) if (c == '-') c = '_';  // parameq(): '-' and '_' are equal
+    for (char& c : k)
+      if (c == '-') c = '_';  // parameq(): '-' and '_' are equal
     if (k == "module.sig_enforce") {
       std::optional<bool> b = has_val ? kernel_strtobool(val) : std::optional<bool>(true);
       if (!b)
@@ -65,7 +81,8 @@ void parse_kernel_side(std::string_view s, model::KernelCmdline& out) {
             "bad-kernel-param", "/proc/cmdline", 0,
             fmt::format("module.sig_enforce={} is not a boolean; the kernel ignores it",
                         printable(val))));
-      else if (*b) out.sig_enforce = true;  // param_ops_bool_enable_only: cannot be turned off
+      else if (*b)
+        out.sig_enforce = true;  // param_ops_bool_enable_only: cannot be turned off
     } else if (k == "lockdown") {
       out.lockdown = std::string(val);
     } else if (k == "module_blacklist") {
@@ -105,7 +122,12 @@ void parse_kmod_side(std::string buf, model::KernelCmdline& out) {
       case '\0':
         iter = false;
         [[fallthrough]];
-      case ' ': case '\n': case '\t': case '\v': case '\f': case '\r':
+      case ' ':
+      case '\n':
+      case '\t':
+      case '\v':
+      case '\f':
+      case '\r':
         if (is_quoted && state == kValue) {
         } else if (is_quoted) {
           state = kIgnore;
@@ -187,10 +209,10 @@ model::KernelCmdline parse_kernel_cmdline(std::string_view cmdline) {
   std::string_view kmod_view = cmdline;
   if (kmod_view.size() > kKcmdLineSize - 1) {
     kmod_view = kmod_view.substr(0, kKcmdLineSize - 1);
-    out.problems.push_back(make_problem(
-        "cmdline-truncated", "/proc/cmdline", 0,
-        fmt::format("kernel command line is {} bytes; libkmod reads only the first {}",
-                    cmdline.size(), kKcmdLineSize - 1)));
+    out.problems.push_back(
+        make_problem("cmdline-truncated", "/proc/cmdline", 0,
+                     fmt::format("kernel command line is {} bytes; libkmod reads only the first {}",
+                                 cmdline.size(), kKcmdLineSize - 1)));
   }
   kmod_view = kmod_view.substr(0, kmod_view.find('\0'));
   parse_kmod_side(std::string(kmod_view), out);

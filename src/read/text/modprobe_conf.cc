@@ -1,8 +1,8 @@
 #include "read/text/modprobe_conf.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "read/text/config_files.hpp"
 #include "read/text/text_util.hpp"
@@ -23,10 +23,10 @@ SourceRef ref(const model::ConfigFile& f, uint32_t line) {
 
 void bad_line(model::ModprobeConfig& out, const model::ConfigFile& f, const LogicalLine& l,
               std::string_view cmd, std::string why) {
-  out.problems.push_back(make_problem(
-      "bad-line", f.display_path, l.first_line, std::move(why),
-      fmt::format("{} line {}: ignoring bad line starting with '{}'", f.display_path,
-                  l.last_line, cmd)));
+  out.problems.push_back(
+      make_problem("bad-line", f.display_path, l.first_line, std::move(why),
+                   fmt::format("{} line {}: ignoring bad line starting with '{}'", f.display_path,
+                               l.last_line, cmd)));
 }
 
 }  // namespace
@@ -65,9 +65,9 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
   for (const LogicalLine& l : split_wrapped_lines(data)) {
     std::string_view line = l.effective();
     if (l.has_nul())
-      out.problems.push_back(make_problem(
-          "nul-byte", file.display_path, l.first_line,
-          "line contains a NUL byte; kmod ignores everything after it"));
+      out.problems.push_back(
+          make_problem("nul-byte", file.display_path, l.first_line,
+                       "line contains a NUL byte; kmod ignores everything after it"));
     if (line.empty() || line[0] == '#') continue;
     Strtok tok(line);
     std::optional<std::string_view> cmd = tok.next();
@@ -92,8 +92,8 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
         continue;
       }
       out.blacklist.push_back({std::move(*mod), where});
-    } else if (*cmd == "options" || *cmd == "install" || *cmd == "remove" ||
-               *cmd == "softdep" || (*cmd == "weakdep" && kmod_version >= 33)) {
+    } else if (*cmd == "options" || *cmd == "install" || *cmd == "remove" || *cmd == "softdep" ||
+               (*cmd == "weakdep" && kmod_version >= 33)) {
       std::optional<std::string> mod = name(tok.next());
       std::optional<std::string_view> rest = tok.rest();
       if (!mod || !rest) {
@@ -116,11 +116,16 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
         enum { kNone, kPre, kPost } mode = kNone;
         size_t dropped = 0;
         for (std::string& t : kmod_softdep_tokens(*rest)) {
-          if (t == "pre:") mode = kPre;
-          else if (t == "post:") mode = kPost;
-          else if (mode == kPre) sd.pre.push_back(std::move(t));
-          else if (mode == kPost) sd.post.push_back(std::move(t));
-          else ++dropped;
+          if (t == "pre:")
+            mode = kPre;
+          else if (t == "post:")
+            mode = kPost;
+          else if (mode == kPre)
+            sd.pre.push_back(std::move(t));
+          else if (mode == kPost)
+            sd.post.push_back(std::move(t));
+          else
+            ++dropped;
         }
         if (dropped)
           out.problems.push_back(make_problem(
@@ -132,14 +137,13 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
         out.weakdeps.push_back({std::move(*mod), kmod_softdep_tokens(*rest), where});
       }
     } else if (*cmd == "include" || *cmd == "config") {
-      out.problems.push_back(make_problem(
-          "ignored-command", file.display_path, l.first_line,
-          fmt::format("'{}' is not supported by kmod and is ignored", *cmd),
-          fmt::format("{}: command {} is deprecated and not parsed anymore", file.display_path,
-                      *cmd)));
+      out.problems.push_back(
+          make_problem("ignored-command", file.display_path, l.first_line,
+                       fmt::format("'{}' is not supported by kmod and is ignored", *cmd),
+                       fmt::format("{}: command {} is deprecated and not parsed anymore",
+                                   file.display_path, *cmd)));
     } else {
-      bad_line(out, file, l, *cmd,
-               fmt::format("unknown modprobe.d command '{}'", printable(*cmd)));
+      bad_line(out, file, l, *cmd, fmt::format("unknown modprobe.d command '{}'", printable(*cmd)));
     }
   }
 }
@@ -161,7 +165,8 @@ model::ModprobeConfig load_modprobe_config(const ModprobeLoadOptions& opts) {
       // kmod_config_new(): `if (fd >= 0) kmod_config_parse(...)`, no message otherwise.
       cfg.problems.push_back(make_problem("unreadable", f.display_path, 0,
                                           "config file cannot be read (libkmod skips it "
-                                          "silently): " + data_or.error().message));
+                                          "silently): " +
+                                              data_or.error().message));
     } else {
       parse_modprobe_conf(*data_or, f, cfg, opts.kmod_version);
     }

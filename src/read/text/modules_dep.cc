@@ -1,6 +1,7 @@
 #include "read/text/modules_dep.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <libkmod.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <unordered_set>
 
-#include <fmt/format.h>
-
 #include "model/module.hpp"
 #include "read/text/text_util.hpp"
 
@@ -19,8 +18,8 @@ namespace ofsck::read {
 namespace {
 
 constexpr uint32_t kIndexMagic = 0xB007F457;
-constexpr uint32_t kNodePrefix = 0x80000000, kNodeValues = 0x40000000,
-                   kNodeChilds = 0x20000000, kNodeMask = 0x0FFFFFFF;
+constexpr uint32_t kNodePrefix = 0x80000000, kNodeValues = 0x40000000, kNodeChilds = 0x20000000,
+                   kNodeMask = 0x0FFFFFFF;
 constexpr size_t kMaxDepth = 4096;
 
 uint32_t be32(std::string_view d, size_t off) {
@@ -47,10 +46,10 @@ bool parse_dep_value(std::string_view v, DepEntry& e) {
 void add_entry(ModulesDep& out, std::string name, DepEntry e, const std::string& path) {
   auto [it, inserted] = out.modules.emplace(name, e);
   if (!inserted)
-    out.problems.push_back(make_problem(
-        "duplicate-module", path, e.line,
-        fmt::format("module '{}' listed again ({}); first entry ({}) kept", name, e.path,
-                    it->second.path)));
+    out.problems.push_back(
+        make_problem("duplicate-module", path, e.line,
+                     fmt::format("module '{}' listed again ({}); first entry ({}) kept", name,
+                                 e.path, it->second.path)));
 }
 
 struct KmodCtxDeleter {
@@ -96,8 +95,8 @@ Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
                       fmt::format("index header needs 12 bytes, file has {}", d.size()),
                       SourceRef{path});
   if (be32(d, 0) != kIndexMagic)
-    return bad(0, fmt::format("index magic is {:#010x}, expected {:#010x}", be32(d, 0),
-                              kIndexMagic));
+    return bad(0,
+               fmt::format("index magic is {:#010x}, expected {:#010x}", be32(d, 0), kIndexMagic));
   if (be32(d, 4) >> 16 != 2)
     return bad(4, fmt::format("index version {:#010x}, expected major 2", be32(d, 4)));
   struct Item {
@@ -116,11 +115,11 @@ Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
     if (pos == 0) continue;  // absent node (index_read returns NULL)
     if (it.depth > kMaxDepth) return bad(pos, "index trie is deeper than 4096 levels");
     if (!seen.insert(pos).second)
-      return bad(pos, fmt::format("index node at {:#x} is reached twice (cycle or shared node)",
-                                  pos));
+      return bad(pos,
+                 fmt::format("index node at {:#x} is reached twice (cycle or shared node)", pos));
     if (pos >= d.size())
-      return bad(pos, fmt::format("index node offset {:#x} is past the end ({:#x})", pos,
-                                  d.size()));
+      return bad(pos,
+                 fmt::format("index node offset {:#x} is past the end ({:#x})", pos, d.size()));
     if (it.off & kNodePrefix) {
       size_t z = cstr_end(pos);
       if (z == std::string_view::npos) return bad(pos, "node prefix runs past the end of file");
@@ -198,10 +197,10 @@ Result<ModulesDep> read_modules_dep_bin(const std::string& module_dir) {
     size_t sp = line.find(' ');
     DepEntry entry;
     if (sp == std::string_view::npos || !parse_dep_value(line.substr(sp + 1), entry)) {
-      out.problems.push_back(make_problem(
-          "bad-dep-line", bin, 0,
-          fmt::format("index value {} is not '<path>: <deps>': '{}'", n,
-                      printable(line.substr(0, 120)))));
+      out.problems.push_back(
+          make_problem("bad-dep-line", bin, 0,
+                       fmt::format("index value {} is not '<path>: <deps>': '{}'", n,
+                                   printable(line.substr(0, 120)))));
       continue;
     }
     add_entry(out, std::string(line.substr(0, sp)), std::move(entry), bin);

@@ -1,8 +1,8 @@
 #include "read/text/modules_files.hpp"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "model/module.hpp"
 #include "read/text/text_util.hpp"
@@ -38,14 +38,14 @@ ModulesOrder parse_modules_order(std::string_view data, const std::string& displ
     std::string_view line = chunk.substr(0, chunk.find('\0'));  // strlen()
     if (line.empty()) {
       if (!chunk.empty())
-        out.problems.push_back(make_problem("nul-byte", path, idx,
-                                            "line starts with a NUL byte; depmod skips it"));
+        out.problems.push_back(
+            make_problem("nul-byte", path, idx, "line starts with a NUL byte; depmod skips it"));
       continue;
     }
     if (line.back() != '\n') {
       out.corrupted = true;
       out.corrupted_line = idx;
-      std::string why = line.size() < chunk.size()     ? "contains a NUL byte"
+      std::string why = line.size() < chunk.size()      ? "contains a NUL byte"
                         : chunk.size() == kFgetsBuf - 1 ? "is longer than 4095 bytes"
                                                         : "is the last line and has no newline";
       out.problems.push_back(make_problem(
@@ -74,25 +74,23 @@ ModulesBuiltin parse_modules_builtin(std::string_view data, const std::string& d
     unsigned char c0 = line.empty() ? 0 : static_cast<unsigned char>(line[0]);
     bool alpha = (c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z');
     if (!alpha) {
-      out.problems.push_back(make_problem(
-          "bad-builtin-line", display_path, n,
-          fmt::format("line must start with a letter: '{}'",
-                      printable(line.substr(0, line.find('\n')))),
-          fmt::format("Invalid modules.builtin line: {}", line)));
+      out.problems.push_back(make_problem("bad-builtin-line", display_path, n,
+                                          fmt::format("line must start with a letter: '{}'",
+                                                      printable(line.substr(0, line.find('\n')))),
+                                          fmt::format("Invalid modules.builtin line: {}", line)));
       continue;
     }
     // path_to_modname(line) runs on the line *with* its '\n'; modname_normalize() stops at
     // the first '.', so a line without one would keep the newline in the name.
-    std::string_view base = line.substr(line.rfind('/') == std::string_view::npos
-                                            ? 0
-                                            : line.rfind('/') + 1);
+    std::string_view base =
+        line.substr(line.rfind('/') == std::string_view::npos ? 0 : line.rfind('/') + 1);
     std::string name = model::module_name_from_filename(base);
     std::string_view path = line;
     if (!path.empty() && path.back() == '\n') path.remove_suffix(1);
     if (name.empty() || name.find('\n') != std::string::npos)
-      out.problems.push_back(make_problem(
-          "bad-builtin-line", display_path, n,
-          fmt::format("cannot derive a module name from '{}'", printable(path))));
+      out.problems.push_back(
+          make_problem("bad-builtin-line", display_path, n,
+                       fmt::format("cannot derive a module name from '{}'", printable(path))));
     out.modules.push_back({std::move(name), std::string(path), n});
   }
   return out;
@@ -107,8 +105,8 @@ ModulesBuiltinModinfo parse_modules_builtin_modinfo(std::string_view data,
     bool terminated = end != std::string_view::npos;
     std::string_view rec = data.substr(p, terminated ? end - p : data.npos);
     auto problem = [&](std::string msg) {
-      model::ConfigProblem pr = make_problem("bad-builtin-modinfo", display_path, 0,
-                                             std::move(msg));
+      model::ConfigProblem pr =
+          make_problem("bad-builtin-modinfo", display_path, 0, std::move(msg));
       pr.where.offset = p;
       out.problems.push_back(std::move(pr));
     };

@@ -22,8 +22,8 @@ struct ModulesOrder {
   /// duplicate the *last* line wins. Empty when `corrupted` (depmod then does not sort at all:
   /// modules keep directory-scan order).
   std::vector<OrderEntry> entries;
-  uint32_t total = 0;            ///< depmod's `total` (lines + 1); sort_idx = idx - total
-  bool corrupted = false;        ///< a line lacks its '\n' ("corrupted line misses '\n'")
+  uint32_t total = 0;      ///< depmod's `total` (lines + 1); sort_idx = idx - total
+  bool corrupted = false;  ///< a line lacks its '\n' ("corrupted line misses '\n'")
   uint32_t corrupted_line = 0;
   std::vector<model::ConfigProblem> problems;
 };

@@ -1,12 +1,11 @@
 #include "read/text/symvers.hpp"
 
+#include <fmt/format.h>
 #include <lzma.h>
 #include <zlib.h>
 
 #include <cstring>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "read/text/text_util.hpp"
 
@@ -31,10 +30,14 @@ std::optional<uint32_t> parse_crc(std::string_view s) {
   uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     v = v * 16 + static_cast<uint64_t>(d);
   }
   if (v > UINT32_MAX) return std::nullopt;
@@ -58,11 +61,16 @@ uint32_t for_each_line(std::string_view data, Fn&& fn) {
 
 const char* layout_name(model::SymversLayout l) {
   switch (l) {
-    case model::SymversLayout::kPre54: return "4-column (<5.4)";
-    case model::SymversLayout::k54to59: return "5.4-5.9 (namespace 3rd)";
-    case model::SymversLayout::k510plus: return "5.10+ (namespace last)";
-    case model::SymversLayout::kSystemMap: return "System.map";
-    default: return "unknown";
+    case model::SymversLayout::kPre54:
+      return "4-column (<5.4)";
+    case model::SymversLayout::k54to59:
+      return "5.4-5.9 (namespace 3rd)";
+    case model::SymversLayout::k510plus:
+      return "5.10+ (namespace last)";
+    case model::SymversLayout::kSystemMap:
+      return "System.map";
+    default:
+      return "unknown";
   }
 }
 
@@ -81,10 +89,10 @@ Result<std::string> gunzip(std::string_view in, const std::string& path, uint64_
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
       inflateEnd(&zs);
-      return make_error(ErrorCode::kMalformed,
-                        fmt::format("gzip stream corrupt at input offset {:#x} (zlib error {})",
-                                    zs.total_in, rc),
-                        SourceRef{path});
+      return make_error(
+          ErrorCode::kMalformed,
+          fmt::format("gzip stream corrupt at input offset {:#x} (zlib error {})", zs.total_in, rc),
+          SourceRef{path});
     }
     size_t got = sizeof buf - zs.avail_out;
     if (out.size() + got > cap) {
@@ -160,9 +168,12 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path) {
     }
     std::vector<std::string_view> f = split_tabs(line);
     model::SymversLayout layout = model::SymversLayout::kUnknown;
-    if (f.size() == 4) layout = model::SymversLayout::kPre54;
-    else if (f.size() >= 5 && f[3].starts_with("EXPORT_")) layout = model::SymversLayout::k510plus;
-    else if (f.size() >= 5 && f[4].starts_with("EXPORT_")) layout = model::SymversLayout::k54to59;
+    if (f.size() == 4)
+      layout = model::SymversLayout::kPre54;
+    else if (f.size() >= 5 && f[3].starts_with("EXPORT_"))
+      layout = model::SymversLayout::k510plus;
+    else if (f.size() >= 5 && f[4].starts_with("EXPORT_"))
+      layout = model::SymversLayout::k54to59;
     if (layout == model::SymversLayout::kUnknown) {
       problem(n, fmt::format("expected 4 or 5 tab-separated fields with an EXPORT_* type, "
                              "found {} field(s): '{}'",
@@ -180,7 +191,8 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path) {
       problem(n, "empty symbol name");
       return;
     }
-    if (out.symvers.layout == model::SymversLayout::kUnknown) out.symvers.layout = layout;
+    if (out.symvers.layout == model::SymversLayout::kUnknown)
+      out.symvers.layout = layout;
     else if (out.symvers.layout != layout)
       problem(n, fmt::format("line has the {} layout but the file started as {}",
                              layout_name(layout), layout_name(out.symvers.layout)));
@@ -210,8 +222,7 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path) {
 }
 
 Result<ParsedSymvers> parse_system_map(std::string_view data, std::string path) {
-  if (data.find("The real System.map is in the") != std::string_view::npos &&
-      data.size() < 512) {
+  if (data.find("The real System.map is in the") != std::string_view::npos && data.size() < 512) {
     size_t b = data.find("linux-image-");
     std::string pkg = b == std::string_view::npos
                           ? std::string("linux-image-<version>-dbg")
@@ -233,11 +244,11 @@ Result<ParsedSymvers> parse_system_map(std::string_view data, std::string path) 
     size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
     if (b == std::string_view::npos) {
       if (!line.empty())
-        out.problems.push_back(make_problem(
-            "bad-system-map-line", path, n,
-            fmt::format("expected '<addr> <type> <name>', found '{}'",
-                        printable(line.substr(0, 120))),
-            fmt::format("{}:{}: invalid line: {}", path, n, line)));
+        out.problems.push_back(
+            make_problem("bad-system-map-line", path, n,
+                         fmt::format("expected '<addr> <type> <name>', found '{}'",
+                                     printable(line.substr(0, 120))),
+                         fmt::format("{}:{}: invalid line: {}", path, n, line)));
       return;
     }
     std::string_view name = line.substr(b + 1);
@@ -258,10 +269,12 @@ Result<std::string> read_maybe_compressed(const std::string& path, uint64_t cap)
   auto has = [&](std::string_view magic) { return std::string_view(raw).starts_with(magic); };
   if (has("\x1f\x8b")) return gunzip(raw, path, cap);
   if (raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x78 &&
-      ((static_cast<unsigned char>(raw[0]) << 8) | static_cast<unsigned char>(raw[1])) % 31 ==
-          0)
+      ((static_cast<unsigned char>(raw[0]) << 8) | static_cast<unsigned char>(raw[1])) % 31 == 0)
     return gunzip(raw, path, cap);  // zlib header (CMF/FLG check)
-  if (has(std::string_view("\xfd" "7zXZ\0", 6))) return unxz(raw, path, cap);
+  if (has(std::string_view("\xfd"
+                           "7zXZ\0",
+                           6)))
+    return unxz(raw, path, cap);
   return std::move(*raw_or);
 }
 
@@ -277,8 +290,7 @@ Result<ParsedSymvers> read_system_map_file(const std::string& path, uint64_t cap
   return parse_system_map(*data_or, path);
 }
 
-std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data,
-                                                    const std::string& path,
+std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data, const std::string& path,
                                                     std::vector<model::ConfigProblem>* problems) {
   std::vector<DepmodSymversEntry> out;
   for_each_line(data, [&](std::string_view line, uint32_t n) {
@@ -294,8 +306,7 @@ std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data,
     if (*end != '\0') {
       if (problems)
         problems->push_back(make_problem(
-            "bad-symvers-line", path, n,
-            fmt::format("invalid symbol version '{}'", printable(v)),
+            "bad-symvers-line", path, n, fmt::format("invalid symbol version '{}'", printable(v)),
             fmt::format("{}:{} Invalid symbol version {}: ...", path, n, v)));
       return;
     }

@@ -30,17 +30,20 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path);
 /// Parses System.map: lines "<addr> <type> <name>" whose name starts with "__ksymtab_" give
 /// export names (no CRC, no GPL flag), like depmod -F. Fails with kMalformed for Debian's
 /// 83-byte placeholder ("The real System.map is in the linux-image-<version>-dbg package").
-Result<ParsedSymvers> parse_system_map(std::string_view data, std::string path);
+[[nodiscard]] Result<ParsedSymvers> parse_system_map(std::string_view data, std::string path);
 
 /// Reads a file whole, transparently decompressing gzip/zlib or xz by magic, with the
 /// output capped at `cap` bytes (kTooLarge beyond).
-Result<std::string> read_maybe_compressed(const std::string& path, uint64_t cap = kSymversCap);
+[[nodiscard]] Result<std::string> read_maybe_compressed(const std::string& path,
+                                                        uint64_t cap = kSymversCap);
 
 /// read_maybe_compressed() + parse_symvers().
-Result<ParsedSymvers> read_symvers_file(const std::string& path, uint64_t cap = kSymversCap);
+[[nodiscard]] Result<ParsedSymvers> read_symvers_file(const std::string& path,
+                                                      uint64_t cap = kSymversCap);
 
 /// read_maybe_compressed() + parse_system_map().
-Result<ParsedSymvers> read_system_map_file(const std::string& path, uint64_t cap = kSymversCap);
+[[nodiscard]] Result<ParsedSymvers> read_system_map_file(const std::string& path,
+                                                         uint64_t cap = kSymversCap);
 
 /// One symbol as depmod -E keeps it (depmod_load_symvers()): strtok(" \t") collapses empty
 /// columns, only lines whose third token is exactly "vmlinux" count, CRC = strtoull(ver, 16).
@@ -53,8 +56,7 @@ struct DepmodSymversEntry {
 
 /// depmod -E's view of a Module.symvers: kept symbols plus kmod's error lines
 /// ("<file>:<line> Invalid symbol version <ver>: ...") as problems.
-std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data,
-                                                    const std::string& path,
+std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data, const std::string& path,
                                                     std::vector<model::ConfigProblem>* problems);
 
 }  // namespace ofsck::read

@@ -60,7 +60,7 @@ inline constexpr uint64_t kDefaultTextCap = uint64_t{256} << 20;
 
 /// Reads a whole regular file into memory, failing with kTooLarge above `cap` bytes.
 [[nodiscard]] Result<std::string> read_text_file(const std::string& path,
-                                                  uint64_t cap = kDefaultTextCap);
+                                                 uint64_t cap = kDefaultTextCap);
 
 /// `root` + `path` with exactly one '/' between them ("" or "/" root = path unchanged).
 std::string join_root(std::string_view root, std::string_view path);
