@@ -193,7 +193,8 @@ const Section* ElfFile::find_type(uint32_t type) const {
 
 Result<std::span<const std::byte>> ElfFile::data(const Section& s) {
   if (s.type == kShtNobits || s.size == 0) return std::span<const std::byte>();
-  Result<std::span<const std::byte>> d = src_->read(s.offset, s.size, describe(s));
+  // Label only: the error below re-describes the section, so no per-call formatting here.
+  Result<std::span<const std::byte>> d = src_->read(s.offset, s.size, "section data");
   if (!d) return error(ErrorCode::kTruncated, &s, s.offset, d.error().message);
   return d;
 }
