@@ -25,6 +25,8 @@ TEST(Scenario, VendorCoreShadowing) {
   r.depmod();
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+  EXPECT_TRUE(findings(run.doc, "OFS103").empty())
+      << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1) << SCN_DUMP(run);
   const json* core = module(run.doc, "ofs_core");
   ASSERT_NE(core, nullptr) << SCN_DUMP(run);
@@ -85,6 +87,8 @@ TEST(Scenario, OverrideToWrongDirectory) {
   r.depmod();
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+  EXPECT_TRUE(findings(run.doc, "OFS103").empty())
+      << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1);
   auto f = findings(run.doc, "OFS101");
   ASSERT_EQ(f.size(), 1u) << SCN_DUMP(run);
@@ -113,6 +117,8 @@ TEST(Scenario, OverrideToRightDirectoryFixesConsumer) {
   r.depmod();
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+  EXPECT_TRUE(findings(run.doc, "OFS103").empty())
+      << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
   EXPECT_EQ(run.status, 0) << SCN_DUMP(run);
   EXPECT_TRUE(findings(run.doc, "OFS101").empty());
   const json* core = module(run.doc, "ofs_core");
@@ -134,6 +140,8 @@ TEST(Scenario, OtherAbiInWeakUpdates) {
   r.depmod();
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+  EXPECT_TRUE(findings(run.doc, "OFS103").empty())
+      << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1);
   const json* m = module(run.doc, "ofs_leaf");
   ASSERT_NE(m, nullptr) << SCN_DUMP(run);
@@ -258,6 +266,8 @@ TEST(Scenario, SymbolResolutionFailures) {
   r.depmod();
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+  EXPECT_TRUE(findings(run.doc, "OFS103").empty())
+      << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1);
 
   const json* mi = module(run.doc, "ofs_missing");

@@ -127,12 +127,21 @@ class Root {
     write_file(p, content);
     return p;
   }
-  /// Runs the real kmod depmod on the root; returns its exit status.
+  /// Runs the real kmod depmod on the root (with the root's own depmod.d: `-b` alone would read
+  /// the host's /etc/depmod.d); returns its exit status.
   int depmod() {
     int st = 0;
-    std::string out = td::run("depmod -b " + shq(dir_) + " " + shq(kver_) + " 2>&1", &st);
+    std::string out = td::run(depmod_cmd() + " 2>&1", &st);
     if (st != 0) ADD_FAILURE() << "depmod failed: " << out;
     return st;
+  }
+  std::string depmod_cmd() const {
+    std::string cmd = "depmod -b " + shq(dir_);
+    for (const char* d : {"/etc/depmod.d", "/lib/depmod.d", "/usr/lib/depmod.d"})
+      if (td::exists(dir_ + d)) cmd += " -C " + shq(dir_ + d);
+    // An empty config dir keeps the host's /etc/depmod.d out when the root has none.
+    if (cmd.find(" -C ") == std::string::npos) cmd += " -C " + shq(dir_ + "/etc/depmod.d");
+    return cmd + " " + shq(kver_);
   }
 
  private:
