@@ -53,9 +53,8 @@ void note_provider(const Prepared& p, const std::string& provider, Finding& f) {
   for (const auto& sel : res.selections) {
     if (sel.name != provider) continue;
     for (const auto& l : sel.losers) {
-      f.notes.push_back(
-          fmt::format("{} lost to {}: {}", res.files[l.file].relpath,
-                      res.files[l.beaten_by].relpath, l.reason));
+      // Loser::reason already reads "lost to <winner>: <why>".
+      f.notes.push_back(fmt::format("{} {}", res.files[l.file].relpath, l.reason));
       if (!l.decision.where.path.empty()) f.where.push_back(l.decision.where);
     }
   }
@@ -163,7 +162,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
             f.notes.push_back(fmt::format("{} was built against {} (exports {} with CRC {}){}",
                                           v.name, p.resolution.files[pr.file].relpath, sp.symbol,
                                           crc_text(pr.crc),
-                                          why.empty() ? "" : ", which lost: " + why));
+                                          why.empty() ? "" : ", which " + why));
             f.hint = why.empty()
                          ? fmt::format("rebuild {} against the provider that wins", v.name)
                          : fmt::format("make {} win (an `override {} * {}` line in "
@@ -190,7 +189,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
           for (const auto& pr : *provs) {
             std::string why = causes.loss_reason(pr.file);
             f.notes.push_back(fmt::format("{} exports it{}", p.resolution.files[pr.file].relpath,
-                                          why.empty() ? "" : " but lost: " + why));
+                                          why.empty() ? "" : " but " + why));
           }
         }
         f.hint = "install the module that provides it, or rebuild against this kernel";
@@ -213,6 +212,31 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
                                        v.name, sp.symbol, sp.provider));
         break;
     }
+    sink.add(std::move(f));
+  }
+  // Loads, but taints the kernel: unsigned/unknown key (E), non-GPL licence (P).
+  if (v.loads && v.taints.find('E') != std::string::npos) {
+    Finding f = make(kUnsignedTaint, subject,
+                     fmt::format("{} loads but taints the kernel (E): {}", v.name,
+                                 v.sig.status == SigStatus::kUnsigned ? "it is not signed"
+                                                                      : v.sig.detail));
+    f.where.push_back(where);
+    for (const auto& l : v.kernel_messages)
+      if (l.text.find("module verification failed") != std::string::npos)
+        f.kernel_messages.push_back(l.text + "  [once per boot]");
+    f.hint = "sign it with a key the kernel trusts; under module.sig_enforce=1 or lockdown it "
+             "would be rejected";
+    sink.add(std::move(f));
+  }
+  if (v.loads && v.taints.find('P') != std::string::npos) {
+    Finding f = make(kProprietaryTaint, subject,
+                     fmt::format("{} loads but its licence taints the kernel (P); GPL-only "
+                                 "symbols are invisible to it",
+                                 v.name));
+    f.where.push_back(where);
+    for (const auto& l : v.kernel_messages)
+      if (l.text.find("taints kernel") != std::string::npos && l.text.find("license") != std::string::npos)
+        f.kernel_messages.push_back(l.text);
     sink.add(std::move(f));
   }
   if (!v.no_version_symbols.empty() && v.loads) {
@@ -239,7 +263,7 @@ CauseIndex::CauseIndex(const Prepared& p) : p_(p) {
   std::vector<uint32_t> loser_ids;
   for (const auto& sel : res.selections)
     for (const auto& l : sel.losers) {
-      loss_[l.file] = fmt::format("{} wins ({})", res.files[l.beaten_by].relpath, l.reason);
+      loss_[l.file] = l.reason;
       loser_paths.push_back(res.files[l.file].path);
       loser_ids.push_back(l.file);
     }
@@ -306,7 +330,7 @@ void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
                      fmt::format("{} wins for module {}", res.files[sel.winner].relpath, sel.name));
     f.where.push_back(file_ref(p, sel.winner));
     for (const auto& l : sel.losers) {
-      f.notes.push_back(fmt::format("{} lost: {}", res.files[l.file].relpath, l.reason));
+      f.notes.push_back(fmt::format("{} {}", res.files[l.file].relpath, l.reason));
       if (!l.decision.where.path.empty()) f.where.push_back(l.decision.where);
     }
     sink.add(std::move(f));

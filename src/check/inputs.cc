@@ -3,6 +3,9 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,6 +27,19 @@ namespace ofsck::check {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// OFSCK_TIMING=1 prints the wall time of each input phase to stderr (for bench/).
+struct PhaseTimer {
+  bool on = getenv("OFSCK_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  void lap(const char* what) {
+    auto now = std::chrono::steady_clock::now();
+    if (on)
+      std::fprintf(stderr, "ofsck: timing: %-24s %8.1f ms\n", what,
+                   std::chrono::duration<double, std::milli>(now - t).count());
+    t = now;
+  }
+};
 
 bool is_dir(const std::string& p) {
   std::error_code ec;
@@ -122,6 +138,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
                                   k.release, p.root, p.root),
                       {p.module_dir});
 
+  PhaseTimer timer;
   // Configuration.
   p.depmod_config = read::load_depmod_config({p.root, {}, k.release});
   p.modprobe_config = read::load_modprobe_config({p.root, {}, p.moddir + "/" + k.release});
@@ -138,6 +155,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
   k.lockdown = p.cmdline.lockdown;
   k.module_blacklist = p.cmdline.module_blacklist;
 
+  timer.lap("configuration");
   // Kernel exports: --symvers, --system-map, or where distributions keep them.
   std::optional<model::Symvers> symvers;
   std::vector<std::string> candidates;
@@ -189,6 +207,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
                     k.release)));
   }
 
+  timer.lap("kernel exports");
   // Trusted keys: the certificates built into the image, plus --trust.
   const std::string image = p.root + "/boot/vmlinuz-" + k.release;
   if (!o.skip_kernel_image && is_file(image)) {
@@ -209,6 +228,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
     k.trust_known = true;
   }
 
+  timer.lap("trusted keys");
   // Resolve the tree exactly as depmod does.
   resolve::ResolveInput ri;
   ri.root = p.root;
@@ -226,6 +246,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
   auto res = resolve::resolve_tree(ri);
   if (!res) return tl::unexpected(res.error());
   p.resolution = std::move(*res);
+  timer.lap("read + resolve modules");
 
   // vermagic and the fallback signer: from the kernel's own (intree) modules.
   for (const auto& m : p.resolution.modules) {
