@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "read/text/depmod_conf.hpp"
+#include "read/text/symvers.hpp"
 #include "resolve/resolve.hpp"
 #include "testdata.hpp"
 
@@ -50,7 +51,8 @@ std::string depmod_modules_dep(const std::string& root, const std::string& kver,
   return cut_modules_dep(out);
 }
 
-Result<resolve::Resolution> ofsck_resolve(const std::string& root, const std::string& kver) {
+Result<resolve::Resolution> ofsck_resolve(const std::string& root, const std::string& kver,
+                                          const std::string& symvers = {}) {
   read::DepmodLoadOptions lo;
   lo.root = root;
   lo.paths = {"/etc/depmod.d"};  // what `depmod -C <root>/etc/depmod.d` reads
@@ -60,6 +62,11 @@ Result<resolve::Resolution> ofsck_resolve(const std::string& root, const std::st
   in.kver = kver;
   in.config = read::load_depmod_config(lo);
   in.reroot_externals = false;  // depmod -b does not re-root externals
+  if (!symvers.empty()) {
+    Result<read::ParsedSymvers> sv_or = read::read_symvers_file(symvers);
+    if (!sv_or) return tl::unexpected(sv_or.error());
+    in.symvers = std::move(sv_or->symvers);
+  }
   return resolve::resolve_tree(in);
 }
 
@@ -79,6 +86,30 @@ std::string first_diff(const std::string& a, const std::string& b) {
   };
   return "line " + std::to_string(line) + ":\n  depmod: " + line_at(a, i) + "\n  ofsck:  " +
          line_at(b, i);
+}
+
+/// The -e/-E warning lines of `depmod -b root -e -E symvers -n`, in output order.
+std::string depmod_warnings(const std::string& root, const std::string& kver,
+                            const std::string& symvers) {
+  std::string cmd = std::string(kDepmod) + " -b '" + root + "' -C '" + root + "/etc/depmod.d' -e -E '" +
+                    symvers + "' -n '" + kver + "' 2>&1 >/dev/null";
+  std::string all = testdata::run(cmd), out;
+  size_t p = 0;
+  while (p < all.size()) {
+    size_t e = all.find('\n', p);
+    std::string line = all.substr(p, e == std::string::npos ? std::string::npos : e - p);
+    if (line.find(" needs unknown symbol ") != std::string::npos ||
+        line.find(" disagrees about version of symbol ") != std::string::npos)
+      out += line + "\n";
+    p = e == std::string::npos ? all.size() : e + 1;
+  }
+  return out;
+}
+
+std::string ofsck_warnings(const resolve::Resolution& r) {
+  std::string out;
+  for (const resolve::DepWarning& w : r.warnings) out += w.kmod_message + "\n";
+  return out;
 }
 
 void compare_full_tree(const std::string& kver) {
@@ -101,6 +132,17 @@ void compare_full_tree(const std::string& kver) {
 TEST(DepmodOracle, FullTree61) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(testdata::kOld61));
   compare_full_tree(testdata::kOld61);
+}
+
+TEST(DepmodOracle, FullTree61WarningsWithOwnSymvers) {
+  OFSCK_REQUIRE_DATA(testdata::symvers(testdata::kOld61));
+  std::string root = testdata::tree(testdata::kOld61);
+  std::string expected = depmod_warnings(root, testdata::kOld61, testdata::symvers(testdata::kOld61));
+  Result<resolve::Resolution> r_or =
+      ofsck_resolve(root, testdata::kOld61, testdata::symvers(testdata::kOld61));
+  ASSERT_TRUE(r_or) << to_string(r_or.error());
+  EXPECT_EQ(ofsck_warnings(*r_or), expected);
+  EXPECT_TRUE(expected.empty());  // the pristine Debian tree is clean
 }
 
 TEST(DepmodOracle, FullTree612Xz) {
@@ -178,6 +220,19 @@ class SmallRoots : public ::testing::Test {
 
   void run_case(const Case& c) {
     SCOPED_TRACE(c.name);
+    std::string root = build_root(c);
+    std::string err;
+    std::string expected = depmod_modules_dep(root, kKver, &err);
+    Result<resolve::Resolution> r_or = ofsck_resolve(root, kKver);
+    ASSERT_TRUE(r_or) << to_string(r_or.error());
+    std::string got = resolve::render_modules_dep(*r_or);
+    EXPECT_TRUE(got == expected) << first_diff(expected, got) << "\n--- depmod stderr:\n" << err
+                                 << "--- depmod:\n" << expected << "--- ofsck:\n" << got;
+    ++compared_;
+    if (c.check) c.check(*r_or);
+  }
+
+  static std::string build_root(const Case& c) {
     std::string root = shm_ + "/" + c.name;
     std::string mdir = root + "/lib/modules/" + kKver;
     auto dest_path = [&](const std::string& d) {
@@ -214,15 +269,7 @@ class SmallRoots : public ::testing::Test {
         text.replace(p, 6, root + "-ext2");
       std::ofstream(root + "/etc/depmod.d/" + file) << text;
     }
-    std::string err;
-    std::string expected = depmod_modules_dep(root, kKver, &err);
-    Result<resolve::Resolution> r_or = ofsck_resolve(root, kKver);
-    ASSERT_TRUE(r_or) << to_string(r_or.error());
-    std::string got = resolve::render_modules_dep(*r_or);
-    EXPECT_TRUE(got == expected) << first_diff(expected, got) << "\n--- depmod stderr:\n" << err
-                                 << "--- depmod:\n" << expected << "--- ofsck:\n" << got;
-    ++compared_;
-    if (c.check) c.check(*r_or);
+    return root;
   }
 
   static std::string shm_;
@@ -480,6 +527,26 @@ std::vector<Case> cases() {
                  EXPECT_EQ(winner(r, "ib_core"), "kernel/drivers/infiniband/core/ib_core.ko");
                }});
   return v;
+}
+
+TEST_F(SmallRoots, WarningsMatchDepmodWithForeignSymvers) {
+  OFSCK_REQUIRE_DATA(testdata::symvers(testdata::k612));
+  // 6.1 modules checked against their own Module.symvers (clean) and against 6.12's (many
+  // "disagrees" and "needs unknown"). The updates/ copy of ib_core becomes the owner of its
+  // symbols (last exporter), so module-owned CRCs are compared too.
+  Case c{"warnings_foreign_symvers", {}, {{"updates/ib_core_copy.ko", "ib_core.ko"}}, {},
+         OrderFile::kReal, {}};
+  std::string root = build_root(c);
+  for (const std::string& sv : {testdata::symvers(kKver), testdata::symvers(testdata::k612)}) {
+    SCOPED_TRACE(sv);
+    std::string expected = depmod_warnings(root, kKver, sv);
+    Result<resolve::Resolution> r_or = ofsck_resolve(root, kKver, sv);
+    ASSERT_TRUE(r_or) << to_string(r_or.error());
+    EXPECT_EQ(ofsck_warnings(*r_or), expected);
+    EXPECT_EQ(resolve::render_modules_dep(*r_or), depmod_modules_dep(root, kKver));
+    if (sv == testdata::symvers(kKver)) EXPECT_TRUE(expected.empty());
+    else EXPECT_GT(expected.size(), 1000u);
+  }
 }
 
 TEST_F(SmallRoots, MatchDepmodByteForByte) {
