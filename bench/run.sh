@@ -15,7 +15,8 @@ trap 'rm -rf "$work"' EXIT
 best_of() {
   local best="" rss="" i out
   for ((i = 0; i < N; i++)); do
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$work/time.out" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    out=$(tail -1 "$work/time.out")
     local t=${out% *} m=${out#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
   done

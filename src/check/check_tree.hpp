@@ -28,6 +28,7 @@ struct CheckOptions {
   std::string comm = "modprobe";       ///< process name in lockdown messages
   bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
   bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
+  std::string cache_dir;               ///< persistent cache of parsed files; empty = no cache
   std::function<void(size_t done, size_t total)> progress;
 };
 

@@ -24,7 +24,10 @@ struct Sim {
   std::vector<std::optional<LoadVerdict>> own;         // memo: the module's own load
   std::vector<SigVerdict> sig;
 
-  Sim(const Prepared& prep, const CheckOptions& opts) : p(prep), o(opts) {
+  read::KeyValueCache verified;
+
+  Sim(const Prepared& prep, const CheckOptions& opts)
+      : p(prep), o(opts), verified(opts.cache_dir, "verified-signatures") {
     const auto& mods = p.resolution.modules;
     exports.resize(mods.size());
     own.resize(mods.size());
@@ -32,7 +35,7 @@ struct Sim {
     for (size_t i = 0; i < mods.size(); ++i) {
       if (!mods[i].module) continue;
       exports[i] = std::make_unique<ExportIndex>(*mods[i].module);
-      sig[i] = verify_signature(mods[i].module->sig, p.kernel);
+      sig[i] = verify_signature(mods[i].module->sig, p.kernel, &verified);
     }
   }
 

@@ -14,6 +14,7 @@
 
 #include "check/check_tree.hpp"
 #include "check/rules.hpp"
+#include "read/cache.hpp"
 #include "read/kernel_image.hpp"
 #include "read/parallel.hpp"
 #include "read/text/depmod_conf.hpp"
@@ -211,7 +212,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
   // Trusted keys: the certificates built into the image, plus --trust.
   const std::string image = p.root + "/boot/vmlinuz-" + k.release;
   if (!o.skip_kernel_image && is_file(image)) {
-    auto certs = read::kernel_image_certificates(image);
+    auto certs = read::cached_image_certificates(o.cache_dir, image);
     if (certs) {
       k.trusted = std::move(*certs);
       k.trust_known = true;
@@ -240,8 +241,11 @@ Result<Prepared> prepare(const CheckOptions& o) {
   ri.threads = o.threads;
   read::ReadOptions ropts;
   ropts.signed_digest = o.verify_content && !k.trusted.empty();
+  read::ModuleCache cache(o.cache_dir, p.module_dir);
   ri.reader = [&](const std::vector<std::string>& paths) {
-    return read::read_modules_parallel(paths, ropts, o.threads, o.progress);
+    return cache.read(paths, ropts, [&](const std::vector<std::string>& misses) {
+      return read::read_modules_parallel(misses, ropts, o.threads, o.progress);
+    });
   };
   auto res = resolve::resolve_tree(ri);
   if (!res) return tl::unexpected(res.error());

@@ -9,17 +9,32 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <mutex>
+
 namespace ofsck::check {
 
 namespace {
 
-/// Verifies `signature` over a precomputed digest with the certificate's public key.
-bool verify_digest(const model::TrustedCert& cert, const model::Signature& sig) {
+/// The certificate's public key, parsed once per certificate (thread-safe).
+EVP_PKEY* public_key(const model::TrustedCert& cert) {
+  static std::mutex mu;
+  static std::map<std::string, EVP_PKEY*> keys;  // lives for the process
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string der(cert.der.begin(), cert.der.end());
+  auto it = keys.find(der);
+  if (it != keys.end()) return it->second;
   const unsigned char* p = cert.der.data();
   X509* x = d2i_X509(nullptr, &p, static_cast<long>(cert.der.size()));
-  if (!x) return false;
-  EVP_PKEY* key = X509_get_pubkey(x);
+  EVP_PKEY* key = x ? X509_get_pubkey(x) : nullptr;
   X509_free(x);
+  keys.emplace(der, key);
+  return key;
+}
+
+/// Verifies `signature` over a precomputed digest with the certificate's public key.
+bool verify_digest(const model::TrustedCert& cert, const model::Signature& sig) {
+  EVP_PKEY* key = public_key(cert);
   if (!key) return false;
   bool ok = false;
   const EVP_MD* md = EVP_get_digestbyname(sig.hash_algo.c_str());
@@ -32,13 +47,13 @@ bool verify_digest(const model::TrustedCert& cert, const model::Signature& sig) 
     }
     EVP_PKEY_CTX_free(ctx);
   }
-  EVP_PKEY_free(key);
   return ok;
 }
 
 }  // namespace
 
-SigVerdict verify_signature(const model::Signature& sig, const model::KernelFacts& k) {
+SigVerdict verify_signature(const model::Signature& sig, const model::KernelFacts& k,
+                            read::KeyValueCache* verified) {
   SigVerdict v;
   v.key = sig.signer.empty() ? sig.key_id : fmt::format("{} ({})", sig.signer, sig.key_id);
   switch (sig.kind) {
@@ -67,7 +82,30 @@ SigVerdict verify_signature(const model::Signature& sig, const model::KernelFact
       return v;
     }
     v.content_verified = true;
-    if (verify_digest(c, sig)) {
+    bool good = false;
+    uint8_t memo = 0;
+    std::string key;
+    if (verified) {
+      // The public-key operation is the expensive part; its outcome depends only on these.
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int mdlen = 0;
+      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+      EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+      EVP_DigestUpdate(ctx, c.der.data(), c.der.size());
+      EVP_DigestUpdate(ctx, sig.signature.data(), sig.signature.size());
+      EVP_DigestUpdate(ctx, sig.content_digest.data(), sig.content_digest.size());
+      EVP_DigestUpdate(ctx, sig.hash_algo.data(), sig.hash_algo.size());
+      EVP_DigestFinal_ex(ctx, md, &mdlen);
+      EVP_MD_CTX_free(ctx);
+      key.assign(reinterpret_cast<const char*>(md), mdlen);
+    }
+    if (verified && verified->get(key, memo)) {
+      good = memo == 1;
+    } else {
+      good = verify_digest(c, sig);
+      if (verified) verified->put(key, good ? 1 : 0);
+    }
+    if (good) {
       v.status = SigStatus::kOk;
       v.detail = fmt::format("signature verified with '{}' from {}", c.subject_cn, c.source);
     } else {

@@ -21,6 +21,8 @@ struct CommonOptions {
   bool cmdline_set = false;
   bool verbose = false;
   bool quiet = false;
+  std::string cache_dir;
+  bool no_cache = false;
 };
 
 class Command {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "read/cache.hpp"
 
 namespace ofsck::cli {
 
@@ -30,6 +31,11 @@ void add_common_options(CLI::App* sub, CommonOptions& c) {
   sub->add_flag_function("--no-verify-content", [&c](int64_t) { c.check.verify_content = false; },
                 "Match signatures to trusted keys by issuer and serial only, without hashing "
                 "module contents");
+  sub->add_option("--cache-dir", c.cache_dir,
+                  "Persistent cache of what was read from module files and the kernel image "
+                  "(default: $XDG_CACHE_HOME/ofsck, /var/cache/ofsck for root). Entries are used "
+                  "only for files whose path, size, mtime, ctime and inode are unchanged");
+  sub->add_flag("--no-cache", c.no_cache, "Neither read nor write the cache");
   sub->add_option("--format", c.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
@@ -41,6 +47,7 @@ void add_common_options(CLI::App* sub, CommonOptions& c) {
 }
 
 void finish_options(CommonOptions& c) {
+  c.check.cache_dir = c.no_cache ? std::string() : c.cache_dir.empty() ? read::default_cache_dir() : c.cache_dir;
   if (c.cmdline_set) c.check.cmdline = c.cmdline;
   if (!c.quiet && isatty(STDERR_FILENO)) {
     c.check.progress = [](size_t done, size_t total) {

@@ -1,0 +1,527 @@
+// The cache file is <dir>/modules-<fnv64(first path's directory)>.bin:
+//   "OFSCKC\0" + u32 format version + entries { u32 len, bytes } where an entry is
+//   path, FileStamp, flags, serialized ModuleFile.
+// Anything that does not decode exactly is dropped; the file is rewritten after a run that
+// had misses.
+#include "read/cache.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "read/kernel_image.hpp"
+#include "read/x509.hpp"
+
+namespace ofsck::read {
+
+namespace {
+
+constexpr char kMagic[8] = {'O', 'F', 'S', 'C', 'K', 'C', '\0', '\0'};
+constexpr uint32_t kFormat = 1;
+// Every field of ModuleFile must be serialised: a new field changes the size and stops the
+// build here until serialize_module()/deserialize_module() handle it (and kFormat is bumped).
+constexpr size_t kModuleFileSize = 864;  // x86_64 libstdc++
+static_assert(sizeof(void*) != 8 || sizeof(model::ModuleFile) == kModuleFileSize,
+              "ModuleFile changed: update serialize_module()/deserialize_module() and kFormat");
+
+class Writer {
+ public:
+  std::string out;
+  void u8(uint8_t v) { out.push_back(static_cast<char>(v)); }
+  void u32(uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+  void u64(uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+  void str(std::string_view s) {
+    u32(static_cast<uint32_t>(s.size()));
+    out.append(s);
+  }
+  void bytes(const std::vector<uint8_t>& b) {
+    u32(static_cast<uint32_t>(b.size()));
+    out.append(reinterpret_cast<const char*>(b.data()), b.size());
+  }
+  void ocrc(const std::optional<uint32_t>& c) {
+    u8(c.has_value());
+    u32(c.value_or(0));
+  }
+  void strs(const std::vector<std::string>& v) {
+    u32(static_cast<uint32_t>(v.size()));
+    for (const auto& s : v) str(s);
+  }
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == in_.size(); }
+  uint8_t u8() { return static_cast<uint8_t>(take(1)[0]); }
+  uint32_t u32() {
+    uint32_t v = 0;
+    std::memcpy(&v, take(4), 4);
+    return v;
+  }
+  uint64_t u64() {
+    uint64_t v = 0;
+    std::memcpy(&v, take(8), 8);
+    return v;
+  }
+  std::string str() {
+    uint32_t n = u32();
+    const char* p = take(n);
+    return ok_ ? std::string(p, n) : std::string();
+  }
+  std::vector<uint8_t> bytes() {
+    uint32_t n = u32();
+    const char* p = take(n);
+    return ok_ ? std::vector<uint8_t>(p, p + n) : std::vector<uint8_t>();
+  }
+  std::optional<uint32_t> ocrc() {
+    bool has = u8() != 0;
+    uint32_t v = u32();
+    return has ? std::optional<uint32_t>(v) : std::nullopt;
+  }
+  std::vector<std::string> strs() {
+    uint32_t n = u32();
+    std::vector<std::string> v;
+    if (n > in_.size()) ok_ = false;
+    for (uint32_t i = 0; ok_ && i < n; ++i) v.push_back(str());
+    return v;
+  }
+  /// Guard before reserving `n` records of at least `min` bytes each.
+  bool plausible(uint64_t n, uint64_t min) {
+    if (n * min > in_.size() - pos_) ok_ = false;
+    return ok_;
+  }
+
+ private:
+  const char* take(uint64_t n) {
+    static const char kZero[8] = {};
+    if (!ok_ || n > in_.size() - pos_) {
+      ok_ = false;
+      return kZero;
+    }
+    const char* p = in_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::string_view in_;
+  uint64_t pos_ = 0;
+  bool ok_ = true;
+};
+
+uint64_t fnv64(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : s) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
+
+void write_stamp(Writer& w, const FileStamp& s) {
+  w.u64(s.size);
+  w.u64(s.ino);
+  w.u64(s.dev);
+  w.u64(static_cast<uint64_t>(s.mtime_ns));
+  w.u64(static_cast<uint64_t>(s.ctime_ns));
+}
+FileStamp read_stamp(Reader& r) {
+  FileStamp s;
+  s.size = r.u64();
+  s.ino = r.u64();
+  s.dev = r.u64();
+  s.mtime_ns = static_cast<int64_t>(r.u64());
+  s.ctime_ns = static_cast<int64_t>(r.u64());
+  return s;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Atomic replace: write <path>.tmp.<pid>, fsync-free rename (a torn write is just a corrupt
+/// cache, which is detected and ignored).
+void write_atomic(const std::string& path, const std::string& data) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) {
+      std::remove(tmp.c_str());
+      return;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
+}
+
+std::string header() {
+  Writer w;
+  w.out.append(kMagic, sizeof kMagic);
+  w.u32(kFormat);
+  return w.out;
+}
+bool check_header(Reader& r, std::string_view data) {
+  if (data.size() < sizeof kMagic + 4 || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
+    return false;
+  for (size_t i = 0; i < sizeof kMagic; ++i) r.u8();
+  return r.u32() == kFormat && r.ok();
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  if (const char* x = getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/ofsck";
+  if (geteuid() == 0) return "/var/cache/ofsck";
+  const char* home = getenv("HOME");
+  return std::string(home ? home : "/tmp") + "/.cache/ofsck";
+}
+
+bool stamp_file(const std::string& path, FileStamp& out) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return false;
+  out.size = static_cast<uint64_t>(st.st_size);
+  out.ino = st.st_ino;
+  out.dev = st.st_dev;
+  out.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  out.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  return true;
+}
+
+std::string serialize_module(const model::ModuleFile& m) {
+  Writer w;
+  w.str(m.path);
+  w.u8(static_cast<uint8_t>(m.compression));
+  w.u64(m.file_size);
+  w.u64(m.elf_size);
+  w.u8(m.elf_class);
+  w.u8(m.big_endian);
+  w.u32(m.machine);
+  w.u32(m.e_type);
+  w.u64(m.this_module_size);
+  w.u32(m.modinfo_sections);
+  w.u32(m.this_module_sections);
+  w.u32(m.symtab_sections);
+  // modinfo: every record, then the derived fields are rebuilt from the same values
+  const auto& i = m.info;
+  w.str(i.name);
+  w.str(i.vermagic);
+  w.str(i.license);
+  w.str(i.srcversion);
+  w.u8(static_cast<uint8_t>(i.intree | i.retpoline << 1 | i.staging << 2 | i.livepatch << 3));
+  w.strs(i.depends);
+  w.strs(i.import_ns);
+  w.strs(i.softdep);
+  w.strs(i.weakdep);
+  w.strs(i.firmware);
+  w.strs(i.alias);
+  w.strs(i.parm);
+  w.u32(static_cast<uint32_t>(i.all.size()));
+  for (const auto& [k, v] : i.all) {
+    w.str(k);
+    w.str(v);
+  }
+  w.u8(m.has_versions);
+  w.u8(m.has_ext_versions);
+  w.str(m.ext_versions_problem);
+  w.u32(static_cast<uint32_t>(m.imports.size()));
+  for (const auto& im : m.imports) {
+    w.str(im.name);
+    w.ocrc(im.crc);
+    w.u8(static_cast<uint8_t>(im.weak | im.in_symtab << 1));
+  }
+  w.u8(m.has_kcrctab);
+  w.u32(static_cast<uint32_t>(m.exports.size()));
+  for (const auto& e : m.exports) {
+    w.str(e.name);
+    w.u8(e.gpl_only);
+    w.str(e.ns);
+    w.ocrc(e.crc);
+  }
+  w.str(m.export_era);
+  const auto& s = m.sig;
+  w.u8(static_cast<uint8_t>(s.kind));
+  w.u8(s.id_type);
+  w.u8(s.algo);
+  w.u8(s.hash);
+  w.u8(s.signer_len);
+  w.u8(s.key_id_len);
+  w.u32(s.sig_len);
+  w.u64(s.signed_len);
+  w.str(s.signer);
+  w.str(s.key_id);
+  w.bytes(s.issuer_der);
+  w.bytes(s.serial);
+  w.str(s.hash_algo);
+  w.str(s.pkey_algo);
+  w.bytes(s.signature);
+  w.bytes(s.content_digest);
+  w.str(s.problem);
+  w.out.append(reinterpret_cast<const char*>(m.content_sha256.data()), m.content_sha256.size());
+  w.u8(m.has_content_sha256);
+  return std::move(w.out);
+}
+
+bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
+  Reader r(bytes);
+  m.path = r.str();
+  m.compression = static_cast<model::Compression>(r.u8());
+  m.file_size = r.u64();
+  m.elf_size = r.u64();
+  m.elf_class = r.u8();
+  m.big_endian = r.u8() != 0;
+  m.machine = static_cast<uint16_t>(r.u32());
+  m.e_type = static_cast<uint16_t>(r.u32());
+  m.this_module_size = r.u64();
+  m.modinfo_sections = r.u32();
+  m.this_module_sections = r.u32();
+  m.symtab_sections = r.u32();
+  auto& i = m.info;
+  i.name = r.str();
+  i.vermagic = r.str();
+  i.license = r.str();
+  i.srcversion = r.str();
+  uint8_t fl = r.u8();
+  i.intree = fl & 1;
+  i.retpoline = fl & 2;
+  i.staging = fl & 4;
+  i.livepatch = fl & 8;
+  i.depends = r.strs();
+  i.import_ns = r.strs();
+  i.softdep = r.strs();
+  i.weakdep = r.strs();
+  i.firmware = r.strs();
+  i.alias = r.strs();
+  i.parm = r.strs();
+  uint32_t n = r.u32();
+  if (!r.plausible(n, 8)) return false;
+  i.all.reserve(n);
+  for (uint32_t k = 0; k < n && r.ok(); ++k) {
+    std::string a = r.str();
+    i.all.emplace_back(std::move(a), r.str());
+  }
+  m.has_versions = r.u8() != 0;
+  m.has_ext_versions = r.u8() != 0;
+  m.ext_versions_problem = r.str();
+  n = r.u32();
+  if (!r.plausible(n, 10)) return false;
+  m.imports.resize(n);
+  for (auto& im : m.imports) {
+    im.name = r.str();
+    im.crc = r.ocrc();
+    uint8_t f = r.u8();
+    im.weak = f & 1;
+    im.in_symtab = f & 2;
+  }
+  m.has_kcrctab = r.u8() != 0;
+  n = r.u32();
+  if (!r.plausible(n, 14)) return false;
+  m.exports.resize(n);
+  for (auto& e : m.exports) {
+    e.name = r.str();
+    e.gpl_only = r.u8() != 0;
+    e.ns = r.str();
+    e.crc = r.ocrc();
+  }
+  m.export_era = r.str();
+  auto& s = m.sig;
+  s.kind = static_cast<model::SigKind>(r.u8());
+  s.id_type = r.u8();
+  s.algo = r.u8();
+  s.hash = r.u8();
+  s.signer_len = r.u8();
+  s.key_id_len = r.u8();
+  s.sig_len = r.u32();
+  s.signed_len = r.u64();
+  s.signer = r.str();
+  s.key_id = r.str();
+  s.issuer_der = r.bytes();
+  s.serial = r.bytes();
+  s.hash_algo = r.str();
+  s.pkey_algo = r.str();
+  s.signature = r.bytes();
+  s.content_digest = r.bytes();
+  s.problem = r.str();
+  for (auto& b : m.content_sha256) b = r.u8();
+  m.has_content_sha256 = r.u8() != 0;
+  return r.ok() && r.at_end();
+}
+
+std::vector<Result<model::ModuleFile>> ModuleCache::read(
+    const std::vector<std::string>& paths, const ReadOptions& opts,
+    const std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>&)>&
+        read_misses) {
+  if (dir_.empty() || paths.empty()) {
+    misses_ += paths.size();
+    return read_misses(paths);
+  }
+  const std::string file = fmt::format("{}/modules-{:016x}.bin", dir_, fnv64(scope_));
+  const uint8_t need = static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
+                                            (opts.content_sha256 ? 2 : 0));
+  // Existing records: path → (stamp, flags, serialized module).
+  struct Entry {
+    FileStamp stamp;
+    uint8_t flags = 0;
+    std::string_view data;
+  };
+  const std::string blob = slurp(file);
+  std::unordered_map<std::string_view, Entry> old;
+  {
+    Reader r(blob);
+    if (check_header(r, blob)) {
+      size_t pos = sizeof kMagic + 4;
+      while (pos + 4 <= blob.size()) {
+        uint32_t len;
+        std::memcpy(&len, blob.data() + pos, 4);
+        pos += 4;
+        if (len > blob.size() - pos) break;  // torn or corrupt tail: ignore the rest
+        std::string_view rec(blob.data() + pos, len);
+        pos += len;
+        Reader rr(rec);
+        uint32_t plen = rr.u32();
+        if (!rr.ok() || plen > rec.size() - 4) break;
+        std::string_view path = rec.substr(4, plen);
+        Reader rest(rec.substr(4 + plen));
+        Entry e;
+        e.stamp = read_stamp(rest);
+        e.flags = rest.u8();
+        uint32_t dlen = rest.u32();
+        if (!rest.ok()) break;
+        size_t off = 4 + plen + 8 * 5 + 1 + 4;
+        if (dlen != rec.size() - off) break;
+        e.data = rec.substr(off);
+        old[path] = e;
+      }
+    }
+  }
+  std::vector<Result<model::ModuleFile>> out(paths.size(), make_error(ErrorCode::kIo, ""));
+  std::vector<FileStamp> stamps(paths.size());
+  std::vector<bool> stamped(paths.size(), false);
+  std::vector<std::string> miss_paths;
+  std::vector<size_t> miss_idx;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    stamped[i] = stamp_file(paths[i], stamps[i]);
+    auto it = stamped[i] ? old.find(paths[i]) : old.end();
+    if (it != old.end() && it->second.stamp == stamps[i] && (it->second.flags & need) == need) {
+      model::ModuleFile m;
+      if (deserialize_module(it->second.data, m)) {
+        out[i] = std::move(m);
+        ++hits_;
+        continue;
+      }
+    }
+    miss_paths.push_back(paths[i]);
+    miss_idx.push_back(i);
+  }
+  misses_ += miss_paths.size();
+  if (miss_paths.empty()) return out;
+  auto fresh = read_misses(miss_paths);
+  for (size_t k = 0; k < fresh.size() && k < miss_idx.size(); ++k) out[miss_idx[k]] = std::move(fresh[k]);
+  // Rewrite the cache with every successfully read file of this run.
+  Writer w;
+  w.out = header();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (!out[i] || !stamped[i]) continue;
+    Writer rec;
+    rec.str(paths[i]);
+    write_stamp(rec, stamps[i]);
+    rec.u8(static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
+                                (out[i]->has_content_sha256 ? 2 : 0)));
+    rec.str(serialize_module(*out[i]));
+    w.u32(static_cast<uint32_t>(rec.out.size()));
+    w.out += rec.out;
+  }
+  write_atomic(file, w.out);
+  return out;
+}
+
+Result<std::vector<model::TrustedCert>> cached_image_certificates(const std::string& cache_dir,
+                                                                  const std::string& image) {
+  FileStamp st;
+  if (cache_dir.empty() || !stamp_file(image, st)) return kernel_image_certificates(image);
+  const std::string file = fmt::format("{}/image-{:016x}.bin", cache_dir, fnv64(image));
+  const std::string blob = slurp(file);
+  Reader r(blob);
+  if (check_header(r, blob) && r.str() == image && read_stamp(r) == st && r.ok()) {
+    uint32_t n = r.u32();
+    std::vector<model::TrustedCert> certs;
+    if (r.plausible(n, 4)) {
+      for (uint32_t i = 0; i < n && r.ok(); ++i) {
+        auto der = r.bytes();
+        auto c = parse_certificate_der(der, image);
+        if (!c) break;
+        certs.push_back(std::move(*c));
+      }
+      if (r.ok() && r.at_end() && certs.size() == n) return certs;
+    }
+  }
+  auto certs = kernel_image_certificates(image);
+  if (!certs) return certs;
+  Writer w;
+  w.out = header();
+  w.str(image);
+  write_stamp(w, st);
+  w.u32(static_cast<uint32_t>(certs->size()));
+  for (const auto& c : *certs) w.bytes(c.der);
+  write_atomic(file, w.out);
+  return certs;
+}
+
+}  // namespace ofsck::read
+
+namespace ofsck::read {
+
+KeyValueCache::KeyValueCache(std::string dir, std::string name) {
+  if (dir.empty()) return;
+  file_ = dir + "/" + name + ".bin";
+  const std::string blob = slurp(file_);
+  Reader r(blob);
+  if (!check_header(r, blob)) return;
+  uint32_t n = r.u32();
+  if (!r.plausible(n, 33)) return;
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    std::string k = r.str();
+    uint8_t v = r.u8();
+    if (r.ok()) map_[std::move(k)] = v;
+  }
+  if (!r.ok() || !r.at_end()) map_.clear();  // corrupt: start over
+}
+
+KeyValueCache::~KeyValueCache() {
+  if (file_.empty() || !dirty_) return;
+  Writer w;
+  w.out = header();
+  w.u32(static_cast<uint32_t>(map_.size()));
+  for (const auto& [k, v] : map_) {
+    w.str(k);
+    w.u8(v);
+  }
+  write_atomic(file_, w.out);
+}
+
+bool KeyValueCache::get(const std::string& key, uint8_t& value) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = map_.find(key);
+  if (it == map_.end()) return false;
+  value = it->second;
+  return true;
+}
+
+void KeyValueCache::put(const std::string& key, uint8_t value) {
+  if (file_.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  map_[key] = value;
+  dirty_ = true;
+}
+
+}  // namespace ofsck::read

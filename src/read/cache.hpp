@@ -1,0 +1,87 @@
+#pragma once
+/// Persistent cache of what was read from module files and kernel images, so a repeat run
+/// reads only files that changed. An entry is used only when the file's identity is unchanged:
+/// path, size, mtime (ns), ctime (ns), inode and device all equal — so a changed, replaced or
+/// re-linked file is always read again. A corrupt, truncated or foreign-version cache file is
+/// ignored and rebuilt, never trusted. Writes are atomic (temporary file + rename).
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+#include <string>
+#include <vector>
+
+#include "model/kernel.hpp"
+#include "model/module.hpp"
+#include "read/module_reader.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::read {
+
+/// Default cache directory: $XDG_CACHE_HOME/ofsck, else /var/cache/ofsck for root, else
+/// ~/.cache/ofsck.
+std::string default_cache_dir();
+
+/// Identity of a file on disk, as the cache key.
+struct FileStamp {
+  uint64_t size = 0, ino = 0, dev = 0;
+  int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+/// stat() of `path`; false when it cannot be stat'ed.
+bool stamp_file(const std::string& path, FileStamp& out);
+
+/// Serialises one ModuleFile (every field) and reads it back. Exposed for tests.
+std::string serialize_module(const model::ModuleFile& m);
+bool deserialize_module(std::string_view bytes, model::ModuleFile& out);
+
+/// Cache of ModuleFile records for one set of files (one module tree).
+class ModuleCache {
+ public:
+  /// `dir` empty = disabled (every read goes to the files). `scope` names the file set (the
+  /// physical module directory): one cache file per scope.
+  ModuleCache(std::string dir, std::string scope) : dir_(std::move(dir)), scope_(std::move(scope)) {}
+
+  /// Reads `paths` through the cache: hits are decoded, misses are read with `read_misses`
+  /// (in parallel) and stored. Result i belongs to paths[i]. Errors are not cached.
+  std::vector<Result<model::ModuleFile>> read(
+      const std::vector<std::string>& paths, const ReadOptions& opts,
+      const std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>&)>&
+          read_misses);
+
+  size_t hits() const { return hits_; }
+  size_t misses() const { return misses_; }
+
+ private:
+  std::string dir_, scope_;
+  size_t hits_ = 0, misses_ = 0;
+};
+
+/// Certificates of a kernel image through the cache (the image's payload decompression is the
+/// expensive part of a check).
+Result<std::vector<model::TrustedCert>> cached_image_certificates(const std::string& cache_dir,
+                                                                  const std::string& image);
+
+}  // namespace ofsck::read
+
+namespace ofsck::read {
+
+/// A persistent set of 32-byte keys with a one-byte value (e.g. "this signature, over this
+/// digest, verifies with this certificate"), stored atomically in <dir>/<name>.bin.
+class KeyValueCache {
+ public:
+  KeyValueCache(std::string dir, std::string name);
+  ~KeyValueCache();  ///< saves when something was added
+  KeyValueCache(const KeyValueCache&) = delete;
+  KeyValueCache& operator=(const KeyValueCache&) = delete;
+  bool get(const std::string& key, uint8_t& value) const;
+  void put(const std::string& key, uint8_t value);
+
+ private:
+  std::string file_;
+  std::unordered_map<std::string, uint8_t> map_;
+  bool dirty_ = false;
+  mutable std::mutex mu_;
+};
+
+}  // namespace ofsck::read
