@@ -169,6 +169,9 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
       mr.loads = v.loads;
       mr.errno_name = errno_name(v.err);
       mr.kernel_messages = v.kernel_messages;
+      if (v.loads)
+        for (auto& l : unknown_parameters(p, m.name, *m.module, sink))
+          mr.kernel_messages.push_back(std::move(l));
       mr.taints = v.taints;
       if (!v.loads)
         mr.modprobe_message = fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,

@@ -248,6 +248,8 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
                                  v.no_version_symbols.size() == 1 ? "" : "s",
                                  v.no_version_symbols.front()));
     f.where.push_back(where);
+    f.notes.push_back("`depmod -e -E` reports these as \"disagrees about version of symbol\"; "
+                      "the kernel (>= 4.10) only warns and loads");
     f.hint = "the module was built without the provider's Module.symvers (KBUILD_EXTRA_SYMBOLS)";
     sink.add(std::move(f));
   }

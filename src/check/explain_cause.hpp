@@ -40,6 +40,10 @@ void add_file_findings(const Prepared& p, const model::ModuleFile& m, const Load
                        const CauseIndex& causes, DiagnosticSink& sink);
 void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<std::string>& names,
                             DiagnosticSink& sink);
+/// OFS216: options (modprobe.d, kernel command line) naming parameters the module lacks. Returns
+/// the kernel lines they produce, in modprobe's option order.
+std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string& name,
+                                           const model::ModuleFile& m, DiagnosticSink& sink);
 /// What `modprobe NAME` loads: hard deps, softdep pre/post (config and modinfo), the module.
 std::vector<size_t> modprobe_closure(const Prepared& p, size_t module);
 /// The modules.dep-ordered chain of tree modules an external file's imports bind to.

@@ -51,6 +51,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "the module exports symbols without CRCs (force-load taint or ENOEXEC)"},
       {kProprietaryTaint, "proprietary-taint", Severity::kNote,
        "a non-GPL-compatible licence taints the kernel (P)"},
+      {kUnknownParameter, "unknown-parameter", Severity::kWarning,
+       "an options line names a parameter the module does not have (ignored by the kernel)"},
       {kNoKernelExports, "no-kernel-exports", Severity::kWarning,
        "no Module.symvers/symvers.gz: CRC checks against vmlinux are impossible"},
       {kUnreadableModule, "unreadable-module", Severity::kError,

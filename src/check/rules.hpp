@@ -41,6 +41,7 @@ inline constexpr std::string_view kBlacklisted = "OFS212";
 inline constexpr std::string_view kNoSymbolVersion = "OFS213";
 inline constexpr std::string_view kExportVersions = "OFS214";
 inline constexpr std::string_view kProprietaryTaint = "OFS215";
+inline constexpr std::string_view kUnknownParameter = "OFS216";
 // Inputs
 inline constexpr std::string_view kNoKernelExports = "OFS301";
 inline constexpr std::string_view kUnreadableModule = "OFS302";

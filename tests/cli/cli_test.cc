@@ -165,3 +165,39 @@ TEST(StaleIndex, HandCopiedModuleIsReported) {
 
 }  // namespace
 }  // namespace ofsck
+
+namespace ofsck {
+namespace {
+
+// OFS216: parse_args() warns "<mod>: unknown parameter '<p>' ignored" for options the module
+// does not declare (modprobe.d first, then the kernel command line); '-' equals '_'.
+TEST(UnknownParameter, OptionsAndCmdline) {
+  const std::string k = testdata::kNew61;
+  const std::string t = testdata::module_dir(k);
+  OFSCK_REQUIRE_DATA(t);
+  const std::string r = testdata::make_temp_dir("param");
+  const std::string md = r + "/lib/modules/" + k;
+  int st = 0;
+  testdata::run("mkdir -p " + md + "/kernel " + r + "/etc/modprobe.d && cp " + t +
+                    "/kernel/drivers/net/dummy.ko " + md + "/kernel/ && printf 'options dummy "
+                    "numdummies=2 bogus=1 dyndbg=+p\\n' > " + r + "/etc/modprobe.d/d.conf && depmod -b " +
+                    r + " " + k + " 2>/dev/null",
+                &st);
+  ASSERT_EQ(st, 0);
+  int rc = -1;
+  std::string out = testdata::run(testdata::ofsck_bin() + " check -q --no-cache --root " + r +
+                                      " --cmdline 'dummy.num_dummies=3 dummy.numdummies=4' "
+                                      "--format json",
+                                  &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("\"text\": \"dummy: unknown parameter 'bogus' ignored\""), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("dummy: unknown parameter 'num_dummies' ignored"), std::string::npos);
+  EXPECT_EQ(out.find("unknown parameter 'numdummies'"), std::string::npos);
+  EXPECT_EQ(out.find("unknown parameter 'dyndbg'"), std::string::npos);
+  EXPECT_NE(out.find("/etc/modprobe.d/d.conf"), std::string::npos);
+  testdata::run("rm -rf " + r);
+}
+
+}  // namespace
+}  // namespace ofsck
