@@ -3,6 +3,7 @@
 // against the real depmod.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -34,7 +35,11 @@ class DemoRoot : public ::testing::Test {
     const std::string tree = testdata::tree(testdata::kNew61);
     const std::string old = testdata::module_dir(testdata::kOld61);
     if (!testdata::exists(tree) || !testdata::exists(old)) return;
-    root_ = testdata::cache_dir() + "/cli-test-root";
+    // One root per process: ctest runs each test in its own process, in parallel. It lives in
+    // the cache dir so that `cp -al` can hard-link (same filesystem).
+    std::string tmpl = testdata::cache_dir() + "/cli-test-root-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    root_ = tmpl;
     int st = 0;
     run("rm -rf '" + root_ + "' && mkdir -p '" + root_ + "' && cp -al '" + tree + "/.' '" + root_ +
             "/' && mkdir -p '" + root_ + "/lib/modules/6.1.0-56-amd64/updates' '" + root_ +
