@@ -75,8 +75,6 @@ class DepmodCommand : public Command {
   }
   int run() override {
     c_.check.verify_content = false;
-    resolve::ResolveInput dummy;
-    (void)dummy;
     c_.check.trust.clear();
     c_.check.literal_externals = literal_;
     c_.check.skip_kernel_image = true;
@@ -262,6 +260,8 @@ class RulesCommand : public Command {
 
 }  // namespace
 
+std::unique_ptr<Command> make_image_command(CommonOptions& c);  // image_command.cc
+
 std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common) {
   std::vector<std::unique_ptr<Command>> v;
   v.push_back(std::make_unique<CheckCommand>(common));
@@ -269,6 +269,7 @@ std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common) {
   v.push_back(std::make_unique<DepmodCommand>(common));
   v.push_back(std::make_unique<ModinfoCommand>());
   v.push_back(std::make_unique<RulesCommand>());
+  v.push_back(make_image_command(common));
   return v;
 }
 
