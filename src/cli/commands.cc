@@ -138,8 +138,12 @@ int ExplainCommand::run() {
   auto r = check::evaluate(*p, c_.check);
   for (const auto& mr : r.modules) {
     if (mr.name != m.name) continue;
-    out += fmt::format("  verdict: {}{}\n", mr.loads ? "loads" : "FAILS",
-                       mr.loads ? "" : " (" + mr.errno_name + ")");
+    out += fmt::format("  verdict: {}{}{}\n", mr.loads ? "loads" : "FAILS",
+                       mr.loads ? "" : " (" + mr.errno_name + ")",
+                       mr.failed_dependency.empty()
+                           ? ""
+                           : ": its dependency " + mr.failed_dependency + " fails");
+    if (!mr.taints.empty()) out += fmt::format("  taints: {}\n", mr.taints);
     for (const auto& k : mr.kernel_messages)
       out += fmt::format("  kernel: {}{}\n", k.text, k.once_per_boot ? "  [once per boot]" : "");
   }
