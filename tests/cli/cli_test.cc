@@ -206,3 +206,46 @@ TEST(UnknownParameter, OptionsAndCmdline) {
 
 }  // namespace
 }  // namespace ofsck
+
+namespace ofsck {
+namespace {
+
+// A module of the same ABI but another flavour (-cloud-amd64) linked into weak-updates/, with
+// RHEL's search order and an OFED-style override that makes it win: the kernel refuses it at
+// module_layout (flavours differ in struct layouts), with no per-symbol messages.
+TEST(OtherFlavour, CloudModuleInWeakUpdatesFailsAtModuleLayout) {
+  const std::string k = testdata::kNew61;
+  const std::string amd = testdata::module_dir(k);
+  const std::string cloud = testdata::module_dir(testdata::kCloud61);
+  OFSCK_REQUIRE_DATA(amd);
+  OFSCK_REQUIRE_DATA(cloud);
+  const std::string r = testdata::make_temp_dir("flavour");
+  const std::string md = r + "/lib/modules/" + k;
+  const std::string hdr = "/usr/src/linux-headers-" + k;
+  int st = 0;
+  testdata::run("mkdir -p " + md + "/kernel " + md + "/weak-updates/vendor " + r + hdr + " " + r +
+                    "/etc/depmod.d && cp " + testdata::tree(k) + hdr + "/Module.symvers " + r +
+                    hdr + "/ && cp " + amd + "/kernel/drivers/net/dummy.ko " + md +
+                    "/kernel/ && cp " + cloud + "/kernel/drivers/net/dummy.ko " + md +
+                    "/weak-updates/vendor/ && printf 'search updates extra built-in "
+                    "weak-updates\\n' > " + r + "/etc/depmod.d/dist.conf && printf 'override "
+                    "dummy * weak-updates/vendor\\n' > " + r +
+                    "/etc/depmod.d/zz01-vendor-dummy.conf && depmod -b " + r + " -C " + r +
+                    "/etc/depmod.d " + k + " 2>/dev/null",
+                &st);
+  ASSERT_EQ(st, 0);
+  int rc = -1;
+  std::string out = testdata::run(
+      testdata::ofsck_bin() + " check -q --no-cache --root " + r + " --format json", &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("\"file\": \"weak-updates/vendor/dummy.ko\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"text\": \"dummy: disagrees about version of symbol module_layout\""),
+            std::string::npos);
+  EXPECT_NE(out.find("\"errno\": \"ENOEXEC\""), std::string::npos);
+  EXPECT_EQ(out.find("Unknown symbol"), std::string::npos);
+  EXPECT_NE(out.find("OFS201"), std::string::npos);
+  testdata::run("rm -rf " + r);
+}
+
+}  // namespace
+}  // namespace ofsck
