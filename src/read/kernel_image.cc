@@ -21,10 +21,15 @@ uint32_t le32(const std::byte* p) {
 }
 }  // namespace
 
-Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
-  auto file_or = read_whole_file(path, uint64_t{256} << 20);
-  if (!file_or) return tl::unexpected(file_or.error());
-  auto img = file_or->span();
+namespace {
+
+/// The compressed payload of an x86 bzImage held in `img`.
+struct Payload {
+  std::span<const std::byte> bytes;
+  model::Compression compression;
+};
+
+Result<Payload> locate_payload(std::span<const std::byte> img, const std::string& path) {
   if (img.size() < 0x250 || std::memcmp(img.data() + 0x202, "HdrS", 4) != 0)
     return make_error(ErrorCode::kMalformed, "not an x86 bzImage (no \"HdrS\" at 0x202)", {path});
   uint64_t setup_sects = static_cast<uint8_t>(img[0x1f1]);
@@ -53,17 +58,50 @@ Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
                                   what),
                       {path, 0, "", off});
   }
-  // The build appends the uncompressed size (4 bytes) after xz/zstd/gzip payloads; try the
-  // exact stream first, then without that trailer.
-  auto out = decompress(payload, c, max_out, path);
-  if (!out && len > 4) out = decompress(payload.first(len - 4), c, max_out, path);
-  return out;
+  return Payload{payload, c};
+}
+
+/// The build appends the uncompressed size (4 bytes) after xz/zstd/gzip payloads. The result
+/// is that of the exact stream if it decodes, else that of the stream without the trailer.
+/// Decoding the trailer-less stream first gives the same answer with one decode instead of
+/// two for real images: when it decodes, the exact stream either fails (a nonzero size is no
+/// xz stream padding, gzip member or zstd frame) or decodes to the same bytes (zero padding).
+template <typename T, typename Decode>
+Result<T> decode_payload(const Payload& p, Decode&& decode) {
+  if (p.bytes.size() <= 4) return decode(p.bytes);
+  auto trimmed = decode(p.bytes.first(p.bytes.size() - 4));
+  if (trimmed) return trimmed;
+  auto exact = decode(p.bytes);
+  if (exact) return exact;
+  return trimmed;
+}
+
+}  // namespace
+
+Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
+  auto file_or = read_whole_file(path, uint64_t{256} << 20);
+  if (!file_or) return tl::unexpected(file_or.error());
+  auto payload = locate_payload(file_or->span(), path);
+  if (!payload) return tl::unexpected(payload.error());
+  return decode_payload<Buffer>(*payload, [&](std::span<const std::byte> in) {
+    return decompress(in, payload->compression, max_out, path);
+  });
 }
 
 Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::string& path) {
-  auto vmlinux = decompress_bzimage(path);
-  if (!vmlinux) return tl::unexpected(vmlinux.error());
-  return scan_certificates(vmlinux->span(), path);
+  // Streamed: the decompressed vmlinux (60+ MiB) is scanned as it is produced, never held.
+  auto file_or = read_whole_file(path, uint64_t{256} << 20);
+  if (!file_or) return tl::unexpected(file_or.error());
+  auto payload = locate_payload(file_or->span(), path);
+  if (!payload) return tl::unexpected(payload.error());
+  using Certs = std::vector<model::TrustedCert>;
+  return decode_payload<Certs>(*payload, [&](std::span<const std::byte> in) -> Result<Certs> {
+    CertificateScanner scan(path);
+    auto n = decompress_to(in, payload->compression, uint64_t{1} << 30, path,
+                           [&](std::span<const std::byte> piece) { scan.feed(piece); });
+    if (!n) return tl::unexpected(n.error());
+    return scan.finish();
+  });
 }
 
 }  // namespace ofsck::read

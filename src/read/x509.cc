@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -119,6 +120,65 @@ std::vector<model::TrustedCert> scan_certificates(std::span<const std::byte> blo
     ++i;
   }
   return out;
+}
+
+namespace {
+// A candidate's length is at most 0xffff + 4: an offset is decided once that much follows it.
+constexpr uint64_t kCertLookahead = 0xffff + 4;
+}  // namespace
+
+void CertificateScanner::feed(std::span<const std::byte> piece) {
+  // Drop what lies before the next offset to examine once it outweighs the lookahead.
+  const uint64_t dead = pos_ - base_;
+  if (dead >= (uint64_t{1} << 20) && dead >= win_.size() / 2) {
+    win_.erase(win_.begin(), win_.begin() + static_cast<ptrdiff_t>(dead));
+    base_ = pos_;
+  }
+  const auto* p = reinterpret_cast<const uint8_t*>(piece.data());
+  win_.insert(win_.end(), p, p + piece.size());
+  const uint64_t end = base_ + win_.size();
+  if (end >= kCertLookahead) scan(end - kCertLookahead + 1, false);
+}
+
+std::vector<model::TrustedCert> CertificateScanner::finish() {
+  scan(base_ + win_.size(), true);
+  win_.clear();
+  win_.shrink_to_fit();
+  return std::move(out_);
+}
+
+void CertificateScanner::scan(uint64_t limit, bool at_end) {
+  // Same walk as scan_certificates(); offsets are absolute, d indexes the window. Not at the
+  // end, every offset below `limit` has kCertLookahead bytes after it in the window, so the
+  // bounds scan_certificates() checks against the blob size hold.
+  const uint8_t* d = win_.data();
+  const uint64_t n = base_ + win_.size();  // blob size when at_end
+  static const uint8_t kTail[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
+  uint64_t i = pos_;
+  if (at_end) limit = n >= 12 ? n - 12 : 0;  // i + 13 <= n
+  while (i < limit) {
+    const void* hit = std::memchr(d + (i - base_), 0x30, limit - i);
+    if (!hit) {
+      i = limit;
+      break;
+    }
+    i = base_ + static_cast<uint64_t>(static_cast<const uint8_t*>(hit) - d);
+    const uint8_t* c = d + (i - base_);
+    if (c[1] == 0x82 && c[4] == 0x30 && c[5] == 0x82 && std::memcmp(c + 8, kTail, sizeof kTail) == 0) {
+      uint64_t len = (uint64_t{c[2]} << 8 | c[3]) + 4;
+      if (len <= n - i) {
+        const unsigned char* q = c;
+        if (X509* x = d2i_X509(nullptr, &q, static_cast<long>(len))) {
+          out_.push_back(from_x509(x, source_));
+          X509_free(x);
+          i += len;
+          continue;
+        }
+      }
+    }
+    ++i;
+  }
+  pos_ = std::max(pos_, i);
 }
 
 }  // namespace ofsck::read

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -173,6 +175,140 @@ Result<Buffer> decompress_gzip(std::span<const std::byte> in, uint64_t cap, cons
   return std::move(out.buf());
 }
 
+/// Fixed output chunk for the streaming decoders: flushed to the sink when full; more than
+/// `cap` bytes in total is kTooLarge, like the growable Output reaching its cap.
+class ChunkOut {
+ public:
+  ChunkOut(uint64_t cap, const ChunkSink& sink) : cap_(cap), sink_(sink), buf_(kSize) {}
+  static constexpr size_t kSize = size_t{1} << 20;
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(buf_.data()); }
+  size_t size() const { return buf_.size(); }
+  /// Hands the first n bytes of the chunk to the sink; false when the total exceeds the cap.
+  bool flush(size_t n) {
+    if (n == 0) return total_ <= cap_;
+    total_ += n;
+    if (total_ > cap_) return false;
+    sink_(std::span<const std::byte>(buf_.data(), n));
+    return true;
+  }
+  uint64_t total() const { return total_; }
+
+ private:
+  uint64_t cap_;
+  const ChunkSink& sink_;
+  std::vector<std::byte> buf_;
+  uint64_t total_ = 0;
+};
+
+Result<uint64_t> stream_xz(std::span<const std::byte> in, uint64_t cap, const std::string& path,
+                           const ChunkSink& sink) {
+  lzma_stream s = LZMA_STREAM_INIT;
+  if (lzma_stream_decoder(&s, uint64_t{1} << 30, LZMA_CONCATENATED) != LZMA_OK)
+    return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
+  ChunkOut out(cap, sink);
+  s.next_in = reinterpret_cast<const uint8_t*>(in.data());
+  s.avail_in = in.size();
+  s.next_out = out.data();
+  s.avail_out = out.size();
+  for (;;) {
+    lzma_ret r = lzma_code(&s, LZMA_FINISH);
+    if (r == LZMA_STREAM_END) break;
+    if (r == LZMA_OK && s.avail_out == 0) {
+      if (!out.flush(out.size())) {
+        lzma_end(&s);
+        return too_large(path, "xz", cap);
+      }
+      s.next_out = out.data();
+      s.avail_out = out.size();
+      continue;
+    }
+    if (r == LZMA_OK) continue;
+    uint64_t off = s.total_in;
+    lzma_end(&s);
+    switch (r) {
+      case LZMA_BUF_ERROR: return corrupt(path, "xz", off, "unexpected end of input", ErrorCode::kTruncated);
+      case LZMA_FORMAT_ERROR: return corrupt(path, "xz", off, "not in .xz format");
+      case LZMA_OPTIONS_ERROR: return corrupt(path, "xz", off, "unsupported options");
+      case LZMA_DATA_ERROR: return corrupt(path, "xz", off, "compressed data is corrupt");
+      case LZMA_MEMLIMIT_ERROR: return corrupt(path, "xz", off, "dictionary above 1 GiB memory limit", ErrorCode::kTooLarge);
+      default: return corrupt(path, "xz", off, fmt::format("liblzma error {}", static_cast<int>(r)));
+    }
+  }
+  size_t rest = out.size() - s.avail_out;
+  lzma_end(&s);
+  if (!out.flush(rest)) return too_large(path, "xz", cap);
+  return out.total();
+}
+
+Result<uint64_t> stream_zstd(std::span<const std::byte> in, uint64_t cap, const std::string& path,
+                             const ChunkSink& sink) {
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (!ctx) return make_error(ErrorCode::kIo, "libzstd: cannot create context", SourceRef{path});
+  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, 27);
+  ChunkOut out(cap, sink);
+  ZSTD_inBuffer ib{in.data(), in.size(), 0};
+  ZSTD_outBuffer ob{out.data(), out.size(), 0};
+  size_t last = 1;
+  while (ib.pos < ib.size || last != 0) {
+    if (ob.pos == ob.size) {
+      if (!out.flush(ob.pos)) return too_large(path, "zstd", cap);
+      ob.pos = 0;
+    }
+    size_t before_in = ib.pos, before_out = ob.pos;
+    last = ZSTD_decompressStream(ctx.get(), &ob, &ib);
+    if (ZSTD_isError(last)) return corrupt(path, "zstd", ib.pos, ZSTD_getErrorName(last));
+    if (ib.pos == ib.size && last != 0 && ob.pos < ob.size && ob.pos == before_out &&
+        ib.pos == before_in)
+      return corrupt(path, "zstd", ib.pos, "unexpected end of input", ErrorCode::kTruncated);
+  }
+  if (!out.flush(ob.pos)) return too_large(path, "zstd", cap);
+  return out.total();
+}
+
+Result<uint64_t> stream_gzip(std::span<const std::byte> in, uint64_t cap, const std::string& path,
+                             const ChunkSink& sink) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK)
+    return make_error(ErrorCode::kIo, "zlib: cannot initialise inflate", SourceRef{path});
+  ChunkOut out(cap, sink);
+  uint64_t in_pos = 0, out_pos = 0;
+  constexpr uint64_t kChunk = 1u << 30;
+  for (;;) {
+    if (out_pos == out.size()) {
+      if (!out.flush(out_pos)) {
+        inflateEnd(&z);
+        return too_large(path, "gzip", cap);
+      }
+      out_pos = 0;
+    }
+    uint64_t ain = std::min<uint64_t>(in.size() - in_pos, kChunk);
+    uint64_t aout = out.size() - out_pos;
+    z.next_in = const_cast<Bytef*>(reinterpret_cast<const Bytef*>(in.data() + in_pos));
+    z.avail_in = static_cast<uInt>(ain);
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + out_pos);
+    z.avail_out = static_cast<uInt>(aout);
+    int r = inflate(&z, Z_NO_FLUSH);
+    in_pos += ain - z.avail_in;
+    out_pos += aout - z.avail_out;
+    if (r == Z_STREAM_END) {
+      uint64_t rest = in_pos;
+      while (rest < in.size() && in[rest] == std::byte{0}) ++rest;
+      if (rest >= in.size()) break;
+      if (inflateReset(&z) != Z_OK) break;
+      continue;
+    }
+    if (r == Z_OK) continue;
+    if (r == Z_BUF_ERROR && z.avail_out == 0) continue;
+    inflateEnd(&z);
+    if (r == Z_BUF_ERROR)
+      return corrupt(path, "gzip", in_pos, "unexpected end of input", ErrorCode::kTruncated);
+    return corrupt(path, "gzip", in_pos, z.msg ? z.msg : fmt::format("zlib error {}", r));
+  }
+  inflateEnd(&z);
+  if (!out.flush(out_pos)) return too_large(path, "gzip", cap);
+  return out.total();
+}
+
 }  // namespace
 
 model::Compression sniff_compression(std::span<const std::byte> bytes) {
@@ -201,6 +337,21 @@ Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c, u
     case model::Compression::kXz: return decompress_xz(in, max_out, path);
     case model::Compression::kZstd: return decompress_zstd(in, max_out, path);
     case model::Compression::kGzip: return decompress_gzip(in, max_out, path);
+  }
+  return make_error(ErrorCode::kUnsupported, "unknown compression", SourceRef{path});
+}
+
+Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression c,
+                               uint64_t max_out, const std::string& path, const ChunkSink& sink) {
+  switch (c) {
+    case model::Compression::kNone:
+      if (in.size() > max_out) return too_large(path, "raw", max_out);
+      for (size_t off = 0; off < in.size(); off += ChunkOut::kSize)
+        sink(in.subspan(off, std::min<size_t>(ChunkOut::kSize, in.size() - off)));
+      return in.size();
+    case model::Compression::kXz: return stream_xz(in, max_out, path, sink);
+    case model::Compression::kZstd: return stream_zstd(in, max_out, path, sink);
+    case model::Compression::kGzip: return stream_gzip(in, max_out, path, sink);
   }
   return make_error(ErrorCode::kUnsupported, "unknown compression", SourceRef{path});
 }

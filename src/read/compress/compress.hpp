@@ -2,6 +2,7 @@
 /// Decompression of .ko.xz / .ko.zst / .ko.gz payloads, sniffed by magic like kmod's
 /// libkmod-file.c (not by extension).
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -23,5 +24,15 @@ namespace ofsck::read {
 /// `path` only labels errors. kNone returns a copy of the input.
 [[nodiscard]] Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c,
                                         uint64_t max_out, const std::string& path);
+
+/// Receives decompressed output in order, in chunks of at most a few MiB.
+using ChunkSink = std::function<void(std::span<const std::byte>)>;
+
+/// Same stream handling and errors as decompress(), but hands the output to `sink` chunk by
+/// chunk instead of holding all of it (kernel images: 60+ MiB). Returns the total output size.
+/// On error the sink may already have seen part of the output.
+[[nodiscard]] Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression c,
+                                             uint64_t max_out, const std::string& path,
+                                             const ChunkSink& sink);
 
 }  // namespace ofsck::read
