@@ -11,6 +11,7 @@ pkgs=(
   liblzma-dev libzstd-dev zlib1g-dev       # .ko.xz / .ko.zst / .ko.gz and compressed symvers
   libkmod-dev                              # reading modules.dep.bin (kmod_dump_index)
   libssl-dev                               # PKCS#7 module signatures, X.509 certificates
+  librpm-dev rpm                           # package ownership from the RPM database; rpmbuild in tests
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   kmod                                     # depmod/modinfo/modprobe: the oracle in tests
   xz-utils zstd cpio dpkg-dev              # unpacking real kernel packages

@@ -10,6 +10,7 @@
 #include "check/check_tree.hpp"
 #include "check/explain_cause.hpp"
 #include "check/rules.hpp"
+#include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
 #include "read/module_reader.hpp"
 
@@ -247,7 +248,10 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     if (!m.module) ++r.unreadable;
   std::sort(r.modules.begin(), r.modules.end(),
             [](const ModuleResult& a, const ModuleResult& b) { return a.name < b.name; });
+  auto packages = load_packages(p, sink);
+  if (packages) add_package_findings(p, *packages, sink);
   r.findings = sink.take();
+  if (packages) annotate_packages(p, *packages, r.findings);
   return r;
 }
 

@@ -25,6 +25,8 @@ inline constexpr std::string_view kShadowedProvider = "OFS106";
 inline constexpr std::string_view kOverrideKverMismatch = "OFS107";
 inline constexpr std::string_view kScanProblem = "OFS108";
 inline constexpr std::string_view kDependencyCycle = "OFS109";
+inline constexpr std::string_view kUnownedModule = "OFS110";
+inline constexpr std::string_view kSameModuleTwoPackages = "OFS111";
 // Load verdict
 inline constexpr std::string_view kModuleLayout = "OFS201";
 inline constexpr std::string_view kVermagic = "OFS202";

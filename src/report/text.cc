@@ -48,9 +48,12 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
     if (f.severity == check::Severity::kNote) ++notes;
     if (f.severity == check::Severity::kNote && !o.show_notes) continue;
     std::string loc = f.where.empty() ? std::string("ofsck") : location_text(f.where.front());
-    out += fmt::format("{}{}:{} {}{}[{}]:{} {}{}{}\n", bold, loc, reset,
+    std::string pkg = f.where.empty() || f.where.front().package.empty()
+                          ? std::string()
+                          : " [" + f.where.front().package + "]";
+    out += fmt::format("{}{}:{} {}{}[{}]:{} {}{}{}{}\n", bold, loc, reset,
                        o.color ? color_of(f.severity) : "", check::severity_name(f.severity),
-                       f.rule, reset, bold, f.message, reset);
+                       f.rule, reset, bold, f.message, reset, pkg);
     if (!f.where.empty() && f.where.front().line) {
       std::string text = config_line(f.where.front(), r.inputs.root);
       if (!text.empty()) out += fmt::format("    {}\n    ^\n", text);
