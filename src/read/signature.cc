@@ -128,6 +128,91 @@ void fill_pkcs7(std::span<const std::byte> der, model::Signature& sig) {
   }
 }
 
+/// What fill_pkcs7() put into a Signature, for a message that parsed with no problem.
+struct Pkcs7Template {
+  std::vector<std::byte> head;  ///< the message up to its encryptedDigest content (the tail)
+  size_t tail = 0;              ///< length of the encryptedDigest content
+  model::Signature fields;      ///< signer, issuer_der, serial, key_id, hash_algo, pkey_algo
+};
+
+/// One DER element at d[i]: single-byte tag, definite length. Sets the content [b, e).
+bool der_element(const uint8_t* d, size_t n, size_t i, uint8_t& tag, size_t& b, size_t& e) {
+  if (i + 2 > n) return false;
+  tag = d[i];
+  if ((tag & 0x1f) == 0x1f) return false;
+  size_t len = d[i + 1], h = 2;
+  if (len & 0x80) {
+    size_t nb = len & 0x7f;
+    if (nb == 0 || nb > 3 || i + 2 + nb > n) return false;
+    len = 0;
+    for (size_t j = 0; j < nb; ++j) len = len << 8 | d[i + 2 + j];
+    h += nb;
+  }
+  if (len > n - i - h) return false;
+  b = i + h;
+  e = b + len;
+  return true;
+}
+
+/// The last child of a constructed element's content [b, e), which must tile exactly.
+bool der_last_child(const uint8_t* d, size_t n, size_t b, size_t e, uint8_t& tag, size_t& cb,
+                    size_t& ce) {
+  if (b >= e) return false;
+  for (size_t i = b; i < e; i = ce)
+    if (!der_element(d, n, i, tag, cb, ce) || ce > e) return false;
+  return true;
+}
+
+/// True when `der` is a definite-length ContentInfo { oid, [0] SignedData {..., signerInfos
+/// SET { ..., SignerInfo { ..., encryptedDigest OCTET STRING } } } } that ends exactly with
+/// that primitive OCTET STRING, whose content is `s`. Then any message with the same bytes
+/// before the content and a content of the same length decodes to the same fields with that
+/// content as encryptedDigest (an OCTET STRING's content steers no decoding).
+bool digest_is_tail(std::span<const std::byte> der, const std::vector<uint8_t>& s) {
+  const size_t n = der.size(), k = s.size();
+  if (k == 0 || k >= n) return false;
+  const auto* d = reinterpret_cast<const uint8_t*>(der.data());
+  uint8_t tag;
+  size_t b, e;
+  if (!der_element(d, n, 0, tag, b, e) || tag != 0x30 || e != n) return false;
+  static const uint8_t kChain[] = {0xa0, 0x30, 0x31, 0x30, 0x04};
+  for (uint8_t want : kChain) {
+    if (!der_last_child(d, n, b, e, tag, b, e) || tag != want || e != n) return false;
+  }
+  return b == n - k && std::memcmp(d + b, s.data(), k) == 0;
+}
+
+/// fill_pkcs7() with a per-thread memo: every module of a distribution kernel carries the same
+/// PKCS#7 message but for the encryptedDigest, and d2i_PKCS7 is most of the cost of reading a
+/// signed module. Same effect on `sig` as fill_pkcs7() (whose `problem` the caller has cleared).
+void fill_pkcs7_memo(std::span<const std::byte> der, model::Signature& sig) {
+  thread_local Pkcs7Template memo;
+  const size_t n = der.size();
+  if (memo.tail != 0 && n == memo.head.size() + memo.tail &&
+      std::memcmp(der.data(), memo.head.data(), memo.head.size()) == 0) {
+    const model::Signature& f = memo.fields;
+    sig.signer = f.signer;
+    sig.issuer_der = f.issuer_der;
+    sig.serial = f.serial;
+    sig.key_id = f.key_id;
+    sig.hash_algo = f.hash_algo;
+    sig.pkey_algo = f.pkey_algo;
+    const auto* t = reinterpret_cast<const uint8_t*>(der.data()) + memo.head.size();
+    sig.signature.assign(t, t + memo.tail);
+    return;
+  }
+  fill_pkcs7(der, sig);
+  if (!sig.problem.empty() || !digest_is_tail(der, sig.signature)) return;
+  memo.tail = sig.signature.size();
+  memo.head.assign(der.begin(), der.end() - static_cast<ptrdiff_t>(memo.tail));
+  memo.fields.signer = sig.signer;
+  memo.fields.issuer_der = sig.issuer_der;
+  memo.fields.serial = sig.serial;
+  memo.fields.key_id = sig.key_id;
+  memo.fields.hash_algo = sig.hash_algo;
+  memo.fields.pkey_algo = sig.pkey_algo;
+}
+
 }  // namespace
 
 std::string hex_colon(std::span<const uint8_t> bytes) {
@@ -197,9 +282,10 @@ model::Signature read_signature(elf::ByteSource& src) {
       if (sig.problem.empty()) sig.problem = der_or.error().message;
       return sig;
     }
-    std::string prior = sig.problem;
-    fill_pkcs7(*der_or, sig);
-    if (!prior.empty()) sig.problem = prior;
+    std::string prior = std::move(sig.problem);
+    sig.problem.clear();
+    fill_pkcs7_memo(*der_or, sig);
+    if (!prior.empty()) sig.problem = std::move(prior);
     return sig;
   }
   // Legacy layout (kmod): [image][signer][key_id][sig][struct][marker].
