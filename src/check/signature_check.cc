@@ -16,19 +16,27 @@ namespace ofsck::check {
 
 namespace {
 
+/// Public keys parsed once per certificate, freed at exit.
+struct KeyCache {
+  std::mutex mu;
+  std::map<std::string, EVP_PKEY*> keys;
+  ~KeyCache() {
+    for (auto& [der, key] : keys) EVP_PKEY_free(key);
+  }
+};
+
 /// The certificate's public key, parsed once per certificate (thread-safe).
 EVP_PKEY* public_key(const model::TrustedCert& cert) {
-  static std::mutex mu;
-  static std::map<std::string, EVP_PKEY*> keys;  // lives for the process
-  std::lock_guard<std::mutex> lock(mu);
+  static KeyCache cache;
+  std::lock_guard<std::mutex> lock(cache.mu);
   const std::string der(cert.der.begin(), cert.der.end());
-  auto it = keys.find(der);
-  if (it != keys.end()) return it->second;
+  auto it = cache.keys.find(der);
+  if (it != cache.keys.end()) return it->second;
   const unsigned char* p = cert.der.data();
   X509* x = d2i_X509(nullptr, &p, static_cast<long>(cert.der.size()));
   EVP_PKEY* key = x ? X509_get_pubkey(x) : nullptr;
   X509_free(x);
-  keys.emplace(der, key);
+  cache.keys.emplace(der, key);
   return key;
 }
 
