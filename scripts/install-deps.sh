@@ -10,6 +10,8 @@ pkgs=(
   nlohmann-json3-dev                       # JSON output
   liblzma-dev libzstd-dev zlib1g-dev       # .ko.xz / .ko.zst / .ko.gz and compressed symvers
   libkmod-dev                              # reading modules.dep.bin (kmod_dump_index)
+  libarchive-dev                           # initramfs images: gzip/xz/zstd/lz4/bzip2 parts
+  dracut-core lz4                          # real initramfs images in tests (ofsck image)
   libssl-dev                               # PKCS#7 module signatures, X.509 certificates
   librpm-dev rpm                           # package ownership from the RPM database; rpmbuild in tests
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks

@@ -66,6 +66,16 @@ const std::vector<RuleInfo>& rule_catalogue() {
       {kBadInput, "bad-input", Severity::kWarning, "an input file could not be used"},
       {kModuleNotFound, "module-not-found", Severity::kError,
        "a module named on the command line is not in the tree"},
+      {kImageModuleMissing, "image-module-missing", Severity::kError,
+       "a module the boot needs, or one of its hard dependencies, is not in the initramfs"},
+      {kImageSoftdepMissing, "image-softdep-missing", Severity::kError,
+       "a softdep pre: module of a needed module is not in the initramfs (modprobe skips it)"},
+      {kImageStaleModule, "image-stale-module", Severity::kError,
+       "a module in the initramfs differs from the file that wins on disk for the same kernel"},
+      {kImageFirmwareMissing, "image-firmware-missing", Severity::kWarning,
+       "a firmware= file of a module in the initramfs is not in it"},
+      {kImageNotOnDisk, "image-module-not-on-disk", Severity::kWarning,
+       "a module in the initramfs has no file on disk for that kernel, or the disk was not read"},
   };
   return kRules;
 }

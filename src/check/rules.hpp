@@ -50,6 +50,12 @@ inline constexpr std::string_view kUnreadableModule = "OFS302";
 inline constexpr std::string_view kTrustUnknown = "OFS303";
 inline constexpr std::string_view kBadInput = "OFS304";
 inline constexpr std::string_view kModuleNotFound = "OFS305";
+// Initramfs images (`ofsck image`)
+inline constexpr std::string_view kImageModuleMissing = "OFS401";
+inline constexpr std::string_view kImageSoftdepMissing = "OFS402";
+inline constexpr std::string_view kImageStaleModule = "OFS403";
+inline constexpr std::string_view kImageFirmwareMissing = "OFS404";
+inline constexpr std::string_view kImageNotOnDisk = "OFS405";
 
 /// Every rule, ordered by id.
 const std::vector<RuleInfo>& rule_catalogue();
