@@ -68,8 +68,13 @@ std::string strip_dot(std::string_view s) {
   return std::string(s);
 }
 
+std::string_view strip_dot_view(std::string_view s) {
+  if (!s.empty() && s[0] == '.') s.remove_prefix(1);
+  return s;
+}
+
 struct VersionEntry {
-  std::string name;
+  std::string_view name;  ///< into the section's bytes (alive as long as the source)
   uint32_t crc;
 };
 
@@ -95,7 +100,7 @@ Result<std::vector<VersionEntry>> parse_versions(ElfFile& f, const Section& s) {
       return f.error(ErrorCode::kMalformed, &s, s.offset + off + w,
                      fmt::format("entry {} name is not NUL-terminated within {} bytes", off / kEnt,
                                  kEnt - w));
-    out.push_back({strip_dot(std::string_view(name, static_cast<size_t>(static_cast<const char*>(z) - name))), crc});
+    out.push_back({strip_dot_view(std::string_view(name, static_cast<size_t>(static_cast<const char*>(z) - name))), crc});
   }
   return out;
 }
@@ -122,7 +127,7 @@ Result<std::vector<VersionEntry>> parse_ext_versions(ElfFile& f, const Section& 
     if (!nr.ok())
       return f.error(ErrorCode::kMalformed, &names, names.offset + nr.error_offset(),
                      "name is not NUL-terminated");
-    out.push_back({strip_dot(nm), load_int<uint32_t>(c_or->data() + i * 4, f.big_endian())});
+    out.push_back({strip_dot_view(nm), load_int<uint32_t>(c_or->data() + i * 4, f.big_endian())});
   }
   return out;
 }
@@ -228,7 +233,7 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m) {
   for (size_t i = 0; i < versions.size(); ++i) {
     if (used[i] || by_name[versions[i].name] != i) continue;
     model::Import imp;
-    imp.name = versions[i].name;
+    imp.name = std::string(versions[i].name);
     imp.crc = versions[i].crc;
     imp.in_symtab = false;
     m.imports.push_back(std::move(imp));

@@ -72,7 +72,7 @@ class ElfFile {
   [[nodiscard]] Result<std::span<const std::byte>> data(const Section& s);
   /// Raw bytes of the file at [off, off+len).
   [[nodiscard]] Result<std::span<const std::byte>> bytes(uint64_t off, uint64_t len,
-                                                         const std::string& what) {
+                                                         std::string_view what) {
     return src_->read(off, len, what);
   }
 

@@ -12,7 +12,7 @@
 
 namespace ofsck::read::elf {
 
-Result<void> ByteSource::check_range(uint64_t off, uint64_t len, const std::string& what) const {
+Result<void> ByteSource::check_range(uint64_t off, uint64_t len, std::string_view what) const {
   uint64_t end;
   if (!checked_add(off, len, end) || end > size()) {
     SourceRef where{path_};
@@ -27,7 +27,7 @@ Result<void> ByteSource::check_range(uint64_t off, uint64_t len, const std::stri
 }
 
 Result<std::span<const std::byte>> MemorySource::read(uint64_t off, uint64_t len,
-                                                      const std::string& what) {
+                                                      std::string_view what) {
   if (Result<void> r = check_range(off, len, what); !r) return tl::unexpected(r.error());
   return bytes_.subspan(off, len);
 }
@@ -92,7 +92,7 @@ Result<std::span<const std::byte>> FileSource::fetch(uint64_t off, uint64_t len)
 }
 
 Result<std::span<const std::byte>> FileSource::read(uint64_t off, uint64_t len,
-                                                    const std::string& what) {
+                                                    std::string_view what) {
   if (Result<void> r = check_range(off, len, what); !r) return tl::unexpected(r.error());
   if (len == 0) return std::span<const std::byte>();
   for (const Chunk& c : chunks_) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,14 +22,14 @@ class ByteSource {
   virtual uint64_t size() const = 0;
   /// [off, off+len) or a kTruncated error naming `what` when it does not fit.
   [[nodiscard]] virtual Result<std::span<const std::byte>> read(uint64_t off, uint64_t len,
-                                                                const std::string& what) = 0;
+                                                                std::string_view what) = 0;
   /// Path used in error messages.
   const std::string& path() const { return path_; }
 
  protected:
   explicit ByteSource(std::string path) : path_(std::move(path)) {}
   /// Range check shared by implementations (checked add, then EOF).
-  [[nodiscard]] Result<void> check_range(uint64_t off, uint64_t len, const std::string& what) const;
+  [[nodiscard]] Result<void> check_range(uint64_t off, uint64_t len, std::string_view what) const;
 
  private:
   std::string path_;
@@ -41,7 +42,7 @@ class MemorySource final : public ByteSource {
       : ByteSource(std::move(path)), bytes_(bytes) {}
   uint64_t size() const override { return bytes_.size(); }
   [[nodiscard]] Result<std::span<const std::byte>> read(uint64_t off, uint64_t len,
-                                                        const std::string& what) override;
+                                                        std::string_view what) override;
 
  private:
   std::span<const std::byte> bytes_;
@@ -61,7 +62,7 @@ class FileSource final : public ByteSource {
 
   uint64_t size() const override { return size_; }
   [[nodiscard]] Result<std::span<const std::byte>> read(uint64_t off, uint64_t len,
-                                                        const std::string& what) override;
+                                                        std::string_view what) override;
   /// Fetches the given [begin, end) ranges (clamped to the file) with as few preads as
   /// possible, merging ranges whose gap is below `max_gap`. Ranges already cached are skipped.
   void prefetch(std::vector<std::pair<uint64_t, uint64_t>> ranges, uint64_t max_gap);

@@ -4,6 +4,7 @@
 #include <lzma.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -12,8 +13,9 @@
 namespace ofsck::read {
 namespace {
 
-std::vector<std::string_view> split_tabs(std::string_view line) {
-  std::vector<std::string_view> out;
+/// Fields of a tab-separated line into `out` (reused across lines: no allocation per line).
+void split_tabs(std::string_view line, std::vector<std::string_view>& out) {
+  out.clear();
   size_t p = 0;
   for (;;) {
     size_t t = line.find('\t', p);
@@ -21,7 +23,6 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
     if (t == std::string_view::npos) break;
     p = t + 1;
   }
-  return out;
 }
 
 std::optional<uint32_t> parse_crc(std::string_view s) {
@@ -160,13 +161,15 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path) {
   auto problem = [&](uint32_t line, std::string msg) {
     out.problems.push_back(make_problem("bad-symvers-line", path, line, std::move(msg)));
   };
+  std::vector<std::string_view> f;
+  out.symvers.entries.reserve(static_cast<size_t>(std::count(data.begin(), data.end(), '\n')) + 1);
   out.lines = for_each_line(data, [&](std::string_view line, uint32_t n) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) {
       problem(n, "empty line");
       return;
     }
-    std::vector<std::string_view> f = split_tabs(line);
+    split_tabs(line, f);
     model::SymversLayout layout = model::SymversLayout::kUnknown;
     if (f.size() == 4)
       layout = model::SymversLayout::kPre54;
