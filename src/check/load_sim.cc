@@ -95,7 +95,7 @@ bool is_proprietary(const model::ModuleFile& m) {
 
 struct Found {
   const char* owner = nullptr;  // nullptr = not found
-  std::string owner_name;
+  std::string_view owner_name;  // "vmlinux" or a LoadedModule's name (outlives the Found)
   std::optional<uint32_t> crc;
   bool gpl_only = false;
   std::string_view ns;
@@ -208,11 +208,23 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
 
   // check_version() for one symbol against an owner CRC. Returns false on mismatch (message
   // already printed) or on a refused force-load.
+  // find_version() is a linear scan; a module checks every import, so large modules index
+  // their imports once (first entry per name wins, as in the scan).
+  std::unordered_map<std::string_view, const model::Import*> version_index;
+  auto lookup_version = [&](std::string_view sym) -> const model::Import* {
+    if (m.imports.size() <= 128) return find_version(m, sym);
+    if (version_index.empty()) {
+      version_index.reserve(m.imports.size());
+      for (const auto& i : m.imports) version_index.emplace(i.name, &i);
+    }
+    auto it = version_index.find(sym);
+    return it == version_index.end() ? nullptr : it->second;
+  };
   auto check_version = [&](const std::string& sym, const std::optional<uint32_t>& owner_crc,
                            bool* no_version) -> bool {
     if (!owner_crc) return true;  // owner has no CRC: nothing to compare
     if (m.has_ext_versions) {
-      const model::Import* i = find_version(m, sym);
+      const model::Import* i = lookup_version(sym);
       if (i && i->crc) {
         if (*i->crc == *owner_crc) return true;
         say(fmt::format("{}: disagrees about version of symbol {}", n, sym));
@@ -223,7 +235,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
       return true;
     }
     if (!m.has_versions) return force(sym);
-    const model::Import* i = find_version(m, sym);
+    const model::Import* i = lookup_version(sym);
     if (i && i->crc) {
       if (*i->crc == *owner_crc) return true;
       say(fmt::format("{}: disagrees about version of symbol {}", n, sym));
@@ -302,6 +314,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
   // 6. simplify_symbols(): every SHN_UNDEF symbol in .symtab order.
   int last_err = 0;
   bool using_gplonly = false;  // mod->using_gplonly_symbols
+  v.bindings.reserve(m.imports.size());
   for (const auto& imp : m.imports) {
     if (!imp.in_symtab) continue;
     if (imp.name == "_GLOBAL_OFFSET_TABLE_") continue;  // ignore_undef_symbol() on x86
@@ -322,11 +335,11 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
       Found any = find_symbol(k, loaded, imp.name, true);
       v.symbol_problems.push_back({any.owner ? SymbolProblem::Kind::kGplOnly
                                              : SymbolProblem::Kind::kMissing,
-                                   imp.name, any.owner ? any.owner_name : "", imp.crc, any.crc,
+                                   imp.name, any.owner ? std::string(any.owner_name) : std::string(), imp.crc, any.crc,
                                    ""});
       err = ENOENT;
     } else {
-      v.bindings.push_back({imp.name, f.owner_name, imp.crc, f.crc});
+      v.bindings.push_back({imp.name, std::string(f.owner_name), imp.crc, f.crc});
       if (f.gpl_only) using_gplonly = true;
       // inherit_taint()
       if (f.owner_proprietary) {
@@ -335,7 +348,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
                           "module {}.",
                           n, imp.name, f.owner_name));
           v.symbol_problems.push_back({SymbolProblem::Kind::kProprietaryOwner, imp.name,
-                                       f.owner_name, imp.crc, f.crc, ""});
+                                       std::string(f.owner_name), imp.crc, f.crc, ""});
           err = ENOENT;
         } else if (!taint_p) {
           say(fmt::format("{}: module uses symbols {} from proprietary module {}, inheriting "
@@ -347,7 +360,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
       if (!err) {
         bool nov = false;
         if (!check_version(imp.name, f.crc, &nov)) {
-          v.symbol_problems.push_back({SymbolProblem::Kind::kCrcMismatch, imp.name, f.owner_name,
+          v.symbol_problems.push_back({SymbolProblem::Kind::kCrcMismatch, imp.name, std::string(f.owner_name),
                                        imp.crc, f.crc, ""});
           err = EINVAL;
         } else if (nov) {
@@ -360,7 +373,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
         say(fmt::format("{}: module uses symbol ({}) from namespace {}, but does not import it.",
                         n, imp.name, f.ns));
         if (!k.allow_missing_ns) {
-          v.symbol_problems.push_back({SymbolProblem::Kind::kNamespace, imp.name, f.owner_name,
+          v.symbol_problems.push_back({SymbolProblem::Kind::kNamespace, imp.name, std::string(f.owner_name),
                                        imp.crc, f.crc, std::string(f.ns)});
           err = EINVAL;
         }
@@ -378,7 +391,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
   for (const auto& e : m.exports) {
     Found f = find_symbol(k, loaded, e.name, true);
     if (!f.owner) continue;
-    const std::string owner = f.owner_name == "vmlinux" ? "kernel" : f.owner_name;
+    const std::string owner = f.owner_name == "vmlinux" ? "kernel" : std::string(f.owner_name);
     say(fmt::format("{}: exports duplicate symbol {} (owned by {})", n, e.name, owner));
     v.duplicate_symbol = e.name;
     v.duplicate_owner = owner;
