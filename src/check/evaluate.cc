@@ -123,6 +123,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   }
 
   std::unordered_map<size_t, std::vector<std::string>> dependents_of_failure;
+  std::vector<size_t> loading;  // subjects that load: their firmware will be requested
   for (size_t i : subjects) {
     const auto& m = res.modules[i];
     ModuleResult mr;
@@ -178,9 +179,11 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
         mr.modprobe_message = fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
                                           modprobe_error_text(v.err));
       add_load_findings(p, i, v, causes, sink);
+      if (v.loads) loading.push_back(i);
     }
     r.modules.push_back(std::move(mr));
   }
+  add_firmware_findings(p, loading, o.only.empty(), sink);
   // Dependents of each failing module, as one finding per root cause.
   for (auto& [dep, names] : dependents_of_failure) {
     std::sort(names.begin(), names.end());

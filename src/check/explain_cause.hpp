@@ -44,6 +44,10 @@ void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<
 /// the kernel lines they produce, in modprobe's option order.
 std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string& name,
                                            const model::ModuleFile& m, DiagnosticSink& sink);
+/// OFS217: firmware= files of the given modules missing under <root>/lib/firmware; with `all`
+/// (whole-tree check) in-tree modules are only summarised.
+void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules, bool all,
+                           DiagnosticSink& sink);
 /// What `modprobe NAME` loads: hard deps, softdep pre/post (config and modinfo), the module.
 std::vector<size_t> modprobe_closure(const Prepared& p, size_t module);
 /// The modules.dep-ordered chain of tree modules an external file's imports bind to.

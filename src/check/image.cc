@@ -7,6 +7,8 @@
 // come from the disk root's kernel of the same release, which is what boots the image.
 #include "check/image.hpp"
 
+#include "check/firmware.hpp"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -403,13 +405,8 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
     if (!parsed[i]) continue;
     std::vector<std::string> missing;
     for (const auto& fw : parsed[i]->info.firmware) {
-      bool found = false;
-      for (const std::string& dir :
-           {"lib/firmware/updates/" + kver, std::string("lib/firmware/updates"),
-            "lib/firmware/" + kver, std::string("lib/firmware")})
-        for (const char* suf : {"", ".xz", ".zst"})
-          if (!found && view.file(dir + "/" + fw + suf)) found = true;
-      if (!found) missing.push_back(fw);
+      auto in_image = [&](const std::string& rel) { return view.file(rel) != nullptr; };
+      if (!find_firmware(in_image, kver, fw)) missing.push_back(fw);
     }
     if (missing.empty()) continue;
     std::string list, on_disk;

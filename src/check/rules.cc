@@ -57,6 +57,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a non-GPL-compatible licence taints the kernel (P)"},
       {kUnknownParameter, "unknown-parameter", Severity::kWarning,
        "an options line names a parameter the module does not have (ignored by the kernel)"},
+      {kFirmwareMissing, "firmware-missing", Severity::kWarning,
+       "a module that will be loaded names firmware missing under /lib/firmware"},
       {kNoKernelExports, "no-kernel-exports", Severity::kWarning,
        "no Module.symvers/symvers.gz: CRC checks against vmlinux are impossible"},
       {kUnreadableModule, "unreadable-module", Severity::kError,

@@ -44,6 +44,7 @@ inline constexpr std::string_view kNoSymbolVersion = "OFS213";
 inline constexpr std::string_view kExportVersions = "OFS214";
 inline constexpr std::string_view kProprietaryTaint = "OFS215";
 inline constexpr std::string_view kUnknownParameter = "OFS216";
+inline constexpr std::string_view kFirmwareMissing = "OFS217";
 // Inputs
 inline constexpr std::string_view kNoKernelExports = "OFS301";
 inline constexpr std::string_view kUnreadableModule = "OFS302";
