@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Compares `ofsck check` with kmod's depmod on the same real Debian trees, in one run, and prints
-# the ratios (wall time best of N, peak RSS). Page cache is warmed first. Not a test: no
-# assertions on time.
+# the ratios: wall time (best of N), CPU time (user+sys of that run) and peak RSS. The page cache
+# is warmed first. Not a test: nothing asserts on time.
 #   bench/run.sh [OFSCK_BIN]     N=5 by default (env N)
+# Rows:
+#   first run  = --no-cache: every module file read and parsed, the kernel image decompressed
+#   repeat run = a warm --cache-dir (what a second `ofsck check` on an unchanged node costs)
 set -euo pipefail
 ofsck=${1:-build/release/ofsck}
 N=${N:-5}
@@ -11,18 +14,26 @@ bash scripts/fetch-testdata.sh k61new k612 >/dev/null
 work=$(mktemp -d /dev/shm/ofsck-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# best_of CMD...: prints "<best wall seconds> <peak RSS KiB of that run>"
+# best_of CMD...: prints "<best wall s> <cpu s of that run> <peak RSS KiB of that run>"
 best_of() {
-  local best="" rss="" i out
+  local best="" cpu="" rss="" i out
   for ((i = 0; i < N; i++)); do
-    /usr/bin/time -o "$work/time.out" -f '%e %M' "$@" >/dev/null 2>&1 || true
-    out=$(tail -1 "$work/time.out")
-    local t=${out% *} m=${out#* }
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$m; fi
+    /usr/bin/time -o "$work/time.out" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
+    read -r t u s m < <(tail -1 "$work/time.out")
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then
+      best=$t; cpu=$(awk "BEGIN{printf \"%.2f\", $u + $s}"); rss=$m
+    fi
   done
-  echo "$best $rss"
+  echo "$best $cpu $rss"
 }
 ratio() { awk "BEGIN{printf \"%.3f\", $1 / $2}"; }
+row() {  # row LABEL WALL CPU RSS [BASE_WALL]
+  if [ $# -ge 5 ]; then
+    printf '%-50s %7ss %7ss cpu %8s KiB   x%s of depmod -a\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$5")"
+  else
+    printf '%-50s %7ss %7ss cpu %8s KiB\n' "$1" "$2" "$3" "$4"
+  fi
+}
 
 for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64; do
   root="$work/$kver"
@@ -31,15 +42,19 @@ for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64; do
   find "$root" -name '*.ko*' -exec cat {} + >/dev/null  # warm the page cache
   nmod=$(find "$root" -name '*.ko*' | wc -l)
   symvers="$root/usr/src/linux-headers-$kver/Module.symvers"
-  read -r t_dep_a m_dep_a < <(best_of depmod -b "$root" -a "$kver")
-  read -r t_dep_e m_dep_e < <(best_of depmod -b "$root" -n -e -E "$symvers" "$kver")
-  read -r t_chk m_chk < <(best_of "$ofsck" check -q --root "$root" --no-verify-content)
-  read -r t_chkv m_chkv < <(best_of "$ofsck" check -q --root "$root")
-  echo "== $kver ($nmod module files), best of $N, warm page cache"
-  printf '%-44s %8ss %8s KiB\n' "depmod -a" "$t_dep_a" "$m_dep_a"
-  printf '%-44s %8ss %8s KiB\n' "depmod -n -e -E" "$t_dep_e" "$m_dep_e"
-  printf '%-44s %8ss %8s KiB  ratio vs depmod -a %s\n' "ofsck check (no content hashing)" \
-    "$t_chk" "$m_chk" "$(ratio "$t_chk" "$t_dep_a")"
-  printf '%-44s %8ss %8s KiB  ratio vs depmod -a %s\n' "ofsck check (signatures verified)" \
-    "$t_chkv" "$m_chkv" "$(ratio "$t_chkv" "$t_dep_a")"
+  cdir="$work/cache-$kver"
+  echo "== $kver ($nmod module files), best of $N, warm page cache, $(nproc) cores"
+  read -r w c m < <(best_of depmod -b "$root" -a "$kver"); base=$w
+  row "depmod -a" "$w" "$c" "$m"
+  read -r w c m < <(best_of depmod -b "$root" -n -e -E "$symvers" "$kver")
+  row "depmod -n -e -E" "$w" "$c" "$m" "$base"
+  read -r w c m < <(best_of "$ofsck" depmod --root "$root" "$kver")
+  row "ofsck depmod (modules.dep)" "$w" "$c" "$m" "$base"
+  read -r w c m < <(best_of "$ofsck" check -q --root "$root" --no-cache --no-verify-content)
+  row "ofsck check, first run, no content hashing" "$w" "$c" "$m" "$base"
+  read -r w c m < <(best_of "$ofsck" check -q --root "$root" --no-cache)
+  row "ofsck check, first run, signatures verified" "$w" "$c" "$m" "$base"
+  "$ofsck" check -q --root "$root" --cache-dir "$cdir" >/dev/null 2>&1 || true
+  read -r w c m < <(best_of "$ofsck" check -q --root "$root" --cache-dir "$cdir")
+  row "ofsck check, repeat run (warm cache)" "$w" "$c" "$m" "$base"
 done
