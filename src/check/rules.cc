@@ -78,6 +78,17 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a firmware= file of a module in the initramfs is not in it"},
       {kImageNotOnDisk, "image-module-not-on-disk", Severity::kWarning,
        "a module in the initramfs has no file on disk for that kernel, or the disk was not read"},
+      {kUpgradeRebuild, "upgrade-needs-rebuild", Severity::kError,
+       "a module not built with the kernel will not load on the target kernel, as is or linked "
+       "into weak-updates/: it must be rebuilt against the target's headers"},
+      {kUpgradeLink, "upgrade-needs-link", Severity::kWarning,
+       "a module will not load on the target kernel as things stand, but would if linked into "
+       "its weak-updates/"},
+      {kUpgradeWeakShadowed, "upgrade-weak-shadowed", Severity::kWarning,
+       "a weak-updates/ link would lose to the target kernel's module of the same name under "
+       "the search order (needs a depmod.d override)"},
+      {kUpgradeKabiRisk, "upgrade-kabi-risk", Severity::kNote,
+       "a module imports symbols that are not on the kABI stablelist: a risk for the next update"},
   };
   return kRules;
 }

@@ -57,6 +57,11 @@ inline constexpr std::string_view kImageSoftdepMissing = "OFS402";
 inline constexpr std::string_view kImageStaleModule = "OFS403";
 inline constexpr std::string_view kImageFirmwareMissing = "OFS404";
 inline constexpr std::string_view kImageNotOnDisk = "OFS405";
+// Kernel upgrades (`ofsck upgrade`)
+inline constexpr std::string_view kUpgradeRebuild = "OFS501";
+inline constexpr std::string_view kUpgradeLink = "OFS502";
+inline constexpr std::string_view kUpgradeWeakShadowed = "OFS503";
+inline constexpr std::string_view kUpgradeKabiRisk = "OFS504";
 
 /// Every rule, ordered by id.
 const std::vector<RuleInfo>& rule_catalogue();

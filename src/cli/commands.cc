@@ -265,6 +265,7 @@ class RulesCommand : public Command {
 }  // namespace
 
 std::unique_ptr<Command> make_image_command(CommonOptions& c);  // image_command.cc
+std::unique_ptr<Command> make_upgrade_command(CommonOptions& c);  // upgrade_command.cc
 
 std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common) {
   std::vector<std::unique_ptr<Command>> v;
@@ -274,6 +275,7 @@ std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common) {
   v.push_back(std::make_unique<ModinfoCommand>());
   v.push_back(std::make_unique<RulesCommand>());
   v.push_back(make_image_command(common));
+  v.push_back(make_upgrade_command(common));
   return v;
 }
 

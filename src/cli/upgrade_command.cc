@@ -1,0 +1,58 @@
+// `ofsck upgrade --to KVER`: which out-of-tree modules survive a kernel update (check/upgrade.hpp).
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "check/upgrade.hpp"
+#include "cli/commands.hpp"
+#include "report/upgrade.hpp"
+
+namespace ofsck::cli {
+
+namespace {
+
+class UpgradeCommand : public Command {
+ public:
+  explicit UpgradeCommand(CommonOptions& c) : c_(c) {}
+  void setup(CLI::App& app) override {
+    sub_ = app.add_subcommand(
+        "upgrade",
+        "Before a kernel update: for every module not built with the current kernel (updates/, "
+        "extra/, weak-updates/, externals), say whether it loads on the target kernel as is, "
+        "would load if linked into its weak-updates/, or must be rebuilt (against which headers)");
+    add_common_options(sub_, c_);
+    sub_->add_option("--to", o_.to, "Target kernel release (its tree must be under the root)");
+    sub_->add_option("--kabi-list", o_.kabi_list,
+                     "kABI stablelist/whitelist (default: <root>/lib/modules/kabi-current/"
+                     "kabi_stablelist_<arch> or kabi_whitelist_<arch> when present)");
+  }
+  int run() override {
+    finish_options(c_);
+    if (o_.to.empty()) {
+      std::fprintf(stderr, "ofsck: error: upgrade needs --to KVER\n");
+      return kExitUsage;
+    }
+    o_.check = c_.check;
+    auto r = check::plan_upgrade(o_);
+    if (!r) return report_error(r.error());
+    bool color = c_.color == "always" ||
+                 (c_.color == "auto" && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == nullptr);
+    std::string out = c_.format == "json"
+                          ? report::render_upgrade_json(*r)
+                          : report::render_upgrade_text(*r, {color, c_.verbose, true});
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return r->any_unloadable ? kExitFindings : kExitOk;
+  }
+
+ private:
+  CommonOptions& c_;
+  check::UpgradeOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_upgrade_command(CommonOptions& c) {
+  return std::make_unique<UpgradeCommand>(c);
+}
+
+}  // namespace ofsck::cli

@@ -1,0 +1,99 @@
+#include "report/upgrade.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace ofsck::report {
+
+namespace {
+using nlohmann::ordered_json;
+
+ordered_json null_if_empty(const std::string& s) {
+  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
+}
+}  // namespace
+
+std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions& o) {
+  std::string out;
+  const char* bold = o.color ? "\033[1m" : "";
+  const char* reset = o.color ? "\033[0m" : "";
+  out += fmt::format("ofsck upgrade: {} -> {} on {}{}\n", r.from, r.to, r.root,
+                     r.kabi_list.empty() ? "" : ", kABI list " + r.kabi_list);
+  size_t as_is = 0, linked = 0, rebuild = 0;
+  for (const auto& m : r.modules) {
+    as_is += m.verdict_as_is == check::kUpgradeLoads;
+    linked += m.verdict_as_is != check::kUpgradeLoads && m.verdict_if_linked == check::kUpgradeLoads;
+    rebuild += m.needs_rebuild;
+    const char* tag = m.verdict_as_is == check::kUpgradeLoads ? "ok     "
+                      : m.needs_rebuild                      ? "REBUILD"
+                                                             : "LINK   ";
+    out += fmt::format("{}{} {}{} {}{}\n", bold, tag, m.name, reset, m.file,
+                       m.package.empty() ? "" : " [" + m.package + "]");
+    out += fmt::format("  as is: {}{}\n", m.verdict_as_is,
+                       m.as_is_file.empty() || m.as_is_file == m.file ? "" : " (" + m.as_is_file + ")");
+    out += fmt::format("  if linked as {}: {}{}\n", m.link_path, m.verdict_if_linked,
+                       m.errno_name.empty() ? "" : " (" + m.errno_name + ")");
+    if (m.needs_rebuild) out += fmt::format("  rebuild against: {}\n", m.rebuild_headers);
+    for (const auto& s : m.reasons) out += fmt::format("  note: {}\n", s);
+    if (o.verbose || m.needs_rebuild || m.verdict_if_linked != check::kUpgradeLoads)
+      for (const auto& k : m.kernel_messages) out += fmt::format("  kernel: {}\n", k);
+    for (const auto& s : m.failing_symbols) out += fmt::format("  symbol: {}\n", s);
+    if (!m.kabi_risks.empty())
+      out += fmt::format("  kABI risk ({} not on the list): {}\n", m.kabi_risks.size(),
+                         fmt::join(m.kabi_risks, ", "));
+  }
+  out += fmt::format("ofsck: {} -> {}: {} modules not built with {}: {} load as is, {} need a "
+                     "weak-updates link, {} need a rebuild\n",
+                     r.from, r.to, r.modules.size(), r.from, as_is, linked, rebuild);
+  return out;
+}
+
+std::string render_upgrade_json(const check::UpgradeReport& r) {
+  ordered_json doc;
+  doc["schema"] = kJsonSchemaVersion;
+  doc["tool"] = "ofsck";
+  doc["command"] = "upgrade";
+  doc["inputs"] = {{"root", r.root}, {"from", r.from}, {"to", r.to},
+                   {"kabi_list", null_if_empty(r.kabi_list)}};
+  ordered_json mods = ordered_json::array();
+  for (const auto& m : r.modules) {
+    mods.push_back({{"name", m.name},
+                    {"file", m.file},
+                    {"package", null_if_empty(m.package)},
+                    {"verdict_as_is", m.verdict_as_is},
+                    {"as_is_file", null_if_empty(m.as_is_file)},
+                    {"verdict_if_linked", m.verdict_if_linked},
+                    {"link_path", m.link_path},
+                    {"needs_rebuild", m.needs_rebuild},
+                    {"rebuild_headers", null_if_empty(m.rebuild_headers)},
+                    {"errno", null_if_empty(m.errno_name)},
+                    {"kernel_messages", m.kernel_messages},
+                    {"reasons", m.reasons},
+                    {"failing_symbols", m.failing_symbols},
+                    {"kabi_risks", m.kabi_risks}});
+  }
+  doc["modules"] = mods;
+  ordered_json finds = ordered_json::array();
+  for (const auto& f : r.findings) {
+    ordered_json locs = ordered_json::array();
+    for (const auto& w : f.where)
+      locs.push_back({{"path", w.path}, {"package", null_if_empty(w.package)}});
+    finds.push_back({{"rule", f.rule},
+                     {"severity", std::string(check::severity_name(f.severity))},
+                     {"subject", f.subject},
+                     {"message", f.message},
+                     {"locations", locs},
+                     {"notes", f.notes},
+                     {"hint", null_if_empty(f.hint)}});
+  }
+  doc["findings"] = finds;
+  size_t rebuild = 0;
+  for (const auto& m : r.modules) rebuild += m.needs_rebuild;
+  doc["summary"] = {{"modules", r.modules.size()},
+                    {"needs_rebuild", rebuild},
+                    {"unloadable", r.any_unloadable}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace ofsck::report
