@@ -326,6 +326,11 @@ Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o) {
       link_notes[c] =
           d.rule == resolve::Decision::Rule::kOverrideOld
               ? fmt::format("an override keeps {} for {} on {}", w.relpath, sel.name, rep.to)
+          : d.equal_prio
+              ? fmt::format("{} and {} have equal search priority: readdir() order decides "
+                            "which wins; `override {} {} weak-updates` in depmod.d would make "
+                            "the link win",
+                            l.relpath, w.relpath, sel.name, rep.to)
               : fmt::format("{} would be shadowed by {}: the search order ranks weak-updates "
                             "below it; only `override {} {} weak-updates` in depmod.d would "
                             "make the link win",

@@ -154,6 +154,41 @@ TEST_F(UpgradeTest, ModuleBuiltAgainstNewHeadersLoadsLinked) {
   EXPECT_EQ(st, 0);
 }
 
+TEST_F(UpgradeTest, InTreeNameBeatsWeakUpdatesUnlessOverridden) {
+  // A vendor copy of an in-tree driver in 6.1.0-47's updates/: on 6.1.0-56 the in-tree dummy
+  // wins as is, and under RHEL's production order a weak-updates link would lose to it too.
+  place(td::kOld61, {});
+  std::string upd = fmt::format("{}/lib/modules/{}/updates", *root_, td::kOld61);
+  std::string conf = *root_ + "/etc/depmod.d";
+  td::run(fmt::format("mkdir -p {0} {1} && cp {2}/kernel/drivers/net/dummy.ko {0}/ && "
+                      "echo 'search updates extra built-in weak-updates' >{1}/dist.conf",
+                      upd, conf, td::module_dir(td::kOld61)));
+  int st = 0;
+  json doc = upgrade("", &st);
+  const json* m = module(doc, "dummy");
+  ASSERT_NE(m, nullptr) << doc.dump(2);
+  EXPECT_EQ((*m)["verdict_as_is"], "replaced");
+  EXPECT_EQ((*m)["as_is_file"], "kernel/drivers/net/dummy.ko");
+  EXPECT_EQ((*m)["verdict_if_linked"], "shadowed");
+  EXPECT_EQ((*m)["link_path"], "weak-updates/dummy.ko");
+  EXPECT_TRUE(has((*m)["reasons"], fmt::format("override dummy {} weak-updates", td::kNew61)))
+      << m->dump(2);
+  EXPECT_EQ((*m)["needs_rebuild"], true);
+  EXPECT_EQ(st, 1);
+
+  // With the override the link wins, and the kernel refuses 6.1.0-47's module_layout.
+  td::run(fmt::format("echo 'override dummy {} weak-updates' >{}/zz01-dummy.conf", td::kNew61,
+                      conf));
+  doc = upgrade("", &st);
+  td::run(fmt::format("rm -rf {} {}", upd, conf));
+  m = module(doc, "dummy");
+  ASSERT_NE(m, nullptr) << doc.dump(2);
+  EXPECT_EQ((*m)["verdict_if_linked"], "fails") << m->dump(2);
+  EXPECT_EQ((*m)["errno"], "ENOEXEC");
+  EXPECT_TRUE(has((*m)["kernel_messages"], "dummy: disagrees about version of symbol module_layout"));
+  EXPECT_EQ((*m)["needs_rebuild"], true);
+}
+
 TEST_F(UpgradeTest, KabiListRisks) {
   place(td::kNew61, {"ofs_leaf"});
   std::string imports = td::run(fmt::format(
