@@ -58,3 +58,20 @@ for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64; do
   read -r w c m < <(best_of "$ofsck" check -q --root "$root" --cache-dir "$cdir")
   row "ofsck check, repeat run (warm cache)" "$w" "$c" "$m" "$base"
 done
+
+# ofsck whatif with one vendor package: a .deb (dpkg-deb) putting one module into updates/.
+# Compare with a plain check of the same root; the difference is the cost of the what-if.
+kver=6.1.0-56-amd64
+root="$work/$kver"
+cdir="$work/cache-$kver"
+mkdir -p "$work/vdeb/DEBIAN" "$work/vdeb/lib/modules/$kver/updates"
+printf 'Package: acme-pcspkr\nVersion: 1\nArchitecture: amd64\nMaintainer: b <b@e.org>\nDescription: bench\n' \
+  >"$work/vdeb/DEBIAN/control"
+cp "$(find "$root/lib/modules/$kver" -name pcspkr.ko | head -1)" "$work/vdeb/lib/modules/$kver/updates/"
+dpkg-deb --root-owner-group -b "$work/vdeb" "$work/acme-pcspkr.deb" >/dev/null
+echo "== ofsck whatif, one vendor .deb ($kver), best of $N"
+read -r w c m < <(best_of "$ofsck" check -q --root "$root" --cache-dir "$cdir")
+row "ofsck check (warm cache)" "$w" "$c" "$m"
+read -r w2 c m < <(best_of "$ofsck" whatif -q --root "$root" --cache-dir "$cdir" --install "$work/acme-pcspkr.deb")
+row "ofsck whatif --install vendor.deb (warm cache)" "$w2" "$c" "$m"
+printf '%-50s %7ss\n' "whatif beyond check" "$(awk "BEGIN{printf \"%.3f\", $w2 - $w}")"

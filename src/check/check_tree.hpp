@@ -29,6 +29,9 @@ struct CheckOptions {
   bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
   bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
   std::string cache_dir;               ///< persistent cache of parsed files; empty = no cache
+  /// Read the cache as if paths under `cache_alias_from` were under `cache_alias_to`, and never
+  /// write it: `whatif` checks an overlay of symlinks to the root's files.
+  std::string cache_alias_from, cache_alias_to;
   std::function<void(size_t done, size_t total)> progress;
 };
 

@@ -224,6 +224,16 @@ Result<Prepared> prepare(const CheckOptions& o) {
   std::future<Result<std::vector<model::TrustedCert>>> image_certs;
   if (!o.skip_kernel_image && is_file(image))
     image_certs = std::async(std::launch::async, [&o, image] {
+      if (!o.cache_alias_from.empty()) {
+        // whatif's overlay: the root's own image through its cache entry; a new one uncached.
+        std::error_code ec;
+        std::string mapped = image.starts_with(o.cache_alias_from)
+                                 ? o.cache_alias_to + image.substr(o.cache_alias_from.size())
+                                 : image;
+        if (!std::filesystem::equivalent(image, mapped, ec) || ec)
+          return read::kernel_image_certificates(image);
+        return read::cached_image_certificates(o.cache_dir, mapped);
+      }
       return read::cached_image_certificates(o.cache_dir, image);
     });
   auto join_trusted = [&] {
@@ -260,6 +270,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
   ropts.signed_digest =
       o.verify_content && (read_needs_trust ? !k.trusted.empty() : !extra_trust.empty());
   read::ModuleCache cache(o.cache_dir, p.module_dir);
+  if (!o.cache_alias_from.empty()) cache.set_alias(o.cache_alias_from, o.cache_alias_to);
   ri.reader = [&](const std::vector<std::string>& paths) {
     return cache.read(paths, ropts, [&](const std::vector<std::string>& misses) {
       return read::read_modules_parallel(misses, ropts, o.threads, o.progress);

@@ -266,6 +266,7 @@ class RulesCommand : public Command {
 
 std::unique_ptr<Command> make_image_command(CommonOptions& c);  // image_command.cc
 std::unique_ptr<Command> make_upgrade_command(CommonOptions& c);  // upgrade_command.cc
+std::unique_ptr<Command> make_whatif_command(CommonOptions& c);  // whatif_command.cc
 
 std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common) {
   std::vector<std::unique_ptr<Command>> v;
@@ -276,6 +277,7 @@ std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common) {
   v.push_back(std::make_unique<RulesCommand>());
   v.push_back(make_image_command(common));
   v.push_back(make_upgrade_command(common));
+  v.push_back(make_whatif_command(common));
   return v;
 }
 

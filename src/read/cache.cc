@@ -365,7 +365,11 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
     misses_ += paths.size();
     return read_misses(paths);
   }
-  const std::string file = fmt::format("{}/modules-{:016x}.bin", dir_, fnv64(scope_));
+  auto key_of = [&](const std::string& p) {
+    return !alias_from_.empty() && p.starts_with(alias_from_) ? alias_to_ + p.substr(alias_from_.size())
+                                                              : p;
+  };
+  const std::string file = fmt::format("{}/modules-{:016x}.bin", dir_, fnv64(key_of(scope_)));
   const uint8_t need = static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
                                             (opts.content_sha256 ? 2 : 0));
   // Existing records: path → (stamp, flags, serialized module).
@@ -411,10 +415,11 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   std::vector<size_t> miss_idx;
   for (size_t i = 0; i < paths.size(); ++i) {
     stamped[i] = stamp_file(paths[i], stamps[i]);
-    auto it = stamped[i] ? old.find(paths[i]) : old.end();
+    auto it = stamped[i] ? old.find(key_of(paths[i])) : old.end();
     if (it != old.end() && it->second.stamp == stamps[i] && (it->second.flags & need) == need) {
       model::ModuleFile m;
       if (deserialize_module(it->second.data, m)) {
+        m.path = paths[i];
         out[i] = std::move(m);
         ++hits_;
         continue;
@@ -427,6 +432,7 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   if (miss_paths.empty()) return out;
   auto fresh = read_misses(miss_paths);
   for (size_t k = 0; k < fresh.size() && k < miss_idx.size(); ++k) out[miss_idx[k]] = std::move(fresh[k]);
+  if (!alias_from_.empty()) return out;  // read-only
   // Rewrite the cache with every successfully read file of this run.
   Writer w;
   w.out = header();

@@ -49,11 +49,19 @@ class ModuleCache {
       const std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>&)>&
           read_misses);
 
+  /// Looks entries up as if paths under `from` were under `to`, and never writes the cache
+  /// file (the paths under `from` are a what-if overlay that lives for one run).
+  void set_alias(std::string from, std::string to) {
+    alias_from_ = std::move(from);
+    alias_to_ = std::move(to);
+  }
+
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
 
  private:
   std::string dir_, scope_;
+  std::string alias_from_, alias_to_;
   size_t hits_ = 0, misses_ = 0;
 };
 

@@ -1,0 +1,128 @@
+#include "report/whatif.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ofsck::report {
+
+namespace {
+
+/// render_text() of a finding list without its summary line.
+std::string findings_text(const std::vector<check::Finding>& fs, const std::string& root,
+                          const TextOptions& o) {
+  check::CheckResult r;
+  r.inputs.root = root.empty() ? "/" : root;
+  r.findings = fs;
+  TextOptions t = o;
+  t.verbose = false;
+  std::string s = render_text(r, t);
+  size_t cut = s.rfind('\n', s.size() >= 2 ? s.size() - 2 : 0);
+  return cut == std::string::npos ? std::string() : s.substr(0, cut + 1);
+}
+
+size_t errors_in(const std::vector<check::Finding>& fs) {
+  size_t n = 0;
+  for (const auto& f : fs) n += f.severity == check::Severity::kError;
+  return n;
+}
+
+std::string verdict(bool loads, const std::string& err) {
+  return loads ? "loads" : "FAILS (" + err + ")";
+}
+
+}  // namespace
+
+std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& o) {
+  std::string out;
+  std::string root = r.root.empty() ? "/" : r.root;
+  for (const auto& i : r.installed) out += fmt::format("whatif: install {}\n", i);
+  for (const auto& p : r.removed) out += fmt::format("whatif: remove {}\n", p);
+  size_t intro = 0, fixed = 0, errs = 0, changes = 0;
+  for (const auto& k : r.kernels) {
+    out += fmt::format("== {} {}{}\n", k.kernel, root,
+                       !k.before_exists ? " (kernel brought by the change)"
+                       : !k.after_exists ? " (kernel removed by the change)"
+                                         : "");
+    if (!k.introduced.empty()) {
+      out += "introduced:\n";
+      // Config lines of introduced findings may exist only in the overlay.
+      out += findings_text(k.introduced, r.overlay_dir(), o);
+    }
+    if (!k.fixed.empty()) {
+      out += "fixed:\n";
+      out += findings_text(k.fixed, r.root, o);
+    }
+    if (!k.changes.empty()) {
+      out += "verdict changes:\n";
+      for (const auto& c : k.changes)
+        out += fmt::format("  {}: {} -> {} ({})\n", c.name, verdict(c.before_loads, c.before_errno),
+                           verdict(c.after_loads, c.after_errno), c.after_file);
+    }
+    if (!k.winner_changes.empty()) {
+      out += "winner changes:\n";
+      for (const auto& c : k.winner_changes)
+        out += fmt::format("  {}: {} -> {}\n", c.name, c.before_file, c.after_file);
+    }
+    intro += k.introduced.size();
+    fixed += k.fixed.size();
+    errs += errors_in(k.introduced);
+    changes += k.changes.size();
+  }
+  out += fmt::format("ofsck whatif {}: {} kernel{}; {} introduced ({} error{}), {} fixed, {} "
+                     "verdict change{}\n",
+                     root, r.kernels.size(), r.kernels.size() == 1 ? "" : "s", intro, errs,
+                     errs == 1 ? "" : "s", fixed, changes, changes == 1 ? "" : "s");
+  return out;
+}
+
+std::string render_whatif_json(const check::WhatifReport& r) {
+  using nlohmann::ordered_json;
+  auto as_json = [](const std::vector<check::Finding>& fs, const std::string& kernel,
+                    ordered_json& into) {
+    check::CheckResult cr;
+    cr.findings = fs;
+    ordered_json doc = ordered_json::parse(render_json(cr));
+    for (auto& f : doc["findings"]) {
+      f["kernel"] = kernel;
+      into.push_back(std::move(f));
+    }
+  };
+  ordered_json doc;
+  doc["schema"] = kJsonSchemaVersion;
+  doc["tool"] = "ofsck";
+  doc["command"] = "whatif";
+  doc["root"] = r.root.empty() ? "/" : r.root;
+  doc["installed"] = r.installed;
+  doc["removed"] = r.removed;
+  ordered_json intro = ordered_json::array(), fixed = ordered_json::array(),
+               changes = ordered_json::array(), winners = ordered_json::array(), kernels = ordered_json::array();
+  for (const auto& k : r.kernels) {
+    as_json(k.introduced, k.kernel, intro);
+    as_json(k.fixed, k.kernel, fixed);
+    for (const auto& c : k.changes)
+      changes.push_back(
+          {{"kernel", c.kernel},
+           {"name", c.name},
+           {"before", {{"loads", c.before_loads}, {"errno", c.before_errno}, {"file", c.before_file}}},
+           {"after", {{"loads", c.after_loads}, {"errno", c.after_errno}, {"file", c.after_file}}}});
+    for (const auto& c : k.winner_changes)
+      winners.push_back(
+          {{"kernel", c.kernel}, {"name", c.name}, {"before", c.before_file}, {"after", c.after_file}});
+    kernels.push_back({{"kernel_release", k.kernel},
+                       {"before_exists", k.before_exists},
+                       {"after_exists", k.after_exists},
+                       {"modules_before", k.before_modules},
+                       {"modules_after", k.after_modules},
+                       {"introduced", k.introduced.size()},
+                       {"introduced_errors", errors_in(k.introduced)},
+                       {"fixed", k.fixed.size()}});
+  }
+  doc["kernels"] = std::move(kernels);
+  doc["introduced"] = std::move(intro);
+  doc["fixed"] = std::move(fixed);
+  doc["verdict_changes"] = std::move(changes);
+  doc["winner_changes"] = std::move(winners);
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace ofsck::report
