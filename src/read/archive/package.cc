@@ -1,7 +1,8 @@
 // Binary packages through libarchive: .deb = ar("debian-binary", "control.tar.*",
 // "data.tar.*") as dpkg-deb(1) writes it (deb(5)); .rpm = lead, signature header, header, then
-// the payload (cpio, compressed as the header's PAYLOADCOMPRESSOR says), which libarchive's
-// "rpm" filter strips down to the compressed cpio stream (rpm(8) --rpm2cpio does the same).
+// the payload (cpio, compressed as the header's PAYLOADCOMPRESSOR says). The payload starts
+// after the two headers, whose sizes are checked here (rpm2cpio(8) finds it
+// the same way); libarchive then decompresses the cpio stream.
 #include "read/archive/package.hpp"
 
 #include <archive.h>
@@ -190,12 +191,48 @@ Result<PackageInfo> read_rpm(std::span<const std::byte> bytes, const std::string
   info.path = label;
   info.format = "rpm";
   info.payload = "cpio";
+  // Lead (96 bytes), signature header (padded to 8), main header, then the payload. The
+  // headers are walked here, with their sizes checked against the file, rather than by
+  // libarchive's rpm filter, which trusts the index counts and allocates what they promise.
+  uint64_t pos = 96;
+  for (int h = 0; h < 2; ++h) {
+    const char* what = h == 0 ? "signature header" : "header";
+    uint64_t end = 0;
+    if (!checked_add(pos, 16, end) || end > bytes.size())
+      return make_error(ErrorCode::kTruncated,
+                        fmt::format("rpm {} at offset 0x{:x}: file ends inside its preamble", what,
+                                    pos),
+                        {label, 0, "", pos});
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes.data()) + pos;
+    if (b[0] != 0x8e || b[1] != 0xad || b[2] != 0xe8 || b[3] != 0x01)
+      return make_error(ErrorCode::kMalformed,
+                        fmt::format("rpm {} at offset 0x{:x}: expected magic 8eade801, found "
+                                    "{:02x}{:02x}{:02x}{:02x}",
+                                    what, pos, b[0], b[1], b[2], b[3]),
+                        {label, 0, "", pos});
+    auto be32 = [](const unsigned char* q) {
+      return uint64_t{q[0]} << 24 | uint64_t{q[1]} << 16 | uint64_t{q[2]} << 8 | uint64_t{q[3]};
+    };
+    uint64_t il = be32(b + 8), dl = be32(b + 12), index = 0, size = 0;
+    if (!checked_mul(il, 16, index) || !checked_add(index, dl, size) ||
+        !checked_add(end, size, end) || end > bytes.size())
+      return make_error(ErrorCode::kTruncated,
+                        fmt::format("rpm {} at offset 0x{:x}: {} index entries and 0x{:x} data "
+                                    "bytes run past the end of the file (0x{:x})",
+                                    what, pos, il, dl, bytes.size()),
+                        {label, 0, "", pos});
+    pos = h == 0 ? (end + 7) / 8 * 8 : end;
+  }
+  if (pos >= bytes.size())
+    return make_error(ErrorCode::kTruncated, fmt::format("rpm: no payload after the header "
+                                                         "(offset 0x{:x})", pos),
+                      {label, 0, "", pos});
+  std::span<const std::byte> payload = bytes.subspan(static_cast<size_t>(pos));
   ArchivePtr a(archive_read_new());
   if (!a) throw std::bad_alloc();
-  archive_read_support_filter_rpm(a.get());
   add_filters(a.get());
   archive_read_support_format_cpio(a.get());
-  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+  if (archive_read_open_memory(a.get(), payload.data(), payload.size()) != ARCHIVE_OK)
     return make_error(ErrorCode::kMalformed, "rpm: " + la_error(a.get()), {label});
   auto w = walk_payload(a.get(), label, "rpm payload", visit, opts, info);
   if (!w) return tl::unexpected(w.error());
