@@ -14,6 +14,22 @@ std::string_view severity_name(Severity s) {
   return "error";
 }
 
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+}
+
+void replace_all(Finding& f, const std::string& from, const std::string& to) {
+  replace_all(f.subject, from, to);
+  replace_all(f.message, from, to);
+  replace_all(f.modprobe_message, from, to);
+  replace_all(f.hint, from, to);
+  for (auto& w : f.where) replace_all(w.path, from, to);
+  for (auto& k : f.kernel_messages) replace_all(k, from, to);
+  for (auto& n : f.notes) replace_all(n, from, to);
+}
+
 namespace {
 auto key(const Finding& f) {
   static const SourceRef kNone;

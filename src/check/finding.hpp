@@ -24,6 +24,12 @@ struct Finding {
   std::string hint;                   ///< how to fix it
 };
 
+/// Replaces every occurrence of `from` by `to` in `s` (e.g. a private temp dir by the path the
+/// user knows).
+void replace_all(std::string& s, const std::string& from, const std::string& to);
+/// replace_all() over every string of a finding that can carry a path.
+void replace_all(Finding& f, const std::string& from, const std::string& to);
+
 /// Collects findings; drops exact duplicates and sorts deterministically (severity desc, path,
 /// line, rule, subject) so that output never depends on thread count.
 class DiagnosticSink {

@@ -211,22 +211,6 @@ void parse_softdep(const std::string& v, std::vector<std::string>& pre,
   }
 }
 
-/// Replaces the temp-dir prefix in every string of a finding by "<image>!".
-void relabel(std::string& s, const std::string& tmp, const std::string& label) {
-  for (size_t at = s.find(tmp); at != std::string::npos; at = s.find(tmp, at + label.size()))
-    s.replace(at, tmp.size(), label);
-}
-
-void relabel(Finding& f, const std::string& tmp, const std::string& label) {
-  relabel(f.subject, tmp, label);
-  relabel(f.message, tmp, label);
-  relabel(f.modprobe_message, tmp, label);
-  relabel(f.hint, tmp, label);
-  for (auto& w : f.where) relabel(w.path, tmp, label);
-  for (auto& k : f.kernel_messages) relabel(k, tmp, label);
-  for (auto& n : f.notes) relabel(n, tmp, label);
-}
-
 Finding make_finding(std::string_view rule, Severity sev, std::string subject,
                      std::vector<SourceRef> where, std::string message, std::string hint = {}) {
   Finding f;
@@ -571,8 +555,8 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   // The image's own verdict for the needed closure (or every module when nothing is needed).
   if (!img_prep) {
     Error e = img_prep.error();
-    relabel(e.message, tmp.path(), label);
-    relabel(e.where.path, tmp.path(), label);
+    replace_all(e.message, tmp.path(), label);
+    replace_all(e.where.path, tmp.path(), label);
     return tl::unexpected(e);
   }
   io.only.clear();
@@ -595,13 +579,13 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
           fs::exists(tmp.path() + w.path, ec))
         w.path = label + w.path;
     }
-    relabel(f, tmp.path(), label);
+    replace_all(f, tmp.path(), label);
     sink.add(std::move(f));
   }
-  for (auto& m : rep.result.modules) relabel(m.file, tmp.path(), label);
+  for (auto& m : rep.result.modules) replace_all(m.file, tmp.path(), label);
   for (std::string* s : {&rep.result.inputs.root, &rep.result.inputs.module_dir,
                          &rep.result.inputs.config_source})
-    relabel(*s, tmp.path(), label);
+    replace_all(*s, tmp.path(), label);
   rep.result.findings = sink.take();
   return rep;
 }

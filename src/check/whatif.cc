@@ -276,23 +276,6 @@ std::set<std::string> kernels_in(const std::string& root) {
   return out;
 }
 
-void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
-    s.replace(pos, from.size(), to);
-}
-
-/// Overlay paths → the inspected root's paths, everywhere a finding can carry one.
-void map_back(Finding& f, const std::string& from, const std::string& to) {
-  replace_all(f.subject, from, to);
-  replace_all(f.message, from, to);
-  replace_all(f.modprobe_message, from, to);
-  replace_all(f.hint, from, to);
-  for (auto& w : f.where) replace_all(w.path, from, to);
-  for (auto& n : f.notes) replace_all(n, from, to);
-  for (auto& k : f.kernel_messages) replace_all(k, from, to);
-}
-
 std::string key_of(const Finding& f) { return f.rule + '\x1f' + f.subject + '\x1f' + f.message; }
 
 Result<CheckResult> check_one(CheckOptions o, const std::string& root, const std::string& kver) {
@@ -478,7 +461,7 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
         return tl::unexpected(err);
       }
       after = std::move(*r);
-      for (auto& f : after.findings) map_back(f, ov.dir(), orig);
+      for (auto& f : after.findings) replace_all(f, ov.dir(), orig);
       for (auto& m : after.modules) replace_all(m.file, ov.dir(), orig);
     }
     // Package scripts run depmod (Debian's kernel postinst, kmod RPMs' %post), so the on-disk
