@@ -53,6 +53,17 @@ struct Sim {
     return out;
   }
 
+  /// Inserts `chain` in modprobe's order (the reverse of the modules.dep list), appending each
+  /// name to `order`; returns the first module that is unreadable or fails its own load, or -1.
+  int insert_chain(const std::vector<int>& chain, std::vector<std::string>& order) {
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      const size_t d = static_cast<size_t>(*it);
+      order.push_back(p.resolution.modules[d].name);
+      if (!p.resolution.modules[d].module || !own_verdict(d).loads) return *it;
+    }
+    return -1;
+  }
+
   const LoadVerdict& own_verdict(size_t i) {
     if (!own[i]) {
       const auto& m = p.resolution.modules[i];
@@ -137,18 +148,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     }
     const auto& chain = res.deps[i].all;
     // Insertion order: reverse of the modules.dep list.
-    int failed = -1;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      mr.load_order.push_back(res.modules[static_cast<size_t>(*it)].name);
-      if (!res.modules[static_cast<size_t>(*it)].module) {
-        failed = *it;
-        break;
-      }
-      if (!sim.own_verdict(static_cast<size_t>(*it)).loads) {
-        failed = *it;
-        break;
-      }
-    }
+    const int failed = sim.insert_chain(chain, mr.load_order);
     if (failed >= 0) {
       const auto& dep = res.modules[static_cast<size_t>(failed)];
       mr.loads = false;
@@ -164,9 +164,6 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
       }
       dependents_of_failure[static_cast<size_t>(failed)].push_back(m.name);
     } else {
-      mr.load_order.clear();
-      for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-        mr.load_order.push_back(res.modules[static_cast<size_t>(*it)].name);
       const auto& v = sim.own_verdict(i);
       mr.loads = v.loads;
       mr.errno_name = errno_name(v.err);
@@ -213,15 +210,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     }
     mr.name = kernel_module_name(*mf);
     auto chain = providers_chain(p, *mf);
-    int failed = -1;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      mr.load_order.push_back(res.modules[static_cast<size_t>(*it)].name);
-      if (!res.modules[static_cast<size_t>(*it)].module ||
-          !sim.own_verdict(static_cast<size_t>(*it)).loads) {
-        failed = *it;
-        break;
-      }
-    }
+    const int failed = sim.insert_chain(chain, mr.load_order);
     if (failed >= 0) {
       mr.loads = false;
       mr.failed_dependency = res.modules[static_cast<size_t>(failed)].name;
