@@ -28,6 +28,9 @@ struct CheckOptions {
   std::string comm = "modprobe";       ///< process name in lockdown messages
   bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
   bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
+  /// Read the image's certificates even when no module of the tree is signed (by default they
+  /// are read only when some file carries a signature: no key can change another verdict).
+  bool image_keys_always = false;
   std::string cache_dir;               ///< persistent cache of parsed files; empty = no cache
   /// Read the cache as if paths under `cache_alias_from` were under `cache_alias_to`, and never
   /// write it: `whatif` checks an overlay of symlinks to the root's files.

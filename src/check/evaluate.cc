@@ -2,6 +2,7 @@
 // reverse order, then the module; the kernel binds each import to vmlinux first, then to loaded
 // modules newest first (find_symbol). A module whose hard dependency fails is never inserted.
 #include <algorithm>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -13,6 +14,8 @@
 #include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
 #include "read/module_reader.hpp"
+#include "util/parallel_for.hpp"
+#include "util/timing.hpp"
 
 namespace ofsck::check {
 
@@ -33,11 +36,20 @@ struct Sim {
     exports.resize(mods.size());
     own.resize(mods.size());
     sig.resize(mods.size());
-    for (size_t i = 0; i < mods.size(); ++i) {
-      if (!mods[i].module) continue;
+    // One public-key operation per signed module: the slowest step of a first run.
+    parallel_for(mods.size(), o.threads, [&](size_t i) {
+      if (!mods[i].module) return;
       exports[i] = std::make_unique<ExportIndex>(*mods[i].module);
       sig[i] = verify_signature(mods[i].module->sig, p.kernel, &verified);
-    }
+    });
+  }
+
+  /// Computes the own verdict of every readable module up front, on all threads (each depends
+  /// only on the module, its modules.dep list and immutable indexes).
+  void precompute_all() {
+    parallel_for(own.size(), o.threads, [&](size_t i) {
+      if (p.resolution.modules[i].module) (void)own_verdict(i);
+    });
   }
 
   /// Modules in the kernel when module i is inserted, newest first (= modules.dep list order).
@@ -95,16 +107,25 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   r.inputs.exports_have_crcs = k.exports_have_crcs;
   r.inputs.config_source = k.config_source;
   r.inputs.trusted_certificates = k.trusted.size();
+  r.inputs.kernel_image_read = k.image_read;
   r.inputs.cmdline = p.cmdline.raw;
   r.inputs.module_files = res.files.size();
 
+  PhaseTimer timer;
   DiagnosticSink sink;
   for (const auto& f : p.input_findings) sink.add(f);
   add_resolution_findings(p, sink);
-  add_stale_index_findings(p, sink);
+  timer.lap("evaluate: resolution findings");
+  // The index comparison reads modules.dep.bin through libkmod: overlap it with the verdicts.
+  auto stale = std::async(o.threads == 1 ? std::launch::deferred : std::launch::async, [&p] {
+    DiagnosticSink s;
+    add_stale_index_findings(p, s);
+    return s.take();
+  });
 
   Sim sim(p, o);
   CauseIndex causes(p);
+  timer.lap("evaluate: signatures + causes");
 
   // Which modules get a verdict: all, or the modprobe closures of --only.
   std::vector<size_t> subjects;
@@ -133,6 +154,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     }
   }
 
+  if (o.only.empty()) sim.precompute_all();
   std::unordered_map<size_t, std::vector<std::string>> dependents_of_failure;
   std::vector<size_t> loading;  // subjects that load: their firmware will be requested
   for (size_t i : subjects) {
@@ -180,7 +202,11 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     }
     r.modules.push_back(std::move(mr));
   }
+  timer.lap("evaluate: verdicts");
+  for (auto& f : stale.get()) sink.add(std::move(f));
+  timer.lap("evaluate: stale index (wait)");
   add_firmware_findings(p, loading, o.only.empty(), sink);
+  timer.lap("evaluate: firmware");
   // Dependents of each failing module, as one finding per root cause.
   for (auto& [dep, names] : dependents_of_failure) {
     std::sort(names.begin(), names.end());
@@ -244,6 +270,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   if (packages) add_package_findings(p, *packages, sink);
   r.findings = sink.take();
   if (packages) annotate_packages(p, *packages, r.findings);
+  timer.lap("evaluate: packages");
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -23,25 +24,13 @@
 #include "read/text/modprobe_conf.hpp"
 #include "read/text/symvers.hpp"
 #include "read/x509.hpp"
+#include "util/timing.hpp"
 
 namespace ofsck::check {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-/// OFSCK_TIMING=1 prints the wall time of each input phase to stderr (for bench/).
-struct PhaseTimer {
-  bool on = getenv("OFSCK_TIMING") != nullptr;
-  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
-  void lap(const char* what) {
-    auto now = std::chrono::steady_clock::now();
-    if (on)
-      std::fprintf(stderr, "ofsck: timing: %-24s %8.1f ms\n", what,
-                   std::chrono::duration<double, std::milli>(now - t).count());
-    t = now;
-  }
-};
 
 bool is_dir(const std::string& p) {
   std::error_code ec;
@@ -158,62 +147,80 @@ Result<Prepared> prepare(const CheckOptions& o) {
   k.module_blacklist = p.cmdline.module_blacklist;
 
   timer.lap("configuration");
-  // Kernel exports: --symvers, --system-map, or where distributions keep them.
-  std::optional<model::Symvers> symvers;
-  std::vector<std::string> candidates;
-  if (!o.symvers.empty()) {
-    candidates = {o.symvers};
-  } else if (o.system_map.empty()) {
-    candidates = {p.root + "/usr/src/linux-headers-" + k.release + "/Module.symvers",
-                  p.root + "/boot/symvers-" + k.release + ".gz",
-                  p.module_dir + "/symvers.gz",
-                  p.module_dir + "/build/Module.symvers",
-                  p.root + "/usr/src/kernels/" + k.release + "/Module.symvers"};
-  }
-  for (const auto& c : candidates) {
-    if (!is_file(c)) {
-      if (!o.symvers.empty())
-        return make_error(ErrorCode::kNotFound, "--symvers file does not exist", {c});
-      continue;
+  // Kernel exports: --symvers, --system-map, or where distributions keep them. Parsed on a
+  // thread while the tree is scanned and read; joined when the symbol table is built.
+  struct Exports {
+    std::optional<model::Symvers> symvers;
+    std::unordered_map<std::string, model::KernelExport> vmlinux;
+    std::vector<Finding> findings;
+    std::optional<Error> fatal;  // --symvers/--system-map given and unusable
+  };
+  auto load_exports = [&o, &p, &k]() {
+    Exports ex;
+    std::vector<std::string> candidates;
+    if (!o.symvers.empty()) {
+      candidates = {o.symvers};
+    } else if (o.system_map.empty()) {
+      candidates = {p.root + "/usr/src/linux-headers-" + k.release + "/Module.symvers",
+                    p.root + "/boot/symvers-" + k.release + ".gz",
+                    p.module_dir + "/symvers.gz",
+                    p.module_dir + "/build/Module.symvers",
+                    p.root + "/usr/src/kernels/" + k.release + "/Module.symvers"};
     }
-    auto s = read::read_symvers_file(c);
-    if (!s) {
-      if (!o.symvers.empty()) return tl::unexpected(s.error());
-      p.input_findings.push_back(input_finding(kBadInput, Severity::kWarning, c, {c},
-                                               "cannot use kernel exports: " + s.error().message));
-      continue;
+    for (const auto& c : candidates) {
+      if (!is_file(c)) {
+        if (!o.symvers.empty()) {
+          ex.fatal = Error{ErrorCode::kNotFound, "--symvers file does not exist", {c}};
+          return ex;
+        }
+        continue;
+      }
+      auto s = read::read_symvers_file(c);
+      if (!s) {
+        if (!o.symvers.empty()) {
+          ex.fatal = s.error();
+          return ex;
+        }
+        ex.findings.push_back(input_finding(kBadInput, Severity::kWarning, c, {c},
+                                            "cannot use kernel exports: " + s.error().message));
+        continue;
+      }
+      ex.symvers = std::move(s->symvers);
+      break;
     }
-    symvers = std::move(s->symvers);
-    break;
-  }
-  if (!symvers && !o.system_map.empty()) {
-    auto s = read::read_system_map_file(o.system_map);
-    if (!s) return tl::unexpected(s.error());
-    symvers = std::move(s->symvers);
-  }
-  if (symvers) {
-    k.have_exports = true;
-    k.exports_have_crcs = symvers->layout != model::SymversLayout::kSystemMap;
-    k.exports_source = symvers->path;
-    for (const auto& e : symvers->entries) {
-      if (e.module != "vmlinux" && symvers->layout != model::SymversLayout::kSystemMap) continue;
-      k.vmlinux[e.name] = model::KernelExport{e.crc, e.gpl_only(), e.ns};
+    if (!ex.symvers && !o.system_map.empty()) {
+      auto s = read::read_system_map_file(o.system_map);
+      if (!s) {
+        ex.fatal = s.error();
+        return ex;
+      }
+      ex.symvers = std::move(s->symvers);
     }
-  } else {
-    p.input_findings.push_back(input_finding(
-        kNoKernelExports, Severity::kWarning, k.release, {},
-        "no kernel export list (Module.symvers, symvers.gz): symbols that no module exports are "
-        "assumed to come from vmlinux, and CRC checks against vmlinux (module_layout, imports "
-        "from the kernel) are impossible",
-        fmt::format("install linux-headers-{0} (Debian) or kernel-devel, or pass --symvers",
-                    k.release)));
-  }
-
+    if (ex.symvers) {
+      const bool names_only = ex.symvers->layout == model::SymversLayout::kSystemMap;
+      ex.vmlinux.reserve(ex.symvers->entries.size());
+      for (const auto& e : ex.symvers->entries) {
+        if (e.module != "vmlinux" && !names_only) continue;
+        ex.vmlinux[e.name] = model::KernelExport{e.crc, e.gpl_only(), e.ns};
+      }
+    }
+    return ex;
+  };
+  if (!o.symvers.empty() && !is_file(o.symvers))  // fail before the tree is read
+    return make_error(ErrorCode::kNotFound, "--symvers file does not exist", {o.symvers});
+  std::future<Exports> exports_future =
+      std::async(o.threads == 1 ? std::launch::deferred : std::launch::async, load_exports);
+  std::optional<Exports> exports;
+  auto await_exports = [&]() -> Exports& {
+    if (!exports) exports = exports_future.get();
+    return *exports;
+  };
   timer.lap("kernel exports");
   // Trusted keys: the certificates built into the image, plus --trust. Decompressing the image
-  // is the slowest input (~0.6 s CPU for a 66 MiB xz vmlinux): it runs on its own thread while
-  // the modules are read and resolved, unless reading depends on it (content digests are
-  // computed only when some key is trusted).
+  // is the slowest input (~0.6 s CPU for a 66 MiB xz vmlinux) and the keys only matter for
+  // signed files: it starts on its own thread when the first signed module is read (or up
+  // front when positional files or the caller need the keys), and is skipped when nothing is
+  // signed. Content digests are taken of signed files only.
   std::vector<model::TrustedCert> extra_trust;
   for (const auto& t : o.trust) {
     auto certs = read::load_certificate_file(t);
@@ -221,8 +228,12 @@ Result<Prepared> prepare(const CheckOptions& o) {
     for (auto& c : *certs) extra_trust.push_back(std::move(c));
   }
   const std::string image = p.root + "/boot/vmlinuz-" + k.release;
+  const bool have_image = !o.skip_kernel_image && is_file(image);
+  std::mutex image_mu;
   std::future<Result<std::vector<model::TrustedCert>>> image_certs;
-  if (!o.skip_kernel_image && is_file(image))
+  auto start_image = [&] {
+    std::lock_guard<std::mutex> lock(image_mu);
+    if (!have_image || image_certs.valid()) return;
     image_certs = std::async(std::launch::async, [&o, image] {
       if (!o.cache_alias_from.empty()) {
         // whatif's overlay: the root's own image through its cache entry; a new one uncached.
@@ -236,24 +247,8 @@ Result<Prepared> prepare(const CheckOptions& o) {
       }
       return read::cached_image_certificates(o.cache_dir, image);
     });
-  auto join_trusted = [&] {
-    if (image_certs.valid()) {
-      auto certs = image_certs.get();
-      if (certs) {
-        k.trusted = std::move(*certs);
-        k.trust_known = true;
-      } else {
-        p.input_findings.push_back(input_finding(kBadInput, Severity::kWarning, image, {image},
-                                                 "cannot read the kernel image's certificates: " +
-                                                     certs.error().message));
-      }
-    }
-    for (auto& c : extra_trust) k.trusted.push_back(std::move(c));
-    if (!o.trust.empty()) k.trust_known = true;
-    timer.lap("trusted keys (wait)");
   };
-  const bool read_needs_trust = o.verify_content && extra_trust.empty() && image_certs.valid();
-  if (read_needs_trust) join_trusted();
+  if (o.image_keys_always || !o.files.empty()) start_image();
 
   timer.lap("trusted keys");
   // Resolve the tree exactly as depmod does.
@@ -262,14 +257,14 @@ Result<Prepared> prepare(const CheckOptions& o) {
   ri.moddir = p.moddir;
   ri.kver = k.release;
   ri.config = p.depmod_config;
-  ri.symvers = std::move(symvers);  // not used below: no copy of ~30k entries
+  ri.await_symvers = [&] { return &await_exports().symvers; };
   ri.reroot_externals = !o.literal_externals;
   ri.threads = o.threads;
   read::ReadOptions ropts;
-  // Without the join, --trust gave a key (or no image is read): the set is known non-empty.
-  ropts.signed_digest =
-      o.verify_content && (read_needs_trust ? !k.trusted.empty() : !extra_trust.empty());
+  ropts.signed_digest = o.verify_content;
+  if (have_image) ropts.on_signature = start_image;
   read::ModuleCache cache(o.cache_dir, p.module_dir);
+  cache.set_threads(o.threads);
   if (!o.cache_alias_from.empty()) cache.set_alias(o.cache_alias_from, o.cache_alias_to);
   ri.reader = [&](const std::vector<std::string>& paths) {
     return cache.read(paths, ropts, [&](const std::vector<std::string>& misses) {
@@ -280,7 +275,48 @@ Result<Prepared> prepare(const CheckOptions& o) {
   if (!res) return tl::unexpected(res.error());
   p.resolution = std::move(*res);
   timer.lap("read + resolve modules");
-  if (!read_needs_trust) join_trusted();
+
+  Exports& ex = await_exports();
+  if (ex.fatal) return tl::unexpected(*ex.fatal);
+  for (auto& f : ex.findings) p.input_findings.push_back(std::move(f));
+  if (ex.symvers) {
+    k.have_exports = true;
+    k.exports_have_crcs = ex.symvers->layout != model::SymversLayout::kSystemMap;
+    k.exports_source = ex.symvers->path;
+    k.vmlinux = std::move(ex.vmlinux);
+  } else {
+    p.input_findings.push_back(input_finding(
+        kNoKernelExports, Severity::kWarning, k.release, {},
+        "no kernel export list (Module.symvers, symvers.gz): symbols that no module exports are "
+        "assumed to come from vmlinux, and CRC checks against vmlinux (module_layout, imports "
+        "from the kernel) are impossible",
+        fmt::format("install linux-headers-{0} (Debian) or kernel-devel, or pass --symvers",
+                    k.release)));
+  }
+
+  // Modules that came from the cache did not pass the reader.
+  for (const auto& m : p.resolution.modules)
+    if (m.module && m.module->sig.kind != model::SigKind::kNone) {
+      start_image();
+      break;
+    }
+  if (image_certs.valid()) {
+    auto certs = image_certs.get();
+    k.image_read = true;
+    if (certs) {
+      k.trusted = std::move(*certs);
+      k.trust_known = true;
+    } else {
+      p.input_findings.push_back(input_finding(kBadInput, Severity::kWarning, image, {image},
+                                               "cannot read the kernel image's certificates: " +
+                                                   certs.error().message));
+    }
+  } else if (have_image) {
+    k.trust_known = true;  // nothing is signed: no key can change a verdict
+  }
+  for (auto& c : extra_trust) k.trusted.push_back(std::move(c));
+  if (!o.trust.empty()) k.trust_known = true;
+  timer.lap("trusted keys (wait)");
 
   // vermagic and the fallback signer: from the kernel's own (intree) modules.
   for (const auto& m : p.resolution.modules) {

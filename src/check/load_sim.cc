@@ -322,13 +322,13 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
     Found f = find_symbol(k, loaded, imp.name, gplok);
     if (!f.owner && !k.have_exports) {
       // vmlinux exports unknown: assume vmlinux provides it (said once, in a tree finding).
-      v.bindings.push_back({imp.name, "vmlinux?", imp.crc, std::nullopt});
+      if (opts.record_bindings) v.bindings.push_back({imp.name, "vmlinux?", imp.crc, std::nullopt});
       continue;
     }
     int err = 0;
     if (!f.owner) {
       if (imp.weak) {
-        v.bindings.push_back({imp.name, "", imp.crc, std::nullopt});
+        if (opts.record_bindings) v.bindings.push_back({imp.name, "", imp.crc, std::nullopt});
         continue;
       }
       // GPL-only symbol hidden from a proprietary module, or not exported at all.
@@ -339,7 +339,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
                                    ""});
       err = ENOENT;
     } else {
-      v.bindings.push_back({imp.name, std::string(f.owner_name), imp.crc, f.crc});
+      if (opts.record_bindings) v.bindings.push_back({imp.name, std::string(f.owner_name), imp.crc, f.crc});
       if (f.gpl_only) using_gplonly = true;
       // inherit_taint()
       if (f.owner_proprietary) {

@@ -90,6 +90,7 @@ struct LoadedModule {
 
 struct SimOptions {
   std::string comm = "modprobe";  ///< current->comm in the lockdown message
+  bool record_bindings = false;   ///< fill LoadVerdict::bindings (explain; costly for a tree)
 };
 
 /// The kernel's name for a module: modinfo name=, else the file name rule.

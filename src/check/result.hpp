@@ -29,6 +29,7 @@ struct InputSummary {
   bool exports_have_crcs = false;
   std::string config_source;
   size_t trusted_certificates = 0;
+  bool kernel_image_read = false;    ///< false: no file is signed, so the image was not opened
   std::string trust_source;
   std::string cmdline;
   size_t module_files = 0;           ///< candidate files scanned

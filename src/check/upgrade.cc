@@ -265,6 +265,7 @@ Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o) {
   CheckOptions to_opts = o.check;
   to_opts.kver = o.to;
   to_opts.progress = nullptr;
+  to_opts.image_keys_always = true;  // the old kernel's signed modules are judged by these keys
   auto to_or_p = prepare(to_opts);
   if (!to_or_p) return tl::unexpected(to_or_p.error());
   const Prepared& from = *from_or_p;

@@ -12,6 +12,7 @@
 #include "check/signature_check.hpp"
 #include "read/module_reader.hpp"
 #include "report/render.hpp"
+#include "util/timing.hpp"
 
 namespace ofsck::cli {
 
@@ -48,16 +49,22 @@ class CheckCommand : public Command {
     finish_options(c_);
     auto p = check::prepare(c_.check);
     if (!p) return report_error(p.error());
-    auto r = check::evaluate(*p, c_.check);
+    prepared_ = std::move(*p);
+    result_ = check::evaluate(*prepared_, c_.check);
+    PhaseTimer timer;
     std::string out = c_.format == "json"
-                          ? report::render_json(r)
-                          : report::render_text(r, {use_color(c_), c_.verbose, true});
+                          ? report::render_json(result_)
+                          : report::render_text(result_, {use_color(c_), c_.verbose, true});
     std::fwrite(out.data(), 1, out.size(), stdout);
-    return exit_for(r);
+    timer.lap("report");
+    return exit_for(result_);
   }
 
  private:
   CommonOptions& c_;
+  // Kept until the process ends: see cli::run() (no teardown of the whole-tree model).
+  std::optional<check::Prepared> prepared_;
+  check::CheckResult result_;
 };
 
 class DepmodCommand : public Command {
@@ -157,8 +164,10 @@ int ExplainCommand::run() {
       idx.push_back(std::make_unique<check::ExportIndex>(*dm.module));
       loaded.push_back({&*dm.module, idx.back().get(), check::kernel_module_name(*dm.module)});
     }
+    check::SimOptions so;
+    so.record_bindings = true;
     auto v = check::simulate_load(p->kernel, check::verify_signature(m.module->sig, p->kernel),
-                                  *m.module, loaded);
+                                  *m.module, loaded, so);
     out += fmt::format("  signature: {}\n", v.sig.detail);
     out += "  imports:\n";
     for (const auto& b : v.bindings) {

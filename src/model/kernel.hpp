@@ -58,6 +58,7 @@ struct KernelFacts {
   std::vector<TrustedCert> trusted;     ///< certificates with public keys (content verifiable)
   std::vector<AssumedKey> assumed;      ///< issuer+serial trusted without a certificate
   bool trust_known = false;             ///< false: no image and no --trust: keys unknown
+  bool image_read = false;              ///< the image's certificates were read (some file is signed)
 };
 
 }  // namespace ofsck::model

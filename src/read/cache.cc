@@ -6,6 +6,7 @@
 #include "read/cache.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 
 #include "read/kernel_image.hpp"
 #include "read/x509.hpp"
+#include "util/parallel_for.hpp"
 
 namespace ofsck::read {
 
@@ -139,13 +141,35 @@ FileStamp read_stamp(Reader& r) {
   return s;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+/// A cache file mapped read-only (a torn or concurrent rewrite is a rename, so the mapping
+/// stays the old file); empty when absent. Prefaulted: it is read from start to end.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<const char*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 /// Atomic replace: write <path>.tmp.<pid>, fsync-free rename (a torn write is just a corrupt
 /// cache, which is detected and ignored).
@@ -378,7 +402,8 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
     uint8_t flags = 0;
     std::string_view data;
   };
-  const std::string blob = slurp(file);
+  const MappedFile mapped(file);
+  const std::string_view blob = mapped.view();
   std::unordered_map<std::string_view, Entry> old;
   {
     Reader r(blob);
@@ -410,10 +435,9 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   }
   std::vector<Result<model::ModuleFile>> out(paths.size(), make_error(ErrorCode::kIo, ""));
   std::vector<FileStamp> stamps(paths.size());
-  std::vector<bool> stamped(paths.size(), false);
-  std::vector<std::string> miss_paths;
-  std::vector<size_t> miss_idx;
-  for (size_t i = 0; i < paths.size(); ++i) {
+  std::vector<char> stamped(paths.size(), 0), hit(paths.size(), 0);
+  // Stat and decode every entry on all threads; each index writes only its own slots.
+  parallel_for(paths.size(), threads_, [&](size_t i) {
     stamped[i] = stamp_file(paths[i], stamps[i]);
     auto it = stamped[i] ? old.find(key_of(paths[i])) : old.end();
     if (it != old.end() && it->second.stamp == stamps[i] && (it->second.flags & need) == need) {
@@ -421,9 +445,16 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
       if (deserialize_module(it->second.data, m)) {
         m.path = paths[i];
         out[i] = std::move(m);
-        ++hits_;
-        continue;
+        hit[i] = 1;
       }
+    }
+  });
+  std::vector<std::string> miss_paths;
+  std::vector<size_t> miss_idx;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (hit[i]) {
+      ++hits_;
+      continue;
     }
     miss_paths.push_back(paths[i]);
     miss_idx.push_back(i);
@@ -456,7 +487,8 @@ Result<std::vector<model::TrustedCert>> cached_image_certificates(const std::str
   FileStamp st;
   if (cache_dir.empty() || !stamp_file(image, st)) return kernel_image_certificates(image);
   const std::string file = fmt::format("{}/image-{:016x}.bin", cache_dir, fnv64(image));
-  const std::string blob = slurp(file);
+  const MappedFile mapped(file);
+  const std::string_view blob = mapped.view();
   Reader r(blob);
   if (check_header(r, blob) && r.str() == image && read_stamp(r) == st && r.ok()) {
     uint32_t n = r.u32();
@@ -490,7 +522,8 @@ namespace ofsck::read {
 KeyValueCache::KeyValueCache(std::string dir, std::string name) {
   if (dir.empty()) return;
   file_ = dir + "/" + name + ".bin";
-  const std::string blob = slurp(file_);
+  const MappedFile mapped(file_);
+  const std::string_view blob = mapped.view();
   Reader r(blob);
   if (!check_header(r, blob)) return;
   uint32_t n = r.u32();

@@ -56,6 +56,9 @@ class ModuleCache {
     alias_to_ = std::move(to);
   }
 
+  /// Threads that stat and decode cached entries (0 = one per core).
+  void set_threads(unsigned n) { threads_ = n; }
+
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
 
@@ -63,6 +66,7 @@ class ModuleCache {
   std::string dir_, scope_;
   std::string alias_from_, alias_to_;
   size_t hits_ = 0, misses_ = 0;
+  unsigned threads_ = 0;
 };
 
 /// Certificates of a kernel image through the cache (the image's payload decompression is the

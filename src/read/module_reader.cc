@@ -254,7 +254,8 @@ void finish_hashes(std::span<const std::byte> image, model::ModuleFile& m, const
     SHA256(reinterpret_cast<const unsigned char*>(image.data()), image.size(), m.content_sha256.data());
     m.has_content_sha256 = true;
   }
-  if (o.signed_digest) compute_signed_digest(image, m.sig);
+  if (o.signed_digest && m.sig.kind != model::SigKind::kNone) compute_signed_digest(image, m.sig);
+  if (o.on_signature && m.sig.kind != model::SigKind::kNone) o.on_signature();
 }
 
 }  // namespace
@@ -291,8 +292,7 @@ Result<model::ModuleFile> read_module_bytes(std::span<const std::byte> bytes,
 }
 
 Result<model::ModuleFile> read_module(const std::string& path, const ReadOptions& opts) {
-  bool need_all = opts.content_sha256 || opts.signed_digest;
-  if (!need_all) {
+  if (!opts.content_sha256) {
     // Head: ELF header + compression magic. The section header table, .shstrtab and the
     // signature sit at the end of a .ko, so the tail is fetched in one go as well.
     Result<std::unique_ptr<elf::FileSource>> fs = elf::FileSource::open(path, 64, 0);
@@ -305,6 +305,15 @@ Result<model::ModuleFile> read_module(const std::string& path, const ReadOptions
       m.path = path;
       m.file_size = src.size();
       if (Result<void> r = read_elf(src, m); !r) return tl::unexpected(r.error());
+      if (m.sig.kind != model::SigKind::kNone) {
+        if (opts.signed_digest && m.sig.signed_len <= src.size()) {
+          // Only signed files are read whole, to hash what the signature covers.
+          Result<std::span<const std::byte>> all = src.read(0, m.sig.signed_len, "signed content");
+          if (!all) return tl::unexpected(all.error());
+          compute_signed_digest(*all, m.sig);
+        }
+        if (opts.on_signature) opts.on_signature();
+      }
       return m;
     }
   }

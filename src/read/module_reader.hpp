@@ -1,6 +1,7 @@
 #pragma once
 /// read_module(): one kernel module file (.ko, .ko.xz, .ko.zst, .ko.gz) → model::ModuleFile.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -11,8 +12,11 @@ namespace ofsck::read {
 
 struct ReadOptions {
   bool content_sha256 = false;  ///< fill ModuleFile::content_sha256 (reads the whole file)
-  bool signed_digest = false;   ///< fill Signature::content_digest (reads the whole file)
+  bool signed_digest = false;   ///< fill Signature::content_digest of signed files (reads them whole)
   uint64_t max_decompressed = 512ull << 20;  ///< zip-bomb cap for compressed modules
+  /// Called (from any reading thread, possibly several times) when a file carries a signature
+  /// trailer: `check` decompresses the kernel image for its keys only when one does.
+  std::function<void()> on_signature;
 };
 
 /// Reads a module from disk. Plain .ko files are read with pread, fetching only the ELF

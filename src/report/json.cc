@@ -31,6 +31,7 @@ std::string render_json(const check::CheckResult& r) {
                                                                 : ordered_json(in.exports_source)},
                    {"exports_have_crcs", in.exports_have_crcs},
                    {"trusted_certificates", in.trusted_certificates},
+                   {"kernel_image_read", in.kernel_image_read},
                    {"cmdline", in.cmdline},
                    {"module_files", in.module_files}};
   size_t loading = 0, errors = 0, warnings = 0, notes = 0;

@@ -13,6 +13,7 @@
 #include "read/text/text_util.hpp"
 #include "resolve/deps.hpp"
 #include "resolve/kmod_order.hpp"
+#include "util/timing.hpp"
 
 namespace ofsck::resolve {
 namespace {
@@ -106,6 +107,7 @@ void order_modules(Resolution& r, const std::string& module_dir) {
 
 Result<Resolution> resolve_tree(const ResolveInput& in) {
   Resolution r;
+  PhaseTimer timer;
   std::string root = strip_trailing_slashes(absolute(in.root));
   std::string moddir = strip_trailing_slashes(in.moddir);
   std::string module_dir = root + moddir + "/" + in.kver;
@@ -124,6 +126,7 @@ Result<Resolution> resolve_tree(const ResolveInput& in) {
   if (!scan_or) return tl::unexpected(scan_or.error());
   r.files = std::move(scan_or->files);
   r.problems = std::move(scan_or->problems);
+  timer.lap("resolve: scan");
 
   SelectResult sel = select_winners(r.files, in.config, r.kmod_dirname);
   r.selections = std::move(sel.selections);
@@ -134,6 +137,7 @@ Result<Resolution> resolve_tree(const ResolveInput& in) {
   r.module_by_name.reserve(r.modules.size() * 2);
   for (size_t i = 0; i < r.modules.size(); ++i)
     r.module_by_name.emplace(r.modules[i].name, static_cast<int>(i));
+  timer.lap("resolve: select + order");
 
   // depmod reads only the winners.
   std::vector<std::string> paths;
@@ -156,8 +160,10 @@ Result<Resolution> resolve_tree(const ResolveInput& in) {
     }
   }
 
-  build_symbol_table(r, in.symvers);
+  timer.lap("resolve: read modules");
+  build_symbol_table(r, in.await_symvers ? *in.await_symvers() : in.symvers);
   compute_dependencies(r);
+  timer.lap("resolve: symbols + deps");
   return r;
 }
 

@@ -31,6 +31,9 @@ struct ResolveInput {
   std::string kver;
   model::DepmodConfig config;
   std::optional<model::Symvers> symvers;  ///< Module.symvers (-E) or System.map (-F) layout
+  /// When set, called once the modules are read, instead of using `symvers`: the caller can
+  /// parse the export list while the tree is read. The pointee must outlive resolve_tree().
+  std::function<const std::optional<model::Symvers>*()> await_symvers;
   bool reroot_externals = true;  ///< true: externals live under root (the image as it boots);
                                  ///< false: literal paths, exactly like `depmod -b`
   bool gzip_supported = false;   ///< kmod built with zlib (Debian 12 kmod 30: false)

@@ -2,8 +2,6 @@
 // request_firmware() will not find under <root>/lib/firmware. The kernel then logs
 // "Direct firmware load for <name> failed with error -2" when the driver asks for it (at probe,
 // so only on hardware that is present).
-#include <sys/stat.h>
-
 #include <fmt/format.h>
 
 #include "check/explain_cause.hpp"
@@ -16,18 +14,14 @@ void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules
                            DiagnosticSink& sink) {
   const auto& res = p.resolution;
   const std::string root = p.root;
-  auto on_disk = [&](const std::string& rel) {
-    struct stat st;
-    return ::stat((root + "/" + rel).c_str(), &st) == 0 ||
-           ::stat((root + "/usr/" + rel).c_str(), &st) == 0;
-  };
+  const DiskFirmware on_disk(root, p.kernel.release);
   size_t intree_modules = 0, intree_files = 0;
   for (size_t i : modules) {
     const auto& m = res.modules[i];
     if (!m.module) continue;
     std::vector<std::string> missing;
     for (const auto& fw : m.module->info.firmware)
-      if (!find_firmware(on_disk, p.kernel.release, fw)) missing.push_back(fw);
+      if (!on_disk.exists(fw)) missing.push_back(fw);
     if (missing.empty()) continue;
     // The whole-tree check of a distribution kernel names every in-tree driver's firmware; only
     // summarise those, and report out-of-tree modules (and everything under --only) one by one.
