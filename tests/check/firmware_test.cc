@@ -1,6 +1,10 @@
 // OFS217: firmware= files of modules that will be loaded, searched as request_firmware() does.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "check/firmware.hpp"
 #include "testdata.hpp"
 
 namespace ofsck {
@@ -52,6 +56,50 @@ TEST(FirmwareMissing, SearchOrderAndSuffixes) {
   EXPECT_NE(out.find("note[OFS217]: 1 in-tree modules name 1 firmware files"), std::string::npos)
       << out;
   testdata::run("rm -rf " + r);
+}
+
+// The on-disk search: <root>/lib/firmware and <root>/usr/lib/firmware (a root that is not
+// merged-/usr), a merged root (lib -> usr/lib, searched once), a name with a leading '/', and a
+// root without any firmware directory.
+TEST(FirmwareMissing, DiskSearchAcrossUsrAndMergedRoots) {
+  namespace fs = std::filesystem;
+  const std::string k = "6.1.0-56-amd64";
+  const std::string r = testdata::make_temp_dir("fwdisk");
+  auto touch = [](const std::string& p) {
+    fs::create_directories(fs::path(p).parent_path());
+    std::ofstream(p) << "x";
+  };
+  // Split root: one file under lib/, one under usr/lib/<release>/, one under updates/.
+  touch(r + "/split/lib/firmware/a/one.bin");
+  touch(r + "/split/usr/lib/firmware/" + k + "/two.bin.zst");
+  touch(r + "/split/lib/firmware/updates/three.bin.xz");
+  {
+    check::DiskFirmware fw(r + "/split", k);
+    EXPECT_TRUE(fw.exists("a/one.bin"));
+    EXPECT_TRUE(fw.exists("two.bin"));
+    EXPECT_TRUE(fw.exists("three.bin"));
+    EXPECT_TRUE(fw.exists("/a/one.bin"));  // the kernel only doubles the '/'
+    EXPECT_FALSE(fw.exists("a/one.bin.xz.missing"));
+    EXPECT_FALSE(fw.exists("two.bin.zst.zst"));
+    EXPECT_FALSE(fw.exists(""));
+    EXPECT_FALSE(fw.exists("/"));
+  }
+  // Merged root: lib is a symlink to usr/lib.
+  touch(r + "/merged/usr/lib/firmware/four.bin");
+  fs::create_directory_symlink("usr/lib", r + "/merged/lib");
+  {
+    check::DiskFirmware fw(r + "/merged", k);
+    EXPECT_TRUE(fw.exists("four.bin"));
+    EXPECT_FALSE(fw.exists("five.bin"));
+  }
+  // No firmware directory at all, and a root that does not exist.
+  fs::create_directories(r + "/bare/lib");
+  EXPECT_FALSE(check::DiskFirmware(r + "/bare", k).exists("four.bin"));
+  EXPECT_FALSE(check::DiskFirmware(r + "/absent", k).exists("four.bin"));
+  // Same answers as the generic search over the same files.
+  auto on_disk = [&](const std::string& rel) { return fs::exists(r + "/split/" + rel); };
+  EXPECT_EQ(check::find_firmware(on_disk, k, "a/one.bin"), "lib/firmware/a/one.bin");
+  fs::remove_all(r);
 }
 
 }  // namespace

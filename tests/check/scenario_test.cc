@@ -182,6 +182,55 @@ TEST(Scenario, UnsignedLoadsAndTaints) {
          "emitted (kUnsignedTaint is referenced nowhere in src/)";
 }
 
+// The kernel image is decompressed for its keys only when some file is signed: with nothing
+// signed, no key can change a verdict (unsigned is judged the same under any key set).
+TEST(Scenario, KernelImageReadOnlyWhenSomethingIsSigned) {
+  OFSCK_REQUIRE_SCN(k47);
+  Root r(k47, {});
+  r.add_test("unsigned/ofs_leaf.ko", "extra/ofs_leaf.ko");
+  r.depmod();
+  {
+    Out run = check(r, {"--no-cache"});
+    ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+    EXPECT_FALSE(run.doc["inputs"]["kernel_image_read"].get<bool>()) << run.doc["inputs"].dump();
+    EXPECT_EQ(run.doc["inputs"]["trusted_certificates"].get<int>(), 0);
+    EXPECT_TRUE(findings(run.doc, "OFS303").empty()) << SCN_DUMP(run);  // keys "unknown"
+    const json* m = module(run.doc, "ofs_leaf");
+    ASSERT_NE(m, nullptr);
+    EXPECT_NE((*m)["taints"].get<std::string>().find('E'), std::string::npos) << m->dump(2);
+    // Under enforcement the verdict is the same as with the keys read: rejected.
+    Out enf = check(r, {"--no-cache", "--cmdline", "module.sig_enforce=1"});
+    ASSERT_TRUE(enf.parsed) << SCN_DUMP(enf);
+    EXPECT_EQ(errno_of(*module(enf.doc, "ofs_leaf")), "EKEYREJECTED");
+  }
+  {
+    // A given file that is signed needs the keys.
+    Out run = check(r, {"--no-cache", tm(k47, "signed/ofs_core.ko")});
+    ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+    EXPECT_TRUE(run.doc["inputs"]["kernel_image_read"].get<bool>()) << run.doc["inputs"].dump();
+    EXPECT_GE(run.doc["inputs"]["trusted_certificates"].get<int>(), 1);
+  }
+  {
+    // A signed module in the tree (here, on a second run from the cache too).
+    r.add_test("signed/ofs_core.ko", "extra/ofs_core.ko");
+    r.depmod();
+    const std::string cache = td::make_temp_dir("scn-cache");
+    for (int pass = 0; pass < 2; ++pass) {
+      Out run = check(r, {"--cache-dir", cache});
+      ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
+      EXPECT_TRUE(run.doc["inputs"]["kernel_image_read"].get<bool>()) << pass;
+      EXPECT_GE(run.doc["inputs"]["trusted_certificates"].get<int>(), 1) << pass;
+      const json* core = module(run.doc, "ofs_core");
+      ASSERT_NE(core, nullptr);
+      EXPECT_TRUE(contains(msgs(*core, true),
+                           "ofs_core: module verification failed: signature and/or required key "
+                           "missing - tainting kernel"))
+          << core->dump(2);
+    }
+    std::filesystem::remove_all(cache);
+  }
+}
+
 // Scenario 4b: under module.sig_enforce=1: unsigned rejected, unknown key rejected, Debian-signed
 // pcspkr loads; with --trust of the test cert the signed module loads.
 TEST(Scenario, SignatureEnforcement) {
