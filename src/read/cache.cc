@@ -27,7 +27,7 @@ namespace ofsck::read {
 namespace {
 
 constexpr char kMagic[8] = {'O', 'F', 'S', 'C', 'K', 'C', '\0', '\0'};
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: image certificates are system_certificate_list only
 // Every field of ModuleFile must be serialised: a new field changes the size and stops the
 // build here until serialize_module()/deserialize_module() handle it (and kFormat is bumped).
 constexpr size_t kModuleFileSize = 864;  // x86_64 libstdc++

@@ -89,7 +89,8 @@ Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
 }
 
 Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::string& path) {
-  // Streamed: the decompressed vmlinux (60+ MiB) is scanned as it is produced, never held.
+  // Streamed: the decompressed vmlinux (60+ MiB) is scanned as it is produced, never held, and
+  // decoding stops once system_certificate_list is complete (about 60% into a Debian image).
   auto file_or = read_whole_file(path, uint64_t{256} << 20);
   if (!file_or) return tl::unexpected(file_or.error());
   auto payload = locate_payload(file_or->span(), path);
@@ -98,7 +99,7 @@ Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::str
   return decode_payload<Certs>(*payload, [&](std::span<const std::byte> in) -> Result<Certs> {
     CertificateScanner scan(path);
     auto n = decompress_to(in, payload->compression, uint64_t{1} << 30, path,
-                           [&](std::span<const std::byte> piece) { scan.feed(piece); });
+                           [&](std::span<const std::byte> piece) { return scan.feed(piece); });
     if (!n) return tl::unexpected(n.error());
     return scan.finish();
   });

@@ -306,11 +306,9 @@ Result<model::ModuleFile> read_module(const std::string& path, const ReadOptions
       m.file_size = src.size();
       if (Result<void> r = read_elf(src, m); !r) return tl::unexpected(r.error());
       if (m.sig.kind != model::SigKind::kNone) {
-        if (opts.signed_digest && m.sig.signed_len <= src.size()) {
-          // Only signed files are read whole, to hash what the signature covers.
-          Result<std::span<const std::byte>> all = src.read(0, m.sig.signed_len, "signed content");
-          if (!all) return tl::unexpected(all.error());
-          compute_signed_digest(*all, m.sig);
+        if (opts.signed_digest) {
+          // Only signed files are read whole, in pieces, to hash what the signature covers.
+          if (Result<bool> d = compute_signed_digest(src, m.sig); !d) return tl::unexpected(d.error());
         }
         if (opts.on_signature) opts.on_signature();
       }

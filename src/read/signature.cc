@@ -314,6 +314,26 @@ model::Signature parse_signature(std::span<const std::byte> image) {
   return read_signature(src);
 }
 
+Result<bool> compute_signed_digest(elf::FileSource& src, model::Signature& sig) {
+  sig.content_digest.clear();
+  if (sig.kind == model::SigKind::kNone || sig.hash_algo.empty() || sig.signed_len > src.size())
+    return false;
+  const EVP_MD* md = EVP_get_digestbyname(sig.hash_algo.c_str());
+  if (!md) return false;
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) return false;
+  bool ok = true;
+  Result<void> r = src.stream(0, sig.signed_len, "signed content", [&](std::span<const std::byte> p) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
+  });
+  if (!r) return tl::unexpected(r.error());
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), out, &n) != 1) return false;
+  sig.content_digest.assign(out, out + n);
+  return true;
+}
+
 bool compute_signed_digest(std::span<const std::byte> image, model::Signature& sig) {
   sig.content_digest.clear();
   if (sig.kind == model::SigKind::kNone || sig.hash_algo.empty() || sig.signed_len > image.size())

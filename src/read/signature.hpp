@@ -26,6 +26,10 @@ inline constexpr uint64_t kModuleSignatureLen = 12;
 /// false (digest left empty) when the algorithm is unknown or signed_len is out of range.
 bool compute_signed_digest(std::span<const std::byte> image, model::Signature& sig);
 
+/// The same digest over a file, read in pieces into a per-thread buffer (no copy of the whole
+/// module is held). Returns false (digest left empty) as above; read errors are returned.
+[[nodiscard]] Result<bool> compute_signed_digest(elf::FileSource& src, model::Signature& sig);
+
 /// Colon-separated uppercase hex ("6A:39:FB"), as kmod prints sig_key.
 [[nodiscard]] std::string hex_colon(std::span<const uint8_t> bytes);
 

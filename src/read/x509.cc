@@ -92,42 +92,19 @@ Result<std::vector<model::TrustedCert>> load_certificate_file(const std::string&
   return out;
 }
 
-std::vector<model::TrustedCert> scan_certificates(std::span<const std::byte> blob,
-                                                  const std::string& source) {
-  // A certificate starts SEQUENCE(long form) { SEQUENCE(long form) { [0] { INTEGER 2 } ...
-  // i.e. 30 82 hh ll 30 82 hh ll a0 03 02 01 02: selective enough to try d2i_X509 on each hit.
-  std::vector<model::TrustedCert> out;
-  const auto* d = reinterpret_cast<const uint8_t*>(blob.data());
-  const size_t n = blob.size();
-  static const uint8_t kTail[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
-  for (size_t i = 0; i + 13 <= n;) {
-    const void* hit = std::memchr(d + i, 0x30, n - i - 12);
-    if (!hit) break;
-    i = static_cast<size_t>(static_cast<const uint8_t*>(hit) - d);
-    if (d[i + 1] == 0x82 && d[i + 4] == 0x30 && d[i + 5] == 0x82 &&
-        std::memcmp(d + i + 8, kTail, sizeof kTail) == 0) {
-      size_t len = (size_t{d[i + 2]} << 8 | d[i + 3]) + 4;
-      if (len <= n - i) {
-        const unsigned char* p = d + i;
-        if (X509* x = d2i_X509(nullptr, &p, static_cast<long>(len))) {
-          out.push_back(from_x509(x, source));
-          X509_free(x);
-          i += len;
-          continue;
-        }
-      }
-    }
-    ++i;
-  }
-  return out;
-}
-
 namespace {
-// A candidate's length is at most 0xffff + 4: an offset is decided once that much follows it.
-constexpr uint64_t kCertLookahead = 0xffff + 4;
+// A certificate starts SEQUENCE(long form) { SEQUENCE(long form) { [0] { INTEGER 2 } ...
+// i.e. 30 82 hh ll 30 82 hh ll a0 03 02 01 02: selective enough to try d2i_X509 on each hit.
+constexpr uint8_t kTail[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
+constexpr uint64_t kMaxCert = 0xffff + 4;
+// Zero bytes allowed between the list and its size: the reserved extra-certificate area
+// (CONFIG_SYSTEM_EXTRA_CERTIFICATE_SIZE, 4 KiB by default) and alignment.
+constexpr uint64_t kMaxFill = uint64_t{64} << 10;
+// Every examined offset has this much of the blob after it (unless the blob ends first).
+constexpr uint64_t kCertLookahead = kMaxCert + kMaxFill + 8;
 }  // namespace
 
-void CertificateScanner::feed(std::span<const std::byte> piece) {
+void CertificateScanner::feed_bytes(std::span<const std::byte> piece) {
   // Drop what lies before the next offset to examine once it outweighs the lookahead.
   const uint64_t dead = pos_ - base_;
   if (dead >= (uint64_t{1} << 20) && dead >= win_.size() / 2) {
@@ -136,24 +113,42 @@ void CertificateScanner::feed(std::span<const std::byte> piece) {
   }
   const auto* p = reinterpret_cast<const uint8_t*>(piece.data());
   win_.insert(win_.end(), p, p + piece.size());
+}
+
+bool CertificateScanner::feed(std::span<const std::byte> piece) {
+  if (complete_) return false;
+  feed_bytes(piece);
   const uint64_t end = base_ + win_.size();
   if (end >= kCertLookahead) scan(end - kCertLookahead + 1, false);
+  return !complete_;
 }
 
 std::vector<model::TrustedCert> CertificateScanner::finish() {
-  scan(base_ + win_.size(), true);
+  if (!complete_) scan(base_ + win_.size(), true);
   win_.clear();
   win_.shrink_to_fit();
   return std::move(out_);
 }
 
+bool CertificateScanner::size_follows(uint64_t start, uint64_t end) const {
+  const uint64_t len = end - start;
+  const uint64_t avail = base_ + win_.size();
+  const uint64_t limit = std::min(avail, end + kMaxFill + 8);
+  for (uint64_t q = end; q + 4 <= limit; ++q) {
+    const uint8_t* b = win_.data() + (q - base_);
+    if (q % 8 == 0 && (uint64_t{b[0]} | uint64_t{b[1]} << 8 | uint64_t{b[2]} << 16 |
+                       uint64_t{b[3]} << 24) == len)
+      return true;
+    if (*b != 0) return false;
+  }
+  return false;
+}
+
 void CertificateScanner::scan(uint64_t limit, bool at_end) {
-  // Same walk as scan_certificates(); offsets are absolute, d indexes the window. Not at the
-  // end, every offset below `limit` has kCertLookahead bytes after it in the window, so the
-  // bounds scan_certificates() checks against the blob size hold.
+  // Offsets are absolute, d indexes the window. Not at the end, every offset below `limit` has
+  // kCertLookahead bytes after it in the window, so the bounds below hold.
   const uint8_t* d = win_.data();
   const uint64_t n = base_ + win_.size();  // blob size when at_end
-  static const uint8_t kTail[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
   uint64_t i = pos_;
   if (at_end) limit = n >= 12 ? n - 12 : 0;  // i + 13 <= n
   while (i < limit) {
@@ -169,9 +164,21 @@ void CertificateScanner::scan(uint64_t limit, bool at_end) {
       if (len <= n - i) {
         const unsigned char* q = c;
         if (X509* x = d2i_X509(nullptr, &q, static_cast<long>(len))) {
+          if (i != run_end_) {  // a new run of back-to-back certificates
+            run_start_ = i;
+            run_first_ = out_.size();
+          }
           out_.push_back(from_x509(x, source_));
           X509_free(x);
           i += len;
+          run_end_ = i;
+          if (size_follows(run_start_, run_end_)) {
+            // This run is system_certificate_list: exactly what the kernel loads into its
+            // builtin trusted keyring. Certificates met elsewhere in the image are not keys.
+            out_.erase(out_.begin(), out_.begin() + static_cast<ptrdiff_t>(run_first_));
+            complete_ = true;
+            break;
+          }
           continue;
         }
       }

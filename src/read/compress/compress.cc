@@ -183,13 +183,14 @@ class ChunkOut {
   static constexpr size_t kSize = size_t{1} << 20;
   uint8_t* data() { return reinterpret_cast<uint8_t*>(buf_.data()); }
   size_t size() const { return buf_.size(); }
-  /// Hands the first n bytes of the chunk to the sink; false when the total exceeds the cap.
-  bool flush(size_t n) {
-    if (n == 0) return total_ <= cap_;
+  enum Flush { kMore, kStop, kTooLarge };
+  /// Hands the first n bytes of the chunk to the sink: kTooLarge when the total exceeds the
+  /// cap, kStop when the sink needs no more.
+  Flush flush(size_t n) {
+    if (n == 0) return total_ <= cap_ ? kMore : kTooLarge;
     total_ += n;
-    if (total_ > cap_) return false;
-    sink_(std::span<const std::byte>(buf_.data(), n));
-    return true;
+    if (total_ > cap_) return kTooLarge;
+    return sink_(std::span<const std::byte>(buf_.data(), n)) ? kMore : kStop;
   }
   uint64_t total() const { return total_; }
 
@@ -214,8 +215,10 @@ Result<uint64_t> stream_xz(std::span<const std::byte> in, uint64_t cap, const st
     lzma_ret r = lzma_code(&s, LZMA_FINISH);
     if (r == LZMA_STREAM_END) break;
     if (r == LZMA_OK && s.avail_out == 0) {
-      if (!out.flush(out.size())) {
+      const ChunkOut::Flush f = out.flush(out.size());
+      if (f != ChunkOut::kMore) {
         lzma_end(&s);
+        if (f == ChunkOut::kStop) return out.total();
         return too_large(path, "xz", cap);
       }
       s.next_out = out.data();
@@ -236,7 +239,7 @@ Result<uint64_t> stream_xz(std::span<const std::byte> in, uint64_t cap, const st
   }
   size_t rest = out.size() - s.avail_out;
   lzma_end(&s);
-  if (!out.flush(rest)) return too_large(path, "xz", cap);
+  if (out.flush(rest) == ChunkOut::kTooLarge) return too_large(path, "xz", cap);
   return out.total();
 }
 
@@ -251,7 +254,9 @@ Result<uint64_t> stream_zstd(std::span<const std::byte> in, uint64_t cap, const 
   size_t last = 1;
   while (ib.pos < ib.size || last != 0) {
     if (ob.pos == ob.size) {
-      if (!out.flush(ob.pos)) return too_large(path, "zstd", cap);
+      const ChunkOut::Flush f = out.flush(ob.pos);
+      if (f == ChunkOut::kStop) return out.total();
+      if (f == ChunkOut::kTooLarge) return too_large(path, "zstd", cap);
       ob.pos = 0;
     }
     size_t before_in = ib.pos, before_out = ob.pos;
@@ -261,7 +266,7 @@ Result<uint64_t> stream_zstd(std::span<const std::byte> in, uint64_t cap, const 
         ib.pos == before_in)
       return corrupt(path, "zstd", ib.pos, "unexpected end of input", ErrorCode::kTruncated);
   }
-  if (!out.flush(ob.pos)) return too_large(path, "zstd", cap);
+  if (out.flush(ob.pos) == ChunkOut::kTooLarge) return too_large(path, "zstd", cap);
   return out.total();
 }
 
@@ -275,8 +280,10 @@ Result<uint64_t> stream_gzip(std::span<const std::byte> in, uint64_t cap, const 
   constexpr uint64_t kChunk = 1u << 30;
   for (;;) {
     if (out_pos == out.size()) {
-      if (!out.flush(out_pos)) {
+      const ChunkOut::Flush f = out.flush(out_pos);
+      if (f != ChunkOut::kMore) {
         inflateEnd(&z);
+        if (f == ChunkOut::kStop) return out.total();
         return too_large(path, "gzip", cap);
       }
       out_pos = 0;
@@ -305,7 +312,7 @@ Result<uint64_t> stream_gzip(std::span<const std::byte> in, uint64_t cap, const 
     return corrupt(path, "gzip", in_pos, z.msg ? z.msg : fmt::format("zlib error {}", r));
   }
   inflateEnd(&z);
-  if (!out.flush(out_pos)) return too_large(path, "gzip", cap);
+  if (out.flush(out_pos) == ChunkOut::kTooLarge) return too_large(path, "gzip", cap);
   return out.total();
 }
 
@@ -346,8 +353,10 @@ Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression
   switch (c) {
     case model::Compression::kNone:
       if (in.size() > max_out) return too_large(path, "raw", max_out);
-      for (size_t off = 0; off < in.size(); off += ChunkOut::kSize)
-        sink(in.subspan(off, std::min<size_t>(ChunkOut::kSize, in.size() - off)));
+      for (size_t off = 0; off < in.size(); off += ChunkOut::kSize) {
+        const size_t n = std::min<size_t>(ChunkOut::kSize, in.size() - off);
+        if (!sink(in.subspan(off, n))) return off + n;
+      }
       return in.size();
     case model::Compression::kXz: return stream_xz(in, max_out, path, sink);
     case model::Compression::kZstd: return stream_zstd(in, max_out, path, sink);

@@ -25,12 +25,14 @@ namespace ofsck::read {
 [[nodiscard]] Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c,
                                         uint64_t max_out, const std::string& path);
 
-/// Receives decompressed output in order, in chunks of at most a few MiB.
-using ChunkSink = std::function<void(std::span<const std::byte>)>;
+/// Receives decompressed output in order, in chunks of at most a few MiB. Returns false when it
+/// needs no more: decoding stops there (the rest of the stream is neither decoded nor checked).
+using ChunkSink = std::function<bool(std::span<const std::byte>)>;
 
 /// Same stream handling and errors as decompress(), but hands the output to `sink` chunk by
 /// chunk instead of holding all of it (kernel images: 60+ MiB). Returns the total output size.
-/// On error the sink may already have seen part of the output.
+/// On error the sink may already have seen part of the output. When the sink stops early, the
+/// result is the size handed to it so far.
 [[nodiscard]] Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression c,
                                              uint64_t max_out, const std::string& path,
                                              const ChunkSink& sink);

@@ -110,6 +110,31 @@ Result<std::span<const std::byte>> FileSource::read(uint64_t off, uint64_t len,
   return fetch(off, len);
 }
 
+Result<void> FileSource::stream(uint64_t off, uint64_t len, std::string_view what,
+                                const std::function<void(std::span<const std::byte>)>& sink) {
+  if (Result<void> r = check_range(off, len, what); !r) return r;
+  constexpr size_t kPiece = size_t{256} << 10;
+  thread_local std::vector<std::byte> buf(kPiece);
+  uint64_t done = 0;
+  while (done < len) {
+    ++preads_;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kPiece, len - done));
+    ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(off + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      SourceRef where{path()};
+      where.offset = off + done;
+      return make_error(n == 0 ? ErrorCode::kTruncated : ErrorCode::kIo,
+                        n == 0 ? std::string("file shrank while reading")
+                               : fmt::format("{}: read failed: {}", what, std::strerror(errno)),
+                        where);
+    }
+    sink(std::span<const std::byte>(buf.data(), static_cast<size_t>(n)));
+    done += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
 void FileSource::prefetch(std::vector<std::pair<uint64_t, uint64_t>> ranges, uint64_t max_gap) {
   std::vector<std::pair<uint64_t, uint64_t>> todo;
   for (auto [b, e] : ranges) {

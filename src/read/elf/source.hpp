@@ -2,6 +2,7 @@
 /// Random-access byte sources for the ELF parser: a whole in-memory image, or a file read with
 /// pread on demand (only the parts a module analysis needs).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -66,6 +67,10 @@ class FileSource final : public ByteSource {
   /// Fetches the given [begin, end) ranges (clamped to the file) with as few preads as
   /// possible, merging ranges whose gap is below `max_gap`. Ranges already cached are skipped.
   void prefetch(std::vector<std::pair<uint64_t, uint64_t>> ranges, uint64_t max_gap);
+  /// Hands [off, off + len) to `sink` in pieces read into a per-thread buffer (for hashing
+  /// whole files without holding them); nothing is cached.
+  [[nodiscard]] Result<void> stream(uint64_t off, uint64_t len, std::string_view what,
+                                    const std::function<void(std::span<const std::byte>)>& sink);
   /// Number of pread calls made (for benchmarking).
   uint64_t pread_calls() const { return preads_; }
 
