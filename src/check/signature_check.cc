@@ -16,19 +16,18 @@ namespace ofsck::check {
 
 namespace {
 
-/// Public keys parsed once per certificate, freed at exit.
+/// Public keys parsed once per certificate and thread, freed when the thread ends.
 struct KeyCache {
-  std::mutex mu;
   std::map<std::string, EVP_PKEY*> keys;
   ~KeyCache() {
     for (auto& [der, key] : keys) EVP_PKEY_free(key);
   }
 };
 
-/// The certificate's public key, parsed once per certificate (thread-safe).
+/// The certificate's public key, parsed once per certificate. Per thread: OpenSSL serialises
+/// operations on one shared EVP_PKEY, and verification runs on every core.
 EVP_PKEY* public_key(const model::TrustedCert& cert) {
-  static KeyCache cache;
-  std::lock_guard<std::mutex> lock(cache.mu);
+  thread_local KeyCache cache;
   const std::string der(cert.der.begin(), cert.der.end());
   auto it = cache.keys.find(der);
   if (it != cache.keys.end()) return it->second;

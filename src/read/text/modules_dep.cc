@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_set>
 
@@ -84,7 +85,9 @@ ModulesDep parse_modules_dep(std::string_view data, const std::string& display_p
   return out;
 }
 
-Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
+Result<void> walk_kmod_index(
+    std::string_view d, const std::string& path,
+    const std::function<void(std::string_view key, std::string_view value)>& visit) {
   auto bad = [&](uint64_t off, std::string msg) {
     SourceRef r{path};
     r.offset = off;
@@ -99,18 +102,25 @@ Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
                fmt::format("index magic is {:#010x}, expected {:#010x}", be32(d, 0), kIndexMagic));
   if (be32(d, 4) >> 16 != 2)
     return bad(4, fmt::format("index version {:#010x}, expected major 2", be32(d, 4)));
+  // Depth-first in libkmod's index_dump_node() order: a node's prefix extends the key, its
+  // values come first, then its children in ascending character order (each adds its char).
   struct Item {
     uint32_t off;
     size_t depth;
+    size_t key_len;  // of `key` before this node
+    int ch;          // the child character that leads here, -1 for the root
   };
-  std::vector<Item> stack{{be32(d, 8), 0}};
+  std::vector<Item> stack{{be32(d, 8), 0, 0, -1}};
   std::unordered_set<uint32_t> seen;
+  std::string key;
   auto cstr_end = [&](size_t at) -> size_t {  // index of the NUL, or npos
     return at < d.size() ? d.find('\0', at) : std::string_view::npos;
   };
   while (!stack.empty()) {
     Item it = stack.back();
     stack.pop_back();
+    key.resize(it.key_len);
+    if (it.ch >= 0) key.push_back(static_cast<char>(it.ch));
     size_t pos = it.off & kNodeMask;
     if (pos == 0) continue;  // absent node (index_read returns NULL)
     if (it.depth > kMaxDepth) return bad(pos, "index trie is deeper than 4096 levels");
@@ -123,21 +133,24 @@ Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
     if (it.off & kNodePrefix) {
       size_t z = cstr_end(pos);
       if (z == std::string_view::npos) return bad(pos, "node prefix runs past the end of file");
+      key.append(d.substr(pos, z - pos));
       pos = z + 1;
     }
+    size_t child_pos = 0, child_count = 0;
+    unsigned char first = 0;
     if (it.off & kNodeChilds) {
       if (pos + 2 > d.size()) return bad(pos, "child range runs past the end of file");
-      unsigned char first = static_cast<unsigned char>(d[pos]),
-                    last = static_cast<unsigned char>(d[pos + 1]);
+      first = static_cast<unsigned char>(d[pos]);
+      unsigned char last = static_cast<unsigned char>(d[pos + 1]);
       if (first >= 128 || last >= 128 || first > last)
         return bad(pos, fmt::format("child range {:#04x}..{:#04x} is invalid (libkmod needs "
                                     "first <= last < 0x80)",
                                     first, last));
       pos += 2;
-      size_t count = static_cast<size_t>(last - first) + 1;
-      if (pos + 4 * count > d.size()) return bad(pos, "child table runs past the end of file");
-      for (size_t i = 0; i < count; ++i) stack.push_back({be32(d, pos + 4 * i), it.depth + 1});
-      pos += 4 * count;
+      child_count = static_cast<size_t>(last - first) + 1;
+      if (pos + 4 * child_count > d.size()) return bad(pos, "child table runs past the end of file");
+      child_pos = pos;
+      pos += 4 * child_count;
     }
     if (it.off & kNodeValues) {
       if (pos + 4 > d.size()) return bad(pos, "value count runs past the end of file");
@@ -149,14 +162,54 @@ Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
         if (pos + 4 > d.size()) return bad(pos, "value priority runs past the end of file");
         size_t z = cstr_end(pos + 4);
         if (z == std::string_view::npos) return bad(pos, "value string runs past the end");
+        if (visit) visit(key, d.substr(pos + 4, z - pos - 4));
         pos = z + 1;
       }
     }
+    for (size_t i = child_count; i-- > 0;)  // pushed in reverse: popped in ascending order
+      stack.push_back({be32(d, child_pos + 4 * i), it.depth + 1, key.size(),
+                       static_cast<int>(first + i)});
   }
   return {};
 }
 
+Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
+  return walk_kmod_index(d, path, {});
+}
+
+namespace {
+/// Parses "<name> <path>: <deps>" as kmod_dump_index() prints each value.
+void add_dump_line(ModulesDep& out, std::string_view line, uint32_t n, const std::string& bin) {
+  size_t sp = line.find(' ');
+  DepEntry entry;
+  if (sp == std::string_view::npos || !parse_dep_value(line.substr(sp + 1), entry)) {
+    out.problems.push_back(make_problem("bad-dep-line", bin, 0,
+                                        fmt::format("index value {} is not '<path>: <deps>': '{}'",
+                                                    n, printable(line.substr(0, 120)))));
+    return;
+  }
+  add_entry(out, std::string(line.substr(0, sp)), std::move(entry), bin);
+}
+}  // namespace
+
 Result<ModulesDep> read_modules_dep_bin(const std::string& module_dir) {
+  std::string bin = module_dir + "/modules.dep.bin";
+  Result<std::string> data_or = read_text_file(bin);
+  if (!data_or) return tl::unexpected(data_or.error());
+  ModulesDep out;
+  uint32_t n = 0;
+  std::string line;
+  Result<void> ok = walk_kmod_index(*data_or, bin, [&](std::string_view key, std::string_view value) {
+    line.assign(key).append(" ").append(value);
+    add_dump_line(out, line, ++n, bin);
+  });
+  if (!ok) return tl::unexpected(ok.error());
+  return out;
+}
+
+
+
+Result<ModulesDep> read_modules_dep_bin_libkmod(const std::string& module_dir) {
   std::string bin = module_dir + "/modules.dep.bin";
   Result<std::string> data_or = read_text_file(bin);
   if (!data_or) return tl::unexpected(data_or.error());
@@ -193,17 +246,7 @@ Result<ModulesDep> read_modules_dep_bin(const std::string& module_dir) {
     size_t e = dump.find('\n', p);
     std::string_view line(dump.data() + p, (e == std::string::npos ? dump.size() : e) - p);
     p = e == std::string::npos ? dump.size() : e + 1;
-    ++n;
-    size_t sp = line.find(' ');
-    DepEntry entry;
-    if (sp == std::string_view::npos || !parse_dep_value(line.substr(sp + 1), entry)) {
-      out.problems.push_back(
-          make_problem("bad-dep-line", bin, 0,
-                       fmt::format("index value {} is not '<path>: <deps>': '{}'", n,
-                                   printable(line.substr(0, 120)))));
-      continue;
-    }
-    add_entry(out, std::string(line.substr(0, sp)), std::move(entry), bin);
+    add_dump_line(out, line, ++n, bin);
   }
   return out;
 }
