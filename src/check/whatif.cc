@@ -317,7 +317,66 @@ Result<void> install_dir(Overlay& ov, const std::string& dir, std::set<std::stri
   return {};
 }
 
+/// Lays one package (.deb, .rpm or directory) over the overlay; returns its summary line.
+/// `touched` gets the kernel releases of its paths (kernel_of()).
+Result<std::string> lay_package(Overlay& ov, const std::string& pkg,
+                                std::set<std::string>& touched) {
+  std::error_code ec;
+  if (fs::is_directory(pkg, ec)) {
+    std::string summary;
+    if (auto r = install_dir(ov, pkg, touched, summary); !r) return tl::unexpected(r.error());
+    return summary;
+  }
+  auto info = read::read_package(
+      pkg, [&](const read::PackageEntry& e, std::span<const std::byte> data) -> Result<void> {
+        touched.insert(kernel_of(e.path));
+        if (e.is_dir()) return ov.put_dir(e.path);
+        if (!e.hardlink.empty()) return ov.put_hardlink(e.path, e.hardlink);
+        if (e.is_symlink()) return ov.put_symlink(e.path, e.symlink);
+        if (e.is_regular()) return ov.put_file(e.path, data);
+        return {};  // devices, fifos: nothing ofsck reads
+      });
+  if (!info) {
+    Error err = info.error();
+    if (err.where.path.empty()) err.where.path = pkg;
+    return tl::unexpected(err);
+  }
+  return fmt::format("{} ({}, {} compressed with {}, {} entries)", pkg, info->format,
+                     info->payload, info->compression, info->entries);
+}
+
 }  // namespace
+
+Result<PackageOverlay> overlay_packages(const std::string& root,
+                                        const std::vector<std::string>& packages,
+                                        const std::string& tmp_dir) {
+  PackageOverlay out;
+  std::error_code ec;
+  if (!root.empty() && root != "/") {
+    out.orig = fs::absolute(root, ec).lexically_normal().string();
+    while (out.orig.size() > 1 && out.orig.ends_with("/")) out.orig.pop_back();
+    if (!fs::is_directory(out.orig, ec))
+      return make_error(ErrorCode::kNotFound, "root is not a directory", {root});
+  }
+  std::string parent = tmp_dir;
+  if (parent.empty()) parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+  std::string tmpl = parent + "/ofsck-whatif-XXXXXX";
+  if (!mkdtemp(tmpl.data()))
+    return make_error(ErrorCode::kIo, "cannot create the overlay directory: " + errno_text(errno),
+                      {parent});
+  out.overlay = std::make_shared<Overlay>(tmpl, out.orig);
+  out.dir = tmpl;
+  if (auto r = out.overlay->populate(""); !r) return tl::unexpected(r.error());
+  for (const auto& pkg : packages) {
+    std::set<std::string> touched;
+    auto summary = lay_package(*out.overlay, pkg, touched);
+    if (!summary) return tl::unexpected(summary.error());
+    touched.erase("");
+    out.installed.push_back(std::move(*summary));
+    out.touched.push_back(std::move(touched));
+  }
+  return out;
+}
 
 Result<WhatifReport> run_whatif(const WhatifOptions& o) {
   WhatifReport rep;
@@ -389,29 +448,9 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
     }
   }
   for (const auto& pkg : o.install) {
-    if (fs::is_directory(pkg, ec)) {
-      std::string summary;
-      if (auto r = install_dir(ov, pkg, touched, summary); !r) return tl::unexpected(r.error());
-      rep.installed.push_back(summary);
-      continue;
-    }
-    auto info = read::read_package(
-        pkg, [&](const read::PackageEntry& e, std::span<const std::byte> data) -> Result<void> {
-          touched.insert(kernel_of(e.path));
-          if (e.is_dir()) return ov.put_dir(e.path);
-          if (!e.hardlink.empty()) return ov.put_hardlink(e.path, e.hardlink);
-          if (e.is_symlink()) return ov.put_symlink(e.path, e.symlink);
-          if (e.is_regular()) return ov.put_file(e.path, data);
-          return {};  // devices, fifos: nothing ofsck reads
-        });
-    if (!info) {
-      Error err = info.error();
-      if (err.where.path.empty()) err.where.path = pkg;
-      return tl::unexpected(err);
-    }
-    rep.installed.push_back(fmt::format("{} ({}, {} compressed with {}, {} entries)", pkg,
-                                        info->format, info->payload, info->compression,
-                                        info->entries));
+    auto summary = lay_package(ov, pkg, touched);
+    if (!summary) return tl::unexpected(summary.error());
+    rep.installed.push_back(std::move(*summary));
   }
   touched.erase("");
 
