@@ -2,7 +2,9 @@
 /// read_initramfs(): an initramfs image → its cpio entries, unpacked as the kernel's
 /// init/initramfs.c unpack_to_rootfs() does: concatenated newc archives, each possibly followed
 /// by zero padding; an uncompressed early part (microcode) usually first, then compressed parts
-/// (gzip, xz, zstd, lz4, bzip2, lzma, lzo) decompressed with libarchive.
+/// (gzip, xz, zstd, lz4 legacy, bzip2, lzma; lzo is recognised but not decoded), each ending
+/// exactly where the kernel's decompressor for it stops reading, and whatever follows (more
+/// compressed parts, uncompressed archives, zero padding) read by the same rules.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -28,12 +30,14 @@ struct InitramfsEntry {
   bool is_symlink() const { return (mode & 0170000) == 0120000; }
 };
 
-/// One segment of the image: an uncompressed run of cpio archives or one compressed stream.
+/// One segment of the image: an uncompressed run of cpio archives (with the zero padding after
+/// them) or one compressed stream.
 struct InitramfsPart {
   uint64_t offset = 0;        ///< where it starts in the image
-  std::string compression;    ///< "none", or libarchive's filter name ("gzip", "zstd", ...)
+  std::string compression;    ///< "none", or the kernel's method name ("gzip", "zstd", "xz", ...)
   uint64_t size = 0;          ///< decompressed bytes
   uint32_t archives = 0;      ///< cpio archives (TRAILER!!! seen) in it
+  uint64_t input_size = 0;    ///< image bytes it spans (compressed: what the decompressor reads)
 };
 
 struct Initramfs {
@@ -49,7 +53,9 @@ struct InitramfsOptions {
 };
 
 /// Reads an image file. Errors (kIo/kNotFound/kTruncated/kMalformed/kTooLarge/kUnsupported)
-/// name the image and the hex offset of the broken structure.
+/// name the image and the hex offset of the broken structure; bytes after a part that are
+/// neither padding, a 4-aligned cpio header nor a known compression magic (trailing garbage)
+/// are an error at their offset, as the kernel stops unpacking there.
 [[nodiscard]] Result<Initramfs> read_initramfs(const std::string& path,
                                                const InitramfsOptions& opts = {});
 
