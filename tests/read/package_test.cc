@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "pkg_fixture.hpp"
@@ -74,6 +77,9 @@ TEST_F(PackageTest, DebWithEveryDataCompression) {
                              : z == "zstd" ? std::string("data.tar.zst")
                                            : "data.tar." + z);
     EXPECT_EQ(info->compression, z == "none" ? "none" : z) << z;
+    EXPECT_EQ(info->name, "acme-x");
+    EXPECT_EQ(info->version, "1");
+    EXPECT_EQ(info->arch, "amd64");
     EXPECT_EQ(s.files["lib/modules/" + kK + "/extra/acme/ofs_x.ko"], std::string(70000, 'k'));
     EXPECT_EQ(s.files["etc/depmod.d/zz01-acme-ofs_x.conf"], "override ofs_x * extra/acme\n");
     EXPECT_EQ(s.links["lib/modules/" + kK + "/extra/acme/alias.ko"], "ofs_x.ko");
@@ -89,6 +95,9 @@ TEST_F(PackageTest, RpmVendorLayoutGzipAndZstd) {
   EXPECT_EQ(info->format, "rpm");
   EXPECT_EQ(info->payload, "cpio");
   EXPECT_FALSE(info->compression.empty());
+  EXPECT_EQ(info->name, "kmod-acme-x");
+  EXPECT_EQ(info->version, "1.0-1");
+  EXPECT_EQ(info->arch, "x86_64");
   EXPECT_EQ(s.files["lib/modules/" + kK + "/extra/acme/ofs_x.ko"], std::string(70000, 'k'));
   EXPECT_EQ(s.files["etc/depmod.d/zz01-acme-ofs_x.conf"], "override ofs_x * extra/acme\n");
   // The zstd payload of the seed corpus (rpmbuild -D '_binary_payload w19.zstdio').
@@ -149,6 +158,125 @@ TEST(PackageCaps, EntryAndSizeCapsHold) {
   }, f);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
+}
+
+/// seed.rpm's lead and headers (the payload offset found as read_rpm() finds it) with `cpio`
+/// as an uncompressed payload.
+std::string rpm_with_payload(const std::string& cpio) {
+  auto seed = read_file_buffer(testdata::source_dir() + "/fuzz/corpus/package/seed.rpm");
+  if (!seed) return {};
+  const auto* b = reinterpret_cast<const unsigned char*>(seed->data());
+  auto be32 = [](const unsigned char* q) {
+    return uint64_t{q[0]} << 24 | uint64_t{q[1]} << 16 | uint64_t{q[2]} << 8 | uint64_t{q[3]};
+  };
+  uint64_t pos = 96;
+  for (int h = 0; h < 2; ++h) {
+    uint64_t end = pos + 16 + be32(b + pos + 8) * 16 + be32(b + pos + 12);
+    pos = h == 0 ? (end + 7) / 8 * 8 : end;
+  }
+  return std::string(reinterpret_cast<const char*>(b), pos) + cpio;
+}
+
+/// One newc entry (cpio(5)); `namesize`/`filesize` override the true sizes when non-zero.
+std::string newc(const std::string& name, const std::string& data, uint32_t namesize = 0,
+                 uint32_t filesize = 0) {
+  std::string h = fmt::format(
+      "070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}", 1,
+      0100644, 0, 0, 1, 0, filesize ? filesize : data.size(), 0, 0, 0, 0,
+      namesize ? namesize : name.size() + 1, 0);
+  h += name;
+  h += '\0';
+  while (h.size() % 4) h += '\0';
+  h += data;
+  while (h.size() % 4) h += '\0';
+  return h;
+}
+
+Result<PackageInfo> read_rpm_bytes(const std::string& bytes, Seen& s) {
+  return read_package_bytes(
+      std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()),
+      "x.rpm", [&](const PackageEntry& e, std::span<const std::byte> d) -> Result<void> {
+        s.files[e.path] = std::string(reinterpret_cast<const char*>(d.data()), d.size());
+        return {};
+      });
+}
+
+// The fuzz finding: a cpio header whose size fields promise ~4 GiB made libarchive's cpio
+// reader allocate that much (its read-ahead for the name). Every header is now checked against
+// the decompressed payload first; the error names the package file and the entry.
+TEST(PackageRpmCpio, HeaderSizesAreBoundedByThePayload) {
+  const std::string ok = newc("./etc/a.conf", "hello\n") + newc("TRAILER!!!", "");
+  Seen s;
+  auto r = read_rpm_bytes(rpm_with_payload(ok), s);
+  ASSERT_TRUE(r) << to_string(r.error());
+  EXPECT_EQ(r->compression, "none");
+  EXPECT_EQ(r->name, "ofs-seed");  // seed.rpm's header
+  EXPECT_EQ(s.files["etc/a.conf"], "hello\n");
+
+  Seen s1;
+  r = read_rpm_bytes(rpm_with_payload(newc("./etc/a.conf", "hello\n", 0xfffffff0)), s1);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kMalformed);
+  EXPECT_EQ(to_string(r.error()),
+            "x.rpm: rpm payload: cpio entry 0 at offset 0x0: name size 0xfffffff0 (expected 0x1 "
+            "to 0x1000)");
+
+  Seen s2;
+  r = read_rpm_bytes(
+      rpm_with_payload(newc("./etc/a.conf", "x") + newc("./etc/b.conf", "hello\n", 0, 0xfffffff0) +
+                       newc("TRAILER!!!", "")),
+      s2);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kTruncated);
+  // Entry 0: 0x6e header + 13-byte name, padded → 0x7c, + 1 byte, padded → entry 1 at 0x80.
+  // Entry 1's data starts at 0xfc: its 6 bytes padded to 8, then the 0x7c-byte trailer entry.
+  EXPECT_EQ(to_string(r.error()),
+            "x.rpm: rpm payload: cpio entry 1 './etc/b.conf' at offset 0x80: declared size "
+            "0xfffffff0 exceeds the 0x84 bytes left in the decompressed payload");
+  EXPECT_TRUE(s2.files.empty());  // refused before the first entry was handed out
+
+  Seen s3;
+  r = read_rpm_bytes(rpm_with_payload(newc("./etc/a.conf", "x", 0x800)), s3);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(to_string(r.error()),
+            "x.rpm: rpm payload: cpio entry 0 at offset 0x0: name size 0x800 exceeds the 0x12 "
+            "bytes left in the decompressed payload");
+
+  Seen s4;
+  r = read_rpm_bytes(rpm_with_payload("0707" + newc("./etc/a.conf", "x").substr(4, 50)), s4);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(to_string(r.error()),
+            "x.rpm: rpm payload: cpio entry 0 at offset 0x0: the header needs 0x6e bytes, 0x36 "
+            "remain");
+
+  // The corpus regression (gzip payload, name size 0xfffffff0 in the first header).
+  auto crash = read_file_buffer(testdata::source_dir() +
+                                "/fuzz/corpus/package/oom-cpio-namesize.rpm");
+  ASSERT_TRUE(crash);
+  auto c = read_package_bytes(crash->span(), "oom.rpm",
+                              [](const PackageEntry&, std::span<const std::byte>) -> Result<void> {
+                                return {};
+                              });
+  ASSERT_FALSE(c);
+  EXPECT_EQ(to_string(c.error()),
+            "oom.rpm: rpm payload: cpio entry 0 at offset 0x0: name size 0xfffffff0 (expected 0x1 "
+            "to 0x1000)");
+}
+
+// The decompressed payload is held whole, so it is capped (max_total) as it is inflated.
+TEST(PackageRpmCpio, DecompressedPayloadIsCapped) {
+  const std::string big = newc("./a", std::string(100000, 'a')) + newc("TRAILER!!!", "");
+  PackageOptions o;
+  o.max_total = 50000;
+  auto bytes = rpm_with_payload(big);
+  auto r = read_package_bytes(
+      std::span<const std::byte>(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()),
+      "big.rpm", [](const PackageEntry&, std::span<const std::byte>) -> Result<void> { return {}; },
+      o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(to_string(r.error()),
+            "big.rpm: rpm payload (none): decompresses to more than the cap of 0xc350 bytes");
 }
 
 TEST(FuzzCorpus, PackageCorpusReplays) {

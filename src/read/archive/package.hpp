@@ -40,7 +40,14 @@ struct PackageInfo {
   std::string compression;  ///< libarchive filter name of the payload ("xz", "zstd", "none"...)
   uint64_t entries = 0;
   uint64_t bytes = 0;       ///< decompressed bytes of regular files
+  /// The package's identity, as its database will record it ("" when the package does not
+  /// say): deb control fields Package/Version/Architecture; rpm header NAME, [EPOCH:]VERSION-
+  /// RELEASE, ARCH.
+  std::string name, version, arch;
 };
+
+/// Longest cpio entry name accepted in an rpm payload (PATH_MAX, NUL included).
+inline constexpr uint64_t kMaxPayloadName = 4096;
 
 /// Called once per entry in archive order; `data` is the whole contents of a regular file
 /// (empty otherwise) and stays valid only during the call. An error stops the reading and is
@@ -50,6 +57,9 @@ using PackageVisitor =
 
 /// Reads a .deb or .rpm file (recognised by magic, not by name). Errors (kIo, kNotFound,
 /// kMalformed, kTruncated, kTooLarge, kUnsupported) name the file and the broken structure.
+/// An rpm payload is decompressed (capped at max_total) and every cpio header checked against
+/// the bytes that really follow it before libarchive parses it: libarchive trusts a header's
+/// name and file sizes and allocates what they promise.
 [[nodiscard]] Result<PackageInfo> read_package(const std::string& path, const PackageVisitor& visit,
                                                const PackageOptions& opts = {});
 
