@@ -13,6 +13,9 @@
 #include <rpm/rpmts.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -99,6 +102,40 @@ Result<PackageDb> load_rpm_db(const std::string& root, const PathFilter& keep) {
                         where);
   }
 
+  // SQLite in WAL mode writes the database's -shm index even for a read-only reader, so
+  // opening an image's rpmdb.sqlite in place would change the inspected root. Read a private
+  // copy instead (the -wal file too: transactions not yet checkpointed live there). The live
+  // system is read in place, as `rpm -q` reads it.
+  struct TempRoot {
+    std::string dir;
+    ~TempRoot() {
+      std::error_code e;
+      if (!dir.empty()) std::filesystem::remove_all(dir, e);
+    }
+  } copy;
+  std::string open_root = abs_root;
+  if (!r.empty() && exists(r + dbpath + "/rpmdb.sqlite")) {
+    const char* tmp = getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/ofsck-rpmdb-XXXXXX";
+    if (!mkdtemp(tmpl.data()))
+      return make_error(ErrorCode::kIo,
+                        fmt::format("cannot create a directory for a copy of the RPM database: {}",
+                                    std::strerror(errno)),
+                        where);
+    copy.dir = tmpl;
+    std::filesystem::create_directories(copy.dir + dbpath, ec);
+    for (const char* f : {"/rpmdb.sqlite", "/rpmdb.sqlite-wal"}) {
+      if (!ec && exists(r + dbpath + f))
+        std::filesystem::copy_file(r + dbpath + f, copy.dir + dbpath + f, ec);
+    }
+    if (ec)
+      return make_error(ErrorCode::kIo,
+                        fmt::format("cannot copy the RPM database {} to {}: {}", dbpath, copy.dir,
+                                    ec.message()),
+                        where);
+    open_root = copy.dir;
+  }
+
   std::lock_guard<std::mutex> lock(rpm_mutex());
   std::string log;
   rpmlogCallbackData old_data = nullptr;
@@ -121,7 +158,7 @@ Result<PackageDb> load_rpm_db(const std::string& root, const PathFilter& keep) {
   } pop;
 
   std::unique_ptr<rpmts_s, TsFree> ts(rpmtsCreate());
-  if (rpmtsSetRootDir(ts.get(), abs_root.c_str()) != 0)
+  if (rpmtsSetRootDir(ts.get(), open_root.c_str()) != 0)
     return make_error(ErrorCode::kIo, fmt::format("librpm: cannot use root {}", abs_root), where);
   rpmtsSetVSFlags(ts.get(), _RPMVSF_NOSIGNATURES | _RPMVSF_NODIGESTS);
   if (rpmtsOpenDB(ts.get(), O_RDONLY) != 0)
