@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <unordered_set>
 
 #include "check/rules.hpp"
@@ -87,13 +89,59 @@ Finding make(std::string_view rule, Severity s, std::string subject, std::string
   return f;
 }
 
+/// Roots of live PackageChangesScopes → their changes (a stack per root).
+struct ChangeRegistry {
+  std::mutex mu;
+  std::map<std::string, std::vector<std::shared_ptr<const read::PackageChanges>>> by_root;
+};
+
+ChangeRegistry& registry() {
+  static ChangeRegistry r;
+  return r;
+}
+
+std::string registry_key(std::string_view root) {
+  if (root.empty() || root == "/") return "/";
+  std::error_code ec;
+  std::string k = std::filesystem::absolute(std::string(root), ec).lexically_normal().string();
+  if (ec) k = std::string(root);
+  while (k.size() > 1 && k.back() == '/') k.pop_back();
+  return k;
+}
+
+std::shared_ptr<const read::PackageChanges> registered_changes(std::string_view root) {
+  ChangeRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.by_root.find(registry_key(root));
+  if (it == r.by_root.end() || it->second.empty()) return nullptr;
+  return it->second.back();
+}
+
 }  // namespace
+
+PackageChangesScope::PackageChangesScope(std::string root, read::PackageChanges changes)
+    : root_(registry_key(root)),
+      changes_(std::make_shared<const read::PackageChanges>(std::move(changes))) {
+  ChangeRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.by_root[root_].push_back(changes_);
+}
+
+PackageChangesScope::~PackageChangesScope() {
+  ChangeRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.by_root.find(root_);
+  if (it == r.by_root.end()) return;
+  std::erase(it->second, changes_);
+  if (it->second.empty()) r.by_root.erase(it);
+}
 
 std::string owner_label(const read::PackageDb& db, std::string_view path) {
   return label_of(db, db.owners(path));
 }
 
-std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& sink) {
+std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& sink,
+                                             const read::PackageChanges* changes) {
   // Keep only what findings can point at: on a live system the dpkg database lists every file
   // of every package, and we need a few thousand of them.
   std::unordered_set<std::string> wanted;
@@ -122,6 +170,12 @@ std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& 
     sink.add(std::move(f));
   }
   if (db_or->empty()) return std::nullopt;
+  std::shared_ptr<const read::PackageChanges> registered;
+  if (!changes) {
+    registered = registered_changes(p.root);
+    changes = registered.get();
+  }
+  if (changes) read::apply_package_changes(*db_or, *changes, keep);
   return std::move(*db_or);
 }
 
@@ -189,6 +243,30 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
   }
 }
 
+namespace {
+
+std::string package_of(const Prepared& p, const read::PackageDb& db, std::string_view path,
+                       bool is_module) {
+  std::string t;
+  if (is_module || is_module_path(path)) {
+    t = target_path(p, path);  // physical path under the root
+  } else {
+    // Config locations are target-system paths; accept a re-rooted spelling as well.
+    std::string under = target_path(p, path);
+    t = under.empty() ? std::string(path) : under;
+    if (!is_config_path(t)) return {};
+  }
+  if (t.empty()) return {};
+  std::string l = owner_label(db, t);
+  return l.empty() ? std::string(kNoPackage) : l;
+}
+
+}  // namespace
+
+std::string package_of(const Prepared& p, const read::PackageDb& db, std::string_view path) {
+  return package_of(p, db, path, false);
+}
+
 void annotate_packages(const Prepared& p, const read::PackageDb& db,
                        std::vector<Finding>& findings) {
   const auto& res = p.resolution;
@@ -197,18 +275,7 @@ void annotate_packages(const Prepared& p, const read::PackageDb& db,
   for (auto& f : findings) {
     for (auto& w : f.where) {
       if (!w.package.empty() || w.path.empty()) continue;
-      std::string t;
-      if (module_files.count(w.path) || is_module_path(w.path)) {
-        t = target_path(p, w.path);  // physical path under the root
-      } else {
-        // Config locations are target-system paths; accept a re-rooted spelling as well.
-        std::string under = target_path(p, w.path);
-        t = under.empty() ? w.path : under;
-        if (!is_config_path(t)) continue;
-      }
-      if (t.empty()) continue;
-      std::string l = owner_label(db, t);
-      w.package = l.empty() ? std::string(kNoPackage) : l;
+      w.package = package_of(p, db, w.path, module_files.count(w.path) != 0);
     }
     // OFS106 names its losers in notes only: say which package ships every candidate.
     if (f.rule == kShadowedProvider) {

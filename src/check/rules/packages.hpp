@@ -1,6 +1,7 @@
 #pragma once
 /// Package ownership in findings: who ships each module file and depmod.d/modprobe.d file
 /// (OFS110 unowned-module, OFS111 same-module-two-packages, and SourceRef::package everywhere).
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,9 +16,35 @@ namespace ofsck::check {
 inline constexpr std::string_view kNoPackage = "no package";  // no package name has a space
 
 /// Reads the root's dpkg/RPM databases, keeping only the module files of the resolution and
-/// depmod.d/modprobe.d files. nullopt when the root has no package database (an extracted tree)
-/// or it cannot be read (then an OFS304 finding says why).
-[[nodiscard]] std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& sink);
+/// depmod.d/modprobe.d files, then applies `changes` (packages installed or removed in memory
+/// only; nullptr: those registered for p.root with PackageChangesScope, if any). nullopt when
+/// the root has no package database (an extracted tree) or it cannot be read (then an OFS304
+/// finding says why).
+[[nodiscard]] std::optional<read::PackageDb> load_packages(
+    const Prepared& p, DiagnosticSink& sink, const read::PackageChanges* changes = nullptr);
+
+/// While it lives, load_packages() on a root spelled `root` applies `changes`: how `whatif`
+/// gives the check of its overlay the packages it installs and removes without writing any
+/// database (evaluate() reads the databases itself). Roots are compared after
+/// normalisation; a later scope for the same root hides an earlier one until it ends.
+class PackageChangesScope {
+ public:
+  PackageChangesScope(std::string root, read::PackageChanges changes);
+  ~PackageChangesScope();
+  PackageChangesScope(const PackageChangesScope&) = delete;
+  PackageChangesScope& operator=(const PackageChangesScope&) = delete;
+
+ private:
+  std::string root_;
+  std::shared_ptr<const read::PackageChanges> changes_;
+};
+
+/// What SourceRef::package says for `path` (a physical module file under p.root, or a
+/// depmod.d/modprobe.d path as the target system spells it): "name_version" /
+/// "name-version-release" (several joined by ", "), kNoPackage when no package owns it, ""
+/// when the path is neither a module nor a configuration file.
+[[nodiscard]] std::string package_of(const Prepared& p, const read::PackageDb& db,
+                                     std::string_view path);
 
 /// OFS110 (a winning module file no package owns) and OFS111 (two packages ship one module
 /// name for this kernel; names the winner and why).

@@ -1,7 +1,9 @@
 // Merging the package databases of one root, and usrmerge-aware lookup.
 #include "read/pkgdb/pkgdb.hpp"
 
+#include <algorithm>
 #include <array>
+#include <unordered_set>
 
 namespace ofsck::read {
 
@@ -25,6 +27,51 @@ const std::vector<uint32_t>* PackageDb::owners(std::string_view path) const {
   if (twin.empty()) return nullptr;
   it = owners_by_path.find(twin);
   return it == owners_by_path.end() ? nullptr : &it->second;
+}
+
+std::vector<uint32_t> find_packages(const PackageDb& db, std::string_view name_or_label) {
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < db.packages.size(); ++i)
+    if (db.packages[i].name == name_or_label || db.packages[i].label() == name_or_label)
+      out.push_back(i);
+  return out;
+}
+
+void apply_package_changes(PackageDb& db, const PackageChanges& c, const PathFilter& keep) {
+  std::unordered_set<uint32_t> gone;
+  for (const auto& name : c.remove)
+    for (uint32_t i : find_packages(db, name)) gone.insert(i);
+  for (uint32_t i : gone) db.packages[i].state = "removed";
+  auto drop = [&db](const std::string& path, const auto& pred) {
+    auto it = db.owners_by_path.find(path);
+    if (it == db.owners_by_path.end()) return;
+    std::erase_if(it->second, pred);
+    if (it->second.empty()) db.owners_by_path.erase(it);
+  };
+  if (!gone.empty()) {
+    for (auto it = db.owners_by_path.begin(); it != db.owners_by_path.end();) {
+      std::erase_if(it->second, [&gone](uint32_t i) { return gone.count(i) != 0; });
+      it = it->second.empty() ? db.owners_by_path.erase(it) : std::next(it);
+    }
+  }
+  for (const auto& add : c.install) {
+    auto pi = static_cast<uint32_t>(db.packages.size());
+    db.packages.push_back(add.package);
+    for (const auto& raw : add.paths) {
+      std::string path = raw.starts_with("/") ? raw : "/" + raw;
+      if (keep && !keep(path)) continue;
+      // The new version of an installed package overwrites its own files (dpkg -i, rpm -U);
+      // the file list it replaces may spell the path with the other usrmerge prefix.
+      auto same = [&db, &add, pi](uint32_t i) {
+        return i != pi && db.packages[i].name == add.package.name &&
+               db.packages[i].format == add.package.format;
+      };
+      drop(path, same);
+      if (std::string twin = usrmerge_twin(path); !twin.empty()) drop(twin, same);
+      auto& v = db.owners_by_path[path];
+      if (std::find(v.begin(), v.end(), pi) == v.end()) v.push_back(pi);
+    }
+  }
 }
 
 Result<PackageDb> load_package_db(const std::string& root, const PathFilter& keep) {

@@ -15,6 +15,9 @@
 
 namespace ofsck::read {
 
+/// Keeps only paths for which it returns true (given the path as recorded). Empty = keep all.
+using PathFilter = std::function<bool(std::string_view path)>;
+
 /// Installed packages and the files they own.
 struct PackageDb {
   std::vector<model::Package> packages;
@@ -36,11 +39,34 @@ struct PackageDb {
   [[nodiscard]] const std::vector<uint32_t>* owners(std::string_view path) const;
 };
 
+/// A package that is in no database yet, with the paths it ships: what `whatif --install`
+/// lays over a root.
+struct PackageAddition {
+  model::Package package;
+  std::vector<std::string> paths;  ///< target-system paths ("/lib/modules/…"); "/" is added
+};
+
+/// Changes to the databases of a root held in memory only (nothing on disk is written): the
+/// packages a what-if installs and the ones it removes.
+struct PackageChanges {
+  std::vector<PackageAddition> install;
+  std::vector<std::string> remove;  ///< package names or labels ("name_version", "n-v-r")
+  [[nodiscard]] bool empty() const { return install.empty() && remove.empty(); }
+};
+
+/// Indices of the packages whose name or label is `name_or_label`.
+[[nodiscard]] std::vector<uint32_t> find_packages(const PackageDb& db,
+                                                  std::string_view name_or_label);
+
+/// Applies `c` to `db`: removed packages own nothing any more (they stay in `packages`, so
+/// indices are stable, with state "removed"); each installed package is appended and owns its
+/// paths (those `keep` accepts). Where it ships a path that a package of the same name and
+/// format owned (an upgrade overwrites its own files), that older package no longer owns it.
+/// Whether the root has a database (empty()) does not change.
+void apply_package_changes(PackageDb& db, const PackageChanges& c, const PathFilter& keep = {});
+
 /// The other spelling of a path under usrmerge ("" when it has none).
 [[nodiscard]] std::string usrmerge_twin(std::string_view path);
-
-/// Keeps only paths for which it returns true (given the path as recorded). Empty = keep all.
-using PathFilter = std::function<bool(std::string_view path)>;
 
 /// Reads every package database under `root` ("" or "/" = the live system). A database that is
 /// absent is not an error; one that exists but cannot be read makes this fail only when no
