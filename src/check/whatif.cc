@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "check/rules.hpp"
+#include "check/rules/packages.hpp"
 #include "read/archive/package.hpp"
 #include "read/pkgdb/pkgdb.hpp"
 
@@ -319,8 +320,11 @@ Result<void> install_dir(Overlay& ov, const std::string& dir, std::set<std::stri
 
 /// Lays one package (.deb, .rpm or directory) over the overlay; returns its summary line.
 /// `touched` gets the kernel releases of its paths (kernel_of()).
+/// `added` (when given) gets the package's identity and every path it ships; its name stays
+/// empty for a directory or a package that does not say who it is.
 Result<std::string> lay_package(Overlay& ov, const std::string& pkg,
-                                std::set<std::string>& touched) {
+                                std::set<std::string>& touched,
+                                read::PackageAddition* added = nullptr) {
   std::error_code ec;
   if (fs::is_directory(pkg, ec)) {
     std::string summary;
@@ -330,6 +334,7 @@ Result<std::string> lay_package(Overlay& ov, const std::string& pkg,
   auto info = read::read_package(
       pkg, [&](const read::PackageEntry& e, std::span<const std::byte> data) -> Result<void> {
         touched.insert(kernel_of(e.path));
+        if (added) added->paths.push_back("/" + e.path);
         if (e.is_dir()) return ov.put_dir(e.path);
         if (!e.hardlink.empty()) return ov.put_hardlink(e.path, e.hardlink);
         if (e.is_symlink()) return ov.put_symlink(e.path, e.symlink);
@@ -340,6 +345,14 @@ Result<std::string> lay_package(Overlay& ov, const std::string& pkg,
     Error err = info.error();
     if (err.where.path.empty()) err.where.path = pkg;
     return tl::unexpected(err);
+  }
+  if (added) {
+    added->package.format =
+        info->format == "rpm" ? model::Package::Format::kRpm : model::Package::Format::kDpkg;
+    added->package.name = info->name;
+    added->package.version = info->version;
+    added->package.arch = info->arch;
+    added->package.state = "installed";
   }
   return fmt::format("{} ({}, {} compressed with {}, {} entries)", pkg, info->format,
                      info->payload, info->compression, info->entries);
@@ -414,14 +427,18 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
   if (auto r = ov.populate(""); !r) return tl::unexpected(r.error());
 
   std::set<std::string> touched;
+  // What the package databases say after the change, kept in memory only: the check of the
+  // overlay (whose var/ still links to the root's databases) applies it through
+  // PackageChangesScope, so that ownership findings name the packages being installed.
+  read::PackageChanges db_changes;
   // Removals first: `--remove old --install new` is an upgrade.
   if (!o.remove.empty()) {
     auto db = read::load_package_db(orig);
     if (!db) return tl::unexpected(db.error());
+    db_changes.remove = o.remove;
     for (const auto& name : o.remove) {
-      std::set<uint32_t> idx;
-      for (uint32_t i = 0; i < db->packages.size(); ++i)
-        if (db->packages[i].name == name || db->packages[i].label() == name) idx.insert(i);
+      std::vector<uint32_t> found = read::find_packages(*db, name);
+      std::set<uint32_t> idx(found.begin(), found.end());
       if (idx.empty())
         return make_error(ErrorCode::kUsage,
                           fmt::format("--remove {}: no such package in the {} of {}", name,
@@ -448,9 +465,11 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
     }
   }
   for (const auto& pkg : o.install) {
-    auto summary = lay_package(ov, pkg, touched);
+    read::PackageAddition added;
+    auto summary = lay_package(ov, pkg, touched, &added);
     if (!summary) return tl::unexpected(summary.error());
     rep.installed.push_back(std::move(*summary));
+    if (!added.package.name.empty()) db_changes.install.push_back(std::move(added));
   }
   touched.erase("");
 
@@ -475,6 +494,8 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
     auto k = pick_kernel(orig.empty() ? "/" : orig, "");
     if (k) kernels.insert(*k);
   }
+  std::optional<PackageChangesScope> db_scope;
+  if (!db_changes.empty()) db_scope.emplace(ov.dir(), std::move(db_changes));
   for (const auto& k : kernels) {
     KernelDiff d;
     d.kernel = k;

@@ -203,5 +203,97 @@ TEST_F(WhatifTest, CorruptPackageIsUnreadableInputNamingTheFile) {
   EXPECT_EQ(ofsck({"whatif", "--root", r.path()}).status, 2);
 }
 
+/// Every "package" of a finding's locations, in order.
+std::vector<std::string> packages_of(const json& f) {
+  std::vector<std::string> v;
+  for (const auto& l : f["locations"]) v.push_back(l["package"].is_null() ? "" : l.value("package", ""));
+  return v;
+}
+
+// The packages a what-if installs are in the overlay's package database (in memory only): the
+// new .deb is named as owner of its file, that file is not "unowned" (OFS110), and it meets the
+// installed kernel package's copy of the module in OFS111. The root's database is untouched.
+TEST_F(WhatifTest, InstalledDebOwnsItsFilesInFindings) {
+  const std::string pcspkr = "kernel/drivers/input/misc/pcspkr.ko";
+  const std::string src = td::module_dir(kK) + "/" + pcspkr;
+  const std::string md = "/lib/modules/" + kK;
+  Root r(kK, {});
+  pkgfix::dpkg_install(r.path(), pkgfix::build_deb(work_, "ofsck-kernel", "6.1",
+                                                   {{md + "/" + pcspkr, src, ""}}));
+  r.depmod();
+  std::string deb =
+      pkgfix::build_deb(work_, "ofsck-vendor-b", "2.0", {{md + "/updates/pcspkr.ko", src, ""}});
+  std::string before = snapshot(r.path());
+  Out w = whatif(r, {"--install", deb});
+  ASSERT_TRUE(w.parsed) << w.out << w.err;
+  EXPECT_EQ(snapshot(r.path()), before) << "whatif changed the inspected root";
+  auto two = in(w.doc, "introduced", "OFS111", "pcspkr");
+  ASSERT_EQ(two.size(), 1u) << w.doc.dump(2);
+  EXPECT_EQ((*two[0])["message"], "module pcspkr is shipped by 2 packages for " + kK +
+                                      ": updates/pcspkr.ko (from ofsck-vendor-b_2.0) wins over " +
+                                      pcspkr + " (from ofsck-kernel_6.1)");
+  EXPECT_EQ(packages_of(*two[0]),
+            (std::vector<std::string>{"ofsck-vendor-b_2.0", "ofsck-kernel_6.1"}));
+  EXPECT_EQ((*two[0])["locations"][0]["path"], r.mod_dir() + "/updates/pcspkr.ko");
+  EXPECT_TRUE(in(w.doc, "introduced", "OFS110").empty()) << w.doc.dump(2);
+  // The shadowing note (OFS106) names the new package as the winner's owner.
+  auto shadow = in(w.doc, "introduced", "OFS106", "pcspkr");
+  ASSERT_EQ(shadow.size(), 1u) << w.doc.dump(2);
+  EXPECT_EQ(packages_of(*shadow[0])[0], "ofsck-vendor-b_2.0");
+
+  // Once installed, replaced by another vendor's package shipping the same path: the removed
+  // package owns nothing any more, so only the new one is named next to the kernel's copy.
+  pkgfix::dpkg_install(r.path(), deb);
+  r.depmod();
+  std::string deb_c =
+      pkgfix::build_deb(work_, "ofsck-vendor-c", "3.0", {{md + "/updates/pcspkr.ko", src, ""}});
+  before = snapshot(r.path());
+  Out u = whatif(r, {"--remove", "ofsck-vendor-b", "--install", deb_c});
+  ASSERT_TRUE(u.parsed) << u.out << u.err;
+  EXPECT_EQ(snapshot(r.path()), before);
+  EXPECT_EQ(u.doc["removed"][0], "ofsck-vendor-b_2.0");
+  auto fixed = in(u.doc, "fixed", "OFS111", "pcspkr");
+  ASSERT_EQ(fixed.size(), 1u) << u.doc.dump(2);
+  EXPECT_EQ((*fixed[0])["message"], (*two[0])["message"]);
+  auto now = in(u.doc, "introduced", "OFS111", "pcspkr");
+  ASSERT_EQ(now.size(), 1u) << u.doc.dump(2);
+  EXPECT_EQ((*now[0])["message"], "module pcspkr is shipped by 2 packages for " + kK +
+                                      ": updates/pcspkr.ko (from ofsck-vendor-c_3.0) wins over " +
+                                      pcspkr + " (from ofsck-kernel_6.1)");
+  EXPECT_TRUE(in(u.doc, "introduced", "OFS110").empty()) << u.doc.dump(2);
+}
+
+// The same with RPMs: the installed package comes from the RPM database, the new one from the
+// .rpm's header (NAME-VERSION-RELEASE).
+TEST_F(WhatifTest, InstalledRpmOwnsItsFilesInFindings) {
+  const std::string pcspkr = "kernel/drivers/input/misc/pcspkr.ko";
+  const std::string src = td::module_dir(kK) + "/" + pcspkr;
+  const std::string md = "/lib/modules/" + kK;
+  Root r(kK, {});
+  pkgfix::rpm_install(r.path(), pkgfix::build_rpm(work_, "ofsck-kernel", "6.1", "1",
+                                                  {{md + "/" + pcspkr, src, ""}}));
+  r.depmod();
+  std::string rpm = pkgfix::build_rpm(work_, "kmod-ofsck-pcspkr", "2.0", "4",
+                                      {{md + "/extra/vendor/pcspkr.ko", src, ""},
+                                       {"/etc/depmod.d/zz01-vendor.conf", "",
+                                        "override pcspkr * extra/vendor\n"}});
+  std::string before = snapshot(r.path());
+  Out w = whatif(r, {"--install", rpm});
+  ASSERT_TRUE(w.parsed) << w.out << w.err;
+  EXPECT_EQ(snapshot(r.path()), before);
+  auto two = in(w.doc, "introduced", "OFS111", "pcspkr");
+  ASSERT_EQ(two.size(), 1u) << w.doc.dump(2);
+  EXPECT_EQ((*two[0])["message"],
+            "module pcspkr is shipped by 2 packages for " + kK +
+                ": extra/vendor/pcspkr.ko (from kmod-ofsck-pcspkr-2.0-4) wins over " + pcspkr +
+                " (from ofsck-kernel-6.1-1)");
+  EXPECT_TRUE(in(w.doc, "introduced", "OFS110").empty()) << w.doc.dump(2);
+  auto shadow = in(w.doc, "introduced", "OFS106", "pcspkr");
+  ASSERT_EQ(shadow.size(), 1u) << w.doc.dump(2);
+  EXPECT_EQ(packages_of(*shadow[0]),
+            (std::vector<std::string>{"kmod-ofsck-pcspkr-2.0-4", "kmod-ofsck-pcspkr-2.0-4"}))
+      << shadow[0]->dump(2);
+}
+
 }  // namespace
 }  // namespace ofsck::scn
