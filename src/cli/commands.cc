@@ -9,6 +9,7 @@
 
 #include "check/explain_cause.hpp"
 #include "check/rules.hpp"
+#include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
 #include "read/module_reader.hpp"
 #include "report/render.hpp"
@@ -114,6 +115,44 @@ class ExplainCommand : public Command {
   std::string module_;
 };
 
+/// Who ships the files `explain` names: the root's dpkg/RPM databases, through the same
+/// ownership code as the findings of `check`.
+class ExplainPackages {
+ public:
+  explicit ExplainPackages(const check::Prepared& p) : p_(p) {
+    check::DiagnosticSink ignored;  // an unreadable database: `check` reports it (OFS304)
+    db_ = check::load_packages(p, ignored);
+  }
+  static constexpr std::string_view kUnowned = "not owned by any package";
+  /// "NAME_VERSION" / "NAME-VERSION-RELEASE", kUnowned, or "" without a database.
+  std::string of(std::string_view path) const {
+    if (!db_) return {};
+    std::string l = check::package_of(p_, *db_, path);
+    return l.empty() || l == check::kNoPackage ? std::string(kUnowned) : l;
+  }
+  /// " (package …)" or " (not owned by any package)" after a path; "" without a database.
+  std::string suffix(std::string_view path) const {
+    std::string s = of(path);
+    if (s.empty()) return s;
+    return s == kUnowned ? " (" + s + ")" : " (package " + s + ")";
+  }
+  bool have_db() const { return db_.has_value(); }
+
+ private:
+  const check::Prepared& p_;
+  std::optional<read::PackageDb> db_;
+};
+
+/// The "decided by" line of a loss: the depmod.d line (the override, or the winner's search
+/// entry) with its package, or depmod's built-in search order when no configuration line did.
+std::string explain_decided_by(const resolve::Loser& l, const ExplainPackages& pk) {
+  const SourceRef& w = l.decision.where;
+  if (w.path.empty())
+    return "    decided by: depmod's built-in search order (no configuration line)\n";
+  return fmt::format("    decided by: {}{}{}\n", w.path,
+                     w.line ? ":" + std::to_string(w.line) : "", pk.suffix(w.path));
+}
+
 int ExplainCommand::run() {
   finish_options(c_);
   c_.check.only = {module_};
@@ -127,14 +166,20 @@ int ExplainCommand::run() {
     return kExitFindings;
   }
   const auto& m = res.modules[static_cast<size_t>(it->second)];
+  const ExplainPackages pk(*p);
   std::string out;
   out += fmt::format("module {}\n  file: {}\n", m.name, res.files[m.file].path);
+  out += pk.have_db() ? fmt::format("  package: {}\n", pk.of(res.files[m.file].path))
+                      : "  package: unknown (the root has no dpkg or RPM database)\n";
   for (const auto& sel : res.selections) {
     if (sel.name != m.name) continue;
     out += fmt::format("  candidates ({}):\n", sel.candidates.size());
-    for (uint32_t c : sel.candidates) out += fmt::format("    {}\n", res.files[c].relpath);
-    for (const auto& l : sel.losers)
+    for (uint32_t c : sel.candidates)
+      out += fmt::format("    {}{}\n", res.files[c].relpath, pk.suffix(res.files[c].path));
+    for (const auto& l : sel.losers) {
       out += fmt::format("  lost: {} — {}\n", res.files[l.file].relpath, l.reason);
+      out += explain_decided_by(l, pk);
+    }
     if (sel.tie) out += "  note: the winner depends on directory read order (tie)\n";
   }
   const auto& deps = res.deps[static_cast<size_t>(it->second)].all;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "check/check_tree.hpp"
 #include "check/rules.hpp"
 #include "check/scenario_util.hpp"
@@ -180,6 +182,172 @@ TEST(Packages, WholeTreeUnownedIsOneFinding) {
   ASSERT_EQ(unowned.size(), 1u);
   EXPECT_EQ(unowned[0]->subject, kK);
   EXPECT_NE(unowned[0]->message.find("none of the 2 modules"), std::string::npos);
+  std::filesystem::remove_all(work);
+}
+
+}  // namespace
+
+namespace {
+
+/// `ofsck explain MODULE` on a root (text output, no signature work).
+std::string explain(const scn::Root& r, const std::string& module, int* status = nullptr) {
+  int st = 0;
+  std::string out = td::run(scn::shq(td::ofsck_bin()) + " explain -q --no-verify-content --root " +
+                                scn::shq(r.path()) + " --kernel " + r.kver() + " " + module +
+                                " 2>&1",
+                            &st);
+  if (status) *status = st;
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> v;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t nl = s.find('\n', i);
+    if (nl == std::string::npos) nl = s.size();
+    v.push_back(s.substr(i, nl - i));
+    i = nl + 1;
+  }
+  return v;
+}
+
+// explain names the package of the winner, of every other candidate and of the depmod.d line
+// that decided: here an RPM's override beats a .deb's updates/ copy and a hand-copied in-tree
+// file (a root with both databases, read by the same ownership code as `check`).
+TEST(Packages, ExplainNamesThePackageOfEveryCandidateAndTheDecidingLine) {
+  REQUIRE_PKG_TOOLS();
+  scn::Root r(kK, {kPcspkr});
+  std::string work = td::make_temp_dir("pkgs");
+  const std::string src = td::module_dir(kK) + "/" + kPcspkr;
+  const std::string md = "/lib/modules/" + kK;
+  const std::string conf = "/etc/depmod.d/zz01-vendor-pcspkr.conf";
+  pf::dpkg_install(r.path(), pf::build_deb(work, "ofsck-vendor-a", "1.0-1",
+                                           {{md + "/updates/pcspkr.ko", src, ""}}));
+  pf::rpm_install(r.path(), pf::build_rpm(work, "ofsck-vendor-pcspkr", "1.2", "3",
+                                          {{md + "/extra/vendor/pcspkr.ko", src, ""},
+                                           {conf, "", "# vendor\noverride pcspkr * extra/vendor\n"}}));
+  int st = -1;
+  std::string out = explain(r, "pcspkr", &st);
+  EXPECT_EQ(st, 0) << out;
+  auto l = lines_of(out);
+  ASSERT_GE(l.size(), 12u) << out;
+  EXPECT_EQ(l[0], "module pcspkr");
+  EXPECT_EQ(l[1], "  file: " + r.mod_dir() + "/extra/vendor/pcspkr.ko");
+  EXPECT_EQ(l[2], "  package: ofsck-vendor-pcspkr-1.2-3");
+  EXPECT_EQ(l[3], "  candidates (3):");
+  // Candidates come in readdir() order, which the filesystem decides.
+  std::vector<std::string> cands(l.begin() + 4, l.begin() + 7);
+  std::sort(cands.begin(), cands.end());
+  EXPECT_EQ(cands, (std::vector<std::string>{
+                       "    extra/vendor/pcspkr.ko (package ofsck-vendor-pcspkr-1.2-3)",
+                       "    " + kPcspkr + " (not owned by any package)",
+                       "    updates/pcspkr.ko (package ofsck-vendor-a_1.0-1)"}))
+      << out;
+  const std::string decided =
+      "    decided by: " + conf + ":2 (package ofsck-vendor-pcspkr-1.2-3)";
+  for (const std::string& loser : {std::string("updates/pcspkr.ko"), kPcspkr}) {
+    std::string pair = "  lost: " + loser +
+                       " — lost to extra/vendor/pcspkr.ko: override pcspkr * extra/vendor (" +
+                       conf + ":2)\n" + decided + "\n";
+    EXPECT_NE(out.find(pair), std::string::npos) << pair << "\nnot in:\n" << out;
+  }
+  std::filesystem::remove_all(work);
+}
+
+// Without an override, depmod's built-in order decides (no configuration line to own); a root
+// without any package database says so once instead of calling every file unowned.
+TEST(Packages, ExplainWithoutConfigLineOrDatabase) {
+  OFSCK_REQUIRE_DATA(td::module_dir(kK));
+  scn::Root r(kK, {kPcspkr});
+  r.add(td::module_dir(kK) + "/" + kPcspkr, "updates/pcspkr.ko");
+  std::string out = explain(r, "pcspkr");
+  auto l = lines_of(out);
+  ASSERT_GE(l.size(), 8u) << out;
+  EXPECT_EQ(l[1], "  file: " + r.mod_dir() + "/updates/pcspkr.ko");
+  EXPECT_EQ(l[2], "  package: unknown (the root has no dpkg or RPM database)");
+  std::vector<std::string> cands(l.begin() + 4, l.begin() + 6);
+  std::sort(cands.begin(), cands.end());
+  EXPECT_EQ(cands, (std::vector<std::string>{"    " + kPcspkr, "    updates/pcspkr.ko"})) << out;
+  EXPECT_NE(out.find("\n  lost: " + kPcspkr + " — lost to updates/pcspkr.ko: "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("\n    decided by: depmod's built-in search order (no configuration line)\n"),
+            std::string::npos)
+      << out;
+}
+
+}  // namespace
+
+namespace {
+
+// The in-memory change list (what `whatif` hands over): an added package owns its paths and
+// meets the installed ones in OFS111; a removed one owns nothing; the root's database on disk
+// is only read.
+TEST(Packages, InMemoryChangesAddAndRemoveOwners) {
+  REQUIRE_PKG_TOOLS();
+  scn::Root r(kK, {});
+  std::string work = td::make_temp_dir("pkgs");
+  const std::string src = td::module_dir(kK) + "/" + kPcspkr;
+  const std::string md = "/lib/modules/" + kK;
+  pf::dpkg_install(r.path(), pf::build_deb(work, "ofsck-kernel", "6.1",
+                                           {{md + "/" + kPcspkr, src, ""},
+                                            {md + "/" + kUinput, td::module_dir(kK) + "/" + kUinput,
+                                             ""}}));
+  r.add(src, "updates/pcspkr.ko");  // on disk, but only "installed" in memory
+  const std::string status_before = scn::read_file(r.path() + "/var/lib/dpkg/status");
+
+  check::CheckOptions o;
+  o.root = r.path();
+  o.kver = kK;
+  o.cmdline = "";
+  o.skip_kernel_image = true;
+  o.verify_content = false;
+  auto p = check::prepare(o);
+  ASSERT_TRUE(p) << p.error().message;
+
+  read::PackageChanges ch;
+  read::PackageAddition add;
+  add.package.name = "ofsck-new";
+  add.package.version = "9";
+  add.package.state = "installed";
+  add.paths = {md + "/updates/pcspkr.ko", md + "/updates"};
+  ch.install.push_back(add);
+  check::DiagnosticSink sink;
+  auto db = check::load_packages(*p, sink, &ch);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(check::package_of(*p, *db, r.mod_dir() + "/updates/pcspkr.ko"), "ofsck-new_9");
+  EXPECT_EQ(check::package_of(*p, *db, r.mod_dir() + "/" + kPcspkr), "ofsck-kernel_6.1");
+  check::add_package_findings(*p, *db, sink);
+  auto f = sink.take();
+  std::vector<std::string> rules;
+  for (const auto& x : f) rules.push_back(x.rule + " " + x.subject + ": " + x.message);
+  ASSERT_EQ(rules.size(), 1u) << scn::join(rules);
+  EXPECT_EQ(rules[0], std::string(check::kSameModuleTwoPackages) +
+                          " pcspkr: module pcspkr is shipped by 2 packages for " + kK +
+                          ": updates/pcspkr.ko (from ofsck-new_9) wins over " + kPcspkr +
+                          " (from ofsck-kernel_6.1)");
+
+  // Removing the kernel package: its files are owned by nobody (whatif deletes them).
+  read::PackageChanges rm;
+  rm.remove = {"ofsck-kernel_6.1"};
+  check::DiagnosticSink sink2;
+  auto db2 = check::load_packages(*p, sink2, &rm);
+  ASSERT_TRUE(db2);
+  EXPECT_EQ(check::package_of(*p, *db2, r.mod_dir() + "/" + kPcspkr), check::kNoPackage);
+  EXPECT_EQ(db2->packages[0].state, "removed");
+
+  // Registered for the root: evaluate() (which reads the databases itself) sees the change.
+  {
+    check::PackageChangesScope scope(r.path() + "/", ch);
+    auto res = check::evaluate(*p, o);
+    EXPECT_EQ(by_rule(res, check::kSameModuleTwoPackages, "pcspkr").size(), 1u);
+    EXPECT_TRUE(by_rule(res, check::kUnownedModule).empty());
+  }
+  auto res = check::evaluate(*p, o);
+  EXPECT_TRUE(by_rule(res, check::kSameModuleTwoPackages).empty());
+  ASSERT_EQ(by_rule(res, check::kUnownedModule, "pcspkr").size(), 1u);
+  EXPECT_EQ(scn::read_file(r.path() + "/var/lib/dpkg/status"), status_before);
   std::filesystem::remove_all(work);
 }
 
