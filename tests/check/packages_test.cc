@@ -224,9 +224,10 @@ TEST(Packages, ExplainNamesThePackageOfEveryCandidateAndTheDecidingLine) {
   const std::string conf = "/etc/depmod.d/zz01-vendor-pcspkr.conf";
   pf::dpkg_install(r.path(), pf::build_deb(work, "ofsck-vendor-a", "1.0-1",
                                            {{md + "/updates/pcspkr.ko", src, ""}}));
-  pf::rpm_install(r.path(), pf::build_rpm(work, "ofsck-vendor-pcspkr", "1.2", "3",
-                                          {{md + "/extra/vendor/pcspkr.ko", src, ""},
-                                           {conf, "", "# vendor\noverride pcspkr * extra/vendor\n"}}));
+  pf::rpm_install(r.path(),
+                  pf::build_rpm(work, "ofsck-vendor-pcspkr", "1.2", "3",
+                                {{md + "/extra/vendor/pcspkr.ko", src, ""},
+                                 {conf, "", "# vendor\noverride pcspkr * extra/vendor\n"}}));
   int st = -1;
   std::string out = explain(r, "pcspkr", &st);
   EXPECT_EQ(st, 0) << out;

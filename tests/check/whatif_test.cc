@@ -206,7 +206,8 @@ TEST_F(WhatifTest, CorruptPackageIsUnreadableInputNamingTheFile) {
 /// Every "package" of a finding's locations, in order.
 std::vector<std::string> packages_of(const json& f) {
   std::vector<std::string> v;
-  for (const auto& l : f["locations"]) v.push_back(l["package"].is_null() ? "" : l.value("package", ""));
+  for (const auto& l : f["locations"])
+    v.push_back(l["package"].is_null() ? "" : l.value("package", ""));
   return v;
 }
 

@@ -175,7 +175,8 @@ void parse_control(std::string_view text, PackageInfo& info) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view field = line.substr(0, colon), value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (field == "Package")
       info.name = value;
