@@ -21,6 +21,7 @@ pkgs=(
   bc flex bison libelf-dev                 # kbuild of out-of-tree test modules
   clang-14 llvm-14-tools                   # libFuzzer targets, FileCheck
   openssl python3 time                     # time: peak RSS in bench/run.sh
+  initramfs-tools-core                     # mkinitramfs: real initramfs-tools images in tests
 )
 missing=()
 for p in "${pkgs[@]}"; do

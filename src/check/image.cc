@@ -234,8 +234,11 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   rep.image = o.image;
   rep.entries = img.entries.size();
   for (const auto& pt : img.parts)
-    rep.parts.push_back(fmt::format("0x{:x} {} ({} cpio, 0x{:x} bytes)", pt.offset,
-                                    pt.compression, pt.archives, pt.size));
+    rep.parts.push_back(
+        pt.compression == "none"
+            ? fmt::format("0x{:x} none ({} cpio, 0x{:x} bytes)", pt.offset, pt.archives, pt.size)
+            : fmt::format("0x{:x} {} ({} cpio, 0x{:x} bytes from 0x{:x} compressed)",
+                          pt.offset, pt.compression, pt.archives, pt.size, pt.input_size));
   const std::string label = o.image + "!";
 
   // Which kernel: --kernel, else the only release under (usr/)lib/modules in the image.

@@ -37,7 +37,8 @@ struct ImageReport {
   std::string image;
   std::string kernel_release;
   std::string module_dir;                ///< inside the image
-  std::vector<std::string> parts;        ///< e.g. "0x0 none (1 cpio)", "0x1200 zstd (1 cpio)"
+  std::vector<std::string> parts;        ///< e.g. "0x0 none (1 cpio, 0x200 bytes)", "0x200
+                                         ///< zstd (1 cpio, 0x5000 bytes from 0x1e00 compressed)"
   size_t entries = 0;
   std::vector<ImageModule> modules;      ///< sorted by path
   std::vector<std::string> firmware;     ///< image paths under lib/firmware, sorted

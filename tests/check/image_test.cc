@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -218,6 +220,181 @@ TEST_F(ImageTest, RealDracutImage) {
   for (const auto& m : r->modules) EXPECT_TRUE(m.identical_on_disk) << m.name;
   EXPECT_EQ(errors(*r), 0u);
   for (const auto& m : r->result.modules) EXPECT_TRUE(m.loads) << m.name;
+}
+
+/// A real initramfs-tools image. mkinitramfs reads only the host's /lib/modules/<kver> and
+/// /boot/config-<kver>, so it runs in a private mount namespace (unshare -m) in which the cached
+/// Debian tree is overlaid (read-only lower, tmpfs upper: mkinitramfs runs depmod there) onto
+/// /usr/lib/modules/<kver>, its boot/ is bound onto /boot, and /usr/lib gets a tmpfs overlay
+/// holding dummy firmware for r8169. Nothing outside the namespace, the cache included, changes.
+/// MODULES=list with rdma_cm and r8169 (plus what initramfs-tools' own hooks add).
+class MkinitramfsImage : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testdata::exists(testdata::module_dir(kKver))) return;
+    int st = 0;
+    testdata::run("unshare -m true 2>/dev/null", &st);
+    if (st != 0) {
+      skip_ = "cannot unshare a mount namespace here (needs CAP_SYS_ADMIN); the initramfs-tools "
+              "image test is skipped";
+      return;
+    }
+    testdata::run("command -v mkinitramfs >/dev/null", &st);
+    if (st != 0) {
+      skip_ = "mkinitramfs missing (initramfs-tools-core; scripts/install-deps.sh)";
+      missing_tool_ = true;
+      return;
+    }
+    dir_ = new std::string(testdata::make_temp_dir("mkinitramfs"));
+    std::string script = fmt::format(R"(set -e
+D={d}; K={k}; TREE={tree}
+mkdir -p $D/ns $D/conf/scripts
+printf 'MODULES=list\nBUSYBOX=auto\nCOMPRESS=zstd\nFSTYPE=auto\nRUNSIZE=10%%\n' > $D/conf/initramfs.conf
+printf 'rdma_cm\nr8169\n' > $D/conf/modules
+mount --make-rprivate / && mount -t tmpfs tmpfs $D/ns && mkdir -p $D/ns/lu $D/ns/lw $D/ns/mu $D/ns/mw &&
+mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=$D/ns/lu,workdir=$D/ns/lw /usr/lib &&
+mkdir -p /usr/lib/modules/$K &&
+mount -t overlay overlay -o lowerdir=$TREE/lib/modules/$K,upperdir=$D/ns/mu,workdir=$D/ns/mw /usr/lib/modules/$K &&
+mkdir -p /boot && mount --bind $TREE/boot /boot || exit 99
+for fw in $(modinfo -F firmware $(find /usr/lib/modules/$K/kernel -name r8169.ko)); do
+  mkdir -p /usr/lib/firmware/$(dirname $fw); echo fw > /usr/lib/firmware/$fw
+done
+SOURCE_DATE_EPOCH=1 mkinitramfs -d $D/conf -o $D/initrd.img $K
+)",
+                                     fmt::arg("d", *dir_), fmt::arg("k", kKver),
+                                     fmt::arg("tree", testdata::tree(kKver)));
+    std::ofstream(*dir_ + "/mk.sh") << script;
+    log_ = new std::string(testdata::run("unshare -m bash " + *dir_ + "/mk.sh 2>&1", &st));
+    if (st == 99)
+      skip_ = "cannot overlay-mount the cached tree in a private mount namespace: " + *log_;
+    else if (st != 0)
+      failed_ = true;
+  }
+  static void TearDownTestSuite() {
+    if (dir_) fs::remove_all(*dir_);
+    delete dir_;
+    delete log_;
+    dir_ = log_ = nullptr;
+  }
+  void SetUp() override {
+    OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
+    if (missing_tool_ && !getenv("OFSCK_ALLOW_MISSING_TESTDATA")) FAIL() << skip_;
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+    ASSERT_FALSE(failed_) << "mkinitramfs failed:\n" << (log_ ? *log_ : "");
+  }
+  static std::string image() { return *dir_ + "/initrd.img"; }
+
+  /// The image unpacked (unmkinitramfs: early parts dropped), `edit` run in it, repacked as
+  /// one zstd cpio (the way mkinitramfs writes it) to `out`.
+  static std::string repack(const std::string& out, const std::string& edit) {
+    int st = 0;
+    std::string log = testdata::run(
+        fmt::format("set -e; cd {0}; rm -rf x; unmkinitramfs {1} x; s=x; "
+                    "[ -d x/main ] && s=x/main; cd $s; {2}; "
+                    "find . | sort | cpio -o -H newc --quiet | zstd -q -c > {0}/{3} 2>&1",
+                    *dir_, image(), edit, out),
+        &st);
+    EXPECT_EQ(st, 0) << log;
+    return *dir_ + "/" + out;
+  }
+
+  static inline std::string skip_;
+  static inline bool missing_tool_ = false, failed_ = false;
+  static inline std::string* dir_ = nullptr;
+  static inline std::string* log_ = nullptr;
+};
+
+TEST_F(MkinitramfsImage, ListsModulesFirmwareAndLoads) {
+  auto r = inspect_image(options(image(), {"rdma_cm", "r8169"}));
+  ASSERT_TRUE(r) << to_string(r.error());
+  EXPECT_EQ(r->kernel_release, kKver);
+  EXPECT_EQ(r->module_dir, "usr/lib/modules/" + kKver);
+  std::set<std::string> names;
+  for (const auto& m : r->modules) {
+    names.insert(m.name);
+    EXPECT_TRUE(m.identical_on_disk) << m.name;
+  }
+  for (const char* m : {"rdma_cm", "ib_core", "iw_cm", "ib_cm", "configfs", "r8169", "realtek",
+                        "libphy", "mdio_devres"})
+    EXPECT_TRUE(names.count(m)) << m;
+  EXPECT_GE(r->firmware.size(), 10u);  // r8169's rtl_nic/*.fw, copied by initramfs-tools
+  EXPECT_EQ(errors(*r), 0u);
+  for (const auto& f : r->result.findings)
+    EXPECT_NE(f.severity, Severity::kError) << f.rule << " " << f.message;
+  for (const auto& m : r->result.modules) EXPECT_TRUE(m.loads) << m.name;
+  int st = 0;
+  std::string out = testdata::run(fmt::format("{} image {} --root {} --need rdma_cm r8169 "
+                                              "--no-cache 2>&1",
+                                              testdata::ofsck_bin(), image(),
+                                              testdata::tree(kKver)),
+                                  &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("kernel/drivers/net/ethernet/realtek/r8169.ko"), std::string::npos) << out;
+}
+
+TEST_F(MkinitramfsImage, ModuleRemovedFromImage) {
+  std::string img =
+      repack("no-configfs.img", fmt::format("rm usr/lib/modules/{}/kernel/fs/configfs/configfs.ko",
+                                            kKver));
+  auto r = inspect_image(options(img, {"rdma_cm"}));
+  ASSERT_TRUE(r) << to_string(r.error());
+  auto v = with_rule(*r, kImageModuleMissing);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0]->subject, "configfs");
+  EXPECT_NE(v[0]->message.find("rdma_cm depends on configfs"), std::string::npos);
+  int st = 0;
+  testdata::run(fmt::format("{} image {} --root {} --need rdma_cm --no-cache >/dev/null 2>&1",
+                            testdata::ofsck_bin(), img, testdata::tree(kKver)),
+                &st);
+  EXPECT_EQ(st, 1);
+}
+
+TEST_F(MkinitramfsImage, FirmwareRemovedFromImage) {
+  std::string img = repack("no-fw.img", "rm usr/lib/firmware/rtl_nic/rtl8125b-2.fw");
+  auto r = inspect_image(options(img, {"r8169"}));
+  ASSERT_TRUE(r) << to_string(r.error());
+  auto v = with_rule(*r, kImageFirmwareMissing);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0]->severity, Severity::kWarning);
+  EXPECT_EQ(v[0]->subject, "r8169");
+  EXPECT_NE(v[0]->message.find("rtl_nic/rtl8125b-2.fw"), std::string::npos) << v[0]->message;
+  EXPECT_EQ(errors(*r), 0u);
+}
+
+TEST_F(MkinitramfsImage, ModuleReplacedOnDiskAfterBuild) {
+  OFSCK_REQUIRE_DATA(testdata::module_dir(testdata::kOld61));
+  // The disk: the image's modules copied from the tree, then realtek.ko replaced by another
+  // build of it (6.1.0-47's) after the image was made.
+  int st = 0;
+  std::string log = testdata::run(
+      fmt::format(
+          "set -e; cd {d}; rm -rf x disk; unmkinitramfs {img} x; s=x; [ -d x/main ] && s=x/main; "
+          "M=lib/modules/{k}; mkdir -p disk/$M; "
+          "(cd $s/usr/$M && find . -name '*.ko') | while read f; do "
+          "mkdir -p disk/$M/$(dirname $f); cp {tree}/$M/$f disk/$M/$f; done; "
+          "cp {tree}/$M/modules.order {tree}/$M/modules.builtin {tree}/$M/modules.builtin.modinfo "
+          "disk/$M/; depmod -b disk {k}; "
+          "cp {old}/lib/modules/{ok}/kernel/drivers/net/phy/realtek.ko "
+          "disk/$M/kernel/drivers/net/phy/realtek.ko 2>&1",
+          fmt::arg("d", *dir_), fmt::arg("img", image()), fmt::arg("k", kKver),
+          fmt::arg("tree", testdata::tree(kKver)),
+          fmt::arg("old", testdata::tree(testdata::kOld61)),
+          fmt::arg("ok", testdata::kOld61)),
+      &st);
+  ASSERT_EQ(st, 0) << log;
+  auto o = options(image(), {"r8169"});
+  o.check.root = *dir_ + "/disk";
+  o.check.symvers = testdata::symvers(kKver);
+  auto r = inspect_image(o);
+  ASSERT_TRUE(r) << to_string(r.error());
+  auto v = with_rule(*r, kImageStaleModule);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0]->subject, "realtek");
+  ASSERT_EQ(v[0]->where.size(), 2u);
+  EXPECT_EQ(v[0]->where[0].path,
+            image() + "!/usr/lib/modules/" + kKver + "/kernel/drivers/net/phy/realtek.ko");
+  EXPECT_EQ(v[0]->where[1].path,
+            *dir_ + "/disk/lib/modules/" + kKver + "/kernel/drivers/net/phy/realtek.ko");
 }
 
 }  // namespace

@@ -273,7 +273,8 @@ TEST_F(InitramfsParts, KernelAlignmentAndPaddingRules) {
   expect_error({"none", "zeros:3", "gzip"}, "broken padding");
   // lz4 frame format (not -l): not in the kernel's table.
   build_parts(dir_, {"none"});
-  testdata::run("cd " + dir_ + " && (cd d0 && find . | cpio -o -H newc --quiet) | lz4 -q -c >> img");
+  testdata::run("cd " + dir_ +
+                " && (cd d0 && find . | cpio -o -H newc --quiet) | lz4 -q -c >> img");
   auto f = read_initramfs(dir_ + "/img");
   ASSERT_FALSE(f);
   EXPECT_NE(f.error().message.find("lz4 frame format"), std::string::npos) << f.error().message;
