@@ -10,6 +10,9 @@
 //      chain as modprobe does and run simulate_load() for each, which adds what weak-modules
 //      never checks: vermagic flags, module_layout, signatures, GPL and namespaces;
 //  (c) otherwise it must be rebuilt against the target's headers.
+// With `--to PKG…` the packages are laid over the root on whatif's private overlay first and
+// both kernels are prepared there (untouched files are symlinks to the root's, so FROM sees its
+// own files and same_file() still compares inodes); paths are mapped back to the root.
 #include "check/upgrade.hpp"
 
 #include <sys/stat.h>
@@ -30,6 +33,7 @@
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
+#include "check/whatif.hpp"
 #include "resolve/select.hpp"
 
 namespace ofsck::check {
@@ -242,7 +246,32 @@ Result<std::vector<std::string>> read_kabi_list(const std::string& path) {
   return out;
 }
 
-Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o) {
+namespace {
+
+/// Per owning package: the union of its modules' off-list imports, and who imports each.
+std::vector<KabiPackageRisk> kabi_rollup(const std::vector<UpgradeModule>& modules) {
+  std::map<std::string, std::map<std::string, std::set<std::string>>> by_pkg;
+  std::map<std::string, std::set<std::string>> mods;
+  for (const auto& m : modules) {
+    if (m.kabi_risks.empty()) continue;
+    std::string pkg =
+        m.package.empty() || m.package == kNoPackage ? std::string(kUnownedGroup) : m.package;
+    mods[pkg].insert(m.name);
+    for (const auto& sym : m.kabi_risks) by_pkg[pkg][sym].insert(m.name);
+  }
+  std::vector<KabiPackageRisk> out;
+  for (auto& [pkg, syms] : by_pkg) {
+    KabiPackageRisk r;
+    r.package = pkg;
+    r.modules.assign(mods[pkg].begin(), mods[pkg].end());
+    for (auto& [sym, users] : syms) r.symbols.push_back({sym, {users.begin(), users.end()}});
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+/// `--to KVER`: both kernels are already under the root.
+Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
   if (o.to.empty()) return make_error(ErrorCode::kUsage, "--to KVER is required");
   auto from_or = pick_from(o);
   if (!from_or) return tl::unexpected(from_or.error());
@@ -541,9 +570,121 @@ Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o) {
   }
   std::sort(rep.modules.begin(), rep.modules.end(),
             [](const UpgradeModule& a, const UpgradeModule& b) { return a.name < b.name; });
+  if (kabi) rep.kabi_by_package = kabi_rollup(rep.modules);
   rep.findings = sink.take();
   if (packages) annotate_packages(from, *packages, rep.findings);
   return rep;
+}
+
+/// True when `root` (absolute, "" = /) holds a kernel's module tree for `kver`, not just the
+/// build/source links a headers package ships.
+bool has_module_tree(const std::string& root, const std::string& kver) {
+  for (const char* moddir : {"/lib/modules/", "/usr/lib/modules/"}) {
+    std::string d = root + moddir + kver;
+    for (const char* entry : {"/modules.order", "/modules.builtin", "/kernel"})
+      if (access((d + entry).c_str(), F_OK) == 0) return true;
+  }
+  return false;
+}
+
+/// `--to PKG…`: lay the packages over the root, find the kernel they bring, plan on the overlay.
+Result<UpgradeReport> plan_packages(const UpgradeOptions& o) {
+  auto ov_or = overlay_packages(o.check.root, o.to_packages, o.tmp_dir);
+  if (!ov_or) return tl::unexpected(ov_or.error());
+  const PackageOverlay& ov = *ov_or;
+  const std::string shown_root = ov.orig.empty() ? "/" : ov.orig;
+
+  // The kernels the packages bring: releases whose paths they ship and whose module tree exists
+  // once they are laid over the root. New releases come first: a vendor package for the current
+  // kernel given alongside the new kernel's does not make the choice ambiguous.
+  std::set<std::string> brought, fresh, headers_only;
+  for (const auto& t : ov.touched)
+    for (const auto& k : t) {
+      if (k == "*") continue;
+      if (!has_module_tree(ov.dir, k)) {
+        headers_only.insert(k);
+        continue;
+      }
+      brought.insert(k);
+      if (!has_module_tree(ov.orig, k)) fresh.insert(k);
+    }
+  const std::set<std::string>& cand = fresh.empty() ? brought : fresh;
+  std::string target = o.to;
+  if (!target.empty()) {
+    if (!has_module_tree(ov.dir, target))
+      return make_error(ErrorCode::kUsage,
+                        fmt::format("--to {}: no module tree for it on {} nor in the --to "
+                                    "packages",
+                                    target, shown_root));
+  } else if (cand.empty()) {
+    const std::vector<std::string>& names = o.to_packages;
+    std::string why = "it ships no lib/modules/<release>/ module tree";
+    if (!headers_only.empty())
+      why = fmt::format("it ships files for {} but no module tree (headers only? add the "
+                        "kernel's image package)",
+                        fmt::join(headers_only, ", "));
+    return make_error(
+        ErrorCode::kUsage,
+        fmt::format("--to {}: {} no kernel: {}; --to takes kernel packages (linux-image-*, "
+                    "kernel-core-*) or an installed release",
+                    fmt::join(names, " --to "), names.size() == 1 ? "carries" : "carry", why));
+  } else if (cand.size() > 1) {
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("the --to packages bring several kernels ({}); name the target "
+                                  "with one more --to KVER",
+                                  fmt::join(cand, ", ")));
+  } else {
+    target = *cand.begin();
+  }
+
+  UpgradeOptions in = o;
+  in.to_packages.clear();
+  in.to = target;
+  // FROM is chosen on the root as it is.
+  UpgradeOptions pick = o;
+  pick.to = target;
+  auto from_or = pick_from(pick);
+  if (!from_or) return tl::unexpected(from_or.error());
+  in.check.kver = *from_or;
+  in.check.root = ov.dir;
+  // Inputs of the running system are fixed from the inspected root (the overlay is not "/").
+  if (!in.check.cmdline && ov.orig.empty()) {
+    std::ifstream cl("/proc/cmdline");
+    std::string line;
+    std::getline(cl, line);
+    in.check.cmdline = line;
+  } else if (!in.check.cmdline) {
+    in.check.cmdline = "";
+  }
+  // Untouched files are symlinks to the root's: read the root's cache entries, never write.
+  in.check.cache_alias_from = ov.dir;
+  in.check.cache_alias_to = ov.orig;
+  auto rep_or = plan_installed(in);
+  if (!rep_or) {
+    Error err = rep_or.error();
+    replace_all(err.message, ov.dir, ov.orig);
+    replace_all(err.where.path, ov.dir, ov.orig);
+    return tl::unexpected(err);
+  }
+  UpgradeReport rep = std::move(*rep_or);
+  rep.root = shown_root;
+  rep.to_packages = o.to_packages;
+  rep.to_packages_read = ov.installed;
+  replace_all(rep.kabi_list, ov.dir, ov.orig);
+  for (auto& f : rep.findings) replace_all(f, ov.dir, ov.orig);
+  for (auto& m : rep.modules) {
+    for (std::string* s : {&m.file, &m.as_is_file, &m.link_path})
+      replace_all(*s, ov.dir, ov.orig);
+    for (auto* v : {&m.reasons, &m.kernel_messages, &m.failing_symbols})
+      for (auto& s : *v) replace_all(s, ov.dir, ov.orig);
+  }
+  return rep;
+}
+
+}  // namespace
+
+Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o) {
+  return o.to_packages.empty() ? plan_installed(o) : plan_packages(o);
 }
 
 }  // namespace ofsck::check

@@ -14,8 +14,13 @@ namespace ofsck::check {
 
 struct UpgradeOptions {
   CheckOptions check;     ///< --root, --kernel (FROM), trust, cache, ...
-  std::string to;         ///< --to: the target kernel release
+  std::string to;         ///< --to KVER: the target kernel release
+  /// --to PKG.deb|PKG.rpm (repeatable): laid over the root on a private overlay (whatif's
+  /// overlay_packages()); the target is the kernel whose module tree they bring, or `to` when
+  /// they bring several. Nothing on the root changes.
+  std::vector<std::string> to_packages;
   std::string kabi_list;  ///< --kabi-list FILE; empty: <root>/lib/modules/kabi-current/...
+  std::string tmp_dir;    ///< parent of the overlay; empty: $TMPDIR or /tmp
 };
 
 /// Verdict values (strings, as the JSON carries them).
@@ -43,17 +48,38 @@ struct UpgradeModule {
   std::vector<std::string> kabi_risks;       ///< imported symbols not on the kABI list
 };
 
+/// Label of the kABI roll-up group for modules no package owns (or when no database exists).
+inline constexpr std::string_view kUnownedGroup = "unowned";
+
+/// One off-list symbol of a package and the package's modules that import it.
+struct KabiSymbolUse {
+  std::string symbol;
+  std::vector<std::string> modules;  ///< sorted
+};
+
+/// kABI roll-up per owning package: the union of its modules' kabi_risks.
+struct KabiPackageRisk {
+  std::string package;                ///< UpgradeModule::package, or kUnownedGroup
+  std::vector<std::string> modules;   ///< its modules with at least one off-list import, sorted
+  std::vector<KabiSymbolUse> symbols; ///< sorted by symbol
+};
+
 struct UpgradeReport {
   std::string root, from, to;
   std::string kabi_list;  ///< the list used ("" = none)
+  std::vector<std::string> to_packages;       ///< --to package files as given (empty: --to KVER)
+  std::vector<std::string> to_packages_read;  ///< "path (deb, data.tar.xz ..., N entries)"
   std::vector<UpgradeModule> modules;  ///< sorted by name
+  /// With a kABI list: per owning package with off-list imports, sorted by package.
+  std::vector<KabiPackageRisk> kabi_by_package;
   std::vector<Finding> findings;       ///< OFS501..504 plus input findings of both kernels
   /// True when some module neither loads as-is nor would load if linked (exit 1).
   bool any_unloadable = false;
 };
 
-/// Errors: TO missing or equal to FROM, FROM ambiguous (kUsage → exit 2); a kernel tree or the
-/// --kabi-list file unreadable (kNotFound/kIo → exit 3).
+/// Errors: TO missing or equal to FROM, FROM ambiguous, --to packages that bring no kernel
+/// module tree or several without a `to` release (kUsage → exit 2); a kernel tree, a package or
+/// the --kabi-list file unreadable (kNotFound/kIo/kMalformed → exit 3).
 [[nodiscard]] Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o);
 
 /// Reads a kABI stablelist/whitelist: `[section]` lines skipped, other lines one symbol

@@ -1,7 +1,11 @@
-// `ofsck upgrade --to KVER`: which out-of-tree modules survive a kernel update (check/upgrade.hpp).
+// `ofsck upgrade --to KVER|KERNEL-PACKAGE…`: which out-of-tree modules survive a kernel update
+// (check/upgrade.hpp).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "check/upgrade.hpp"
 #include "cli/commands.hpp"
@@ -21,16 +25,34 @@ class UpgradeCommand : public Command {
         "extra/, weak-updates/, externals), say whether it loads on the target kernel as is, "
         "would load if linked into its weak-updates/, or must be rebuilt (against which headers)");
     add_common_options(sub_, c_);
-    sub_->add_option("--to", o_.to, "Target kernel release (its tree must be under the root)");
+    sub_->add_option("--to", to_,
+                     "Target: a kernel release installed under the root, or kernel package "
+                     "files (.deb/.rpm, repeatable: image + headers) laid over a private "
+                     "overlay of the root (nothing on disk changes)");
     sub_->add_option("--kabi-list", o_.kabi_list,
                      "kABI stablelist/whitelist (default: <root>/lib/modules/kabi-current/"
                      "kabi_stablelist_<arch> or kabi_whitelist_<arch> when present)");
   }
   int run() override {
     finish_options(c_);
-    if (o_.to.empty()) {
-      std::fprintf(stderr, "ofsck: error: upgrade needs --to KVER\n");
+    if (to_.empty()) {
+      std::fprintf(stderr, "ofsck: error: upgrade needs --to KVER or --to KERNEL-PACKAGE\n");
       return kExitUsage;
+    }
+    // A package is a .deb/.rpm name or an existing regular file; anything else is a release.
+    for (const auto& t : to_) {
+      struct stat st;
+      bool file = t.ends_with(".deb") || t.ends_with(".rpm") ||
+                  (stat(t.c_str(), &st) == 0 && S_ISREG(st.st_mode));
+      if (file) {
+        o_.to_packages.push_back(t);
+      } else if (o_.to.empty() || o_.to == t) {
+        o_.to = t;
+      } else {
+        std::fprintf(stderr, "ofsck: error: --to names two kernel releases: %s and %s\n",
+                     o_.to.c_str(), t.c_str());
+        return kExitUsage;
+      }
     }
     o_.check = c_.check;
     auto r = check::plan_upgrade(o_);
@@ -47,6 +69,7 @@ class UpgradeCommand : public Command {
  private:
   CommonOptions& c_;
   check::UpgradeOptions o_;
+  std::vector<std::string> to_;  ///< --to values: releases and package files
 };
 
 }  // namespace

@@ -20,6 +20,7 @@ std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions
   const char* reset = o.color ? "\033[0m" : "";
   out += fmt::format("ofsck upgrade: {} -> {} on {}{}\n", r.from, r.to, r.root,
                      r.kabi_list.empty() ? "" : ", kABI list " + r.kabi_list);
+  for (const auto& p : r.to_packages_read) out += fmt::format("  {} from: {}\n", r.to, p);
   size_t as_is = 0, linked = 0, rebuild = 0;
   for (const auto& m : r.modules) {
     as_is += m.verdict_as_is == check::kUpgradeLoads;
@@ -43,6 +44,16 @@ std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions
       out += fmt::format("  kABI risk ({} not on the list): {}\n", m.kabi_risks.size(),
                          fmt::join(m.kabi_risks, ", "));
   }
+  if (!r.kabi_by_package.empty()) {
+    out += fmt::format("{}kABI risk by package{} (imports not on {}):\n", bold, reset,
+                       r.kabi_list);
+    for (const auto& p : r.kabi_by_package) {
+      out += fmt::format("  {}: {} symbol(s) in {} module(s): {}\n", p.package, p.symbols.size(),
+                         p.modules.size(), fmt::join(p.modules, ", "));
+      for (const auto& s : p.symbols)
+        out += fmt::format("    {}: {}\n", s.symbol, fmt::join(s.modules, ", "));
+    }
+  }
   out += fmt::format("ofsck: {} -> {}: {} modules not built with {}: {} load as is, {} need a "
                      "weak-updates link, {} need a rebuild\n",
                      r.from, r.to, r.modules.size(), r.from, as_is, linked, rebuild);
@@ -55,7 +66,8 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
   doc["tool"] = "ofsck";
   doc["command"] = "upgrade";
   doc["inputs"] = {{"root", r.root}, {"from", r.from}, {"to", r.to},
-                   {"kabi_list", null_if_empty(r.kabi_list)}};
+                   {"kabi_list", null_if_empty(r.kabi_list)},
+                   {"to_packages", r.to_packages}};
   ordered_json mods = ordered_json::array();
   for (const auto& m : r.modules) {
     mods.push_back({{"name", m.name},
@@ -87,6 +99,16 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
                      {"notes", f.notes},
                      {"hint", null_if_empty(f.hint)}});
   }
+  ordered_json kabi_pkgs = nullptr;  // null: no kABI list
+  if (!r.kabi_list.empty()) {
+    kabi_pkgs = ordered_json::array();
+    for (const auto& p : r.kabi_by_package) {
+      ordered_json syms = ordered_json::array();
+      for (const auto& s : p.symbols) syms.push_back({{"symbol", s.symbol}, {"modules", s.modules}});
+      kabi_pkgs.push_back({{"package", p.package}, {"modules", p.modules}, {"symbols", syms}});
+    }
+  }
+  doc["kabi_by_package"] = kabi_pkgs;
   doc["findings"] = finds;
   size_t rebuild = 0;
   for (const auto& m : r.modules) rebuild += m.needs_rebuild;
