@@ -203,7 +203,8 @@ TEST_F(ModulesDepBin, TruncatedAndCorruptIndexesAreErrorsNotCrashes) {
 // the cached tree (kmod 30 has no --outdir), then the walker and libkmod's dump must read the
 // same 4,000+ entries.
 TEST(ModulesDepBinWalker, MatchesLibkmodOnRealTrees) {
-  for (const std::string& kver : {testdata::kNew61}) {
+  for (const char* k : {testdata::kNew61}) {
+    const std::string kver = k;
     const std::string tree = testdata::tree(kver);
     if (!testdata::exists(tree + "/lib/modules/" + kver)) {
       GTEST_SKIP() << "test data missing: " << tree;
