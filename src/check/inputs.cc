@@ -262,6 +262,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
   ri.threads = o.threads;
   read::ReadOptions ropts;
   ropts.signed_digest = o.verify_content;
+  ropts.modinfo_text = false;  // aliases and the full record list: only `modinfo` prints them
   if (have_image) ropts.on_signature = start_image;
   read::ModuleCache cache(o.cache_dir, p.module_dir);
   cache.set_threads(o.threads);

@@ -220,11 +220,13 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
     auto it = version_index.find(sym);
     return it == version_index.end() ? nullptr : it->second;
   };
+  // `entry`: the import being bound, when known. Its crc is that of the first version entry of
+  // its name (the reader's first match), which is what the scan would find.
   auto check_version = [&](const std::string& sym, const std::optional<uint32_t>& owner_crc,
-                           bool* no_version) -> bool {
+                           bool* no_version, const model::Import* entry = nullptr) -> bool {
     if (!owner_crc) return true;  // owner has no CRC: nothing to compare
     if (m.has_ext_versions) {
-      const model::Import* i = lookup_version(sym);
+      const model::Import* i = entry ? entry : lookup_version(sym);
       if (i && i->crc) {
         if (*i->crc == *owner_crc) return true;
         say(fmt::format("{}: disagrees about version of symbol {}", n, sym));
@@ -235,7 +237,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
       return true;
     }
     if (!m.has_versions) return force(sym);
-    const model::Import* i = lookup_version(sym);
+    const model::Import* i = entry ? entry : lookup_version(sym);
     if (i && i->crc) {
       if (*i->crc == *owner_crc) return true;
       say(fmt::format("{}: disagrees about version of symbol {}", n, sym));
@@ -359,7 +361,7 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
       }
       if (!err) {
         bool nov = false;
-        if (!check_version(imp.name, f.crc, &nov)) {
+        if (!check_version(imp.name, f.crc, &nov, &imp)) {
           v.symbol_problems.push_back({SymbolProblem::Kind::kCrcMismatch, imp.name, std::string(f.owner_name),
                                        imp.crc, f.crc, ""});
           err = EINVAL;

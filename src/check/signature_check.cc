@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <map>
+#include <vector>
 #include <mutex>
 
 namespace ofsck::check {
@@ -37,6 +39,19 @@ EVP_PKEY* public_key(const model::TrustedCert& cert) {
   X509_free(x);
   cache.keys.emplace(der, key);
   return key;
+}
+
+/// SHA-256 of a certificate, computed once per certificate and thread (the memo key of every
+/// verification names the certificate by it).
+std::array<unsigned char, 32> fingerprint(const model::TrustedCert& cert) {
+  thread_local std::vector<std::pair<std::vector<uint8_t>, std::array<unsigned char, 32>>> known;
+  for (const auto& [der, fp] : known)
+    if (der == cert.der) return fp;
+  std::array<unsigned char, 32> fp{};
+  unsigned int n = 0;
+  EVP_Digest(cert.der.data(), cert.der.size(), fp.data(), &n, EVP_sha256(), nullptr);
+  known.emplace_back(cert.der, fp);
+  return known.back().second;
 }
 
 /// Verifies `signature` over a precomputed digest with the certificate's public key.
@@ -94,11 +109,12 @@ SigVerdict verify_signature(const model::Signature& sig, const model::KernelFact
     std::string key;
     if (verified) {
       // The public-key operation is the expensive part; its outcome depends only on these.
+      const std::array<unsigned char, 32> cert_fp = fingerprint(c);
       unsigned char md[EVP_MAX_MD_SIZE];
       unsigned int mdlen = 0;
       EVP_MD_CTX* ctx = EVP_MD_CTX_new();
       EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-      EVP_DigestUpdate(ctx, c.der.data(), c.der.size());
+      EVP_DigestUpdate(ctx, cert_fp.data(), cert_fp.size());
       EVP_DigestUpdate(ctx, sig.signature.data(), sig.signature.size());
       EVP_DigestUpdate(ctx, sig.content_digest.data(), sig.content_digest.size());
       EVP_DigestUpdate(ctx, sig.hash_algo.data(), sig.hash_algo.size());

@@ -395,7 +395,8 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   };
   const std::string file = fmt::format("{}/modules-{:016x}.bin", dir_, fnv64(key_of(scope_)));
   const uint8_t need = static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
-                                            (opts.content_sha256 ? 2 : 0));
+                                            (opts.content_sha256 ? 2 : 0) |
+                                            (opts.modinfo_text ? 4 : 0));
   // Existing records: path → (stamp, flags, serialized module).
   struct Entry {
     FileStamp stamp;
@@ -473,7 +474,8 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
     rec.str(paths[i]);
     write_stamp(rec, stamps[i]);
     rec.u8(static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
-                                (out[i]->has_content_sha256 ? 2 : 0)));
+                                (out[i]->has_content_sha256 ? 2 : 0) |
+                                (opts.modinfo_text ? 4 : 0)));
     rec.str(serialize_module(*out[i]));
     w.u32(static_cast<uint32_t>(rec.out.size()));
     w.out += rec.out;

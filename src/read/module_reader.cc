@@ -24,7 +24,7 @@ using elf::Symbol;
 
 /// kmod kmod_elf_get_strings(): NUL-separated records, runs of NULs (padding) skipped, a
 /// missing final NUL tolerated.
-void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info) {
+void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info, bool text) {
   const char* p = reinterpret_cast<const char*>(d.data());
   size_t n = d.size(), i = 0;
   bool have_license = false;
@@ -35,8 +35,8 @@ void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info) {
     std::string_view rec(p + i, end - i);
     i = end + 1;
     size_t eq = rec.find('=');
-    std::string key(rec.substr(0, eq));
-    std::string val(eq == std::string_view::npos ? std::string_view() : rec.substr(eq + 1));
+    std::string_view key = rec.substr(0, eq);
+    std::string_view val = eq == std::string_view::npos ? std::string_view() : rec.substr(eq + 1);
     if (key == "name") info.name = val;
     else if (key == "vermagic") info.vermagic = val;
     else if (key == "license") { if (!have_license) info.license = val; have_license = true; }
@@ -49,17 +49,17 @@ void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info) {
       size_t s = 0;
       while (s <= val.size()) {
         size_t c = val.find(',', s);
-        if (c == std::string::npos) c = val.size();
-        if (c > s) info.depends.push_back(val.substr(s, c - s));
+        if (c == std::string_view::npos) c = val.size();
+        if (c > s) info.depends.emplace_back(val.substr(s, c - s));
         s = c + 1;
       }
-    } else if (key == "import_ns") info.import_ns.push_back(val);
-    else if (key == "softdep") info.softdep.push_back(val);
-    else if (key == "weakdep") info.weakdep.push_back(val);
-    else if (key == "firmware") info.firmware.push_back(val);
-    else if (key == "alias") info.alias.push_back(val);
-    else if (key == "parm") info.parm.push_back(val);
-    info.all.emplace_back(std::move(key), std::move(val));
+    } else if (key == "import_ns") info.import_ns.emplace_back(val);
+    else if (key == "softdep") info.softdep.emplace_back(val);
+    else if (key == "weakdep") info.weakdep.emplace_back(val);
+    else if (key == "firmware") info.firmware.emplace_back(val);
+    else if (key == "alias") { if (text) info.alias.emplace_back(val); }
+    else if (key == "parm") info.parm.emplace_back(val);
+    if (text) info.all.emplace_back(key, val);
   }
 }
 
@@ -152,7 +152,7 @@ bool wanted_section(const ElfFile& f, const Section& s) {
 }
 
 /// Fills everything except path/compression/file_size/content hashes from an ELF image.
-Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m) {
+Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m, bool modinfo_text) {
   Result<ElfFile> f_or = ElfFile::parse(src);
   if (!f_or) return tl::unexpected(f_or.error());
   ElfFile& f = *f_or;
@@ -183,7 +183,7 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m) {
   if (const Section* mi = f.find(".modinfo")) {
     Result<std::span<const std::byte>> d = f.data(*mi);
     if (!d) return tl::unexpected(d.error());
-    parse_modinfo(*d, m.info);
+    parse_modinfo(*d, m.info, modinfo_text);
   }
 
   std::vector<Symbol> syms;
@@ -286,7 +286,7 @@ Result<model::ModuleFile> read_module_bytes(std::span<const std::byte> bytes,
     image = owned.span();
   }
   elf::MemorySource src(image, path);
-  if (Result<void> r = read_elf(src, m); !r) return tl::unexpected(r.error());
+  if (Result<void> r = read_elf(src, m, opts.modinfo_text); !r) return tl::unexpected(r.error());
   finish_hashes(image, m, opts);
   return m;
 }
@@ -304,7 +304,7 @@ Result<model::ModuleFile> read_module(const std::string& path, const ReadOptions
       model::ModuleFile m;
       m.path = path;
       m.file_size = src.size();
-      if (Result<void> r = read_elf(src, m); !r) return tl::unexpected(r.error());
+      if (Result<void> r = read_elf(src, m, opts.modinfo_text); !r) return tl::unexpected(r.error());
       if (m.sig.kind != model::SigKind::kNone) {
         if (opts.signed_digest) {
           // Only signed files are read whole, in pieces, to hash what the signature covers.

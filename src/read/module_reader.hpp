@@ -13,6 +13,9 @@ namespace ofsck::read {
 struct ReadOptions {
   bool content_sha256 = false;  ///< fill ModuleFile::content_sha256 (reads the whole file)
   bool signed_digest = false;   ///< fill Signature::content_digest of signed files (reads them whole)
+  /// Fill ModInfo::all and ModInfo::alias (the modinfo command). A tree check needs neither:
+  /// they are most of a module's strings.
+  bool modinfo_text = true;
   uint64_t max_decompressed = 512ull << 20;  ///< zip-bomb cap for compressed modules
   /// Called (from any reading thread, possibly several times) when a file carries a signature
   /// trailer: `check` decompresses the kernel image for its keys only when one does.
