@@ -75,3 +75,21 @@ row "ofsck check (warm cache)" "$w" "$c" "$m"
 read -r w2 c m < <(best_of "$ofsck" whatif -q --root "$root" --cache-dir "$cdir" --install "$work/acme-pcspkr.deb")
 row "ofsck whatif --install vendor.deb (warm cache)" "$w2" "$c" "$m"
 printf '%-50s %7ss\n' "whatif beyond check" "$(awk "BEGIN{printf \"%.3f\", $w2 - $w}")"
+
+# ofsck image on a real initramfs: dracut's generic image (base + kernel-modules, zstd) of the
+# same tree, built once into the temp dir. Printed next to a plain check of that tree; the
+# difference is what reading the image (every part decompressed), its own verdict and the
+# comparison with the disk cost beyond a check.
+kver=6.1.0-56-amd64
+root="$work/$kver"
+cdir="$work/cache-$kver"
+img="$work/initramfs-$kver.img"
+dracut --quiet --no-hostonly --no-hostonly-cmdline --kver "$kver" --kmoddir "$root/lib/modules/$kver" \
+  -m "base kernel-modules" --zstd --no-early-microcode -f "$img" >/dev/null 2>&1
+nimg=$("$ofsck" image "$img" --root "$root" --format json 2>/dev/null | grep -c '"identical_on_disk"' || true)
+echo "== ofsck image, dracut generic image ($kver, $(( $(stat -c %s "$img") / 1048576 )) MiB, $nimg modules), best of $N"
+read -r w c m < <(best_of "$ofsck" check -q --root "$root" --cache-dir "$cdir")
+row "ofsck check (warm cache)" "$w" "$c" "$m"
+read -r w2 c m < <(best_of "$ofsck" image -q "$img" --root "$root" --cache-dir "$cdir")
+row "ofsck image INITRAMFS (warm cache)" "$w2" "$c" "$m"
+printf '%-50s %7ss\n' "image beyond check" "$(awk "BEGIN{printf \"%.3f\", $w2 - $w}")"
