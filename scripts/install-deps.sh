@@ -9,7 +9,8 @@ pkgs=(
   libcli11-dev                             # command-line parsing
   nlohmann-json3-dev                       # JSON output
   liblzma-dev libzstd-dev zlib1g-dev       # .ko.xz / .ko.zst / .ko.gz and compressed symvers
-  libkmod-dev                              # reading modules.dep.bin (kmod_dump_index)
+  libkmod-dev                              # the reference modules.dep.bin reader (kmod_dump_index)
+  libjemalloc-dev                          # the tool's allocator (many small strings, all cores)
   libarchive-dev                           # initramfs images: gzip/xz/zstd/lz4/bzip2 parts
   dracut-core lz4                          # real initramfs images in tests (ofsck image)
   libssl-dev                               # PKCS#7 module signatures, X.509 certificates
