@@ -2,6 +2,7 @@
 /// `ofsck check`: gather the inputs of one node (root + kernel release), resolve the tree as
 /// depmod does, and predict every module's load as the kernel does.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "check/result.hpp"
 #include "model/config.hpp"
 #include "model/kernel.hpp"
+#include "read/pkgdb/pkgdb.hpp"
 #include "resolve/resolve.hpp"
 #include "util/result.hpp"
 
@@ -36,6 +38,9 @@ struct CheckOptions {
   /// write it: `whatif` checks an overlay of symlinks to the root's files.
   std::string cache_alias_from, cache_alias_to;
   std::function<void(size_t done, size_t total)> progress;
+  /// Package database changes applied in memory when ownership is read (whatif's installed and
+  /// removed packages); the databases on disk are never written.
+  std::shared_ptr<const read::PackageChanges> package_changes;
 };
 
 /// Everything `check`, `explain` and `depmod` share.

@@ -277,7 +277,7 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     for (uint32_t i : order) sorted.push_back(std::move(r.modules[i]));
     r.modules = std::move(sorted);
   }
-  auto packages = load_packages(p, sink);
+  auto packages = load_packages(p, sink, o.package_changes.get());
   if (packages) add_package_findings(p, *packages, sink);
   r.findings = sink.take();
   if (packages) annotate_packages(p, *packages, r.findings);

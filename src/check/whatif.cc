@@ -428,8 +428,8 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
 
   std::set<std::string> touched;
   // What the package databases say after the change, kept in memory only: the check of the
-  // overlay (whose var/ still links to the root's databases) applies it through
-  // PackageChangesScope, so that ownership findings name the packages being installed.
+  // overlay (whose var/ still links to the root's databases) applies it
+  // (CheckOptions::package_changes), so that ownership findings name the packages installed.
   read::PackageChanges db_changes;
   // Removals first: `--remove old --install new` is an upgrade.
   if (!o.remove.empty()) {
@@ -494,8 +494,8 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
     auto k = pick_kernel(orig.empty() ? "/" : orig, "");
     if (k) kernels.insert(*k);
   }
-  std::optional<PackageChangesScope> db_scope;
-  if (!db_changes.empty()) db_scope.emplace(ov.dir(), std::move(db_changes));
+  std::shared_ptr<const read::PackageChanges> after_db;
+  if (!db_changes.empty()) after_db = std::make_shared<const read::PackageChanges>(std::move(db_changes));
   for (const auto& k : kernels) {
     KernelDiff d;
     d.kernel = k;
@@ -513,6 +513,7 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
       // (untouched files are symlinks, so their stamps match) and never write the cache.
       ao.cache_alias_from = ov.dir();
       ao.cache_alias_to = orig;
+      ao.package_changes = after_db;
       auto r = check_one(ao, ov.dir(), k);
       if (!r) {
         Error err = r.error();

@@ -338,10 +338,11 @@ TEST(Packages, InMemoryChangesAddAndRemoveOwners) {
   EXPECT_EQ(check::package_of(*p, *db2, r.mod_dir() + "/" + kPcspkr), check::kNoPackage);
   EXPECT_EQ(db2->packages[0].state, "removed");
 
-  // Registered for the root: evaluate() (which reads the databases itself) sees the change.
+  // Given in the check options: evaluate() (which reads the databases itself) applies them.
   {
-    check::PackageChangesScope scope(r.path() + "/", ch);
-    auto res = check::evaluate(*p, o);
+    check::CheckOptions with = o;
+    with.package_changes = std::make_shared<const read::PackageChanges>(ch);
+    auto res = check::evaluate(*p, with);
     EXPECT_EQ(by_rule(res, check::kSameModuleTwoPackages, "pcspkr").size(), 1u);
     EXPECT_TRUE(by_rule(res, check::kUnownedModule).empty());
   }

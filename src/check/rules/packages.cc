@@ -89,52 +89,7 @@ Finding make(std::string_view rule, Severity s, std::string subject, std::string
   return f;
 }
 
-/// Roots of live PackageChangesScopes → their changes (a stack per root).
-struct ChangeRegistry {
-  std::mutex mu;
-  std::map<std::string, std::vector<std::shared_ptr<const read::PackageChanges>>> by_root;
-};
-
-ChangeRegistry& registry() {
-  static ChangeRegistry r;
-  return r;
-}
-
-std::string registry_key(std::string_view root) {
-  if (root.empty() || root == "/") return "/";
-  std::error_code ec;
-  std::string k = std::filesystem::absolute(std::string(root), ec).lexically_normal().string();
-  if (ec) k = std::string(root);
-  while (k.size() > 1 && k.back() == '/') k.pop_back();
-  return k;
-}
-
-std::shared_ptr<const read::PackageChanges> registered_changes(std::string_view root) {
-  ChangeRegistry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.by_root.find(registry_key(root));
-  if (it == r.by_root.end() || it->second.empty()) return nullptr;
-  return it->second.back();
-}
-
 }  // namespace
-
-PackageChangesScope::PackageChangesScope(std::string root, read::PackageChanges changes)
-    : root_(registry_key(root)),
-      changes_(std::make_shared<const read::PackageChanges>(std::move(changes))) {
-  ChangeRegistry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  r.by_root[root_].push_back(changes_);
-}
-
-PackageChangesScope::~PackageChangesScope() {
-  ChangeRegistry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  auto it = r.by_root.find(root_);
-  if (it == r.by_root.end()) return;
-  std::erase(it->second, changes_);
-  if (it->second.empty()) r.by_root.erase(it);
-}
 
 std::string owner_label(const read::PackageDb& db, std::string_view path) {
   return label_of(db, db.owners(path));
@@ -170,11 +125,6 @@ std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& 
     sink.add(std::move(f));
   }
   if (db_or->empty()) return std::nullopt;
-  std::shared_ptr<const read::PackageChanges> registered;
-  if (!changes) {
-    registered = registered_changes(p.root);
-    changes = registered.get();
-  }
   if (changes) read::apply_package_changes(*db_or, *changes, keep);
   return std::move(*db_or);
 }

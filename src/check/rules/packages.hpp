@@ -17,27 +17,11 @@ inline constexpr std::string_view kNoPackage = "no package";  // no package name
 
 /// Reads the root's dpkg/RPM databases, keeping only the module files of the resolution and
 /// depmod.d/modprobe.d files, then applies `changes` (packages installed or removed in memory
-/// only; nullptr: those registered for p.root with PackageChangesScope, if any). nullopt when
+/// only, e.g. whatif's CheckOptions::package_changes; nullptr: none). nullopt when
 /// the root has no package database (an extracted tree) or it cannot be read (then an OFS304
 /// finding says why).
 [[nodiscard]] std::optional<read::PackageDb> load_packages(
     const Prepared& p, DiagnosticSink& sink, const read::PackageChanges* changes = nullptr);
-
-/// While it lives, load_packages() on a root spelled `root` applies `changes`: how `whatif`
-/// gives the check of its overlay the packages it installs and removes without writing any
-/// database (evaluate() reads the databases itself). Roots are compared after
-/// normalisation; a later scope for the same root hides an earlier one until it ends.
-class PackageChangesScope {
- public:
-  PackageChangesScope(std::string root, read::PackageChanges changes);
-  ~PackageChangesScope();
-  PackageChangesScope(const PackageChangesScope&) = delete;
-  PackageChangesScope& operator=(const PackageChangesScope&) = delete;
-
- private:
-  std::string root_;
-  std::shared_ptr<const read::PackageChanges> changes_;
-};
 
 /// What SourceRef::package says for `path` (a physical module file under p.root, or a
 /// depmod.d/modprobe.d path as the target system spells it): "name_version" /
