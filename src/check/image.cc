@@ -165,13 +165,20 @@ std::string hex(const std::array<uint8_t, 32>& d) {
   return s;
 }
 
-/// A mkdtemp() directory removed when this goes out of scope.
+/// A mkdtemp() directory removed when this goes out of scope: under $TMPDIR when set, else
+/// /dev/shm when writable (the tree lives for one run; creating ~1,000 files on a disk
+/// filesystem's inode allocator cost most of an `image` run), else /tmp.
 class TempDir {
  public:
   TempDir() {
-    char tmpl[] = "/tmp/ofsck-image-XXXXXX";
-    if (mkdtemp(tmpl)) path_ = tmpl;
+    std::string parent = "/tmp";
+    if (const char* t = getenv("TMPDIR"); t && *t) parent = t;
+    else if (access("/dev/shm", W_OK | X_OK) == 0) parent = "/dev/shm";
+    std::string tmpl = parent + "/ofsck-image-XXXXXX";
+    if (mkdtemp(tmpl.data())) path_ = tmpl;
+    parent_ = parent;
   }
+  const std::string& parent() const { return parent_; }
   ~TempDir() {
     if (path_.empty()) return;
     std::error_code ec;
@@ -182,7 +189,7 @@ class TempDir {
   const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
+  std::string path_, parent_;
 };
 
 Result<void> write_file(const std::string& path, std::span<const std::byte> data) {
@@ -424,7 +431,8 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   // Extract the module tree and configs to a private directory for prepare()/evaluate().
   TempDir tmp;
   if (tmp.path().empty())
-    return make_error(ErrorCode::kIo, "mkdtemp(/tmp/ofsck-image-XXXXXX) failed", {"/tmp"});
+    return make_error(ErrorCode::kIo, "cannot create a private directory (mkdtemp) for the image's tree",
+                      {tmp.parent()});
   for (const auto& [p, e] : tree)
     if (auto w = write_file(tmp.path() + "/" + p, e->data); !w) return tl::unexpected(w.error());
   for (const auto& [p, e] : configs)
