@@ -26,6 +26,8 @@
 // checks.
 #include "read/archive/initramfs.hpp"
 
+#include "read/archive/newc.hpp"
+
 #include <archive.h>
 #include <lzma.h>
 #include <zlib.h>
@@ -135,21 +137,9 @@ class StreamParser {
                    fmt::format("no cpio magic: expected \"070701\" or \"070702\", found \"{}\"",
                                printable(std::string_view(h, 6))));
       uint32_t f[13];
-      for (int i = 0; i < 13; ++i) {
-        uint32_t v = 0;
-        for (int j = 0; j < 8; ++j) {
-          char d = h[6 + i * 8 + j];
-          int x = d >= '0' && d <= '9'   ? d - '0'
-                  : d >= 'a' && d <= 'f' ? d - 'a' + 10
-                  : d >= 'A' && d <= 'F' ? d - 'A' + 10
-                                         : -1;
-          if (x < 0)
-            return err(ErrorCode::kMalformed, pos + 6 + i * 8 + j,
-                       fmt::format("cpio header field {} is not hexadecimal", i));
-          v = (v << 4) | static_cast<uint32_t>(x);
-        }
-        f[i] = v;
-      }
+      if (const int bad = decode_newc_fields(h, f); bad >= 0)
+        return err(ErrorCode::kMalformed, pos + static_cast<uint64_t>(bad),
+                   fmt::format("cpio header field {} is not hexadecimal", (bad - 6) / 8));
       const uint32_t ino = f[0], mode = f[1], nlink = f[4], dmaj = f[7], dmin = f[8];
       const uint64_t body = f[6], name_len = f[11];
       if (name_len == 0 || name_len > kPathMax)

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "read/archive/newc.hpp"
 #include "read/buffer.hpp"
 
 namespace ofsck::read {
@@ -399,23 +400,13 @@ Result<void> check_cpio(std::span<const std::byte> cpio, const std::string& labe
                                     static_cast<unsigned char>(h[4]),
                                     static_cast<unsigned char>(h[5])),
                         {label});
-    uint64_t v[13] = {};
-    for (size_t i = 0; i < 13; ++i) {
-      for (size_t j = 0; j < 8; ++j) {
-        char c = h[6 + i * 8 + j];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-          return make_error(ErrorCode::kMalformed,
-                            fmt::format("rpm payload: cpio entry {} at offset 0x{:x}: field {} "
-                                        "is not 8 hexadecimal digits",
-                                        idx, off, kFields[i]),
-                            {label});
-        v[i] = v[i] << 4 | static_cast<uint64_t>(d);
-      }
-    }
+    uint32_t v[13] = {};
+    if (const int bad = decode_newc_fields(h, v); bad >= 0)
+      return make_error(ErrorCode::kMalformed,
+                        fmt::format("rpm payload: cpio entry {} at offset 0x{:x}: field {} "
+                                    "is not 8 hexadecimal digits",
+                                    idx, off, kFields[(bad - 6) / 8]),
+                        {label});
     const uint64_t filesize = v[6], namesize = v[11];
     if (namesize == 0 || namesize > kMaxPayloadName)
       return make_error(ErrorCode::kMalformed,
