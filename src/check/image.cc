@@ -24,6 +24,7 @@
 #include "check/rules.hpp"
 #include "model/module.hpp"
 #include "read/module_reader.hpp"
+#include "util/parallel_for.hpp"
 #include "read/parallel.hpp"
 #include "read/text/modules_dep.hpp"
 #include "read/text/modules_files.hpp"
@@ -302,12 +303,21 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   std::map<std::string, size_t> image_by_name;  // module name → rep.modules index
   std::vector<std::optional<model::ModuleFile>> parsed;
   DiagnosticSink sink;
-  for (const auto& [p, e] : mod_files) {
+  // Parsed and hashed on all threads, then taken in path order.
+  std::vector<std::pair<const std::string*, const read::InitramfsEntry*>> todo;
+  todo.reserve(mod_files.size());
+  for (const auto& [p, e] : mod_files) todo.emplace_back(&p, e);
+  std::vector<std::optional<Result<model::ModuleFile>>> done(todo.size());
+  parallel_for(todo.size(), o.check.threads, [&](size_t i) {
+    done[i] = read::read_module_bytes(todo[i].second->data, label + "/" + *todo[i].first, ro);
+  });
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const std::string& p = *todo[i].first;
     ImageModule m;
     m.path = p;
-    m.size = e->size;
+    m.size = todo[i].second->size;
     m.name = model::module_name_from_filename(basename_of(p));
-    auto mf = read::read_module_bytes(e->data, label + "/" + p, ro);
+    Result<model::ModuleFile>& mf = *done[i];
     if (mf) m.sha256 = hex(mf->content_sha256);
     // kmod's search order decides between two files of one name; the verdict below reports it,
     // here the first in path order is the one compared.
