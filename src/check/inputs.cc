@@ -261,7 +261,9 @@ Result<Prepared> prepare(const CheckOptions& o) {
   ri.reroot_externals = !o.literal_externals;
   ri.threads = o.threads;
   read::ReadOptions ropts;
-  ropts.signed_digest = o.verify_content;
+  // Digests of signed files, unless no key can come (no image to read and no --trust): then
+  // signers are matched by issuer and serial only.
+  ropts.signed_digest = o.verify_content && (have_image || !extra_trust.empty());
   ropts.modinfo_text = false;  // aliases and the full record list: only `modinfo` prints them
   if (have_image) ropts.on_signature = start_image;
   read::ModuleCache cache(o.cache_dir, p.module_dir);
