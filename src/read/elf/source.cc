@@ -70,22 +70,29 @@ FileSource::~FileSource() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+Result<uint64_t> FileSource::pread_some(std::byte* dst, uint64_t want, uint64_t at,
+                                        std::string_view what) {
+  for (;;) {
+    ++preads_;
+    ssize_t n = ::pread(fd_, dst, want, static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n > 0) return static_cast<uint64_t>(n);
+    SourceRef where{path()};
+    where.offset = at;
+    return make_error(n == 0 ? ErrorCode::kTruncated : ErrorCode::kIo,
+                      n == 0 ? std::string("file shrank while reading")
+                             : fmt::format("{}{}read failed: {}", what, what.empty() ? "" : ": ",
+                                           std::strerror(errno)),
+                      where);
+  }
+}
+
 Result<std::span<const std::byte>> FileSource::fetch(uint64_t off, uint64_t len) {
   Buffer b(len);
-  uint64_t done = 0;
-  while (done < len) {
-    ++preads_;
-    ssize_t n = ::pread(fd_, b.data() + done, len - done, static_cast<off_t>(off + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      SourceRef where{path()};
-      where.offset = off + done;
-      return make_error(n == 0 ? ErrorCode::kTruncated : ErrorCode::kIo,
-                        n == 0 ? std::string("file shrank while reading")
-                               : fmt::format("read failed: {}", std::strerror(errno)),
-                        where);
-    }
-    done += static_cast<uint64_t>(n);
+  for (uint64_t done = 0; done < len;) {
+    Result<uint64_t> n = pread_some(b.data() + done, len - done, off + done, {});
+    if (!n) return tl::unexpected(n.error());
+    done += *n;
   }
   chunks_.push_back(Chunk{off, std::move(b)});
   return chunks_.back().data.span();
@@ -115,22 +122,11 @@ Result<void> FileSource::stream(uint64_t off, uint64_t len, std::string_view wha
   if (Result<void> r = check_range(off, len, what); !r) return r;
   constexpr size_t kPiece = size_t{256} << 10;
   thread_local std::vector<std::byte> buf(kPiece);
-  uint64_t done = 0;
-  while (done < len) {
-    ++preads_;
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(kPiece, len - done));
-    ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(off + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      SourceRef where{path()};
-      where.offset = off + done;
-      return make_error(n == 0 ? ErrorCode::kTruncated : ErrorCode::kIo,
-                        n == 0 ? std::string("file shrank while reading")
-                               : fmt::format("{}: read failed: {}", what, std::strerror(errno)),
-                        where);
-    }
-    sink(std::span<const std::byte>(buf.data(), static_cast<size_t>(n)));
-    done += static_cast<uint64_t>(n);
+  for (uint64_t done = 0; done < len;) {
+    Result<uint64_t> n = pread_some(buf.data(), std::min<uint64_t>(kPiece, len - done), off + done, what);
+    if (!n) return tl::unexpected(n.error());
+    sink(std::span<const std::byte>(buf.data(), static_cast<size_t>(*n)));
+    done += *n;
   }
   return {};
 }
