@@ -3,10 +3,13 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <vector>
 
 namespace ofsck::testdata {
 
@@ -23,6 +26,30 @@ std::string module_dir(const std::string& kver) {
 }
 std::string symvers(const std::string& kver) {
   return tree(kver) + "/usr/src/linux-headers-" + kver + "/Module.symvers";
+}
+std::string k7() {
+  // Highest "7.*-amd64" tree (numeric compare of the dotted release) with a .complete marker.
+  std::string best;
+  auto key = [](const std::string& k) {
+    std::vector<long> v;
+    size_t i = 0;
+    while (i < k.size() && (isdigit(static_cast<unsigned char>(k[i])) || k[i] == '.')) {
+      v.push_back(strtol(k.c_str() + i, nullptr, 10));
+      while (i < k.size() && isdigit(static_cast<unsigned char>(k[i]))) ++i;
+      if (i < k.size() && k[i] == '.') ++i;
+    }
+    return v;
+  };
+  DIR* d = opendir((cache_dir() + "/trees").c_str());
+  if (!d) return best;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n.rfind("7.", 0) != 0 || n.size() < 6 || n.substr(n.size() - 6) != "-amd64") continue;
+    if (!exists(tree(n) + "/.complete")) continue;
+    if (best.empty() || key(n) > key(best)) best = n;
+  }
+  closedir(d);
+  return best;
 }
 std::string test_modules(const std::string& kver) { return cache_dir() + "/modules/" + kver; }
 std::string source_dir() { return OFSCK_SOURCE_DIR; }

@@ -33,6 +33,11 @@ inline constexpr const char* kOld61 = "6.1.0-47-amd64";
 inline constexpr const char* kNew61 = "6.1.0-56-amd64";
 inline constexpr const char* kCloud61 = "6.1.0-56-cloud-amd64";
 inline constexpr const char* k612 = "6.12.117+deb12-amd64";
+/// The newest Debian 7.x amd64 kernel in the cache (fetched from unstable by
+/// scripts/fetch-testdata.sh k7, whose version is picked at fetch time), e.g.
+/// "7.2.13+deb14-amd64"; "" when none is cached. Its tree keeps the package layout
+/// (usr/lib/modules/KVER with vmlinuz beside the modules).
+std::string k7();
 
 }  // namespace ofsck::testdata
 

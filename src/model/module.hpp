@@ -84,6 +84,10 @@ struct ModuleFile {
 
   ModInfo info;
   bool has_versions = false;      ///< __versions present (modversions build)
+  /// __versions carries SHF_ALLOC. The kernel's find_sec() sees only allocated sections, so a
+  /// non-allocated __versions (objcopy --set-section-flags, kmod --force-modversion) is absent
+  /// for the kernel even though modinfo/depmod read it.
+  bool versions_alloc = true;
   bool has_ext_versions = false;  ///< __version_ext_crcs + __version_ext_names present (6.14+)
   std::string ext_versions_problem;  ///< one ext section without the other, or count mismatch
   std::vector<Import> imports;       ///< symtab order, then __versions-only entries
