@@ -137,11 +137,8 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
       std::string n = model::normalize_name(want);
       auto it = res.module_by_name.find(n);
       if (it == res.module_by_name.end()) {
-        Finding f;
-        f.rule = std::string(kModuleNotFound);
-        f.severity = Severity::kError;
-        f.subject = want;
-        f.message = fmt::format("module {} is not in the tree", want);
+        Finding f = make_finding(kModuleNotFound, want,
+                                 fmt::format("module {} is not in the tree", want));
         f.modprobe_message =
             fmt::format("modprobe: FATAL: Module {} not found in directory {}", want,
                         p.moddir + "/" + k.release);
@@ -221,12 +218,8 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     mr.file = path;
     if (!mf) {
       ++r.unreadable;
-      Finding f;
-      f.rule = std::string(kUnreadableModule);
-      f.severity = Severity::kError;
-      f.subject = path;
+      Finding f = make_finding(kUnreadableModule, path, "cannot read module: " + mf.error().message);
       f.where.push_back(mf.error().where.path.empty() ? SourceRef{path} : mf.error().where);
-      f.message = "cannot read module: " + mf.error().message;
       sink.add(std::move(f));
       mr.name = path;
       mr.loads = false;

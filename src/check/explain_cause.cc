@@ -21,21 +21,6 @@ SourceRef file_ref(const Prepared& p, uint32_t file) {
   return SourceRef{p.resolution.files[file].path};
 }
 
-Severity severity_of(std::string_view rule) {
-  for (const auto& r : rule_catalogue())
-    if (r.id == rule) return r.severity;
-  return Severity::kError;
-}
-
-Finding make(std::string_view rule, std::string subject, std::string message) {
-  Finding f;
-  f.rule = std::string(rule);
-  f.severity = severity_of(rule);
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  return f;
-}
-
 std::vector<std::string> texts(const LoadVerdict& v) {
   std::vector<std::string> out;
   for (const auto& l : v.kernel_messages) out.push_back(l.text);
@@ -69,13 +54,13 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
               : fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
                             modprobe_error_text(v.err));
   auto base = [&](std::string_view rule, std::string msg) {
-    Finding f = make(rule, subject, std::move(msg));
+    Finding f = make_finding(rule, subject, std::move(msg));
     f.where.push_back(where);
     f.kernel_messages = texts(v);
     f.modprobe_message = mp;
     return f;
   };
-  if (v.stage == "module_layout") {
+  if (v.stage == Stage::kModuleLayout) {
     Finding f = base(kModuleLayout,
                      fmt::format("{} was built for another kernel ABI: module_layout CRC {} "
                                  "differs from this kernel's {} ({})",
@@ -92,15 +77,36 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     sink.add(std::move(f));
     return;
   }
-  if (v.stage == "vermagic") {
+  if (v.stage == Stage::kElfValidity) {
+    Finding f = base(kElfInvalid,
+                     fmt::format("{} is not a module for this kernel's architecture: {} ({})",
+                                 v.name, v.elf_problem, errn));
+    f.notes.push_back("the kernel's ELF checks (elf_validity_ehdr) run before vermagic is read");
+    if (f.kernel_messages.empty())
+      f.notes.push_back("this kernel prints no line for it (or the failing header field cannot "
+                        "be known)");
+    if (!p.kernel.elf.source.path.empty())
+      f.notes.push_back(fmt::format("the kernel's ELF kind is taken from {}",
+                                    p.kernel.elf.source.path));
+    f.hint = fmt::format("build {} for this kernel's architecture", v.name);
+    sink.add(std::move(f));
+    return;
+  }
+  if (v.stage == Stage::kVermagic) {
     Finding f = base(kVermagic, fmt::format("{}: version magic does not match the kernel's ({})",
                                             v.name, errn));
     f.notes.push_back(fmt::format("kernel vermagic taken from {}", p.kernel.vermagic_source));
+    if (!p.kernel.modversions)
+      f.notes.push_back("this kernel has no modversions: vermagic is compared in full, release "
+                        "included");
+    else if (!v.versions_visible)
+      f.notes.push_back("the kernel sees no __versions section (it lacks SHF_ALLOC, or is "
+                        "absent): vermagic is compared in full, release included");
     f.hint = fmt::format("rebuild {} against the headers of {}", v.name, p.kernel.release);
     sink.add(std::move(f));
     return;
   }
-  if (v.stage == "signature") {
+  if (v.stage == Stage::kSignature) {
     if (v.err == EBADMSG || (v.err == EKEYREJECTED && v.sig.status == SigStatus::kRejected)) {
       Finding f = base(kSignatureInvalid,
                        fmt::format("{}: signature is invalid ({}), which the kernel rejects even "
@@ -122,13 +128,13 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     }
     return;
   }
-  if (v.stage == "blacklist") {
+  if (v.stage == Stage::kBlacklist) {
     Finding f = base(kBlacklisted, fmt::format("{} is named in module_blacklist= ({})", v.name, errn));
     f.hint = "remove it from module_blacklist= on the kernel command line";
     sink.add(std::move(f));
     return;
   }
-  if (v.stage == "export_versions") {
+  if (v.stage == Stage::kExportVersions) {
     Finding f = base(kExportVersions,
                      fmt::format("{} exports symbols without CRCs and the kernel cannot force-load "
                                  "({})",
@@ -136,7 +142,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     sink.add(std::move(f));
     return;
   }
-  if (v.stage == "duplicate_export") {
+  if (v.stage == Stage::kDuplicateExport) {
     Finding f = base(kDuplicateExport,
                      fmt::format("{} exports {}, already exported by {} ({})", v.name,
                                  v.duplicate_symbol, v.duplicate_owner, errn));
@@ -202,9 +208,24 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
         f.hint = "GPL-only exports are invisible to proprietary modules";
         break;
       case SymbolProblem::Kind::kNamespace:
-        f = base(kNamespace, fmt::format("{} uses {} from namespace {} without importing it",
-                                         v.name, sp.symbol, sp.ns));
-        f.hint = fmt::format("rebuild with MODULE_IMPORT_NS({})", sp.ns);
+        if (sp.ns.starts_with("module:")) {
+          f = base(kNamespace,
+                   fmt::format("{} uses {} from namespace {}, which admits only the modules it "
+                               "names",
+                               v.name, sp.symbol, sp.ns));
+          f.hint = "EXPORT_SYMBOL_FOR_MODULES exports cannot be imported: only the named modules "
+                   "may use them";
+        } else {
+          f = base(kNamespace, fmt::format("{} uses {} from namespace {} without importing it",
+                                           v.name, sp.symbol, sp.ns));
+          f.hint = fmt::format("rebuild with MODULE_IMPORT_NS({})", sp.ns);
+        }
+        break;
+      case SymbolProblem::Kind::kImportsModuleNs:
+        f = base(kNamespace, fmt::format("{} imports namespace {} explicitly, which the kernel "
+                                         "refuses ({})",
+                                         v.name, sp.ns, errn));
+        f.hint = "remove MODULE_IMPORT_NS for \"module:\" namespaces: they are implicit";
         break;
       case SymbolProblem::Kind::kProprietaryOwner:
         f = base(kGplOnly, fmt::format("{} uses GPL-only symbols and symbol {} from proprietary "
@@ -216,31 +237,29 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
   }
   // Loads, but taints the kernel: unsigned/unknown key (E), non-GPL licence (P).
   if (v.loads && v.taints.find('E') != std::string::npos) {
-    Finding f = make(kUnsignedTaint, subject,
+    Finding f = make_finding(kUnsignedTaint, subject,
                      fmt::format("{} loads but taints the kernel (E): {}", v.name,
                                  v.sig.status == SigStatus::kUnsigned ? "it is not signed"
                                                                       : v.sig.detail));
     f.where.push_back(where);
     for (const auto& l : v.kernel_messages)
-      if (l.text.find("module verification failed") != std::string::npos)
-        f.kernel_messages.push_back(l.text + "  [once per boot]");
+      if (l.rule == kUnsignedTaint) f.kernel_messages.push_back(l.text + "  [once per boot]");
     f.hint = "sign it with a key the kernel trusts; under module.sig_enforce=1 or lockdown it "
              "would be rejected";
     sink.add(std::move(f));
   }
   if (v.loads && v.taints.find('P') != std::string::npos) {
-    Finding f = make(kProprietaryTaint, subject,
+    Finding f = make_finding(kProprietaryTaint, subject,
                      fmt::format("{} loads but its licence taints the kernel (P); GPL-only "
                                  "symbols are invisible to it",
                                  v.name));
     f.where.push_back(where);
     for (const auto& l : v.kernel_messages)
-      if (l.text.find("taints kernel") != std::string::npos && l.text.find("license") != std::string::npos)
-        f.kernel_messages.push_back(l.text);
+      if (l.rule == kProprietaryTaint) f.kernel_messages.push_back(l.text);
     sink.add(std::move(f));
   }
   if (!v.no_version_symbols.empty() && v.loads) {
-    Finding f = make(kNoSymbolVersion,
+    Finding f = make_finding(kNoSymbolVersion,
                      subject,
                      fmt::format("{} has no symbol version for {} import{} ({}…): their CRCs are "
                                  "not checked",
@@ -294,13 +313,13 @@ bool CauseIndex::is_winner(uint32_t file) const { return file < winner_.size() &
 
 void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
   for (const auto& cp : p.depmod_config.problems) {
-    Finding f = make(kConfigBadLine, cp.where.path, cp.message);
+    Finding f = make_finding(kConfigBadLine, cp.where.path, cp.message);
     f.where.push_back(cp.where);
     if (!cp.kmod_message.empty()) f.notes.push_back("depmod prints: " + cp.kmod_message);
     sink.add(std::move(f));
   }
   for (const auto& cp : p.modprobe_config.problems) {
-    Finding f = make(kConfigBadLine, cp.where.path, cp.message);
+    Finding f = make_finding(kConfigBadLine, cp.where.path, cp.message);
     f.where.push_back(cp.where);
     if (!cp.kmod_message.empty()) f.notes.push_back("modprobe prints: " + cp.kmod_message);
     sink.add(std::move(f));
@@ -317,7 +336,7 @@ void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
       case resolve::ProblemKind::kDependencyCycle: rule = kDependencyCycle; break;
       default: break;
     }
-    Finding f = make(rule, pr.subject, pr.message);
+    Finding f = make_finding(rule, pr.subject, pr.message);
     if (!pr.where.path.empty()) f.where.push_back(pr.where);
     if (!pr.kmod_message.empty()) f.notes.push_back("depmod prints: " + pr.kmod_message);
     if (rule == kOverrideMatchesNoFile)
@@ -328,7 +347,7 @@ void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   for (const auto& sel : res.selections) {
     if (sel.losers.empty()) continue;
-    Finding f = make(kShadowedProvider, sel.name,
+    Finding f = make_finding(kShadowedProvider, sel.name,
                      fmt::format("{} wins for module {}", res.files[sel.winner].relpath, sel.name));
     f.where.push_back(file_ref(p, sel.winner));
     for (const auto& l : sel.losers) {
@@ -356,7 +375,7 @@ void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<
   std::string list;
   for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
   if (names.size() > 12) list += fmt::format(", … ({} more)", names.size() - 12);
-  Finding f = make(kDependencyFailed, dep.name,
+  Finding f = make_finding(kDependencyFailed, dep.name,
                    fmt::format("{} module{} will not load because {} fails: {}", names.size(),
                                names.size() == 1 ? "" : "s", dep.name, list));
   f.where.push_back(file_ref(p, dep.file));

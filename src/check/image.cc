@@ -219,14 +219,10 @@ void parse_softdep(const std::string& v, std::vector<std::string>& pre,
   }
 }
 
-Finding make_finding(std::string_view rule, Severity sev, std::string subject,
-                     std::vector<SourceRef> where, std::string message, std::string hint = {}) {
-  Finding f;
-  f.rule = std::string(rule);
-  f.severity = sev;
-  f.subject = std::move(subject);
+Finding make_finding(std::string_view rule, std::string subject, std::vector<SourceRef> where,
+                     std::string message, std::string hint = {}) {
+  Finding f = check::make_finding(rule, std::move(subject), std::move(message));
   f.where = std::move(where);
-  f.message = std::move(message);
   f.hint = std::move(hint);
   return f;
 }
@@ -349,7 +345,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
       disk = std::move(*p);
       rep.disk_module_dir = disk->module_dir;
     } else {
-      sink.add(make_finding(kImageNotOnDisk, Severity::kWarning, kver, {{o.check.root}},
+      sink.add(make_finding(kImageNotOnDisk, kver, {{o.check.root}},
                             fmt::format("the image was not compared with the disk: {}",
                                         to_string(p.error())),
                             "pass --root with the system whose kernel boots this image"));
@@ -371,7 +367,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
       auto it = disk->resolution.module_by_name.find(m.name);
       if (it == disk->resolution.module_by_name.end()) {
         sink.add(make_finding(
-            kImageNotOnDisk, Severity::kWarning, m.name, {{label + "/" + m.path}},
+            kImageNotOnDisk, m.name, {{label + "/" + m.path}},
             fmt::format("{} in the image has no file on disk in {}", m.name, disk->module_dir),
             "the image was built from another tree, or the module was removed since"));
         continue;
@@ -389,7 +385,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
       m.identical_on_disk = disk_sha == m.sha256;
       if (m.identical_on_disk) continue;
       Finding f = make_finding(
-          kImageStaleModule, Severity::kError, m.name,
+          kImageStaleModule, m.name,
           {{label + "/" + m.path}, {m.disk_path}},
           fmt::format("{} in the image ({}) differs from the file that wins on disk ({})", m.name,
                       m.path, m.disk_path),
@@ -427,7 +423,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
     }
     const ImageModule& m = rep.modules[i];
     Finding f = make_finding(
-        kImageFirmwareMissing, Severity::kWarning, m.name, {{label + "/" + m.path}},
+        kImageFirmwareMissing, m.name, {{label + "/" + m.path}},
         fmt::format("{} names firmware not in the image: {} ({} of {})", m.name, list,
                     missing.size(), parsed[i]->info.firmware.size()),
         on_disk.empty() ? "install the firmware package, then rebuild the image"
@@ -472,7 +468,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
     if (hcas.empty()) {
       std::string list;
       for (const auto& n : ib_root_hca_drivers()) list += (list.empty() ? "" : ", ") + n;
-      sink.add(make_finding(kImageModuleMissing, Severity::kError, "(HCA driver)", {{o.image}},
+      sink.add(make_finding(kImageModuleMissing, "(HCA driver)", {{o.image}},
                             "--ib-root: no InfiniBand/RDMA adapter driver is in the image",
                             "add the adapter's driver (one of: " + list + ")"));
     }
@@ -532,7 +528,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
     for (const auto& d : hard) {
       if (!image_by_name.count(d) && !builtin.count(d) && !reason.count(d)) {
         reason[d] = "hard";
-        sink.add(make_finding(kImageModuleMissing, Severity::kError, d, {{where}},
+        sink.add(make_finding(kImageModuleMissing, d, {{where}},
                               fmt::format("{} depends on {}, which is not in the image: {} "
                                           "cannot load (modprobe: FATAL: Module {} not found)",
                                           n, d, n, d),
@@ -557,7 +553,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
         if (!image_by_name.count(d) && !builtin.count(d) && !reason.count(d)) {
           reason[d] = "soft";
           sink.add(make_finding(
-              kImageSoftdepMissing, k == 0 ? Severity::kError : Severity::kWarning, d, {{where}},
+              k == 0 ? kImageSoftdepMissing : kImagePostSoftdepMissing, d, {{where}},
               fmt::format("{} has `softdep {} {}` ({}), but {} is not in the image: modprobe "
                           "loads {} without it",
                           n, k == 0 ? "pre:" : "post:", d,
@@ -569,7 +565,7 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   }
   for (const auto& [n, r] : reason)
     if (r == "needed")
-      sink.add(make_finding(kImageModuleMissing, Severity::kError, n, {{o.image}},
+      sink.add(make_finding(kImageModuleMissing, n, {{o.image}},
                             fmt::format("needed module {} is not in the image", n),
                             why_missing(n)));
 

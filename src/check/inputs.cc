@@ -41,40 +41,102 @@ bool is_file(const std::string& p) {
   return fs::is_regular_file(p, ec);
 }
 
-/// Kernel configuration switches that change load decisions.
-void read_kernel_config(const std::string& path, model::KernelFacts& k) {
-  std::ifstream in(path);
-  if (!in) return;
-  k.config_source = path;
-  k.force_load = k.sig_force = k.allow_missing_ns = false;
-  k.modversions = k.module_sig = false;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto on = [&](std::string_view opt) {
-      return line.size() == opt.size() + 2 && line.compare(0, opt.size(), opt) == 0 &&
-             line.compare(opt.size(), 2, "=y") == 0;
-    };
-    if (on("CONFIG_MODULE_FORCE_LOAD")) k.force_load = true;
-    if (on("CONFIG_MODULE_SIG_FORCE")) k.sig_force = true;
-    if (on("CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS")) k.allow_missing_ns = true;
-    if (on("CONFIG_MODVERSIONS")) k.modversions = true;
-    if (on("CONFIG_MODULE_SIG")) k.module_sig = true;
-    if (on("CONFIG_RETPOLINE") || on("CONFIG_MITIGATION_RETPOLINE")) k.retpoline = true;
+/// Kernel configuration switches that change load decisions, from the first .config found
+/// where distributions keep it: /boot/config-KVER, the package layout's
+/// <moddir>/KVER/config, then the headers' .config.
+void read_kernel_config(const Prepared& p, model::KernelFacts& k) {
+  const std::string headers = p.root + "/usr/src/linux-headers-" + k.release + "/.config";
+  for (const std::string& path : {p.root + "/boot/config-" + k.release, p.module_dir + "/config",
+                                  headers, p.module_dir + "/build/.config"}) {
+    std::ifstream in(path);
+    if (!in) continue;
+    k.config_source = path;
+    k.force_load = k.sig_force = k.namespaces.allow_missing = false;
+    k.modversions = k.module_sig = false;
+    // An option that is off reads "# CONFIG_X is not set" (or is absent).
+    k.modversions_source = {path, "CONFIG_MODVERSIONS is not set"};
+    std::string line;
+    while (std::getline(in, line)) {
+      auto on = [&](std::string_view opt) {
+        return line.size() == opt.size() + 2 && line.compare(0, opt.size(), opt) == 0 &&
+               line.compare(opt.size(), 2, "=y") == 0;
+      };
+      if (on("CONFIG_MODULE_FORCE_LOAD")) k.force_load = true;
+      if (on("CONFIG_MODULE_SIG_FORCE")) k.sig_force = true;
+      if (on("CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS")) k.namespaces.allow_missing = true;
+      if (on("CONFIG_MODVERSIONS")) {
+        k.modversions = true;
+        k.modversions_source.evidence = "CONFIG_MODVERSIONS=y";
+      }
+      if (on("CONFIG_MODULE_SIG")) k.module_sig = true;
+      if (on("CONFIG_RETPOLINE") || on("CONFIG_MITIGATION_RETPOLINE")) k.retpoline = true;
+    }
+    return;
   }
+}
+
+/// Without a .config, CONFIG_MODVERSIONS is decided from the kernel's own build products, in
+/// order of directness: the vermagic of its in-tree modules (VERMAGIC_STRING carries
+/// "modversions " exactly when it is set), the CRCs of Module.symvers (modpost writes 0x00000000
+/// for every export without it), then __versions in its in-tree modules.
+void decide_modversions(const Prepared& p, std::optional<bool> symvers_all_zero,
+                        model::KernelFacts& k) {
+  if (!k.config_source.empty()) return;
+  if (!k.vermagic.empty()) {
+    const bool has = (" " + k.vermagic + " ").find(" modversions ") != std::string::npos;
+    k.modversions = has;
+    k.modversions_source = {k.vermagic_source,
+                            has ? "its vermagic says \"modversions\""
+                                : "its vermagic lacks \"modversions\""};
+    return;
+  }
+  if (symvers_all_zero) {
+    k.modversions = !*symvers_all_zero;
+    k.modversions_source = {k.exports_source, *symvers_all_zero
+                                                  ? "every vmlinux CRC is 0x00000000"
+                                                  : "vmlinux exports carry CRCs"};
+    return;
+  }
+  for (const auto& m : p.resolution.modules) {
+    if (!m.module || !m.module->info.intree) continue;
+    k.modversions = m.module->has_versions;
+    k.modversions_source = {p.resolution.files[m.file].path,
+                            m.module->has_versions ? "this in-tree module has __versions"
+                                                   : "this in-tree module has no __versions"};
+    return;
+  }
+  k.modversions_source = {"", "nothing tells: CONFIG_MODVERSIONS assumed set (Debian's default "
+                              "before 7.x)"};
+}
+
+/// The ELF kind elf_check_arch() accepts: that of the kernel's own (in-tree) modules. 6.16+
+/// kernels also admit "module:" namespaces (verify_module_namespace()).
+void decide_elf_and_namespaces(const Prepared& p, model::KernelFacts& k) {
+  for (const auto& m : p.resolution.modules) {
+    if (!m.module || !m.module->info.intree || m.module->machine == 0) continue;
+    k.elf.machine = m.module->machine;
+    k.elf.elf_class = m.module->elf_class;
+    k.elf.big_endian = m.module->big_endian;
+    k.elf.source = {p.resolution.files[m.file].path, "e_machine of an in-tree module"};
+    break;
+  }
+  k.namespaces.module_namespaces = k.major > 6 || (k.major == 6 && k.minor >= 16);
+  k.namespaces.source = {"", fmt::format("kernel release {}.{}: \"module:\" namespaces {}",
+                                         k.major, k.minor,
+                                         k.namespaces.module_namespaces ? "exist (6.16+)"
+                                                                        : "do not exist (< 6.16)")};
+  if (!k.config_source.empty())
+    k.namespaces.source.path = k.config_source;  // CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS
 }
 
 void parse_release(model::KernelFacts& k) {
   std::sscanf(k.release.c_str(), "%d.%d", &k.major, &k.minor);
 }
 
-Finding input_finding(std::string_view rule, Severity sev, std::string subject, SourceRef where,
+Finding input_finding(std::string_view rule, std::string subject, SourceRef where,
                       std::string message, std::string hint = {}) {
-  Finding f;
-  f.rule = std::string(rule);
-  f.severity = sev;
-  f.subject = std::move(subject);
+  Finding f = make_finding(rule, std::move(subject), std::move(message));
   if (!where.path.empty()) f.where.push_back(std::move(where));
-  f.message = std::move(message);
   f.hint = std::move(hint);
   return f;
 }
@@ -141,7 +203,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
     std::getline(in, cmdline);
   }
   p.cmdline = read::parse_kernel_cmdline(cmdline);
-  read_kernel_config(p.root + "/boot/config-" + k.release, k);
+  read_kernel_config(p, k);
   k.sig_enforce = p.cmdline.sig_enforce || k.sig_force;
   k.lockdown = p.cmdline.lockdown;
   k.module_blacklist = p.cmdline.module_blacklist;
@@ -154,6 +216,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
     std::unordered_map<std::string, model::KernelExport> vmlinux;
     std::vector<Finding> findings;
     std::optional<Error> fatal;  // --symvers/--system-map given and unusable
+    std::optional<bool> all_zero_crcs;  // every vmlinux CRC is 0 (no CONFIG_MODVERSIONS)
   };
   auto load_exports = [&o, &p, &k]() {
     Exports ex;
@@ -181,7 +244,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
           ex.fatal = s.error();
           return ex;
         }
-        ex.findings.push_back(input_finding(kBadInput, Severity::kWarning, c, {c},
+        ex.findings.push_back(input_finding(kBadInput, c, {c},
                                             "cannot use kernel exports: " + s.error().message));
         continue;
       }
@@ -199,10 +262,16 @@ Result<Prepared> prepare(const CheckOptions& o) {
     if (ex.symvers) {
       const bool names_only = ex.symvers->layout == model::SymversLayout::kSystemMap;
       ex.vmlinux.reserve(ex.symvers->entries.size());
+      bool zero = true, any = false;
       for (const auto& e : ex.symvers->entries) {
         if (e.module != "vmlinux" && !names_only) continue;
         ex.vmlinux[e.name] = model::KernelExport{e.crc, e.gpl_only(), e.ns};
+        if (e.crc) {
+          any = true;
+          zero = zero && *e.crc == 0;
+        }
       }
+      if (any) ex.all_zero_crcs = zero;
     }
     return ex;
   };
@@ -289,7 +358,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
     k.vmlinux = std::move(ex.vmlinux);
   } else {
     p.input_findings.push_back(input_finding(
-        kNoKernelExports, Severity::kWarning, k.release, {},
+        kNoKernelExports, k.release, {},
         "no kernel export list (Module.symvers, symvers.gz): symbols that no module exports are "
         "assumed to come from vmlinux, and CRC checks against vmlinux (module_layout, imports "
         "from the kernel) are impossible",
@@ -310,7 +379,7 @@ Result<Prepared> prepare(const CheckOptions& o) {
       k.trusted = std::move(*certs);
       k.trust_known = true;
     } else {
-      p.input_findings.push_back(input_finding(kBadInput, Severity::kWarning, image, {image},
+      p.input_findings.push_back(input_finding(kBadInput, image, {image},
                                                "cannot read the kernel image's certificates: " +
                                                    certs.error().message));
     }
@@ -336,9 +405,19 @@ Result<Prepared> prepare(const CheckOptions& o) {
     }
     if (!k.vermagic.empty() && (!k.trusted.empty() || !k.assumed.empty())) break;
   }
+  decide_modversions(p, ex.all_zero_crcs, k);
+  decide_elf_and_namespaces(p, k);
+  if (!k.modversions) {
+    Finding f = input_finding(
+        kKernelFacts, k.release, {k.modversions_source.path},
+        fmt::format("{} is built without CONFIG_MODVERSIONS ({}): no symbol CRC is checked and "
+                    "vermagic, compared in full, is the only ABI check",
+                    k.release, k.modversions_source.evidence));
+    p.input_findings.push_back(std::move(f));
+  }
   if (!k.trust_known)
     p.input_findings.push_back(input_finding(
-        kTrustUnknown, Severity::kNote, k.release, {},
+        kTrustUnknown, k.release, {},
         "the kernel's trusted keys are unknown (no kernel image, no --trust, no signed in-tree "
         "module): signatures were not judged",
         "pass the kernel image's directory with --root or certificates with --trust"));

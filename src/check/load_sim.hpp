@@ -1,7 +1,8 @@
 #pragma once
 /// Simulates the kernel's load_module() for one module, in the kernel's own order
-/// (kernel-semantics.md §5.1): signature, blacklist, module_layout, vermagic, taints,
-/// export versions, symbol resolution (find_symbol/check_version/namespace), duplicate exports.
+/// (kernel-semantics.md §5.1): signature, ELF validity, blacklist, module_layout, vermagic,
+/// taints, export versions, symbol resolution (find_symbol/check_version/namespace), duplicate
+/// exports. Each step is its own unit under check/load/.
 #include <optional>
 #include <span>
 #include <string>
@@ -32,16 +33,43 @@ struct SigVerdict {
   std::string detail;             ///< why (for notes)
 };
 
+/// The step of load_module() at which a load stopped.
+enum class Stage {
+  kNone,             ///< it loads
+  kSignature,        ///< module_sig_check()
+  kElfValidity,      ///< elf_validity_cache_copy(): header, architecture, byte order
+  kBlacklist,        ///< blacklisted(): module_blacklist=
+  kModuleLayout,     ///< check_modstruct_version()
+  kVermagic,         ///< check_modinfo(): vermagic
+  kModinfo,          ///< setup_modinfo(): a "module:" namespace imported explicitly (6.16+)
+  kExportVersions,   ///< check_export_symbol_versions()
+  kSymbols,          ///< simplify_symbols()
+  kDuplicateExport,  ///< verify_exported_symbols()
+  kDependency,       ///< a hard dependency failed: modprobe stops before this module
+};
+
+/// "module_layout", "vermagic", ... (stable names, used in messages).
+std::string_view stage_name(Stage s);
+
 /// A line the kernel prints; `once_per_boot` lines appear only for the first module that
-/// triggers them (pr_*_once, or guarded by test_taint()).
+/// triggers them (pr_*_once, or guarded by test_taint()). `rule` is the rule whose finding quotes
+/// the line (check/rules.hpp); empty for notices no finding is about (out-of-tree, staging).
 struct KernelLine {
   std::string text;
   bool once_per_boot = false;
+  std::string_view rule;
 };
 
 /// Why an import failed.
 struct SymbolProblem {
-  enum class Kind { kMissing, kCrcMismatch, kGplOnly, kNamespace, kProprietaryOwner };
+  enum class Kind {
+    kMissing,
+    kCrcMismatch,
+    kGplOnly,
+    kNamespace,           ///< namespace not imported (a "module:" one: the name is not listed)
+    kProprietaryOwner,
+    kImportsModuleNs,     ///< MODULE_IMPORT_NS("module:...") is refused by setup_modinfo()
+  };
   Kind kind = Kind::kMissing;
   std::string symbol;
   std::string provider;               ///< "vmlinux" or a module name; empty when missing
@@ -62,9 +90,7 @@ struct LoadVerdict {
   std::string name;                 ///< the name the kernel uses (modinfo name)
   bool loads = true;
   int err = 0;                      ///< positive errno when !loads
-  std::string stage;                ///< step that failed: signature, blacklist, module_layout,
-                                    ///< vermagic, export_versions, symbols, duplicate_export,
-                                    ///< dependency
+  Stage stage = Stage::kNone;       ///< step that failed
   std::vector<KernelLine> kernel_messages;
   std::string taints;               ///< taint letters this module adds, e.g. "OE"
   SigVerdict sig;
@@ -73,6 +99,8 @@ struct LoadVerdict {
   std::vector<Binding> bindings;
   std::string duplicate_symbol, duplicate_owner;
   std::string failed_dependency;    ///< hard dependency whose load failed (modprobe stops there)
+  std::string elf_problem;          ///< Stage::kElfValidity: the file's ELF kind vs the kernel's
+  bool versions_visible = false;    ///< the kernel sees a __versions section (SHF_ALLOC)
 };
 
 /// Exports of one module indexed by name (built once per file, shared by all simulations).
@@ -109,5 +137,8 @@ std::string modprobe_error_text(int err);
 bool license_is_gpl_compatible(std::string_view license);
 /// same_magic(): compare vermagic strings; with `has_crcs` only from the first space on.
 bool same_magic(std::string_view mod, std::string_view kernel, bool has_crcs);
+/// verify_module_namespace() (6.16+): does a "module:<pattern,pattern>" namespace admit
+/// `modname`? Patterns are names or tail globs ("foo*"); '-' and '_' compare equal.
+bool module_namespace_admits(std::string_view ns, std::string_view modname);
 
 }  // namespace ofsck::check

@@ -26,6 +26,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a winning module file is owned by no package (copied by hand): updates will not touch it"},
       {kSameModuleTwoPackages, "same-module-two-packages", Severity::kWarning,
        "two packages ship the same module name for one kernel; search order picks the winner"},
+      {kIndexMissing, "index-missing", Severity::kWarning,
+       "there is no modules.dep.bin: modprobe finds no module of this kernel until depmod runs"},
       {kModuleLayout, "module-layout-mismatch", Severity::kError,
        "the module was built for another kernel ABI: module_layout CRC differs (ENOEXEC)"},
       {kVermagic, "vermagic-mismatch", Severity::kError,
@@ -59,6 +61,12 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "an options line names a parameter the module does not have (ignored by the kernel)"},
       {kFirmwareMissing, "firmware-missing", Severity::kWarning,
        "a module that will be loaded names firmware missing under /lib/firmware"},
+      {kElfInvalid, "elf-invalid", Severity::kError,
+       "the kernel's ELF checks reject the file before vermagic: another architecture, byte "
+       "order or ELF class (ENOEXEC)"},
+      {kFirmwareMissingInTree, "firmware-missing-in-tree", Severity::kNote,
+       "in-tree modules name firmware that is not installed (summary; only present hardware "
+       "needs it)"},
       {kNoKernelExports, "no-kernel-exports", Severity::kWarning,
        "no Module.symvers/symvers.gz: CRC checks against vmlinux are impossible"},
       {kUnreadableModule, "unreadable-module", Severity::kError,
@@ -68,6 +76,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
       {kBadInput, "bad-input", Severity::kWarning, "an input file could not be used"},
       {kModuleNotFound, "module-not-found", Severity::kError,
        "a module named on the command line is not in the tree"},
+      {kKernelFacts, "kernel-facts", Severity::kNote,
+       "a kernel fact that changes the checks (no modversions) and the evidence that decided it"},
       {kImageModuleMissing, "image-module-missing", Severity::kError,
        "a module the boot needs, or one of its hard dependencies, is not in the initramfs"},
       {kImageSoftdepMissing, "image-softdep-missing", Severity::kError,
@@ -78,6 +88,9 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a firmware= file of a module in the initramfs is not in it"},
       {kImageNotOnDisk, "image-module-not-on-disk", Severity::kWarning,
        "a module in the initramfs has no file on disk for that kernel, or the disk was not read"},
+      {kImagePostSoftdepMissing, "image-post-softdep-missing", Severity::kWarning,
+       "a softdep post: module of a needed module is not in the initramfs (loaded later from "
+       "disk, if at all)"},
       {kUpgradeRebuild, "upgrade-needs-rebuild", Severity::kError,
        "a module not built with the kernel will not load on the target kernel, as is or linked "
        "into weak-updates/: it must be rebuilt against the target's headers"},
@@ -91,6 +104,22 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a module imports symbols that are not on the kABI stablelist: a risk for the next update"},
   };
   return kRules;
+}
+
+const RuleInfo& rule_info(std::string_view id) {
+  for (const auto& r : rule_catalogue())
+    if (r.id == id) return r;
+  static const RuleInfo kUnknown{"OFS000", "unknown-rule", Severity::kError, "not in the catalogue"};
+  return kUnknown;
+}
+
+Finding make_finding(std::string_view rule, std::string subject, std::string message) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.severity = rule_info(rule).severity;
+  f.subject = std::move(subject);
+  f.message = std::move(message);
+  return f;
 }
 
 }  // namespace ofsck::check

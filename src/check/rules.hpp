@@ -27,6 +27,7 @@ inline constexpr std::string_view kScanProblem = "OFS108";
 inline constexpr std::string_view kDependencyCycle = "OFS109";
 inline constexpr std::string_view kUnownedModule = "OFS110";
 inline constexpr std::string_view kSameModuleTwoPackages = "OFS111";
+inline constexpr std::string_view kIndexMissing = "OFS112";
 // Load verdict
 inline constexpr std::string_view kModuleLayout = "OFS201";
 inline constexpr std::string_view kVermagic = "OFS202";
@@ -45,18 +46,22 @@ inline constexpr std::string_view kExportVersions = "OFS214";
 inline constexpr std::string_view kProprietaryTaint = "OFS215";
 inline constexpr std::string_view kUnknownParameter = "OFS216";
 inline constexpr std::string_view kFirmwareMissing = "OFS217";
+inline constexpr std::string_view kElfInvalid = "OFS218";
+inline constexpr std::string_view kFirmwareMissingInTree = "OFS219";
 // Inputs
 inline constexpr std::string_view kNoKernelExports = "OFS301";
 inline constexpr std::string_view kUnreadableModule = "OFS302";
 inline constexpr std::string_view kTrustUnknown = "OFS303";
 inline constexpr std::string_view kBadInput = "OFS304";
 inline constexpr std::string_view kModuleNotFound = "OFS305";
+inline constexpr std::string_view kKernelFacts = "OFS306";
 // Initramfs images (`ofsck image`)
 inline constexpr std::string_view kImageModuleMissing = "OFS401";
 inline constexpr std::string_view kImageSoftdepMissing = "OFS402";
 inline constexpr std::string_view kImageStaleModule = "OFS403";
 inline constexpr std::string_view kImageFirmwareMissing = "OFS404";
 inline constexpr std::string_view kImageNotOnDisk = "OFS405";
+inline constexpr std::string_view kImagePostSoftdepMissing = "OFS406";
 // Kernel upgrades (`ofsck upgrade`)
 inline constexpr std::string_view kUpgradeRebuild = "OFS501";
 inline constexpr std::string_view kUpgradeLink = "OFS502";
@@ -65,5 +70,12 @@ inline constexpr std::string_view kUpgradeKabiRisk = "OFS504";
 
 /// Every rule, ordered by id.
 const std::vector<RuleInfo>& rule_catalogue();
+
+/// The catalogue entry of `id`; ids are the constants above (an unknown id is a programming
+/// error and yields an error-severity placeholder).
+const RuleInfo& rule_info(std::string_view id);
+
+/// The one way to make a finding: its severity is the rule's, from the catalogue.
+Finding make_finding(std::string_view rule, std::string subject, std::string message);
 
 }  // namespace ofsck::check

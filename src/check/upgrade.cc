@@ -213,15 +213,11 @@ std::string strip_root(const std::string& root, const std::string& path) {
   return path;
 }
 
-Finding module_finding(std::string_view rule, Severity sev, const UpgradeModule& m,
-                       const std::string& path, std::string message, std::string hint) {
-  Finding f;
-  f.rule = std::string(rule);
-  f.severity = sev;
-  f.subject = m.name;
+Finding module_finding(std::string_view rule, const UpgradeModule& m, const std::string& path,
+                       std::string message, std::string hint) {
+  Finding f = make_finding(rule, m.name, std::move(message));
   f.where.push_back({path});
   if (!m.package.empty()) f.where.back().package = m.package;
-  f.message = std::move(message);
   f.kernel_messages = m.kernel_messages;
   f.notes = m.reasons;
   f.hint = std::move(hint);
@@ -498,7 +494,7 @@ Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
         um.errno_name = errno_name(own.err);
         if (failed_dep.empty() || own.name == kernel_module_name(*cand.file))
           um.reasons.push_back(fmt::format("if linked: the kernel refuses it at {} ({})",
-                                           own.stage, um.errno_name));
+                                           stage_name(own.stage), um.errno_name));
         if (!failed_dep.empty())
           um.reasons.push_back(fmt::format(
               "if linked: its dependency {} fails first (modprobe stops there)", failed_dep));
@@ -546,23 +542,23 @@ Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
                                               ? fmt::format(", {} more", um.failing_symbols.size() - 1)
                                               : "");
       sink.add(module_finding(
-          kUpgradeRebuild, Severity::kError, um, sf.path,
+          kUpgradeRebuild, um, sf.path,
           fmt::format("{} will not load on {} as is nor linked into weak-updates/{}", um.name,
                       rep.to, why),
           fmt::format("rebuild it against {} (install {})", rep.to, um.rebuild_headers)));
     } else if (um.verdict_as_is != kUpgradeLoads) {
       sink.add(module_finding(
-          kUpgradeLink, Severity::kWarning, um, sf.path,
+          kUpgradeLink, um, sf.path,
           fmt::format("{} is {} on {} but would load if linked as {}", um.name, um.verdict_as_is,
                       rep.to, um.link_path),
           "link it: weak-modules --add-modules, or a symlink in weak-updates/ and depmod"));
     }
     if (um.verdict_if_linked == kUpgradeShadowed)
-      sink.add(module_finding(kUpgradeWeakShadowed, Severity::kWarning, um, sf.path,
+      sink.add(module_finding(kUpgradeWeakShadowed, um, sf.path,
                               link_notes[c], ""));
     if (!um.kabi_risks.empty())
       sink.add(module_finding(
-          kUpgradeKabiRisk, Severity::kNote, um, sf.path,
+          kUpgradeKabiRisk, um, sf.path,
           fmt::format("{} imports {} symbol(s) not on the kABI list {}: {}", um.name,
                       um.kabi_risks.size(), rep.kabi_list, fmt::join(um.kabi_risks, ", ")),
           "the next kernel update may change them"));

@@ -33,6 +33,33 @@ struct KernelExport {
   std::string ns;
 };
 
+/// Where a kernel fact came from: the file that decided it and the evidence read there, e.g.
+/// {"/usr/src/linux-headers-7.2.13+deb14-amd64/.config", "# CONFIG_MODVERSIONS is not set"}.
+/// Empty `path` and `evidence`: the default (Debian's) was assumed.
+struct FactSource {
+  std::string path;
+  std::string evidence;
+};
+
+/// The ELF kind the kernel accepts (elf_check_arch(), its own byte order and class).
+struct KernelElf {
+  uint16_t machine = 0;     ///< e_machine; 0 = unknown (no in-tree module read)
+  uint8_t elf_class = 0;    ///< 1 = ELF32, 2 = ELF64
+  bool big_endian = false;
+  FactSource source;        ///< the in-tree module it was taken from
+};
+
+/// Symbol namespace rules of this kernel (kernel/module/main.c verify_namespace_is_imported()).
+struct NamespaceRules {
+  /// "module:<patterns>" namespaces (EXPORT_SYMBOL_FOR_MODULES) admit matching modules without
+  /// an import, and an explicit import of one is refused (6.16+).
+  bool module_namespaces = false;
+  bool allow_missing = false;  ///< CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS
+  FactSource source;
+};
+
+/// Facts about the target kernel that decide loads, read once in check's prepare(); every fact
+/// records where it came from.
 struct KernelFacts {
   std::string release;                  ///< e.g. 6.1.0-47-amd64
   int major = 0, minor = 0;             ///< from release
@@ -44,12 +71,21 @@ struct KernelFacts {
   std::unordered_map<std::string, KernelExport> vmlinux;  ///< vmlinux exports by name
   // Kernel configuration (boot/config-<kver>; defaults are Debian's).
   bool modversions = true;              ///< CONFIG_MODVERSIONS
+  FactSource modversions_source;        ///< the evidence that decided `modversions`
   bool force_load = true;               ///< CONFIG_MODULE_FORCE_LOAD
   bool module_sig = true;               ///< CONFIG_MODULE_SIG
   bool sig_force = false;               ///< CONFIG_MODULE_SIG_FORCE
-  bool allow_missing_ns = false;        ///< CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS
   bool retpoline = false;               ///< CONFIG_MITIGATION_RETPOLINE / CONFIG_RETPOLINE
-  std::string config_source;            ///< boot/config-<kver> path if read
+  std::string config_source;            ///< kernel .config read (boot/config-<kver>, ...), if any
+  NamespaceRules namespaces;
+  KernelElf elf;
+  /// Signature algorithms the kernel accepts (filled by the image reader when it knows them).
+  std::vector<std::string> signature_algorithms;
+  FactSource signature_algorithms_source;
+  std::string image_path;               ///< kernel image the trusted keys were read from
+  FactSource image_source;              ///< how it was located
+  std::string kmod_version;             ///< the root's kmod (e.g. "34"); empty = unknown
+  FactSource kmod_source;
   // Boot-time state (command line).
   bool sig_enforce = false;             ///< module.sig_enforce=1 (or sig_force)
   std::string lockdown;                 ///< "", "integrity", "confidentiality"

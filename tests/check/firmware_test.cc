@@ -53,7 +53,7 @@ TEST(FirmwareMissing, SearchOrderAndSuffixes) {
     EXPECT_EQ(out.find("Direct firmware load for " + list[i] + " "), std::string::npos) << list[i];
   // Whole-tree mode summarises in-tree modules as one note.
   out = testdata::run(testdata::ofsck_bin() + " check -q --no-cache --root " + r, &rc);
-  EXPECT_NE(out.find("note[OFS217]: 1 in-tree modules name 1 firmware files"), std::string::npos)
+  EXPECT_NE(out.find("note[OFS219]: 1 in-tree modules name 1 firmware files"), std::string::npos)
       << out;
   testdata::run("rm -rf " + r);
 }

@@ -33,13 +33,10 @@ void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules
     std::string list;
     for (size_t k = 0; k < missing.size() && k < 6; ++k) list += (k ? ", " : "") + missing[k];
     if (missing.size() > 6) list += fmt::format(", … ({} more)", missing.size() - 6);
-    Finding f;
-    f.rule = std::string(kFirmwareMissing);
-    f.severity = Severity::kWarning;
-    f.subject = m.name;
+    Finding f = make_finding(kFirmwareMissing, m.name,
+                             fmt::format("{} names firmware that is not under {}/lib/firmware: {}",
+                                         m.name, root, list));
     f.where.push_back(SourceRef{res.files[m.file].path});
-    f.message = fmt::format("{} names firmware that is not under {}/lib/firmware: {}", m.name,
-                            root, list);
     for (const auto& fw : missing)
       f.kernel_messages.push_back(
           fmt::format("Direct firmware load for {} failed with error -2", fw));
@@ -51,10 +48,8 @@ void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules
     sink.add(std::move(f));
   }
   if (intree_modules > 0) {
-    Finding f;
-    f.rule = std::string(kFirmwareMissing);
-    f.severity = Severity::kNote;
-    f.subject = p.kernel.release;
+    // OFS219, a note: the summary of in-tree drivers' firmware (OFS217 is a warning).
+    Finding f = make_finding(kFirmwareMissingInTree, p.kernel.release, "");
     f.where.push_back(SourceRef{root + "/lib/firmware"});
     f.message = fmt::format("{} in-tree modules name {} firmware files that are not installed; "
                             "only drivers for hardware that is present need theirs (use --only "

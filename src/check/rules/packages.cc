@@ -80,15 +80,6 @@ std::string file_and_owner(const Prepared& p, const read::PackageDb& db, uint32_
                      l.empty() ? std::string(kNoPackage) : "from " + l);
 }
 
-Finding make(std::string_view rule, Severity s, std::string subject, std::string message) {
-  Finding f;
-  f.rule = std::string(rule);
-  f.severity = s;
-  f.subject = std::move(subject);
-  f.message = std::move(message);
-  return f;
-}
-
 }  // namespace
 
 std::string owner_label(const read::PackageDb& db, std::string_view path) {
@@ -112,7 +103,7 @@ std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& 
   };
   auto db_or = read::load_package_db(p.root, keep);
   if (!db_or) {
-    Finding f = make(kBadInput, Severity::kWarning, db_or.error().where.path,
+    Finding f = make_finding(kBadInput, db_or.error().where.path,
                      "package database cannot be read: " + db_or.error().message);
     if (!db_or.error().where.path.empty()) f.where.push_back(db_or.error().where);
     f.notes.push_back("package ownership is not shown");
@@ -120,7 +111,7 @@ std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& 
     return std::nullopt;
   }
   for (const auto& e : db_or->problems) {
-    Finding f = make(kBadInput, Severity::kWarning, e.where.path, e.message);
+    Finding f = make_finding(kBadInput, e.where.path, e.message);
     if (!e.where.path.empty()) f.where.push_back(e.where);
     sink.add(std::move(f));
   }
@@ -137,7 +128,7 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
     if (!owners_of_file(p, db, sel.winner)) unowned.push_back(&sel);
   if (!unowned.empty() && unowned.size() == res.selections.size() && unowned.size() > 1) {
     // The whole tree: an image unpacked without its package manager, not a hand-copied module.
-    Finding f = make(kUnownedModule, Severity::kNote, p.kernel.release,
+    Finding f = make_finding(kUnownedModule, p.kernel.release,
                      fmt::format("none of the {} modules of {} is owned by a package",
                                  unowned.size(), p.kernel.release));
     f.where.push_back(SourceRef{p.module_dir});
@@ -147,7 +138,7 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
     sink.add(std::move(f));
   } else {
     for (const auto* sel : unowned) {
-      Finding f = make(kUnownedModule, Severity::kNote, sel->name,
+      Finding f = make_finding(kUnownedModule, sel->name,
                        fmt::format("{} is owned by no package", res.files[sel->winner].relpath));
       f.where.push_back(SourceRef{res.files[sel->winner].path});
       for (const auto& l : sel->losers)
@@ -176,7 +167,7 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
       losers += file_and_owner(p, db, c);
     }
     Finding f =
-        make(kSameModuleTwoPackages, Severity::kWarning, sel.name,
+        make_finding(kSameModuleTwoPackages, sel.name,
              fmt::format("module {} is shipped by {} packages for {}: {} wins over {}", sel.name,
                          pkgs.size(), p.kernel.release, file_and_owner(p, db, sel.winner), losers));
     f.where.push_back(SourceRef{res.files[sel.winner].path});

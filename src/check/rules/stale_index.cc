@@ -14,21 +14,19 @@ namespace ofsck::check {
 void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   const std::string bin = p.module_dir + "/modules.dep.bin";
-  Finding f;
-  f.rule = std::string(kStaleIndex);
-  f.subject = p.kernel.release;
+  Finding f = make_finding(kStaleIndex, p.kernel.release, "");
   if (access(bin.c_str(), F_OK) != 0) {
-    f.severity = Severity::kWarning;
+    // OFS112, not OFS103: a missing index is a warning (package scripts create it).
+    f = make_finding(kIndexMissing, p.kernel.release,
+                     "there is no modules.dep.bin: modprobe will find no module of this kernel "
+                     "until `depmod -a` runs (package scripts normally run it)");
     f.where.push_back(SourceRef{bin});
-    f.message = "there is no modules.dep.bin: modprobe will find no module of this kernel until "
-                "`depmod -a` runs (package scripts normally run it)";
     f.hint = fmt::format("depmod -a {}", p.kernel.release);
     sink.add(std::move(f));
     return;
   }
   auto idx = read::read_modules_dep_bin(p.module_dir);
   if (!idx) {
-    f.severity = Severity::kError;
     f.where.push_back(SourceRef{bin});
     f.message = "modules.dep.bin cannot be read: " + idx.error().message;
     f.hint = fmt::format("depmod -a {}", p.kernel.release);
@@ -65,7 +63,6 @@ void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
       diffs.push_back(fmt::format("{}: the index still lists {}, which is gone", name, e.path));
   }
   if (count == 0) return;
-  f.severity = Severity::kError;
   f.where.push_back(SourceRef{bin});
   f.message = fmt::format("modules.dep.bin is stale: {} module{} differ from what depmod would "
                           "write now; modprobe uses the index",

@@ -59,13 +59,11 @@ std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string&
       for (const auto& k : known) ok = ok || param_eq(k, pn);
       if (ok) continue;
       const std::string msg = fmt::format("{}: unknown parameter '{}' ignored", name, pn);
-      lines.push_back({msg, false});
-      Finding f;
-      f.rule = std::string(kUnknownParameter);
-      f.severity = Severity::kWarning;
-      f.subject = name;
+      lines.push_back({msg, false, kUnknownParameter});
+      Finding f = make_finding(kUnknownParameter, name,
+                               fmt::format("{} has no parameter '{}': the kernel ignores it",
+                                           name, pn));
       if (!where.path.empty()) f.where.push_back(where);
-      f.message = fmt::format("{} has no parameter '{}': the kernel ignores it", name, pn);
       f.kernel_messages.push_back(msg);
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
