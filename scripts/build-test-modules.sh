@@ -38,10 +38,6 @@ die() { echo "build-test-modules: $*" >&2; exit 1; }
 [ -f "$tree/.complete" ] || die "no tree $tree (run scripts/fetch-testdata.sh first)"
 hdr=$tree/usr/src/linux-headers-$kver
 [ -f "$hdr/Makefile" ] || die "no headers in $hdr"
-# Debian's headers Makefile is one line, `include /usr/src/linux-headers-<abi>-common/Makefile`, an
-# absolute path outside the extracted tree. Instead of rewriting it we run make in the flavour dir
-# (objtree, has .config/.kernelvariables/Module.symvers) with -f pointing at the extracted common
-# Makefile (srctree). The scripts/ symlinks are relative and resolve inside the tree.
 signfile=$hdr/scripts/sign-file
 [ -x "$signfile" ] || die "no $signfile"
 
@@ -116,8 +112,9 @@ if [ $use_chroot -eq 1 ]; then
   croot=$cache/chroots/$kver
   mkdir -p "$cache/chroots"
   make_chroot "$croot"
-  # kbuild sees the work dir as $cwork inside the chroot; $work is the same dir from here.
-  cwork=/build/ofsck-test-modules
+  # kbuild sees the work dir as $cwork inside the chroot; $work is the same dir from here. One
+  # per OUTDIR (whose lock we hold).
+  cwork=/build/$(printf %s "$out" | sha256sum | cut -c1-16)
   work=$croot$cwork
   rm -rf "$work"; mkdir -p "$work"
   ln -sfn "$work" "$out/build"

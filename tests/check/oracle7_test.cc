@@ -168,10 +168,10 @@ TEST(RealKernelOracle, VerdictsMatchBootedKernel_7x) {
   write_file(tmp + "/list2", join(l2, "\n") + "\n");
   int s1 = -1, s2 = -1;
   auto q1 = std::async(std::launch::async, [&] {
-    return oracle::boot(k7, a.path(), tmp + "/list1", b1.cmdline_extra, &s1);
+    return boot_once_more(k7, a.path(), tmp + "/list1", b1.cmdline_extra, &s1);
   });
   auto q2 = std::async(std::launch::async, [&] {
-    return oracle::boot(k7, b.path(), tmp + "/list2", b2.cmdline_extra, &s2);
+    return boot_once_more(k7, b.path(), tmp + "/list2", b2.cmdline_extra, &s2);
   });
   Out pa = fa.get(), pb = fb.get();
   std::string o1 = q1.get(), o2 = q2.get();

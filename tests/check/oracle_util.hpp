@@ -192,4 +192,15 @@ inline std::string boot(const std::string& kver, const std::string& tree, const 
   return td::run(cmd + " 2>" + shq(list + ".err"), status);
 }
 
+/// boot(), run a second time when the guest printed no block at all (it never reached /init:
+/// seen once on the loaded 2-core machine). A guest that ran part of the list is not retried.
+inline std::string boot_once_more(const std::string& kver, const std::string& tree,
+                                  const std::string& list, const std::string& extra, int* status) {
+  std::string out = boot(kver, tree, list, extra, status);
+  if (*status != 3 || !parse_oracle(out).empty()) return out;
+  std::printf("[oracle] %s: the guest did not reach /init, booting again; first attempt:\n%s\n",
+              list.c_str(), read_file(list + ".err").c_str());
+  return boot(kver, tree, list, extra, status);
+}
+
 }  // namespace ofsck::scn::oracle
