@@ -20,7 +20,7 @@ testbuild: deps
 
 testdata: deps
 	@bash scripts/fetch-testdata.sh
-	@for k in 6.1.0-47-amd64 6.1.0-56-amd64; do bash scripts/build-test-modules.sh $$k >/dev/null; done
+	@for k in 6.1.0-47-amd64 6.1.0-56-amd64 k7; do bash scripts/build-test-modules.sh $$k >/dev/null; done
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/ofsck

@@ -20,6 +20,7 @@ pkgs=(
   xz-utils zstd cpio dpkg-dev              # unpacking real kernel packages
   qemu-system-x86 busybox-static           # real-kernel oracle boots
   bc flex bison libelf-dev                 # kbuild of out-of-tree test modules
+  mmdebstrap                               # a Debian unstable chroot for the 7.x kbuild (glibc 2.38+)
   clang-14 llvm-14-tools                   # libFuzzer targets, FileCheck
   openssl python3 time                     # time: peak RSS in bench/run.sh
   initramfs-tools-core                     # mkinitramfs: real initramfs-tools images in tests

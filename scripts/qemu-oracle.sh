@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The real kernel as the judge: boots TREE_ROOT/boot/vmlinuz-KVER under QEMU (TCG) with a throwaway
-# busybox initramfs that insmods the modules of LISTFILE in order, and prints what happened.
+# The real kernel as the judge: boots the kernel image of TREE_ROOT (boot/vmlinuz-KVER, or the
+# package layout's usr/lib/modules/KVER/vmlinuz or lib/modules/KVER/vmlinuz) under QEMU (TCG)
+# with a throwaway busybox initramfs that insmods the modules of LISTFILE in order, and prints
+# what happened.
 #   usage: qemu-oracle.sh KVER TREE_ROOT LISTFILE [CMDLINE_EXTRA]
 #   LISTFILE   one module path per line (host paths; relative ones are taken from the current
 #              directory), in insertion order; blank lines and lines starting with '#' are
-#              ignored. .ko.xz/.ko.zst/.ko.gz are decompressed on the host.
+#              ignored. .ko.xz/.ko.zst/.ko.gz are decompressed on the host (the guest's
+#              loader gets a plain ELF; a signature stays valid, it covers the decompressed file).
 #   OFSCK_QEMU_TIMEOUT  seconds before the VM is killed (default 120)
 #   OFSCK_QEMU_ACCEL    qemu accelerator (default tcg)
 #   OFSCK_QEMU_LOG      if set, the raw serial transcript is also copied to this file
@@ -20,8 +23,11 @@ set -euo pipefail
 [ $# -ge 3 ] && [ $# -le 4 ] || { echo "usage: $0 KVER TREE_ROOT LISTFILE [CMDLINE_EXTRA]" >&2; exit 1; }
 kver=$1 root=$2 list=$3 extra=${4:-}
 die() { echo "qemu-oracle: $*" >&2; exit 1; }
-kernel=$root/boot/vmlinuz-$kver
-[ -f "$kernel" ] || die "no kernel $kernel"
+kernel=
+for k in "$root/boot/vmlinuz-$kver" "$root/usr/lib/modules/$kver/vmlinuz" "$root/lib/modules/$kver/vmlinuz"; do
+  [ -f "$k" ] && { kernel=$k; break; }
+done
+[ -n "$kernel" ] || die "no kernel image in $root (boot/vmlinuz-$kver, usr/lib/modules/$kver/vmlinuz)"
 [ -f "$list" ] || die "no list file $list"
 busybox=/bin/busybox
 [ -x "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 || die "$busybox is not static (apt-get install busybox-static)"

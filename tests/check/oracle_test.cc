@@ -6,163 +6,18 @@
 
 #include <future>
 
-#include "check/scenario_util.hpp"
+#include "check/oracle_util.hpp"
 
 namespace ofsck::scn {
 namespace {
 
+using namespace oracle;  // the shared judge: tests/check/oracle_util.hpp
+
 const std::string k47 = td::kOld61;
-const std::string kBootCmdline = "console=ttyS0 panic=-1 quiet loglevel=7 tsc=unstable";
-
-struct Block {
-  std::string base;
-  int rc = -1;
-  std::string ename;
-  std::vector<std::string> lines;
-};
-
-std::vector<Block> parse_oracle(const std::string& out) {
-  std::vector<Block> v;
-  std::istringstream in(out);
-  std::string line;
-  Block* cur = nullptr;
-  auto starts = [](const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; };
-  while (std::getline(in, line)) {
-    if (starts(line, "OFSCK-BEGIN ")) {
-      v.push_back(Block{line.substr(12)});
-      cur = &v.back();
-    } else if (!cur) {
-      continue;
-    } else if (starts(line, "OFSCK-RC ")) {
-      cur->rc = std::stoi(line.substr(line.rfind(' ') + 1));
-    } else if (starts(line, "OFSCK-ERR ")) {
-      std::string rest = line.substr(10 + cur->base.size() + 1);
-      cur->ename = rest.substr(0, rest.find(' '));
-    } else if (starts(line, "OFSCK-END ")) {
-      cur = nullptr;
-    } else {
-      cur->lines.push_back(line);
-    }
-  }
-  return v;
-}
-
-/// Kernel lines ofsck models: "<mod>: ..." loader lines (not the test modules' own "<mod>: loaded"
-/// init output), "Loading of ..." signature lines and the lockdep taint line.
-bool modelled(const std::string& mod, const std::string& l) {
-  std::string p = mod + ": ";
-  if (l.rfind(p, 0) == 0) {
-    std::string rest = l.substr(p.size());
-    return !(rest == "loaded" || rest.rfind("loaded (", 0) == 0);
-  }
-  return l.rfind("Loading of ", 0) == 0 || l == "Disabling lock debugging due to kernel taint";
-}
-
-std::string once_key(const std::string& mod, const std::string& l) {
-  std::string p = mod + ": ";
-  return l.rfind(p, 0) == 0 ? l.substr(p.size()) : l;
-}
-
-struct Boot {
-  std::string name;
-  std::string cmdline_extra;
-  std::vector<std::string> order;  // module names, in the order to try them
-  std::vector<std::string> extra_args;
-};
-
-struct Tally {
-  int compared = 0, matched = 0, skipped = 0;
-};
-
-/// Predicts with ofsck, boots the kernel, compares. Returns the tally; adds gtest failures.
-Tally judge(const Boot& boot, const Out& pred, const std::string& oracle_out,
-            int oracle_status, const std::vector<std::string>& listed) {
-  Tally t;
-  EXPECT_EQ(oracle_status, 0) << boot.name << ": qemu-oracle did not finish\n" << oracle_out;
-  std::vector<Block> blocks = parse_oracle(oracle_out);
-  EXPECT_EQ(blocks.size(), listed.size()) << boot.name << "\n" << oracle_out;
-  std::set<std::string> seen_once;
-  for (size_t i = 0; i < blocks.size() && i < listed.size(); ++i) {
-    const std::string& name = listed[i];
-    const Block& b = blocks[i];
-    const json* m = module(pred.doc, name);
-    if (!m) {
-      ADD_FAILURE() << boot.name << ": no verdict for " << name;
-      continue;
-    }
-    ++t.compared;
-    bool ok = true;
-    std::ostringstream why;
-    bool loads = (*m)["loads"].get<bool>();
-    if (loads != (b.rc == 0)) {
-      ok = false;
-      why << " loads: predicted " << loads << ", kernel rc " << b.rc << ";";
-    }
-    if (errno_of(*m) != b.ename) {
-      ok = false;
-      why << " errno: predicted '" << errno_of(*m) << "', kernel '" << b.ename << "';";
-    }
-    std::vector<std::string> p_once = msgs(*m, true), p_nonce = msgs(*m, false);
-    std::vector<std::string> k_once, k_nonce, exp_once;
-    for (const auto& l : b.lines) {
-      if (!modelled(name, l)) continue;
-      (contains(p_once, l) ? k_once : k_nonce).push_back(l);
-    }
-    for (const auto& l : p_once)
-      if (!seen_once.count(once_key(name, l))) exp_once.push_back(l);
-    for (const auto& l : b.lines) seen_once.insert(once_key(name, l));
-    if (k_nonce != p_nonce) {
-      ok = false;
-      why << " lines: predicted [" << join(p_nonce, " | ") << "], kernel [" << join(k_nonce, " | ")
-          << "];";
-    }
-    if (k_once != exp_once) {
-      ok = false;
-      why << " once-per-boot lines: expected here [" << join(exp_once, " | ") << "], kernel ["
-          << join(k_once, " | ") << "];";
-    }
-    if (ok) ++t.matched;
-    EXPECT_TRUE(ok) << boot.name << ": " << name << " (" << (*m)["file"] << ") mismatch:" << why.str()
-                    << "\n  kernel block: [" << join(b.lines, " | ") << "]";
-  }
-  return t;
-}
-
-/// Oracle list: each module of `order` after its predicted load_order, the winning files, skipping
-/// modules whose prediction is a failed dependency (modprobe would not insert them).
-std::vector<std::string> make_list(const Root& root, const Out& pred, const Boot& boot,
-                                   std::vector<std::string>* names, int* skipped) {
-  std::vector<std::string> files;
-  std::set<std::string> done;
-  auto push = [&](const std::string& n) {
-    if (done.count(n)) return;
-    const json* m = module(pred.doc, n);
-    if (!m) {
-      ADD_FAILURE() << boot.name << ": no verdict for " << n;
-      return;
-    }
-    done.insert(n);
-    if (!(*m)["failed_dependency"].is_null()) {
-      ++*skipped;
-      return;
-    }
-    names->push_back(n);
-    files.push_back(root.mod_dir() + "/" + (*m)["file"].get<std::string>());
-  };
-  for (const auto& n : boot.order) {
-    const json* m = module(pred.doc, n);
-    if (m)
-      for (const auto& d : (*m)["load_order"]) push(d.get<std::string>());
-    push(n);
-  }
-  return files;
-}
 
 TEST(RealKernelOracle, VerdictsMatchBootedKernel_6_1_0_47) {
   OFSCK_REQUIRE_SCN(k47);
-  int st = 0;
-  td::run("command -v qemu-system-x86_64 >/dev/null 2>&1", &st);
-  if (st != 0) {
+  if (!have_qemu()) {
     if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << "no qemu-system-x86_64";
     FAIL() << "qemu-system-x86_64 missing (scripts/install-deps.sh)";
   }
@@ -222,10 +77,7 @@ TEST(RealKernelOracle, VerdictsMatchBootedKernel_6_1_0_47) {
   write_file(tmp + "/list1", join(l1, "\n") + "\n");
   write_file(tmp + "/list2", join(l2, "\n") + "\n");
   auto boot = [&](const std::string& list, const std::string& extra, int* status) {
-    std::string cmd = shq(td::source_dir() + "/scripts/qemu-oracle.sh") + " " + shq(k47) + " " +
-                      shq(td::tree(k47)) + " " + shq(list);
-    if (!extra.empty()) cmd += " " + shq(extra);
-    return td::run(cmd + " 2>" + shq(list + ".err"), status);
+    return oracle::boot(k47, td::tree(k47), list, extra, status);
   };
   int s1 = -1, s2 = -1;
   auto q1 = std::async(std::launch::async, boot, tmp + "/list1", b1.cmdline_extra, &s1);
