@@ -13,19 +13,35 @@ namespace ofsck::model {
 
 enum class Compression { kNone, kXz, kZstd, kGzip };
 
-/// One imported symbol: an SHN_UNDEF .symtab symbol, or a __versions entry with no such symbol
-/// (module_layout). Leading '.' (PPC64 ELFv1) already stripped.
+/// One imported symbol: an SHN_UNDEF .symtab symbol (sparc STT_REGISTER pseudo-symbols are
+/// skipped, as kmod and the kernel do), or a version entry with no such symbol (module_layout).
+/// Leading '.' (PPC64 ELFv1) already stripped.
 struct Import {
   std::string name;
-  std::optional<uint32_t> crc;  ///< expected CRC from __versions (or the ext tables); none = no entry
+  /// The expected CRC a 6.14+ kernel's check_version() compares: the __version_ext_* entry when
+  /// ModuleFile::has_ext_versions, else the __versions entry (kept even when __versions lacks
+  /// SHF_ALLOC; see ModuleFile::versions_alloc). none = no entry.
+  std::optional<uint32_t> crc;
+  /// The __versions entry alone: what kmod reads (depmod -E, modprobe --dump-modversions; kmod
+  /// never reads the ext tables) and what a kernel before 6.14 checks. Equals `crc` unless the
+  /// module has extended version tables.
+  std::optional<uint32_t> versions_crc;
   bool weak = false;            ///< STB_WEAK binding
-  bool in_symtab = true;        ///< false for __versions-only entries such as module_layout
+  bool in_symtab = true;        ///< false for version-table-only entries such as module_layout
 };
+
+/// The export table an entry was read from (kernel-semantics.md §4.2).
+enum class KsymtabSection : uint8_t { kKsymtab, kGpl, kGplFuture, kUnused, kUnusedGpl };
 
 /// One exported symbol from __ksymtab / __ksymtab_gpl (or __kflagstab), all eras.
 struct Export {
   std::string name;
+  /// GPL-only as the module's own layout says: `__kflagstab[i] & KSYM_FLAG_GPL_ONLY` for
+  /// __ksymtab entries when the module has __kflagstab (7.x), else the section (_gpl, _unused_gpl).
   bool gpl_only = false;
+  /// Where the entry sits. A kernel with __kflagstab support (7.x) reads only __ksymtab and
+  /// ignores __ksymtab_gpl ("ignoring obsolete section"); older kernels read every table.
+  KsymtabSection section = KsymtabSection::kKsymtab;
   std::string ns;               ///< namespace; empty = none
   std::optional<uint32_t> crc;  ///< none = exporter built without modversions
 };
@@ -83,17 +99,29 @@ struct ModuleFile {
   uint32_t modinfo_sections = 0, this_module_sections = 0, symtab_sections = 0;
 
   ModInfo info;
-  bool has_versions = false;      ///< __versions present (modversions build)
+  bool has_versions = false;      ///< __versions present (modversions build), allocated or not
   /// __versions carries SHF_ALLOC. The kernel's find_sec() sees only allocated sections, so a
   /// non-allocated __versions (objcopy --set-section-flags, kmod --force-modversion) is absent
   /// for the kernel even though modinfo/depmod read it.
   bool versions_alloc = true;
-  bool has_ext_versions = false;  ///< __version_ext_crcs + __version_ext_names present (6.14+)
-  std::string ext_versions_problem;  ///< one ext section without the other, or count mismatch
-  std::vector<Import> imports;       ///< symtab order, then __versions-only entries
+  /// __version_ext_crcs and __version_ext_names both present with SHF_ALLOC (6.14+): a 6.14+
+  /// kernel then checks only them (check_version(): "If we have extended version info, rely on
+  /// it"); Import::crc holds their entries.
+  bool has_ext_versions = false;
+  /// The kernel's own message when elf_validity_cache_index_versions() rejects the ext tables
+  /// (-ENOEXEC on 6.14+): "extended version crc+name presence does not match" (only one of
+  /// them is allocated) or "more extended version crcs than names". Empty when they pass.
+  std::string ext_versions_problem;
+  std::vector<Import> imports;       ///< symtab order, then version-table-only entries
   bool has_kcrctab = false;          ///< __kcrctab / __kcrctab_gpl present
+  /// __kflagstab present (7.x): GPL-only flags of __ksymtab. A 7.x kernel refuses a module that
+  /// exports through __ksymtab without it ("no flags for exported symbols", -ENOEXEC).
+  bool has_kflagstab = false;
   std::vector<Export> exports;       ///< ksymtab order (plain, then gpl)
-  std::string export_era;            ///< how exports were decoded, e.g. "E4 (5.19+ literal __kcrctab)"
+  /// How exports were decoded: era (kernel-semantics.md §4.2), entry layout and CRC form, e.g.
+  /// "E4–E6 (5.19+): PREL32 12-byte __ksymtab entries, literal __kcrctab CRCs" or
+  /// "E7 (7.x: single __ksymtab + __kflagstab): …, no modversions" (read/elf/exports.hpp).
+  std::string export_era;
   Signature sig;
   std::array<uint8_t, 32> content_sha256{};  ///< sha256 of the decompressed file (if computed)
   bool has_content_sha256 = false;

@@ -27,12 +27,16 @@ namespace ofsck::read {
 namespace {
 
 constexpr char kMagic[8] = {'O', 'F', 'S', 'C', 'K', 'C', '\0', '\0'};
-constexpr uint32_t kFormat = 2;  // 2: image certificates are system_certificate_list only
+// 2: image certificates are system_certificate_list only; 3: Import::versions_crc,
+// Export::section, ModuleFile::versions_alloc and has_kflagstab.
+constexpr uint32_t kFormat = 3;
 // Every field of ModuleFile must be serialised: a new field changes the size and stops the
 // build here until serialize_module()/deserialize_module() handle it (and kFormat is bumped).
 constexpr size_t kModuleFileSize = 864;  // x86_64 libstdc++
 static_assert(sizeof(void*) != 8 || sizeof(model::ModuleFile) == kModuleFileSize,
               "ModuleFile changed: update serialize_module()/deserialize_module() and kFormat");
+static_assert(sizeof(void*) != 8 || (sizeof(model::Import) == 56 && sizeof(model::Export) == 80),
+              "Import/Export changed: update serialize_module()/deserialize_module() and kFormat");
 
 class Writer {
  public:
@@ -256,19 +260,23 @@ std::string serialize_module(const model::ModuleFile& m) {
     w.str(v);
   }
   w.u8(m.has_versions);
+  w.u8(m.versions_alloc);
   w.u8(m.has_ext_versions);
   w.str(m.ext_versions_problem);
   w.u32(static_cast<uint32_t>(m.imports.size()));
   for (const auto& im : m.imports) {
     w.str(im.name);
     w.ocrc(im.crc);
+    w.ocrc(im.versions_crc);
     w.u8(static_cast<uint8_t>(im.weak | im.in_symtab << 1));
   }
   w.u8(m.has_kcrctab);
+  w.u8(m.has_kflagstab);
   w.u32(static_cast<uint32_t>(m.exports.size()));
   for (const auto& e : m.exports) {
     w.str(e.name);
     w.u8(e.gpl_only);
+    w.u8(static_cast<uint8_t>(e.section));
     w.str(e.ns);
     w.ocrc(e.crc);
   }
@@ -335,6 +343,7 @@ bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
     i.all.emplace_back(std::move(a), r.str());
   }
   m.has_versions = r.u8() != 0;
+  m.versions_alloc = r.u8() != 0;
   m.has_ext_versions = r.u8() != 0;
   m.ext_versions_problem = r.str();
   n = r.u32();
@@ -343,17 +352,22 @@ bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
   for (auto& im : m.imports) {
     im.name = r.str();
     im.crc = r.ocrc();
+    im.versions_crc = r.ocrc();
     uint8_t f = r.u8();
     im.weak = f & 1;
     im.in_symtab = f & 2;
   }
   m.has_kcrctab = r.u8() != 0;
+  m.has_kflagstab = r.u8() != 0;
   n = r.u32();
   if (!r.plausible(n, 14)) return false;
   m.exports.resize(n);
   for (auto& e : m.exports) {
     e.name = r.str();
     e.gpl_only = r.u8() != 0;
+    uint8_t sec = r.u8();
+    if (sec > static_cast<uint8_t>(model::KsymtabSection::kUnusedGpl)) return false;
+    e.section = static_cast<model::KsymtabSection>(sec);
     e.ns = r.str();
     e.crc = r.ocrc();
   }

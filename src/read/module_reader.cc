@@ -105,31 +105,124 @@ Result<std::vector<VersionEntry>> parse_versions(ElfFile& f, const Section& s) {
   return out;
 }
 
-/// 6.14+ __version_ext_crcs (u32[]) + __version_ext_names (concatenated C strings).
+/// 6.14+ __version_ext_crcs (u32[]) + __version_ext_names (concatenated C strings), validated
+/// as elf_validity_cache_index_versions() does: the CRC count is sh_size / 4 (a trailing partial
+/// word is ignored) and each CRC needs a NUL-terminated name inside __version_ext_names, else
+/// the kernel refuses the module ("more extended version crcs than names"; `problem` gets the
+/// kernel's text and the entries read so far are returned). Surplus names are ignored.
 Result<std::vector<VersionEntry>> parse_ext_versions(ElfFile& f, const Section& crcs,
                                                      const Section& names, std::string& problem) {
-  if (crcs.size % 4 != 0)
-    return f.error(ErrorCode::kMalformed, &crcs, crcs.offset,
-                   fmt::format("size 0x{:x} is not a multiple of 4", crcs.size));
   Result<std::span<const std::byte>> c_or = f.data(crcs);
   if (!c_or) return tl::unexpected(c_or.error());
   Result<std::span<const std::byte>> n_or = f.data(names);
   if (!n_or) return tl::unexpected(n_or.error());
+  const char* p = reinterpret_cast<const char*>(n_or->data());
+  size_t remaining = n_or->size();
+  uint64_t count = c_or->size() / 4;
   std::vector<VersionEntry> out;
-  ByteReader nr(*n_or);
-  uint64_t count = crcs.size / 4;
+  out.reserve(std::min<uint64_t>(count, remaining));
   for (uint64_t i = 0; i < count; ++i) {
-    if (nr.at_end()) {
-      problem = fmt::format("more extended version CRCs ({}) than names ({})", count, i);
+    const void* z = std::memchr(p, 0, remaining);
+    if (!z) {
+      problem = "more extended version crcs than names";
       break;
     }
-    std::string_view nm = nr.cstr();
-    if (!nr.ok())
-      return f.error(ErrorCode::kMalformed, &names, names.offset + nr.error_offset(),
-                     "name is not NUL-terminated");
-    out.push_back({strip_dot_view(nm), load_int<uint32_t>(c_or->data() + i * 4, f.big_endian())});
+    size_t len = static_cast<size_t>(static_cast<const char*>(z) - p);
+    out.push_back({strip_dot_view(std::string_view(p, len)),
+                   load_int<uint32_t>(c_or->data() + i * 4, f.big_endian())});
+    p += len + 1;
+    remaining -= len + 1;
   }
   return out;
+}
+
+/// The version tables of a module as the kernel and kmod each see them.
+struct VersionTables {
+  std::vector<VersionEntry> kernel;  ///< what a 6.14+ check_version() searches
+  std::vector<VersionEntry> basic;   ///< __versions (kmod, and kernels before 6.14)
+};
+
+/// Reads __versions and the ext tables. kmod reads __versions by name, allocated or not, and
+/// never the ext tables. The kernel's find_sec() sees only SHF_ALLOC sections, and a 6.14+
+/// kernel checks only the ext tables when both are there (check_version(): "If we have
+/// extended version info, rely on it").
+Result<VersionTables> read_versions(ElfFile& f, model::ModuleFile& m) {
+  VersionTables t;
+  const Section* vers = f.find("__versions");
+  m.has_versions = vers != nullptr;
+  m.versions_alloc = !vers || (vers->flags & elf::kShfAlloc) != 0;
+  if (vers) {
+    Result<std::vector<VersionEntry>> v = parse_versions(f, *vers);
+    if (!v) return tl::unexpected(v.error());
+    t.basic = std::move(*v);
+  }
+  const Section* ext_c = f.find_alloc("__version_ext_crcs");
+  const Section* ext_n = f.find_alloc("__version_ext_names");
+  if (ext_c && ext_n) {
+    m.has_ext_versions = true;
+    Result<std::vector<VersionEntry>> v =
+        parse_ext_versions(f, *ext_c, *ext_n, m.ext_versions_problem);
+    if (!v) return tl::unexpected(v.error());
+    t.kernel = std::move(*v);
+  } else {
+    if (ext_c || ext_n) m.ext_versions_problem = "extended version crc+name presence does not match";
+    t.kernel = t.basic;
+  }
+  return t;
+}
+
+/// Name → index of its first entry (check_version() and kmod both take the first match).
+std::unordered_map<std::string_view, size_t> first_by_name(const std::vector<VersionEntry>& v) {
+  std::unordered_map<std::string_view, size_t> out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out.emplace(v[i].name, i);
+  return out;
+}
+
+/// Imports in kmod_elf_get_dependency_symbols() order: undefined .symtab symbols (sparc
+/// STT_REGISTER pseudo-symbols skipped, as kmod does and as the sparc kernel's
+/// module_frob_arch_sections() makes them defined), then entries found only in the version
+/// tables (module_layout), kernel table first.
+void collect_imports(const ElfFile& f, const std::vector<Symbol>& syms, const VersionTables& t,
+                     std::vector<model::Import>& out) {
+  std::unordered_map<std::string_view, size_t> k_idx = first_by_name(t.kernel);
+  std::unordered_map<std::string_view, size_t> b_idx = first_by_name(t.basic);
+  std::vector<bool> k_used(t.kernel.size()), b_used(t.basic.size());
+  auto fill = [&](model::Import& imp) {
+    if (auto it = k_idx.find(imp.name); it != k_idx.end()) {
+      imp.crc = t.kernel[it->second].crc;
+      k_used[it->second] = true;
+    }
+    if (auto it = b_idx.find(imp.name); it != b_idx.end()) {
+      imp.versions_crc = t.basic[it->second].crc;
+      b_used[it->second] = true;
+    }
+  };
+  const bool sparc = f.machine() == elf::kEmSparc || f.machine() == elf::kEmSparcv9;
+  for (size_t i = 1; i < syms.size(); ++i) {
+    const Symbol& s = syms[i];
+    if (s.shndx != elf::kShnUndef || s.name.empty()) continue;
+    if (sparc && s.type == elf::kSttRegister) continue;
+    model::Import imp;
+    imp.name = strip_dot(s.name);
+    imp.weak = s.bind == elf::kStbWeak;
+    fill(imp);
+    out.push_back(std::move(imp));
+  }
+  auto add_table_only = [&](const std::vector<VersionEntry>& v,
+                            const std::unordered_map<std::string_view, size_t>& idx,
+                            std::vector<bool>& used) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (used[i] || idx.at(v[i].name) != i) continue;
+      model::Import imp;
+      imp.name = std::string(v[i].name);
+      imp.in_symtab = false;
+      fill(imp);
+      out.push_back(std::move(imp));
+    }
+  };
+  add_table_only(t.kernel, k_idx, k_used);
+  add_table_only(t.basic, b_idx, b_used);
 }
 
 /// Sections whose contents the module analysis reads (for the pread prefetch).
@@ -193,56 +286,15 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m, bool modinfo_t
     syms = std::move(*s_or);
   }
 
-  // Imports and their expected CRCs.
-  const Section* vers = f.find("__versions");
-  const Section* ext_c = f.find("__version_ext_crcs");
-  const Section* ext_n = f.find("__version_ext_names");
-  m.has_versions = vers != nullptr;
-  std::vector<VersionEntry> versions;
-  if (ext_c && ext_n) {
-    m.has_ext_versions = true;
-    Result<std::vector<VersionEntry>> v = parse_ext_versions(f, *ext_c, *ext_n, m.ext_versions_problem);
-    if (!v) return tl::unexpected(v.error());
-    versions = std::move(*v);  // the kernel uses only the ext tables when both exist
-  } else {
-    if (ext_c || ext_n)
-      m.ext_versions_problem = "extended version crc+name presence does not match";
-    if (vers) {
-      Result<std::vector<VersionEntry>> v = parse_versions(f, *vers);
-      if (!v) return tl::unexpected(v.error());
-      versions = std::move(*v);
-    }
-  }
-  // Linear first-match by name, as the kernel's check_version() does.
-  std::unordered_map<std::string_view, size_t> by_name;
-  by_name.reserve(versions.size());
-  for (size_t i = 0; i < versions.size(); ++i) by_name.emplace(versions[i].name, i);
-  std::vector<bool> used(versions.size());
-  for (size_t i = 1; i < syms.size(); ++i) {
-    const Symbol& s = syms[i];
-    if (s.shndx != elf::kShnUndef || s.name.empty()) continue;
-    model::Import imp;
-    imp.name = strip_dot(s.name);
-    imp.weak = s.bind == elf::kStbWeak;
-    if (auto it = by_name.find(imp.name); it != by_name.end()) {
-      imp.crc = versions[it->second].crc;
-      used[it->second] = true;
-    }
-    m.imports.push_back(std::move(imp));
-  }
-  for (size_t i = 0; i < versions.size(); ++i) {
-    if (used[i] || by_name[versions[i].name] != i) continue;
-    model::Import imp;
-    imp.name = std::string(versions[i].name);
-    imp.crc = versions[i].crc;
-    imp.in_symtab = false;
-    m.imports.push_back(std::move(imp));
-  }
+  Result<VersionTables> vt = read_versions(f, m);
+  if (!vt) return tl::unexpected(vt.error());
+  collect_imports(f, syms, *vt, m.imports);
 
   Result<elf::ExportTable> ex = elf::decode_exports(f, syms, kernel_version_from_vermagic(m.info.vermagic));
   if (!ex) return tl::unexpected(ex.error());
   m.exports = std::move(ex->exports);
   m.has_kcrctab = ex->has_kcrctab;
+  m.has_kflagstab = ex->has_kflagstab;
   m.export_era = std::move(ex->era);
 
   m.sig = read_signature(src);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "read/buffer.hpp"
+#include "read/cache.hpp"
 #include "read/elf/elf_file.hpp"
 #include "read/module_reader.hpp"
 #include "testdata.hpp"
@@ -184,14 +185,123 @@ TEST(ElfEras, E3BigEndianS390x) {
   EXPECT_TRUE(m.big_endian);
 }
 
+// kernel/module/version.c check_version() (6.14+): "If we have extended version info, rely on
+// it" — with both ext sections allocated, only they are searched. kmod reads __versions only.
 TEST(ElfVersions, ExtendedVersionTablesWinOverVersions) {
   model::ModuleFile m = read_fixture("e4_x86_64_ext_versions.yaml");
   EXPECT_TRUE(m.has_ext_versions);
+  EXPECT_TRUE(m.has_versions);
   EXPECT_TRUE(m.ext_versions_problem.empty());
-  // The fixture's ext CRCs are the bitwise complement of __versions'; module_layout is only
-  // in __versions, so with ext tables it is no import at all.
-  ASSERT_EQ(m.imports.size(), 3u);
+  // The fixture's ext CRCs are the bitwise complement of __versions'.
+  ASSERT_EQ(m.imports.size(), 4u);
+  EXPECT_EQ(m.imports[0].name, "printk");
   EXPECT_EQ(*m.imports[0].crc, ~0xa1b2c3d4u);
+  EXPECT_EQ(*m.imports[0].versions_crc, 0xa1b2c3d4u);
+  // module_layout is only in __versions: a 6.14+ kernel finds no ext entry for it ("no
+  // extended symbol version for module_layout"), kmod and older kernels do.
+  EXPECT_EQ(m.imports[3].name, "module_layout");
+  EXPECT_FALSE(m.imports[3].in_symtab);
+  EXPECT_FALSE(m.imports[3].crc.has_value());
+  EXPECT_EQ(*m.imports[3].versions_crc, 0x160c03afu);
+}
+
+TEST(ElfVersions, LongNameExistsOnlyInExtTables) {
+  model::ModuleFile m = read_fixture("e4_x86_64_ext_long_name.yaml");
+  EXPECT_TRUE(m.has_ext_versions);
+  EXPECT_TRUE(m.ext_versions_problem.empty());
+  const model::Import* lng = nullptr;
+  for (const model::Import& i : m.imports)
+    if (i.name.size() >= 56) lng = &i;
+  ASSERT_NE(lng, nullptr);
+  EXPECT_TRUE(lng->in_symtab);
+  EXPECT_EQ(*lng->crc, ~0x5eed1e55u);
+  EXPECT_FALSE(lng->versions_crc.has_value());  // modpost leaves it out of __versions
+}
+
+// find_sec() sees only SHF_ALLOC sections: unallocated ext tables do not exist for the
+// kernel, which then checks __versions.
+TEST(ElfVersions, UnallocatedExtTablesAreInvisibleToTheKernel) {
+  model::ModuleFile m = read_fixture("e4_x86_64_ext_noalloc.yaml");
+  EXPECT_FALSE(m.has_ext_versions);
+  EXPECT_TRUE(m.ext_versions_problem.empty());
+  expect_common(m);
+  EXPECT_EQ(*m.imports[0].crc, 0xa1b2c3d4u);
+  EXPECT_EQ(*m.imports[0].versions_crc, 0xa1b2c3d4u);
+}
+
+// elf_validity_cache_index_versions(): "If we have one field, we must have the other".
+TEST(ElfVersions, OnlyOneAllocatedExtTableIsTheKernelsPresenceError) {
+  model::ModuleFile m = read_fixture("e4_x86_64_ext_one_alloc.yaml");
+  EXPECT_FALSE(m.has_ext_versions);
+  EXPECT_EQ(m.ext_versions_problem, "extended version crc+name presence does not match");
+  expect_common(m);
+}
+
+// The last name lost its NUL: the kernel counts 3 CRCs but finds 2 terminated names.
+TEST(ElfVersions, MissingExtNameIsTheKernelsCountError) {
+  model::ModuleFile m = read_fixture("e4_x86_64_ext_few_names.yaml");
+  EXPECT_TRUE(m.has_ext_versions);
+  EXPECT_EQ(m.ext_versions_problem, "more extended version crcs than names");
+  ASSERT_GE(m.imports.size(), 3u);
+  EXPECT_EQ(*m.imports[1].crc, ~0x0badf00du);
+  EXPECT_FALSE(m.imports[2].crc.has_value());  // maybe_sym: its name was cut
+}
+
+// Issue 7 §2.b: `objcopy --set-section-flags __versions=contents,readonly` (and kmod's
+// --force-modversion) leave __versions without SHF_ALLOC. kmod still reads it; the kernel
+// does not see it.
+TEST(ElfVersions, UnallocatedVersionsKeepsCrcsAndSaysSo) {
+  model::ModuleFile m = read_fixture("e4_x86_64_versions_noalloc.yaml");
+  EXPECT_TRUE(m.has_versions);
+  EXPECT_FALSE(m.versions_alloc);
+  expect_common(m);  // CRCs, module_layout included, as modinfo/depmod read them
+  model::ModuleFile a = read_fixture("e4_x86_64.yaml");
+  EXPECT_TRUE(a.versions_alloc);
+}
+
+// kmod_elf_get_dependency_symbols() skips STT_REGISTER undefined symbols on EM_SPARC and
+// EM_SPARCV9; the sparc kernel's module_frob_arch_sections() makes them defined.
+TEST(ElfEras, E3BigEndianSparc64AbsoluteEntriesSkipsRegisterSymbols) {
+  model::ModuleFile m = read_fixture("e3_sparc64_be_registers.yaml");
+  expect_exports(m, kWithNs);
+  expect_common(m);  // exactly printk, kmalloc_x, maybe_sym, module_layout
+  EXPECT_TRUE(m.big_endian);
+  EXPECT_EQ(m.elf_class, 2);
+  EXPECT_EQ(m.machine, 43);  // EM_SPARCV9
+  for (const model::Import& i : m.imports) EXPECT_NE(i.name, "sparc_g2_reg");
+}
+
+// The module cache (format 3) keeps both CRC views, the export tables and the flags.
+TEST(ElfVersions, CacheRoundTripKeepsVersionViewsAndExportSections) {
+  for (const char* name : {"e4_x86_64_ext_versions.yaml", "e4_x86_64_versions_noalloc.yaml",
+                           "e7_x86_64.yaml", "e4_x86_64.yaml"}) {
+    SCOPED_TRACE(name);
+    model::ModuleFile m = read_fixture(name);
+    model::ModuleFile back;
+    ASSERT_TRUE(deserialize_module(serialize_module(m), back));
+    EXPECT_EQ(back.versions_alloc, m.versions_alloc);
+    EXPECT_EQ(back.has_ext_versions, m.has_ext_versions);
+    EXPECT_EQ(back.has_kflagstab, m.has_kflagstab);
+    ASSERT_EQ(back.imports.size(), m.imports.size());
+    for (size_t i = 0; i < m.imports.size(); ++i) {
+      EXPECT_EQ(back.imports[i].crc, m.imports[i].crc);
+      EXPECT_EQ(back.imports[i].versions_crc, m.imports[i].versions_crc);
+    }
+    ASSERT_EQ(back.exports.size(), m.exports.size());
+    for (size_t i = 0; i < m.exports.size(); ++i)
+      EXPECT_EQ(back.exports[i].section, m.exports[i].section);
+  }
+}
+
+TEST(ElfEras, ExportSectionsAreRecorded) {
+  model::ModuleFile m = read_fixture("e4_x86_64.yaml");
+  EXPECT_FALSE(m.has_kflagstab);
+  for (const model::Export& e : m.exports)
+    EXPECT_EQ(e.section, e.gpl_only ? model::KsymtabSection::kGpl : model::KsymtabSection::kKsymtab)
+        << e.name;
+  model::ModuleFile k = read_fixture("e7_x86_64.yaml");
+  EXPECT_TRUE(k.has_kflagstab);
+  for (const model::Export& e : k.exports) EXPECT_EQ(e.section, model::KsymtabSection::kKsymtab);
 }
 
 TEST(ElfHeader, ShnXindexEscapesForShnumAndShstrndx) {

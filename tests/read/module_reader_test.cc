@@ -71,6 +71,8 @@ std::string build_path(const std::string& moddir, const std::string& p) {
 struct TreeStats {
   size_t modules = 0, exports = 0, export_mismatch = 0, symvers_module_exports = 0;
   size_t imports = 0, imports_with_crc = 0, import_mismatch = 0, unresolved = 0;
+  size_t module_ns_exports = 0;  ///< exports in "module:<globs>" namespaces
+  size_t with_kflagstab = 0, with_kcrctab = 0, with_versions = 0, gpl_section_exports = 0;
   std::vector<std::string> samples;
 };
 
@@ -96,9 +98,14 @@ TreeStats validate_tree(const std::string& kver) {
     ++st.modules;
     const model::ModuleFile& m = *results[i];
     std::string bp = build_path(moddir, paths[i]);
+    st.with_kflagstab += m.has_kflagstab;
+    st.with_kcrctab += m.has_kcrctab;
+    st.with_versions += m.has_versions;
     size_t found = 0;
     for (const model::Export& e : m.exports) {
       ++st.exports;
+      st.module_ns_exports += e.ns.starts_with("module:");
+      st.gpl_section_exports += e.section == model::KsymtabSection::kGpl;
       provider[e.name] = e.crc.value_or(0);
       auto it = symvers.find(e.name);
       if (it == symvers.end() || it->second.module != bp) {
@@ -108,7 +115,10 @@ TreeStats validate_tree(const std::string& kver) {
       }
       ++found;
       const SymversLine& l = it->second;
-      if (!e.crc || *e.crc != l.crc || e.gpl_only != l.gpl || e.ns != l.ns) {
+      // Without __kcrctab (a kernel built without MODVERSIONS, e.g. Debian 7.x) the reader
+      // records no CRC, and Module.symvers says 0x00000000.
+      bool crc_ok = m.has_kcrctab ? e.crc && *e.crc == l.crc : !e.crc && l.crc == 0;
+      if (!crc_ok || e.gpl_only != l.gpl || e.ns != l.ns) {
         ++st.export_mismatch;
         note(fmt::format("{}: {} crc {:#x}/{:#x} gpl {}/{} ns '{}'/'{}'", bp, e.name,
                          e.crc.value_or(0), l.crc, e.gpl_only, l.gpl, e.ns, l.ns));
@@ -165,7 +175,54 @@ TEST(ModuleReaderTree, E5Debian612XzExportsAndImportsMatchSymvers) {
   OFSCK_REQUIRE_DATA(testdata::symvers(testdata::k612));
   TreeStats st = validate_tree(testdata::k612);
   EXPECT_GT(st.modules, 4000u);
+  EXPECT_EQ(st.with_kflagstab, 0u);
+  EXPECT_GT(st.gpl_section_exports, 0u);
   expect_clean(st);
+}
+
+/// Debian 7.x: one __ksymtab per module with the GPL flag in __kflagstab, "module:<globs>"
+/// namespaces (EXPORT_SYMBOL_FOR_MODULES), and no modversions at all: no __kcrctab, no
+/// __versions, every Module.symvers CRC 0x00000000, so every Export::crc stays empty.
+TEST(ModuleReaderTree, E7Debian7KflagstabExportsMatchSymvers) {
+  const std::string k7 = testdata::k7();
+  OFSCK_REQUIRE_DATA(k7.empty() ? std::string("trees/7.*-amd64") : testdata::symvers(k7));
+  TreeStats st = validate_tree(k7);
+  EXPECT_GT(st.modules, 4000u);
+  EXPECT_GT(st.exports, 10000u);
+  EXPECT_GT(st.module_ns_exports, 0u);  // kvm's and ccp's module:<globs> exports
+  EXPECT_EQ(st.gpl_section_exports, 0u);
+  EXPECT_EQ(st.with_kcrctab, 0u);
+  EXPECT_EQ(st.with_versions, 0u);
+  EXPECT_EQ(st.imports_with_crc, 0u);
+  EXPECT_GT(st.with_kflagstab, 0u);
+  expect_clean(st);
+  std::printf("module: namespace exports %zu, modules with __kflagstab %zu\n",
+              st.module_ns_exports, st.with_kflagstab);
+}
+
+TEST(ModuleReaderTree, E7KvmExportsOnlyToItsVendorModules) {
+  const std::string k7 = testdata::k7();
+  std::string p = k7.empty() ? std::string() : testdata::module_dir(k7) + "/kernel/arch/x86/kvm/kvm.ko.xz";
+  OFSCK_REQUIRE_DATA(p);
+  Result<model::ModuleFile> m = read_module(p);
+  ASSERT_TRUE(m) << to_string(m.error());
+  EXPECT_TRUE(m->has_kflagstab);
+  EXPECT_FALSE(m->has_kcrctab);
+  EXPECT_FALSE(m->has_versions);
+  EXPECT_NE(m->export_era.find("E7"), std::string::npos) << m->export_era;
+  EXPECT_NE(m->export_era.find("no modversions"), std::string::npos) << m->export_era;
+  bool found = false;
+  for (const model::Export& e : m->exports) {
+    EXPECT_EQ(e.section, model::KsymtabSection::kKsymtab);
+    EXPECT_FALSE(e.crc.has_value()) << e.name;
+    if (e.name == "vcpu_load") {
+      found = true;
+      EXPECT_TRUE(e.gpl_only);
+      EXPECT_EQ(e.ns, "module:kvm-amd,kvm-intel");
+    }
+  }
+  EXPECT_TRUE(found);
+  for (const model::Import& i : m->imports) EXPECT_FALSE(i.crc.has_value()) << i.name;
 }
 
 std::string find_module(const std::string& kver, const std::string& rel) {
@@ -330,6 +387,37 @@ TEST(ModuleReader, NamespacedExportUsbStorage) {
       EXPECT_TRUE(e.gpl_only);
     }
   EXPECT_TRUE(found);
+}
+
+// Issue 7 §2.b: objcopy --set-section-flags __versions=contents,readonly leaves __versions
+// without SHF_ALLOC (kmod's --force-modversion does the same). The kernel's find_sec() no
+// longer sees it; modinfo/depmod still read it, so the reader keeps every CRC and says so.
+TEST(ModuleReader, UnallocatedVersionsOfARealModule) {
+  std::string p = find_module(testdata::kOld61, "drivers/input/misc/pcspkr.ko");
+  OFSCK_REQUIRE_DATA(p);
+  std::string d = testdata::make_temp_dir("noalloc");
+  std::string out = d + "/pcspkr.ko";
+  int status = 0;
+  std::string log = testdata::run("objcopy --set-section-flags __versions=contents,readonly " +
+                                      sh_quote(p) + " " + sh_quote(out) + " 2>&1", &status);
+  ASSERT_EQ(status, 0) << log;
+  Result<model::ModuleFile> a = read_module(p);
+  Result<model::ModuleFile> b = read_module(out);
+  ASSERT_TRUE(a) << to_string(a.error());
+  ASSERT_TRUE(b) << to_string(b.error());
+  EXPECT_TRUE(a->versions_alloc);
+  EXPECT_TRUE(b->has_versions);
+  EXPECT_FALSE(b->versions_alloc);
+  ASSERT_EQ(a->imports.size(), b->imports.size());
+  for (size_t i = 0; i < a->imports.size(); ++i) {
+    EXPECT_EQ(a->imports[i].name, b->imports[i].name);
+    EXPECT_EQ(a->imports[i].crc, b->imports[i].crc) << a->imports[i].name;
+    EXPECT_EQ(b->imports[i].versions_crc, b->imports[i].crc) << a->imports[i].name;
+  }
+  // kmod agrees: modprobe --dump-modversions still lists module_layout.
+  std::string dump = testdata::run("modprobe --dump-modversions " + sh_quote(out));
+  EXPECT_NE(dump.find("module_layout"), std::string::npos) << dump;
+  fs::remove_all(d);
 }
 
 TEST(ModuleReader, MissingFileAndDirectoryAreErrors) {

@@ -178,6 +178,12 @@ const Section* ElfFile::find(std::string_view name) const {
   return nullptr;
 }
 
+const Section* ElfFile::find_alloc(std::string_view name) const {
+  for (const Section& s : sections_)
+    if ((s.flags & kShfAlloc) && s.name == name && s.index != 0) return &s;
+  return nullptr;
+}
+
 uint32_t ElfFile::count(std::string_view name) const {
   uint32_t n = 0;
   for (const Section& s : sections_)

@@ -19,7 +19,9 @@ inline constexpr uint32_t kShnUndef = 0, kShnLoreserve = 0xff00, kShnAbs = 0xfff
                           kShnCommon = 0xfff2, kShnXindex = 0xffff;
 inline constexpr uint8_t kStbLocal = 0, kStbGlobal = 1, kStbWeak = 2;
 inline constexpr uint8_t kSttSection = 3;
-inline constexpr uint64_t kShfExecinstr = 0x4;
+inline constexpr uint8_t kSttRegister = 13;  ///< SPARC: global register reservation (not a symbol)
+inline constexpr uint64_t kShfAlloc = 0x2, kShfExecinstr = 0x4;
+inline constexpr uint16_t kEmSparc = 2, kEmSparcv9 = 43;
 
 /// One section header, normalised to 64-bit fields, plus its resolved name.
 struct Section {
@@ -63,6 +65,9 @@ class ElfFile {
 
   /// First section with this exact name.
   [[nodiscard]] const Section* find(std::string_view name) const;
+  /// First section with this exact name that has SHF_ALLOC: the kernel's find_sec(), which
+  /// does not see unallocated sections.
+  [[nodiscard]] const Section* find_alloc(std::string_view name) const;
   /// Number of sections with this name.
   [[nodiscard]] uint32_t count(std::string_view name) const;
   /// First section of a type.

@@ -11,7 +11,7 @@
 namespace ofsck::read::elf {
 namespace {
 
-constexpr uint16_t kEm386 = 3, kEmPpc = 20, kEmPpc64 = 21, kEmS390 = 22, kEmArm = 40,
+constexpr uint16_t kEm386 = 3, kEmSparcv9 = 43, kEmPpc = 20, kEmPpc64 = 21, kEmS390 = 22, kEmArm = 40,
                    kEmX8664 = 62, kEmAarch64 = 183, kEmRiscv = 243, kEmLoongarch = 258;
 
 /// Width in bytes of the field a data relocation patches, for the relocation types that
@@ -42,6 +42,10 @@ uint32_t reloc_width(uint16_t machine, uint32_t type) {
     case kEmS390:
       if (type == 22 || type == 23) return 8;  // R_390_64, PC64
       if (type == 4 || type == 5) return 4;    // R_390_32, PC32
+      break;
+    case kEmSparcv9:
+      if (type == 32 || type == 54) return 8;              // R_SPARC_64, UA64
+      if (type == 3 || type == 6 || type == 23) return 4;  // R_SPARC_32, DISP32, UA32
       break;
     case kEmRiscv:
     case kEmLoongarch:
@@ -196,11 +200,13 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
   ExportTable out;
   Decoder dec(f, syms);
   const Section* flagstab = f.find("__kflagstab");
+  out.has_kflagstab = flagstab != nullptr;
   bool any_literal = false, any_reloc_crc = false, any_abs_crc_sym = false;
   uint32_t crc_width_seen = 0;
   std::optional<Layout> layout_seen;
 
-  for (std::string_view sec_name : kKsymtabSections) {
+  for (size_t sec_i = 0; sec_i < std::size(kKsymtabSections); ++sec_i) {
+    const std::string_view sec_name = kKsymtabSections[sec_i];
     const Section* kc = f.find(kcrctab_name(sec_name));
     if (kc) out.has_kcrctab = true;
     const Section* ks = f.find(sec_name);
@@ -294,6 +300,7 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
     for (uint64_t i = 0; i < n; ++i) {
       uint64_t base = i * l.entry();
       model::Export e;
+      e.section = static_cast<model::KsymtabSection>(sec_i);
       Result<std::optional<Target>> nt = dec.target(*rel.at(base + l.width), *ks, *ks_data_or, l.width);
       if (!nt) return tl::unexpected(nt.error());
       Result<std::optional<std::string_view>> name_or = dec.string_at(**nt);
@@ -371,11 +378,17 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
   else if (crc_width_seen == 8 && f.is64()) crc = "ulong __kcrctab → ABS __crc_ symbols";
   else if (any_reloc_crc || any_abs_crc_sym) crc = "u32 __kcrctab → ABS __crc_ symbols";
   else crc = "__kcrctab";
+  const bool any_crc = any_literal || any_reloc_crc || any_abs_crc_sym;
   std::string era;
-  if (flagstab) era = "E7 (single __ksymtab + __kflagstab)";
-  else if (l.fields == 3 && any_literal) era = "E4 (5.19+)";
-  else if (l.fields == 3) era = "E3 (5.4–5.18)";
-  else if (l.width == 4 && f.is64()) era = "E2 (4.19–5.3)";
+  if (flagstab) era = "E7 (7.x: single __ksymtab + __kflagstab)";
+  else if (l.fields == 3 && any_literal) era = "E4–E6 (5.19+)";
+  else if (l.fields == 3 && any_crc) era = "E3 (5.4–5.18)";
+  else if (l.fields == 3) {
+    // Without CRCs E3 and E4–E6 look the same; vermagic's release decides.
+    era = kernel_version >= 519   ? "E4–E6 (5.19+)"
+          : kernel_version >= 504 ? "E3 (5.4–5.18)"
+                                  : "E3–E6 (5.4+)";
+  } else if (l.width == 4 && f.is64()) era = "E2 (4.19–5.3)";
   else if (crc_width_seen == 8 && f.is64()) era = "E0 (≤4.9)";
   else if (crc_width_seen == 4 && f.is64()) era = "E1 (4.10–4.18)";
   else era = "E0–E2 (absolute entries)";
