@@ -161,13 +161,14 @@ Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
 }
 
 Result<std::vector<model::TrustedCert>> image_certificates(std::span<const std::byte> img,
-                                                           const std::string& path) {
+                                                           const std::string& path,
+                                                           uint64_t max_out) {
   // Streamed: the decompressed vmlinux (60+ MiB) is scanned as it is produced, never held, and
   // decoding stops once system_certificate_list is complete (about 60% into a Debian image).
   auto payload = locate_bzimage_payload(img, path);
   if (!payload) return tl::unexpected(payload.error());
   CertificateScanner scan(path);
-  auto n = decompress_payload(payload->bytes, payload->format, kMaxVmlinux, path,
+  auto n = decompress_payload(payload->bytes, payload->format, max_out, path,
                               [&](std::span<const std::byte> piece) { return scan.feed(piece); });
   if (!n) return tl::unexpected(n.error());
   return scan.finish();
@@ -176,7 +177,7 @@ Result<std::vector<model::TrustedCert>> image_certificates(std::span<const std::
 Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::string& path) {
   auto file_or = read_whole_file(path, kMaxImageFile);
   if (!file_or) return tl::unexpected(file_or.error());
-  return image_certificates(file_or->span(), path);
+  return image_certificates(file_or->span(), path, kMaxVmlinux);
 }
 
 }  // namespace ofsck::read

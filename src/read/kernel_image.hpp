@@ -48,8 +48,10 @@ struct BzImagePayload {
 [[nodiscard]] Result<std::vector<model::TrustedCert>> kernel_image_certificates(
     const std::string& path);
 
-/// The same over an image already in memory (the fuzz target). `path` labels errors.
+/// The same over an image already in memory (the fuzz target), decoding at most `max_out`
+/// bytes of vmlinux. `path` labels errors.
 [[nodiscard]] Result<std::vector<model::TrustedCert>> image_certificates(
-    std::span<const std::byte> img, const std::string& path);
+    std::span<const std::byte> img, const std::string& path,
+    uint64_t max_out = uint64_t{1} << 30);
 
 }  // namespace ofsck::read
