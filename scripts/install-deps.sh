@@ -9,6 +9,8 @@ pkgs=(
   libcli11-dev                             # command-line parsing
   nlohmann-json3-dev                       # JSON output
   liblzma-dev libzstd-dev zlib1g-dev       # .ko.xz / .ko.zst / .ko.gz and compressed symvers
+  liblz4-dev liblzo2-dev libbz2-dev        # kernel image payloads: lz4 (Debian's cloud kernels), lzo, bzip2
+  lzop bzip2                               # real lzop/bzip2 tools: recompressed image payloads in tests
   libkmod-dev                              # the reference modules.dep.bin reader (kmod_dump_index)
   libjemalloc-dev                          # the tool's allocator (many small strings, all cores)
   libarchive-dev                           # initramfs images: gzip/xz/zstd/lz4/bzip2 parts

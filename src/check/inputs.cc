@@ -296,8 +296,12 @@ Result<Prepared> prepare(const CheckOptions& o) {
     if (!certs) return tl::unexpected(certs.error());
     for (auto& c : *certs) extra_trust.push_back(std::move(c));
   }
-  const std::string image = p.root + "/boot/vmlinuz-" + k.release;
-  const bool have_image = !o.skip_kernel_image && is_file(image);
+  // /boot/vmlinuz-KVER, a Boot Loader Specification entry, or the package's
+  // usr/lib/modules/KVER/vmlinuz (read::find_kernel_image() says which, and why).
+  const std::optional<read::ImageLocation> located =
+      o.skip_kernel_image ? std::nullopt : read::find_kernel_image(p.root, k.release);
+  const std::string image = located ? located->path : p.root + "/boot/vmlinuz-" + k.release;
+  const bool have_image = located.has_value();
   std::mutex image_mu;
   std::future<Result<std::vector<model::TrustedCert>>> image_certs;
   auto start_image = [&] {

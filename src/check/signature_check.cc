@@ -3,6 +3,7 @@
 // signature does not verify is -EKEYREJECTED (fatal even when not enforced).
 #include "check/signature_check.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -13,6 +14,8 @@
 #include <map>
 #include <vector>
 #include <mutex>
+
+#include "read/signature.hpp"
 
 namespace ofsck::check {
 
@@ -72,6 +75,30 @@ bool verify_digest(const model::TrustedCert& cert, const model::Signature& sig) 
   return ok;
 }
 
+/// pkcs7_parse_message() → pkcs7_sig_note_pkey_algo()/pkcs7_sig_note_digest_algo(): an
+/// algorithm the target kernel does not know is "Unsupported pkey algo"/"Unsupported digest
+/// algo", -ENOPKG, before any key is looked up. ML-DSA came with 7.0, SHA-3 digests with 6.7.
+/// "" when the kernel knows both (or its version is unknown).
+std::string kernel_lacks(const model::Signature& sig, const model::KernelFacts& k) {
+  if (k.major == 0) return "";
+  const int v = k.major * 100 + k.minor;
+  if (read::is_ml_dsa(sig.pkey_algo) && v < 700)
+    return fmt::format("{} signatures need Linux 7.0 or later", sig.pkey_algo);
+  if (read::is_sha3(sig.hash_algo) && v < 607)
+    return fmt::format("{} digests need Linux 6.7 or later", sig.hash_algo);
+  return "";
+}
+
+/// The verdict for a signature by trusted key `c` that this machine cannot check.
+SigVerdict cannot_verify(SigVerdict v, const std::string& alg, const model::TrustedCert& c) {
+  v.status = SigStatus::kUnknown;
+  v.detail = fmt::format("cannot verify: {} not supported here ({}); the signer is the trusted "
+                         "key '{}' from {}, so the kernel accepts the module if the signature is "
+                         "genuine, but ofsck cannot tell it from a file altered after signing",
+                         alg, OpenSSL_version(OPENSSL_VERSION), c.subject_cn, c.source);
+  return v;
+}
+
 }  // namespace
 
 SigVerdict verify_signature(const model::Signature& sig, const model::KernelFacts& k,
@@ -95,8 +122,16 @@ SigVerdict verify_signature(const model::Signature& sig, const model::KernelFact
     v.detail = sig.problem;
     return v;
   }
+  if (std::string why = kernel_lacks(sig, k); !why.empty()) {
+    v.status = SigStatus::kUnsupported;
+    v.detail = fmt::format("{}: the kernel's PKCS#7 parser rejects it (-ENOPKG)", why);
+    return v;
+  }
   for (const auto& c : k.trusted) {
     if (c.issuer_der != sig.issuer_der || c.serial != sig.serial) continue;
+    // Never a false -EKEYREJECTED: an algorithm OpenSSL here lacks is said, not failed.
+    if (std::string alg = read::unverifiable_algorithm(sig); !alg.empty())
+      return cannot_verify(v, alg, c);
     if (sig.content_digest.empty()) {
       v.status = SigStatus::kOk;
       v.detail = fmt::format("signed by trusted key '{}' from {} (content not verified)",

@@ -53,13 +53,9 @@ std::string hash_name(int nid) {
 }
 
 std::string obj_name(const ASN1_OBJECT* o) {
-  int nid = OBJ_obj2nid(o);
-  if (nid != NID_undef) {
-    if (const char* sn = OBJ_nid2sn(nid)) return sn;
-  }
   char buf[128];
   int n = OBJ_obj2txt(buf, sizeof buf, o, 1);
-  return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : "";
+  return pkey_algo_name(n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : "");
 }
 
 /// kmod x509_name_to_str(): the commonName, or the last RDN when there is none.
@@ -214,6 +210,33 @@ void fill_pkcs7_memo(std::span<const std::byte> der, model::Signature& sig) {
 }
 
 }  // namespace
+
+std::string pkey_algo_name(const std::string& oid) {
+  // include/linux/oid_registry.h: OID_id_ml_dsa_44/65/87 (NIST CSOR sigAlgs 17, 18, 19).
+  if (oid == "2.16.840.1.101.3.4.3.17") return "ML-DSA-44";
+  if (oid == "2.16.840.1.101.3.4.3.18") return "ML-DSA-65";
+  if (oid == "2.16.840.1.101.3.4.3.19") return "ML-DSA-87";
+  ASN1_OBJECT* o = OBJ_txt2obj(oid.c_str(), 1);
+  const int nid = o ? OBJ_obj2nid(o) : NID_undef;
+  ASN1_OBJECT_free(o);
+  if (nid != NID_undef)
+    if (const char* sn = OBJ_nid2sn(nid)) return sn;
+  return oid;
+}
+
+bool is_ml_dsa(const std::string& a) {
+  return a == "ML-DSA-44" || a == "ML-DSA-65" || a == "ML-DSA-87";
+}
+
+bool is_sha3(const std::string& h) {
+  return h == "sha3-256" || h == "sha3-384" || h == "sha3-512";
+}
+
+std::string unverifiable_algorithm(const model::Signature& sig) {
+  if (is_ml_dsa(sig.pkey_algo)) return sig.pkey_algo;
+  if (!sig.hash_algo.empty() && !EVP_get_digestbyname(sig.hash_algo.c_str())) return sig.hash_algo;
+  return "";
+}
 
 std::string hex_colon(std::span<const uint8_t> bytes) {
   std::string s;

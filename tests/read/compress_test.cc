@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "read/compress/compress.hpp"
+#include "read/module_reader.hpp"
 #include "testdata.hpp"
 
 namespace ofsck::read {
@@ -186,6 +187,46 @@ TEST(Compress, RealXzModuleMatchesXzCommand) {
   ASSERT_TRUE(d);
   ASSERT_EQ(d->size(), want.size());
   EXPECT_EQ(std::memcmp(d->data(), want.data(), want.size()), 0);
+}
+
+// 3.j: a .ko.xz that decompresses to 1 GiB (16 concatenated xz streams of 64 MiB of zeros,
+// made by xz(1); kmod's decoder, LZMA_CONCATENATED, reads them as one file). Reading it is a
+// clear error naming the file; past 64 MiB the output is only measured, never held (peak RSS
+// of a check of a tree holding it: see the commit message; this test is not timed).
+TEST(Compress, OneGibXzBombIsAnErrorNamingTheFile) {
+  const std::string dir = testdata::make_temp_dir("bomb");
+  int st = 0;
+  testdata::run("cd '" + dir + "' && head -c 64M /dev/zero | xz -0 -T1 > s.xz && "
+                "for i in $(seq 16); do cat s.xz; done > bomb.ko.xz",
+                &st);
+  ASSERT_EQ(st, 0);
+  const std::string path = dir + "/bomb.ko.xz";
+  Result<model::ModuleFile> m = read_module(path);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(m.error().where.path, path);
+  EXPECT_NE(m.error().message.find("xz stream decompresses to more than"), std::string::npos)
+      << m.error().message;
+  testdata::run("rm -rf '" + dir + "'");
+}
+
+// A stream past the 64 MiB held while growing but within the cap is measured, then decoded
+// into one buffer of its exact size.
+TEST(Compress, StreamPast64MibWithinTheCapIsDecodedExactly) {
+  std::string big(96u << 20, '\0');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>(i >> 12);
+  std::vector<std::byte> z(ZSTD_compressBound(big.size()));
+  size_t n = ZSTD_compress(z.data(), z.size(), big.data(), big.size(), 1);
+  ASSERT_FALSE(ZSTD_isError(n));
+  z.resize(n);
+  Result<Buffer> d = decompress(z, model::Compression::kZstd, 512u << 20, "big.ko.zst");
+  ASSERT_TRUE(d) << to_string(d.error());
+  ASSERT_EQ(d->size(), big.size());
+  EXPECT_EQ(std::memcmp(d->data(), big.data(), big.size()), 0);
+  Result<Buffer> capped = decompress(z, model::Compression::kZstd, 80u << 20, "big.ko.zst");
+  ASSERT_FALSE(capped);
+  EXPECT_EQ(capped.error().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(capped.error().where.path, "big.ko.zst");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <tuple>
 
 #include "read/buffer.hpp"
 #include "read/module_reader.hpp"
@@ -115,6 +116,74 @@ TEST(Signature, OpensslSignedFixtureMatchesModinfo) {
                                 "-content m.o -certfile c.pem -nointern -noverify >/dev/null 2>&1 && echo ok");
   EXPECT_EQ(v, "ok\n");
   testdata::run("rm -rf '" + dir + "'");
+}
+
+/// A module signed as sign-file does (detached CMS, no attributes, no certificates) by a key
+/// made with openssl req; `key` and `md` are openssl's -newkey and -md arguments.
+struct Signed {
+  std::string dir, obj, image;
+};
+Signed sign_fixture(const std::string& key, const std::string& md) {
+  Signed r;
+  r.dir = testdata::make_temp_dir("sig3");
+  r.obj = r.dir + "/m.ko";
+  int st = 0;
+  std::string log = testdata::run(
+      "cd '" + r.dir + "' && yaml2obj-14 '" + testdata::source_dir() +
+          "/tests/fixtures/elf/e4_x86_64.yaml' -o m.o && "
+          "openssl req -x509 -newkey " + key + " -nodes -keyout k.pem -out c.pem -days 2 "
+          "-subj '/CN=ofsck sha3 test' -" + md + " 2>&1 && "
+          "openssl cms -sign -binary -noattr -nocerts -outform DER -in m.o -signer c.pem "
+          "-inkey k.pem -md " + md + " -out s.der 2>&1",
+      &st);
+  EXPECT_EQ(st, 0) << log;
+  std::ifstream img(r.dir + "/m.o", std::ios::binary), der(r.dir + "/s.der", std::ios::binary);
+  r.image.assign(std::istreambuf_iterator<char>(img), {});
+  std::string sig((std::istreambuf_iterator<char>(der)), {});
+  std::ofstream(r.obj, std::ios::binary) << trailer(r.image, sig, 2);
+  return r;
+}
+
+// SHA-3 (Linux 6.7+): the digest is named as OpenSSL names it and computed here.
+TEST(Signature, Sha3SignaturesAreReadAndHashed) {
+  for (const auto& [key, md, pkey, len] :
+       std::vector<std::tuple<std::string, std::string, std::string, size_t>>{
+           {"rsa:2048", "sha3-256", "rsaEncryption", 32},
+           // (OpenSSL 3.0's CMS cannot sign ECDSA with SHA-3: "unsupported signature algorithm")
+           {"rsa:3072", "sha3-384", "rsaEncryption", 48},
+           {"rsa:2048", "sha3-512", "rsaEncryption", 64}}) {
+    Signed f = sign_fixture(key, md);
+    ReadOptions o;
+    o.signed_digest = true;
+    Result<model::ModuleFile> m = read_module(f.obj, o);
+    ASSERT_TRUE(m) << to_string(m.error());
+    const model::Signature& s = m->sig;
+    EXPECT_TRUE(s.problem.empty()) << s.problem;
+    EXPECT_EQ(s.hash_algo, md);
+    EXPECT_TRUE(is_sha3(s.hash_algo));
+    EXPECT_EQ(s.pkey_algo, pkey) << md;
+    EXPECT_EQ(s.content_digest.size(), len) << md;
+    EXPECT_EQ(unverifiable_algorithm(s), "") << md;
+    testdata::run("rm -rf '" + f.dir + "'");
+  }
+}
+
+// ML-DSA (Linux 7.0+): OpenSSL 3.0 cannot make such a signature, so the classification is
+// tested on the OIDs of include/linux/oid_registry.h.
+TEST(Signature, MlDsaIsNamedByItsOidAndNotVerifiableHere) {
+  EXPECT_EQ(pkey_algo_name("2.16.840.1.101.3.4.3.17"), "ML-DSA-44");
+  EXPECT_EQ(pkey_algo_name("2.16.840.1.101.3.4.3.18"), "ML-DSA-65");
+  EXPECT_EQ(pkey_algo_name("2.16.840.1.101.3.4.3.19"), "ML-DSA-87");
+  EXPECT_EQ(pkey_algo_name("1.2.840.113549.1.1.1"), "rsaEncryption");
+  EXPECT_EQ(pkey_algo_name("1.2.3.4.5"), "1.2.3.4.5");
+  model::Signature s;
+  s.kind = model::SigKind::kPkcs7;
+  s.pkey_algo = "ML-DSA-65";
+  s.hash_algo = "sha512";
+  EXPECT_EQ(unverifiable_algorithm(s), "ML-DSA-65");
+  s.pkey_algo = "rsaEncryption";
+  s.hash_algo = "no-such-digest";
+  EXPECT_EQ(unverifiable_algorithm(s), "no-such-digest");
 }
 
 TEST(Signature, HexColon) {

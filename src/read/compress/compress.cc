@@ -11,8 +11,14 @@
 
 #include <fmt/format.h>
 
+#include "read/compress/chunk_out.hpp"
+
 namespace ofsck::read {
 namespace {
+
+using compress_detail::ChunkOut;
+using compress_detail::corrupt;
+using compress_detail::too_large;
 
 constexpr uint8_t kZstdMagic[] = {0x28, 0xB5, 0x2F, 0xFD};
 constexpr uint8_t kXzMagic[] = {0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00};
@@ -42,24 +48,6 @@ class Output {
   Buffer buf_;
   uint64_t cap_;
 };
-
-tl::unexpected<Error> too_large(const std::string& path, const char* fmt_name, uint64_t cap) {
-  return make_error(ErrorCode::kTooLarge,
-                    fmt::format("{} stream decompresses to more than the 0x{:x}-byte limit "
-                                "(possible zip bomb)",
-                                fmt_name, cap),
-                    SourceRef{path});
-}
-
-tl::unexpected<Error> corrupt(const std::string& path, const char* fmt_name, uint64_t off,
-                              const std::string& what, ErrorCode code = ErrorCode::kMalformed) {
-  SourceRef where{path};
-  where.offset = off;
-  where.section = fmt_name;
-  return make_error(code, fmt::format("corrupt {} stream at input offset 0x{:x}: {}", fmt_name, off,
-                                      what),
-                    where);
-}
 
 Result<Buffer> decompress_xz(std::span<const std::byte> in, uint64_t cap, const std::string& path) {
   lzma_stream s = LZMA_STREAM_INIT;
@@ -174,32 +162,6 @@ Result<Buffer> decompress_gzip(std::span<const std::byte> in, uint64_t cap, cons
   out.buf().truncate(out_pos);
   return std::move(out.buf());
 }
-
-/// Fixed output chunk for the streaming decoders: flushed to the sink when full; more than
-/// `cap` bytes in total is kTooLarge, like the growable Output reaching its cap.
-class ChunkOut {
- public:
-  ChunkOut(uint64_t cap, const ChunkSink& sink) : cap_(cap), sink_(sink), buf_(kSize) {}
-  static constexpr size_t kSize = size_t{1} << 20;
-  uint8_t* data() { return reinterpret_cast<uint8_t*>(buf_.data()); }
-  size_t size() const { return buf_.size(); }
-  enum Flush { kMore, kStop, kTooLarge };
-  /// Hands the first n bytes of the chunk to the sink: kTooLarge when the total exceeds the
-  /// cap, kStop when the sink needs no more.
-  Flush flush(size_t n) {
-    if (n == 0) return total_ <= cap_ ? kMore : kTooLarge;
-    total_ += n;
-    if (total_ > cap_) return kTooLarge;
-    return sink_(std::span<const std::byte>(buf_.data(), n)) ? kMore : kStop;
-  }
-  uint64_t total() const { return total_; }
-
- private:
-  uint64_t cap_;
-  const ChunkSink& sink_;
-  std::vector<std::byte> buf_;
-  uint64_t total_ = 0;
-};
 
 Result<uint64_t> stream_xz(std::span<const std::byte> in, uint64_t cap, const std::string& path,
                            const ChunkSink& sink) {
@@ -335,8 +297,14 @@ const char* compression_name(model::Compression c) {
   return "?";
 }
 
-Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c, uint64_t max_out,
-                          const std::string& path) {
+namespace {
+
+/// Output held while the size is unknown. Every real module fits (the largest Debian 7.2
+/// module, amdgpu.ko, is 45 MiB); a bigger stream is measured before anything is kept.
+constexpr uint64_t kHeldWhileGrowing = uint64_t{64} << 20;
+
+Result<Buffer> decompress_growing(std::span<const std::byte> in, model::Compression c,
+                                  uint64_t max_out, const std::string& path) {
   switch (c) {
     case model::Compression::kNone:
       if (in.size() > max_out) return too_large(path, "raw", max_out);
@@ -346,6 +314,37 @@ Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c, u
     case model::Compression::kGzip: return decompress_gzip(in, max_out, path);
   }
   return make_error(ErrorCode::kUnsupported, "unknown compression", SourceRef{path});
+}
+
+}  // namespace
+
+// The kernel sets no limit on a decompressed module: kernel/module/decompress.c adds pages
+// until the stream ends and init_module() vmallocs whatever length kmod hands it (only the
+// file finit_module() reads is capped, at INT_MAX bytes). The cap is ofsck's: a stream that
+// would exceed it is reported, naming the file, instead of being held. Memory stays bounded
+// either way: past kHeldWhileGrowing the stream is first decoded without keeping the output,
+// to learn its exact size, and only a stream within the cap is decoded again into one buffer
+// of that size (a 1 GiB xz bomb costs 64 MiB and one pass, not the cap plus the doubling).
+Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c, uint64_t max_out,
+                          const std::string& path) {
+  if (c == model::Compression::kNone || max_out <= kHeldWhileGrowing)
+    return decompress_growing(in, c, max_out, path);
+  Result<Buffer> first = decompress_growing(in, c, kHeldWhileGrowing, path);
+  if (first || first.error().code != ErrorCode::kTooLarge) return first;
+  first = Buffer();
+  Result<uint64_t> size = decompress_to(in, c, max_out, path, [](std::span<const std::byte>) {
+    return true;
+  });
+  if (!size) return tl::unexpected(size.error());
+  Buffer out(*size);
+  uint64_t at = 0;
+  Result<uint64_t> again = decompress_to(in, c, *size, path, [&](std::span<const std::byte> p) {
+    std::memcpy(out.data() + at, p.data(), p.size());
+    at += p.size();
+    return true;
+  });
+  if (!again) return tl::unexpected(again.error());
+  return out;
 }
 
 Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression c,
