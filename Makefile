@@ -28,6 +28,11 @@ demo: build
 test: testbuild testdata
 	@bash scripts/run-tests.sh $(TESTBUILD)
 
+# Every libFuzzer target (fuzz/*_fuzz.cc) built with clang-14 in build/fuzz, each run for
+# FUZZ_SECONDS (20) over a copy of its corpus. `make test` runs it too (scripts/run-tests.sh).
+fuzz: deps
+	@bash scripts/fuzz.sh build/fuzz
+
 bench: build testdata
 	@bash bench/run.sh $(BUILD)/ofsck
 

@@ -13,6 +13,7 @@
 #include "check/signature_check.hpp"
 #include "read/module_reader.hpp"
 #include "report/render.hpp"
+#include "resolve/deps.hpp"
 #include "util/timing.hpp"
 
 namespace ofsck::cli {
@@ -88,7 +89,17 @@ class DepmodCommand : public Command {
     c_.check.skip_kernel_image = true;
     auto p = check::prepare(c_.check);
     if (!p) return report_error(p.error());
-    std::string out = resolve::render_modules_dep(p->resolution);
+    const resolve::Resolution& r = p->resolution;
+    if (resolve::has_dependency_cycle(r)) {
+      // depmod_calculate_dependencies() fails: depmod prints its cycle report, writes nothing
+      // and exits 1 (EXIT_FAILURE).
+      for (const std::string& m : r.cycle_messages)
+        std::fprintf(stderr, "depmod: ERROR: %s\n", m.c_str());
+      if (r.cycle_messages.empty() || !r.cycle_messages.back().starts_with("Found "))
+        std::fprintf(stderr, "ofsck: depmod's cycle report would not finish on this tree\n");
+      return kExitFindings;
+    }
+    std::string out = resolve::render_modules_dep(r);
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
   }

@@ -76,7 +76,22 @@ void build_symbol_table(Resolution& r, const std::optional<model::Symvers>& symv
 
 namespace {
 
-/// depmod_report_cycles(), kmod v30, including its traversal quirks.
+/// One problem per cycle, named as depmod names it: from the module its walk started at, in
+/// dependency order, back to that module.
+void cycle_problem(Resolution& r, int first, const std::string& chain) {
+  Problem pr;
+  pr.kind = ProblemKind::kDependencyCycle;
+  pr.subject = r.modules[first].name;
+  pr.where.path = r.files[r.modules[first].file].path;
+  pr.message = "modules depend on each other in a cycle: " + chain +
+               "; depmod stops and writes no index (modules.dep, modules.alias, ...)";
+  pr.kmod_message = "depmod: ERROR: Cycle detected: " + chain;
+  r.problems.push_back(std::move(pr));
+}
+
+/// depmod_report_cycles(), kmod v30 (v34 is the same), including its traversal quirks: roots
+/// are the modules left with users after the sort, in array order; each walk is a DFS over
+/// m->deps in insertion order, and `visited` is never cleared between roots.
 void report_cycles(Resolution& r, const std::vector<uint32_t>& users) {
   const size_t n = r.modules.size();
   std::list<int> roots;
@@ -127,6 +142,7 @@ void report_cycles(Resolution& r, const std::vector<uint32_t>& users) {
         }
         buf += r.modules[m].name;
         r.cycle_messages.push_back("Cycle detected: " + buf);
+        cycle_problem(r, chain.back(), buf);
         continue;
       }
       visited[m] = 1;
@@ -140,16 +156,17 @@ void report_cycles(Resolution& r, const std::vector<uint32_t>& users) {
       }
     }
   }
+  if (gave_up) return;  // depmod never gets to its summary line
   r.cycle_messages.push_back("Found " + std::to_string(loop_set.size()) +
                              " modules in dependency cycles!");
-  Problem pr;
-  pr.kind = ProblemKind::kDependencyCycle;
-  pr.message = "dependency cycle: depmod stops and writes no index files";
-  for (const std::string& s : r.cycle_messages) pr.kmod_message += "depmod: ERROR: " + s + "\n";
-  r.problems.push_back(std::move(pr));
 }
 
 }  // namespace
+
+bool has_dependency_cycle(const Resolution& r) {
+  return std::any_of(r.deps.begin(), r.deps.end(),
+                     [](const ModuleDeps& d) { return d.topo_index < 0; });
+}
 
 void compute_dependencies(Resolution& r) {
   const size_t n = r.modules.size();

@@ -13,6 +13,10 @@ void build_symbol_table(Resolution& r, const std::optional<model::Symvers>& symv
 /// and r.cycle_messages (+ a kDependencyCycle problem) exactly as depmod does.
 void compute_dependencies(Resolution& r);
 
+/// True when depmod_calculate_dependencies() fails: some module is in, or behind, a cycle.
+/// depmod then prints r.cycle_messages ("depmod: ERROR: …"), writes no index and exits 1.
+bool has_dependency_cycle(const Resolution& r);
+
 /// The path depmod prints for a module: relative to cfg->dirname when under it, else absolute.
 std::string depmod_output_path(const std::string& kmod_path, const std::string& kmod_dirname);
 

@@ -168,7 +168,7 @@ Result<Resolution> resolve_tree(const ResolveInput& in) {
 }
 
 std::string render_modules_dep(const Resolution& r) {
-  if (!r.cycle_messages.empty()) return {};  // depmod_load() failed: nothing is written
+  if (has_dependency_cycle(r)) return {};  // depmod_load() failed: nothing is written
   std::string out;
   out.reserve(r.modules.size() * 96);
   for (size_t i = 0; i < r.modules.size(); ++i) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <sstream>
 
 #include "read/text/config_files.hpp"
@@ -214,6 +215,141 @@ TEST(DepmodConf, MatchesDepmodErrorOutput) {
   for (const std::string& m : kmod_messages(c)) ours.push_back("depmod: ERROR: " + m);
   EXPECT_EQ(ours, expected);
   EXPECT_EQ(expected.size(), 7u);
+}
+
+// ---- kernel patterns: glibc's answers, within a budget -------------------------------------
+
+struct PatternCase {
+  const char* pattern;
+  KverMatch expected;
+};
+
+/// Release used by the pattern table (a real Debian cloud kernel).
+constexpr const char* kPatternKver = "6.1.0-54-cloud-amd64";
+
+const std::vector<PatternCase>& pattern_cases() {
+  static const std::vector<PatternCase> v = {
+      {"*", KverMatch::kMatch},
+      {"6.1.0-54-cloud-amd64", KverMatch::kMatch},
+      {"6\\.1\\.", KverMatch::kMatch},
+      {"^6\\.1\\.0-54-cloud-amd64$", KverMatch::kMatch},
+      {"^6\\.1$", KverMatch::kNoMatch},
+      {"cloud", KverMatch::kMatch},  // unanchored: a match anywhere
+      {"^5\\.", KverMatch::kNoMatch},
+      {"6\\.(1|2)\\.", KverMatch::kMatch},
+      {"6\\.1|7\\.0", KverMatch::kMatch},
+      {"[0-9]+\\.[0-9]+", KverMatch::kMatch},
+      {"[[:digit:]]{1,3}-cloud", KverMatch::kMatch},
+      {"[.]1", KverMatch::kMatch},
+      {"[^[:alnum:].-]", KverMatch::kNoMatch},
+      {"-amd64$", KverMatch::kMatch},
+      {"-rt-", KverMatch::kNoMatch},
+      {"\\w+-cloud", KverMatch::kMatch},  // GNU operators are on in glibc's ERE
+      {"\\<cloud\\>", KverMatch::kMatch},
+      {"(-)[a-z]+\\1", KverMatch::kMatch},  // one back-reference is within the budget
+      {"a**", KverMatch::kMatch},           // matches the empty string
+      {"6.1.0-54-cloud-amd64+", KverMatch::kMatch},
+      {"x{0,1000}", KverMatch::kMatch},
+      {"(", KverMatch::kBadRegex},
+      {"6.(", KverMatch::kBadRegex},
+      {"a{2,1}", KverMatch::kBadRegex},
+      {"[z-a]", KverMatch::kBadRegex},
+      {"x{32768}", KverMatch::kBadRegex},  // over RE_DUP_MAX
+      {"[[:nope:]]", KverMatch::kBadRegex},
+      {"6\\", KverMatch::kBadRegex},
+      {"*6", KverMatch::kBadRegex},
+      // Over the budget: glibc would build 2^29 nodes, or ~0.8 GB of closure tables, or
+      // backtrack for seconds.
+      {"6.1.0-54-cloud-amd64+++++++++++++++++++++++++++++", KverMatch::kTooComplex},
+      {"x{0,10000}", KverMatch::kTooComplex},
+      {"((x{100}){100}){100}", KverMatch::kTooComplex},
+      {"(.*)(.*)(.*)(.*)(.*)\\5\\4\\3\\2\\1x", KverMatch::kTooComplex},
+      {"(.)\\1{50}", KverMatch::kTooComplex},
+  };
+  return v;
+}
+
+std::string match_name(KverMatch m) {
+  switch (m) {
+    case KverMatch::kMatch: return "match";
+    case KverMatch::kNoMatch: return "no match";
+    case KverMatch::kBadRegex: return "bad regex";
+    case KverMatch::kTooComplex: return "too complex";
+  }
+  return "?";
+}
+
+TEST(DepmodConf, KernelPatternTable) {
+  for (const PatternCase& c : pattern_cases()) {
+    SCOPED_TRACE(c.pattern);
+    EXPECT_EQ(match_name(depmod_kver_match(c.pattern, kPatternKver)), match_name(c.expected));
+  }
+}
+
+// The fuzz finding of issue 7 (3.k): one line drove `ofsck depmod` to the 4 GB address-space
+// cap in glibc's regcomp(). It is decided at once now, and reported as the bad line it is.
+TEST(DepmodConf, StackedRepetitionIsRefusedQuicklyAndReported) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto c = parse("override ib_core 6.1.0-54-cloud-amd64+++++++++++++++++++++++++++++ updates\n"
+                 "external x{0,20000}{0,20000} /opt/ext\n",
+                 kPatternKver);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(secs, 1.0);
+  ASSERT_EQ(c.overrides.size(), 1u);
+  ASSERT_EQ(c.externals.size(), 1u);
+  EXPECT_FALSE(c.overrides[0].kver_matches);
+  EXPECT_FALSE(c.externals[0].kver_matches);
+  ASSERT_EQ(c.problems.size(), 2u);
+  EXPECT_EQ(c.problems[0].kind, "regex-too-complex");
+  EXPECT_EQ(c.problems[0].where.line, 1u);
+  EXPECT_NE(c.problems[0].message.find("expands to about 3221225526 regex nodes"),
+            std::string::npos)
+      << c.problems[0].message;  // 2^29 copies of the release string
+  EXPECT_EQ(c.problems[1].kind, "regex-too-complex");
+  EXPECT_EQ(c.problems[1].where.line, 2u);
+}
+
+TEST(DepmodConf, EreCostFollowsGlibcExpansion) {
+  EXPECT_LE(estimate_ere_cost("6\\.1\\..*-amd64").nodes, 64u);
+  EXPECT_EQ(estimate_ere_cost("x+").nodes, 2 * (2 + 2) + 1);  // x x*, plus the branch node
+  EXPECT_GT(estimate_ere_cost("x++++++++++++++++++++").nodes, uint64_t{1} << 20);
+  EXPECT_EQ(estimate_ere_cost("(((x)))").max_depth, 3u);
+  EXPECT_GT(estimate_ere_cost(std::string(300, '(')).max_depth, kEreMaxDepth);
+  EXPECT_EQ(estimate_ere_cost("(a)\\1\\1").backrefs, 2u);
+  // A '+' inside a bracket is a literal, and a bracket ends where glibc ends it.
+  EXPECT_LE(estimate_ere_cost("[]+++++++++++++++++++++++++++]").nodes, 8u);
+  EXPECT_LE(estimate_ere_cost("[[:alpha:]+++++++++++++++++++++++]").nodes, 8u);
+  EXPECT_GT(estimate_ere_cost("[[:alpha:]]+++++++++++++++++++++++").nodes, uint64_t{1} << 20);
+  // Counts glibc rejects (REG_ESIZE, REG_BADBR) end the parse.
+  EXPECT_LE(estimate_ere_cost("x{40000}").nodes, 8u);
+  EXPECT_LE(estimate_ere_cost("x{3,2}{30000}{30000}").nodes, 8u);
+}
+
+// Every pattern glibc accepts within the budget gives depmod's own answer: with
+// `search extra built-in`, kmod 30's depmod picks kernel/t.ko over extra/t.ko exactly when
+// `override t PATTERN kernel` matches. The modules are empty files: depmod lists a module it
+// cannot parse all the same.
+TEST(DepmodConf, KernelPatternTableMatchesRealDepmod) {
+  OFSCK_REQUIRE_DATA("/sbin/depmod");
+  TempRoot r;
+  const std::string kver = kPatternKver;
+  write_file(r.path, "lib/modules/" + kver + "/kernel/t.ko", "");
+  write_file(r.path, "lib/modules/" + kver + "/extra/t.ko", "");
+  int compared = 0;
+  for (const PatternCase& c : pattern_cases()) {
+    if (c.expected == KverMatch::kTooComplex) continue;  // depmod itself would run out of memory
+    SCOPED_TRACE(c.pattern);
+    write_file(r.path, "c/a.conf",
+               std::string("search extra built-in\noverride t ") + c.pattern + " kernel\n");
+    std::string out = testdata::run("depmod -b " + r.path + " -C " + r.path + "/c -n " + kver +
+                                    " 2>/dev/null | grep -c '^kernel/t.ko:'");
+    bool depmod_match = out.starts_with("1");
+    auto cfg = parse(std::string("override t ") + c.pattern + " kernel\n", kver);
+    ASSERT_EQ(cfg.overrides.size(), 1u);
+    EXPECT_EQ(cfg.overrides[0].kver_matches, depmod_match);
+    ++compared;
+  }
+  EXPECT_GE(compared, 25);
 }
 
 }  // namespace

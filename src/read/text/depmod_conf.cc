@@ -6,22 +6,22 @@
 #include <cstring>
 
 #include "read/text/config_files.hpp"
+#include "read/text/ere_cost.hpp"
 #include "read/text/text_util.hpp"
 
 namespace ofsck::read {
 
-bool depmod_kver_matches(std::string_view pattern, std::string_view kver, bool* bad_regex) {
-  if (bad_regex) *bad_regex = false;
-  if (pattern == "*") return true;  // "old style"
+KverMatch depmod_kver_match(std::string_view pattern, std::string_view kver, EreCost* cost) {
+  if (pattern == "*") return KverMatch::kMatch;  // "old style"
+  EreCost c = estimate_ere_cost(pattern);
+  if (cost) *cost = c;
+  if (!ere_within_budget(c)) return KverMatch::kTooComplex;
   std::string pat(pattern), ver(kver);
   regex_t re;
-  if (regcomp(&re, pat.c_str(), REG_EXTENDED | REG_NOSUB) != 0) {
-    if (bad_regex) *bad_regex = true;
-    return false;
-  }
+  if (regcomp(&re, pat.c_str(), REG_EXTENDED | REG_NOSUB) != 0) return KverMatch::kBadRegex;
   int status = regexec(&re, ver.c_str(), 0, nullptr, 0);
   regfree(&re);
-  return status == 0;
+  return status == 0 ? KverMatch::kMatch : KverMatch::kNoMatch;
 }
 
 namespace {
@@ -38,6 +38,38 @@ void bad_line(model::DepmodConfig& out, const model::ConfigFile& f, const Logica
   out.problems.push_back(make_problem("bad-line", f.display_path, l.first_line, std::move(why),
                                       fmt::format("{}:{}: ignoring bad line starting with '{}'",
                                                   f.display_path, l.last_line, cmd)));
+}
+
+/// The pattern's verdict for `kver`; a refused or invalid pattern becomes a problem.
+bool kver_matches(model::DepmodConfig& out, const model::ConfigFile& f, const LogicalLine& l,
+                  std::string_view cmd, std::string_view pattern, std::string_view kver) {
+  EreCost cost;
+  KverMatch m = depmod_kver_match(pattern, kver, &cost);
+  if (m == KverMatch::kBadRegex)
+    out.problems.push_back(make_problem(
+        "bad-regex", f.display_path, l.first_line,
+        fmt::format("{} kernel pattern '{}' is not a valid POSIX extended regex; "
+                    "depmod treats it as not matching",
+                    cmd, printable(pattern))));
+  if (m == KverMatch::kTooComplex) {
+    std::string why =
+        cost.max_depth > kEreMaxDepth
+            ? fmt::format("nests groups {} deep", cost.max_depth)
+        : cost.backrefs > kEreMaxBackrefs
+            ? fmt::format("needs {} back-reference matches", cost.backrefs)
+            : fmt::format("expands to about {} regex nodes (stacked repetition such as "
+                          "'x+++' or 'x{{0,5000}}')",
+                          cost.nodes >= (uint64_t{1} << 62) ? std::string("2^62 or more")
+                                                            : std::to_string(cost.nodes));
+    out.problems.push_back(make_problem(
+        "regex-too-complex", f.display_path, l.first_line,
+        fmt::format("{} kernel pattern '{}' {}: glibc's regcomp(), which depmod uses, would "
+                    "exhaust memory or time on it (depmod is killed, or regcomp() fails and "
+                    "the line counts as not matching); ofsck did not compile it and treats "
+                    "it as not matching",
+                    cmd, printable(pattern), why)));
+  }
+  return m == KverMatch::kMatch;
 }
 
 }  // namespace
@@ -63,19 +95,12 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std
         bad_line(out, file, l, *cmd, "override needs <modname> <kver> <subdir>");
         continue;
       }
-      bool bad_re = false;
       model::DepmodOverride o;
       o.modname = std::string(*mod);
       o.kver = std::string(*ver);
       o.subdir = std::string(*sub);
-      o.kver_matches = depmod_kver_matches(*ver, kver, &bad_re);
+      o.kver_matches = kver_matches(out, file, l, "override", *ver, kver);
       o.where = ref(file, l.first_line);
-      if (bad_re)
-        out.problems.push_back(make_problem(
-            "bad-regex", file.display_path, l.first_line,
-            fmt::format("override kernel pattern '{}' is not a valid POSIX extended regex; "
-                        "depmod treats it as not matching",
-                        printable(*ver))));
       out.overrides.push_back(std::move(o));
     } else if (*cmd == "external") {
       std::optional<std::string_view> ver = tok.next(), dir = tok.next();
@@ -83,18 +108,11 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std
         bad_line(out, file, l, *cmd, "external needs <kver> <absolute dir>");
         continue;
       }
-      bool bad_re = false;
       model::DepmodExternal e;
       e.kver = std::string(*ver);
       e.dir = std::string(*dir);
-      e.kver_matches = depmod_kver_matches(*ver, kver, &bad_re);
+      e.kver_matches = kver_matches(out, file, l, "external", *ver, kver);
       e.where = ref(file, l.first_line);
-      if (bad_re)
-        out.problems.push_back(make_problem(
-            "bad-regex", file.display_path, l.first_line,
-            fmt::format("external kernel pattern '{}' is not a valid POSIX extended regex; "
-                        "depmod treats it as not matching",
-                        printable(*ver))));
       out.externals.push_back(std::move(e));
     } else if (*cmd == "exclude") {
       while (std::optional<std::string_view> sp = tok.next())

@@ -5,14 +5,24 @@
 #include <vector>
 
 #include "model/config.hpp"
+#include "read/text/ere_cost.hpp"
 
 namespace ofsck::read {
 
-/// True when depmod's cfg_kernel_matches() accepts `pattern` for `kver`: "*" or a POSIX ERE
-/// (regcomp REG_EXTENDED|REG_NOSUB, unanchored regexec). A pattern that fails to compile
-/// does not match; `*bad_regex` (optional) is set in that case.
-bool depmod_kver_matches(std::string_view pattern, std::string_view kver,
-                         bool* bad_regex = nullptr);
+/// How depmod's cfg_kernel_matches() decides a kernel pattern.
+enum class KverMatch {
+  kMatch,       ///< "*", or the POSIX ERE matches somewhere in the release
+  kNoMatch,
+  kBadRegex,    ///< regcomp() rejects it: depmod treats it as not matching
+  kTooComplex,  ///< over the ere_cost.hpp budget: not compiled (glibc would exhaust memory or
+                ///< time; depmod is killed, or fails regcomp() and treats it as not matching)
+};
+
+/// cfg_kernel_matches(): "*" or a POSIX ERE (regcomp REG_EXTENDED|REG_NOSUB, unanchored
+/// regexec, C locale), with glibc's own regex engine, after the pattern passed the budget of
+/// estimate_ere_cost(). `cost` (optional) receives the estimate.
+KverMatch depmod_kver_match(std::string_view pattern, std::string_view kver,
+                            EreCost* cost = nullptr);
 
 /// Parses one depmod.d file's bytes, appending to `out` (search/override/external/exclude and
 /// problems). Does not touch out.files or out.search_defaulted. `file.display_path` names the

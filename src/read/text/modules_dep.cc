@@ -127,7 +127,10 @@ Result<void> walk_kmod_index(
     if (!seen.insert(pos).second)
       return bad(pos,
                  fmt::format("index node at {:#x} is reached twice (cycle or shared node)", pos));
-    if (pos >= d.size())
+    // A node without prefix, values or children has no bytes: depmod writes the root of an
+    // empty index (a tree without modules) at offset 12, the end of the 12-byte file, and
+    // libkmod reads nothing there. The checks below catch a flagged node at the end.
+    if (pos > d.size() || (pos == d.size() && (it.off & ~kNodeMask) != 0))
       return bad(pos,
                  fmt::format("index node offset {:#x} is past the end ({:#x})", pos, d.size()));
     if (it.off & kNodePrefix) {

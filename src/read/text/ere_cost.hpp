@@ -1,0 +1,37 @@
+#pragma once
+/// An upper bound on what glibc's regcomp()/regexec() spend on a POSIX extended regex, read from
+/// the pattern alone, so a depmod.d kernel pattern can be refused before it is compiled.
+///
+/// glibc's parse_dup_op() expands repetition by copying the repeated tree: `e+` becomes `e e*`,
+/// `e{m,n}` becomes m copies and n-m optional copies. Stacked operators multiply, so
+/// `x+++…+` (29 '+') asks for 2^29 nodes, and `x{0,10000}` alone costs ~0.8 GB in the
+/// epsilon-closure tables (quadratic in the node count). Back-references make regexec()
+/// backtrack: five of them take seconds on a 46-byte release string.
+#include <cstdint>
+#include <string_view>
+
+namespace ofsck::read {
+
+/// The estimate for one pattern, parsed as glibc parses RE_SYNTAX_POSIX_EXTENDED in the C
+/// locale (kmod's depmod never calls setlocale()).
+struct EreCost {
+  uint64_t nodes = 0;     ///< upper bound on parse-tree nodes after glibc's expansion (saturates)
+  uint64_t backrefs = 0;  ///< back-references (\1..\9) after expansion (saturates)
+  uint32_t max_depth = 0; ///< deepest group nesting (glibc's parser recurses once per level)
+};
+
+/// Parses `pattern` only as far as glibc would before it fails, and never more than linearly.
+EreCost estimate_ere_cost(std::string_view pattern);
+
+/// The budget a kernel pattern must fit to be compiled: glibc takes ~0.1 s and ~10 MB at the
+/// node limit (x{0,1000}), and a single back-reference stays polynomial.
+inline constexpr uint64_t kEreMaxNodes = 4096;
+inline constexpr uint64_t kEreMaxBackrefs = 1;
+inline constexpr uint32_t kEreMaxDepth = 256;
+
+/// Whether `c` fits the budget above.
+inline bool ere_within_budget(const EreCost& c) {
+  return c.nodes <= kEreMaxNodes && c.backrefs <= kEreMaxBackrefs && c.max_depth <= kEreMaxDepth;
+}
+
+}  // namespace ofsck::read
