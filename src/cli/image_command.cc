@@ -39,7 +39,7 @@ class ImageCommand : public Command {
     std::string out = c_.format == "json"
                           ? report::render_image_json(*r)
                           : report::render_image_text(*r, {color, c_.verbose, true});
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    write_text(out);
     for (const auto& f : r->result.findings)
       if (f.severity == check::Severity::kError) return kExitFindings;
     return kExitOk;
