@@ -66,12 +66,27 @@ size_t sgr_sequence(std::string_view text, size_t i) {
   return 0;
 }
 
+/// A byte escape_impl() copies as it is, without looking at its neighbours.
+template <bool kBackslash, bool kNewlineSgr>
+constexpr bool plain(uint8_t c) {
+  return (c >= 0x20 && c < 0x7f && (c != '\\' || !kBackslash)) || c == '\t' ||
+         (kNewlineSgr && c == '\n');
+}
+
 /// escape() with knobs: `backslash` doubles backslashes; `newline_sgr` keeps '\n' and SGR.
 template <bool kBackslash, bool kNewlineSgr>
 std::string escape_impl(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
+    // Runs of plain bytes are copied at once: most of a report is plain ASCII.
+    size_t run = i;
+    while (run < s.size() && plain<kBackslash, kNewlineSgr>(static_cast<uint8_t>(s[run]))) ++run;
+    if (run != i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     const uint8_t c = static_cast<uint8_t>(s[i]);
     size_t n = 1;
     char32_t cp = 0;
