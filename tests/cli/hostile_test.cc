@@ -255,6 +255,31 @@ TEST_F(HostileRoot, OnlyAndFilesInEitherOrder) {
   EXPECT_NE(d.find("\"file\": \"dummy.ko\""), std::string::npos) << d;
 }
 
+// An initramfs of the hostile root (its module file names and configs), checked against it.
+// `--need` takes several values: the INITRAMFS after it is the image, not a module name.
+TEST_F(HostileRoot, ImageEscapesAndNeedInEitherOrder) {
+  const std::string img = root_ + "-initrd.img";
+  int st = -1;
+  run("cd '" + root_ + "' && find lib etc | cpio -o -H newc --quiet > '" + img + "'", &st);
+  ASSERT_EQ(st, 0);
+  const std::string opts = " -q --no-cache --root '" + root_ + "' --format json";
+  int rc1 = -1, rc2 = -1, js = -1;
+  std::string a = run(ofsck("image '" + img + "' --need dummy,ifb" + opts), &rc1);
+  std::string b = run(ofsck("image" + opts + " --need dummy ifb '" + img + "'"), &rc2);
+  EXPECT_NE(rc1, 70) << a;
+  EXPECT_EQ(rc1, rc2);
+  EXPECT_EQ(a, b);
+  expect_clean(a, "image json");
+  EXPECT_NE(a.find(R"(pc\\xff\\x1b[1mspkr.ko)"), std::string::npos) << a;
+  run(ofsck("image '" + img + "' --need dummy" + opts) + kJsonCheck, &js);
+  EXPECT_EQ(js, 0);
+  std::string t = run(ofsck("image -q --no-cache --root '" + root_ + "' '" + img + "'"), &rc1);
+  EXPECT_NE(rc1, 70);
+  expect_clean(t, "image text");
+  EXPECT_NE(t.find(R"(pc\xff\x1b[1mspkr.ko)"), std::string::npos) << t;
+  run("rm -f '" + img + "'");
+}
+
 TEST(Cli, CheckHelpDocumentsOnlyAndFiles) {
   int rc = -1;
   std::string out = run(testdata::ofsck_bin() + " check --help", &rc);
