@@ -36,6 +36,7 @@ constexpr const char* kFooter =
     "  ofsck check --kernel 6.1.0-47-amd64 --cmdline 'module.sig_enforce=1'\n"
     "  ofsck check --only mlx5_ib ib_ipoib      # what `modprobe mlx5_ib ib_ipoib` would do\n"
     "  ofsck check vendor/hfi1.ko               # will this file load on that kernel?\n"
+    "  ofsck check --only ib_core,ib_ipoib vendor/hfi1.ko  # names and files, in any order\n"
     "  ofsck explain ib_core                    # why this file, and what it binds to\n"
     "  ofsck depmod --root R KVER               # modules.dep exactly as depmod writes it\n"
     "\nSee docs/ for the JSON schema, rule ids and the exactness notes.\n";

@@ -12,6 +12,8 @@
 #include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
 #include "read/module_reader.hpp"
+#include "report/escape.hpp"
+#include "report/json_dump.hpp"
 #include "report/render.hpp"
 #include "resolve/deps.hpp"
 #include "util/timing.hpp"
@@ -20,10 +22,30 @@ namespace ofsck::cli {
 
 namespace {
 
+using report::esc;
+
 bool use_color(const CommonOptions& c) {
   if (c.color == "always") return true;
   if (c.color == "never") return false;
   return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == nullptr;
+}
+
+/// True for an --only value that can only be a module file: module names are file names with
+/// the suffix cut at the first '.', so they hold no '/' and never end in ".ko".
+bool names_module_file(std::string_view v) {
+  return v.find('/') != std::string_view::npos || v.ends_with(".ko") || v.ends_with(".ko.xz") ||
+         v.ends_with(".ko.zst") || v.ends_with(".ko.gz");
+}
+
+/// CLI11 gives every word after `--only` to it (it takes several values), files included: move
+/// those to the positional files, keeping their order.
+void split_only_files(std::vector<std::string>& only, std::vector<std::string>& files) {
+  std::vector<std::string> names;
+  for (auto& v : only) {
+    if (v.empty()) continue;  // "--only a,,b"
+    (names_module_file(v) ? files : names).push_back(std::move(v));
+  }
+  only = std::move(names);
 }
 
 int exit_for(const check::CheckResult& r) {
@@ -42,13 +64,20 @@ class CheckCommand : public Command {
         "and what the kernel will print");
     add_common_options(sub_, c_);
     sub_->add_option("--only", c_.check.only,
-                     "Limit verdicts to what `modprobe MOD...` would load (closure with softdeps)");
+                     "Limit verdicts to what `modprobe MOD...` would load (closure with "
+                     "softdeps). Names are separated by spaces or commas (--only ib_core,mlx5_ib). "
+                     "A value with a '/' or ending in .ko, .ko.xz, .ko.zst or .ko.gz is a module "
+                     "file, not a name, so `--only ib_core ./x.ko` and `./x.ko --only ib_core` "
+                     "are the same")
+        ->delimiter(',');
     sub_->add_option("files", c_.check.files,
                      "Module files to judge as `insmod FILE` after modprobe loaded their "
-                     "dependencies from the tree");
+                     "dependencies from the tree (a FILE given right after --only needs a '/' "
+                     "or a .ko suffix, see --only)");
   }
   int run() override {
     finish_options(c_);
+    split_only_files(c_.check.only, c_.check.files);
     auto p = check::prepare(c_.check);
     if (!p) return report_error(p.error());
     prepared_ = std::move(*p);
@@ -57,7 +86,7 @@ class CheckCommand : public Command {
     std::string out = c_.format == "json"
                           ? report::render_json(result_)
                           : report::render_text(result_, {use_color(c_), c_.verbose, true});
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    write_text(out);
     timer.lap("report");
     return exit_for(result_);
   }
@@ -94,13 +123,15 @@ class DepmodCommand : public Command {
       // depmod_calculate_dependencies() fails: depmod prints its cycle report, writes nothing
       // and exits 1 (EXIT_FAILURE).
       for (const std::string& m : r.cycle_messages)
-        std::fprintf(stderr, "depmod: ERROR: %s\n", m.c_str());
+        std::fprintf(stderr, "depmod: ERROR: %s\n", report::escape(m).c_str());
       if (r.cycle_messages.empty() || !r.cycle_messages.back().starts_with("Found "))
         std::fprintf(stderr, "ofsck: depmod's cycle report would not finish on this tree\n");
       return kExitFindings;
     }
     std::string out = resolve::render_modules_dep(r);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    // Byte for byte what depmod writes into a pipe or file; on a terminal, escaped.
+    if (isatty(STDOUT_FILENO)) write_text(out);
+    else std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
   }
 
@@ -160,8 +191,8 @@ std::string explain_decided_by(const resolve::Loser& l, const ExplainPackages& p
   const SourceRef& w = l.decision.where;
   if (w.path.empty())
     return "    decided by: depmod's built-in search order (no configuration line)\n";
-  return fmt::format("    decided by: {}{}{}\n", w.path,
-                     w.line ? ":" + std::to_string(w.line) : "", pk.suffix(w.path));
+  return fmt::format("    decided by: {}{}{}\n", report::esc(w.path),
+                     w.line ? ":" + std::to_string(w.line) : "", report::esc(pk.suffix(w.path)));
 }
 
 int ExplainCommand::run() {
@@ -172,23 +203,23 @@ int ExplainCommand::run() {
   const auto& res = p->resolution;
   auto it = res.module_by_name.find(model::normalize_name(module_));
   if (it == res.module_by_name.end()) {
-    std::fprintf(stderr, "ofsck: error: module %s not found in %s\n", module_.c_str(),
-                 p->module_dir.c_str());
+    std::fprintf(stderr, "ofsck: error: module %s not found in %s\n",
+                 report::escape(module_).c_str(), report::escape(p->module_dir).c_str());
     return kExitFindings;
   }
   const auto& m = res.modules[static_cast<size_t>(it->second)];
   const ExplainPackages pk(*p);
   std::string out;
-  out += fmt::format("module {}\n  file: {}\n", m.name, res.files[m.file].path);
-  out += pk.have_db() ? fmt::format("  package: {}\n", pk.of(res.files[m.file].path))
+  out += fmt::format("module {}\n  file: {}\n", esc(m.name), esc(res.files[m.file].path));
+  out += pk.have_db() ? fmt::format("  package: {}\n", esc(pk.of(res.files[m.file].path)))
                       : "  package: unknown (the root has no dpkg or RPM database)\n";
   for (const auto& sel : res.selections) {
     if (sel.name != m.name) continue;
     out += fmt::format("  candidates ({}):\n", sel.candidates.size());
     for (uint32_t c : sel.candidates)
-      out += fmt::format("    {}{}\n", res.files[c].relpath, pk.suffix(res.files[c].path));
+      out += fmt::format("    {}{}\n", esc(res.files[c].relpath), esc(pk.suffix(res.files[c].path)));
     for (const auto& l : sel.losers) {
-      out += fmt::format("  lost: {} — {}\n", res.files[l.file].relpath, l.reason);
+      out += fmt::format("  lost: {} — {}\n", esc(res.files[l.file].relpath), esc(l.reason));
       out += explain_decided_by(l, pk);
     }
     if (sel.tie) out += "  note: the winner depends on directory read order (tie)\n";
@@ -196,19 +227,19 @@ int ExplainCommand::run() {
   const auto& deps = res.deps[static_cast<size_t>(it->second)].all;
   out += "  load order (modprobe):";
   for (auto d = deps.rbegin(); d != deps.rend(); ++d)
-    out += " " + res.modules[static_cast<size_t>(*d)].name;
-  out += " " + m.name + "\n";
+    out += " " + report::escape(res.modules[static_cast<size_t>(*d)].name);
+  out += " " + report::escape(m.name) + "\n";
   auto r = check::evaluate(*p, c_.check);
   for (const auto& mr : r.modules) {
     if (mr.name != m.name) continue;
     out += fmt::format("  verdict: {}{}{}\n", mr.loads ? "loads" : "FAILS",
-                       mr.loads ? "" : " (" + mr.errno_name + ")",
+                       mr.loads ? "" : " (" + report::escape(mr.errno_name) + ")",
                        mr.failed_dependency.empty()
                            ? ""
-                           : ": its dependency " + mr.failed_dependency + " fails");
-    if (!mr.taints.empty()) out += fmt::format("  taints: {}\n", mr.taints);
+                           : ": its dependency " + report::escape(mr.failed_dependency) + " fails");
+    if (!mr.taints.empty()) out += fmt::format("  taints: {}\n", esc(mr.taints));
     for (const auto& k : mr.kernel_messages)
-      out += fmt::format("  kernel: {}{}\n", k.text, k.once_per_boot ? "  [once per boot]" : "");
+      out += fmt::format("  kernel: {}{}\n", esc(k.text), k.once_per_boot ? "  [once per boot]" : "");
   }
   if (m.module) {
     // Bindings: same simulation the verdict used.
@@ -224,17 +255,17 @@ int ExplainCommand::run() {
     so.record_bindings = true;
     auto v = check::simulate_load(p->kernel, check::verify_signature(m.module->sig, p->kernel),
                                   *m.module, loaded, so);
-    out += fmt::format("  signature: {}\n", v.sig.detail);
+    out += fmt::format("  signature: {}\n", esc(v.sig.detail));
     out += "  imports:\n";
     for (const auto& b : v.bindings) {
       std::string crc = b.expected && b.actual
                             ? (*b.expected == *b.actual ? "CRC ok" : "CRC MISMATCH")
                             : (b.expected ? "no provider CRC" : "no __versions entry");
-      out += fmt::format("    {} -> {} ({})\n", b.symbol, b.provider.empty() ? "(none)" : b.provider,
-                         crc);
+      out += fmt::format("    {} -> {} ({})\n", esc(b.symbol),
+                         b.provider.empty() ? "(none)" : report::escape(b.provider), crc);
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  write_text(out);
   return kExitOk;
 }
 
@@ -262,7 +293,7 @@ int ModinfoCommand::run() {
   for (const auto& f : files_) {
     auto m = read::read_module(f);
     if (!m) {
-      std::fprintf(stderr, "ofsck: error: %s\n", to_string(m.error()).c_str());
+      std::fprintf(stderr, "ofsck: error: %s\n", report::escape(to_string(m.error())).c_str());
       rc = kExitInput;
       continue;
     }
@@ -292,24 +323,25 @@ int ModinfoCommand::run() {
       all.push_back(j);
       continue;
     }
-    std::string out = fmt::format("filename:       {}\n", f);
-    for (const auto& [k, v] : m->info.all) out += fmt::format("{:<15} {}\n", k + ":", v);
+    std::string out = fmt::format("filename:       {}\n", esc(f));
+    for (const auto& [k, v] : m->info.all)
+      out += fmt::format("{:<15} {}\n", report::escape(k) + ":", esc(v));
     if (m->sig.kind != model::SigKind::kNone) {
-      out += fmt::format("{:<15} {}\n", "signer:", m->sig.signer);
-      out += fmt::format("{:<15} {}\n", "sig_key:", m->sig.key_id);
-      out += fmt::format("{:<15} {}\n", "sig_hashalgo:", m->sig.hash_algo);
+      out += fmt::format("{:<15} {}\n", "signer:", esc(m->sig.signer));
+      out += fmt::format("{:<15} {}\n", "sig_key:", esc(m->sig.key_id));
+      out += fmt::format("{:<15} {}\n", "sig_hashalgo:", esc(m->sig.hash_algo));
     }
-    out += fmt::format("{:<15} {}\n", "exports_era:", m->export_era);
+    out += fmt::format("{:<15} {}\n", "exports_era:", esc(m->export_era));
     for (const auto& i : m->imports)
-      if (i.crc) out += fmt::format("import:         0x{:08x}\t{}\n", *i.crc, i.name);
+      if (i.crc) out += fmt::format("import:         0x{:08x}\t{}\n", *i.crc, esc(i.name));
     for (const auto& e : m->exports)
       out += fmt::format("export:         {}\t{}\t{}{}\n",
-                         e.crc ? fmt::format("0x{:08x}", *e.crc) : std::string("-"), e.name,
+                         e.crc ? fmt::format("0x{:08x}", *e.crc) : std::string("-"), esc(e.name),
                          e.gpl_only ? "EXPORT_SYMBOL_GPL" : "EXPORT_SYMBOL",
-                         e.ns.empty() ? "" : "\t" + e.ns);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+                         e.ns.empty() ? "" : "\t" + report::escape(e.ns));
+    write_text(out);
   }
-  if (format_ == "json") std::puts(all.dump(2).c_str());
+  if (format_ == "json") write_text(report::dump_json(std::move(all)));
   return rc;
 }
 

@@ -44,5 +44,8 @@ void add_common_options(CLI::App* sub, CommonOptions& c);
 int report_error(const Error& e);
 /// Applies --cmdline and progress (TTY only) to c.check.
 void finish_options(CommonOptions& c);
+/// Writes a rendered report (text or JSON) to stdout through report::terminal_safe(): no byte
+/// that could drive a terminal, other than the report's own newlines and colours, gets out.
+void write_text(std::string_view out);
 
 }  // namespace ofsck::cli

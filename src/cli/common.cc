@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "read/cache.hpp"
+#include "report/escape.hpp"
 
 namespace ofsck::cli {
 
@@ -59,8 +60,14 @@ void finish_options(CommonOptions& c) {
 }
 
 int report_error(const Error& e) {
-  std::fprintf(stderr, "ofsck: error: %s\n", to_string(e).c_str());
+  std::fprintf(stderr, "ofsck: error: %s\n", report::escape(to_string(e)).c_str());
   return e.code == ErrorCode::kUsage ? kExitUsage : kExitInput;
+}
+
+void write_text(std::string_view out) {
+  // The renderers escaped every field already; this is the last guard before the terminal.
+  std::string safe = report::terminal_safe(out);
+  std::fwrite(safe.data(), 1, safe.size(), stdout);
 }
 
 }  // namespace ofsck::cli

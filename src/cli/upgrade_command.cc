@@ -9,6 +9,7 @@
 
 #include "check/upgrade.hpp"
 #include "cli/commands.hpp"
+#include "report/escape.hpp"
 #include "report/upgrade.hpp"
 
 namespace ofsck::cli {
@@ -50,7 +51,7 @@ class UpgradeCommand : public Command {
         o_.to = t;
       } else {
         std::fprintf(stderr, "ofsck: error: --to names two kernel releases: %s and %s\n",
-                     o_.to.c_str(), t.c_str());
+                     report::escape(o_.to).c_str(), report::escape(t).c_str());
         return kExitUsage;
       }
     }
@@ -62,7 +63,7 @@ class UpgradeCommand : public Command {
     std::string out = c_.format == "json"
                           ? report::render_upgrade_json(*r)
                           : report::render_upgrade_text(*r, {color, c_.verbose, true});
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    write_text(out);
     return r->any_unloadable ? kExitFindings : kExitOk;
   }
 

@@ -41,7 +41,7 @@ class WhatifCommand : public Command {
     std::string out = c_.format == "json"
                           ? report::render_whatif_json(*r)
                           : report::render_whatif_text(*r, {color, c_.verbose, true});
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    write_text(out);
     for (const auto& k : r->kernels)
       for (const auto& f : k.introduced)
         if (f.severity == check::Severity::kError) return kExitFindings;

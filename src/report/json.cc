@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "report/json_dump.hpp"
 #include "report/render.hpp"
 
 namespace ofsck::report {
@@ -18,7 +19,7 @@ ordered_json location(const SourceRef& w) {
 }
 }  // namespace
 
-std::string render_json(const check::CheckResult& r) {
+ordered_json check_result_json(const check::CheckResult& r) {
   ordered_json doc;
   doc["schema"] = kJsonSchemaVersion;
   doc["tool"] = "ofsck";
@@ -86,7 +87,9 @@ std::string render_json(const check::CheckResult& r) {
                     {"notes", notes}};
   doc["modules"] = std::move(mods);
   doc["findings"] = std::move(finds);
-  return doc.dump(2) + "\n";
+  return doc;
 }
+
+std::string render_json(const check::CheckResult& r) { return dump_json(check_result_json(r)); }
 
 }  // namespace ofsck::report

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "report/escape.hpp"
 #include "report/render.hpp"
 
 namespace ofsck::report {
@@ -29,7 +30,7 @@ std::string config_line(const SourceRef& w, const std::string& root) {
 }
 
 std::string location_text(const SourceRef& w) {
-  std::string s = w.path;
+  std::string s = escape(w.path);
   if (w.line) s += fmt::format(":{}", w.line);
   if (w.offset != SourceRef::kNoOffset) s += fmt::format("+0x{:x}", w.offset);
   return s;
@@ -50,36 +51,36 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
     std::string loc = f.where.empty() ? std::string("ofsck") : location_text(f.where.front());
     std::string pkg = f.where.empty() || f.where.front().package.empty()
                           ? std::string()
-                          : " [" + f.where.front().package + "]";
+                          : " [" + escape(f.where.front().package) + "]";
     out += fmt::format("{}{}:{} {}{}[{}]:{} {}{}{}{}\n", bold, loc, reset,
                        o.color ? color_of(f.severity) : "", check::severity_name(f.severity),
-                       f.rule, reset, bold, f.message, reset, pkg);
+                       f.rule, reset, bold, esc(f.message), reset, pkg);
     if (!f.where.empty() && f.where.front().line) {
       std::string text = config_line(f.where.front(), r.inputs.root);
-      if (!text.empty()) out += fmt::format("    {}\n    ^\n", text);
+      if (!text.empty()) out += fmt::format("    {}\n    ^\n", esc(text));
     }
-    for (const auto& k : f.kernel_messages) out += fmt::format("  kernel: {}\n", k);
-    if (!f.modprobe_message.empty()) out += fmt::format("  {}\n", f.modprobe_message);
+    for (const auto& k : f.kernel_messages) out += fmt::format("  kernel: {}\n", esc(k));
+    if (!f.modprobe_message.empty()) out += fmt::format("  {}\n", esc(f.modprobe_message));
     for (size_t i = 1; i < f.where.size(); ++i)
       out += fmt::format("  note: see {}{}\n", location_text(f.where[i]),
-                         f.where[i].package.empty() ? "" : " (" + f.where[i].package + ")");
-    for (const auto& n : f.notes) out += fmt::format("  note: {}\n", n);
-    if (!f.hint.empty()) out += fmt::format("  hint: {}\n", f.hint);
+                         f.where[i].package.empty() ? "" : " (" + escape(f.where[i].package) + ")");
+    for (const auto& n : f.notes) out += fmt::format("  note: {}\n", esc(n));
+    if (!f.hint.empty()) out += fmt::format("  hint: {}\n", esc(f.hint));
   }
   if (o.verbose) {
     for (const auto& m : r.modules) {
-      out += fmt::format("{} {} {}{}\n", m.loads ? "ok  " : "FAIL", m.name, m.file,
-                         m.loads ? "" : " (" + m.errno_name + ")");
+      out += fmt::format("{} {} {}{}\n", m.loads ? "ok  " : "FAIL", esc(m.name), esc(m.file),
+                         m.loads ? "" : " (" + escape(m.errno_name) + ")");
     }
   }
   size_t loading = 0;
   for (const auto& m : r.modules) loading += m.loads;
   out += fmt::format("ofsck: {} {}: {} modules, {} load, {} fail; {} error{}, {} warning{}, {} "
                      "note{}\n",
-                     r.inputs.kernel_release, r.inputs.root, r.modules.size(), loading,
+                     esc(r.inputs.kernel_release), esc(r.inputs.root), r.modules.size(), loading,
                      r.modules.size() - loading, errors, errors == 1 ? "" : "s", warnings,
                      warnings == 1 ? "" : "s", notes, notes == 1 ? "" : "s");
-  return out;
+  return terminal_safe(out);
 }
 
 }  // namespace ofsck::report

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/escape.hpp"
+#include "report/json_dump.hpp"
+
 namespace ofsck::report {
 
 namespace {
@@ -14,13 +17,23 @@ ordered_json null_if_empty(const std::string& s) {
 }
 }  // namespace
 
+namespace {
+/// Each element escaped, joined by ", ".
+std::string esc_list(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& e : v) s += (s.empty() ? "" : ", ") + escape(e);
+  return s;
+}
+}  // namespace
+
 std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions& o) {
   std::string out;
   const char* bold = o.color ? "\033[1m" : "";
   const char* reset = o.color ? "\033[0m" : "";
-  out += fmt::format("ofsck upgrade: {} -> {} on {}{}\n", r.from, r.to, r.root,
-                     r.kabi_list.empty() ? "" : ", kABI list " + r.kabi_list);
-  for (const auto& p : r.to_packages_read) out += fmt::format("  {} from: {}\n", r.to, p);
+  out += fmt::format("ofsck upgrade: {} -> {} on {}{}\n", esc(r.from), esc(r.to), esc(r.root),
+                     r.kabi_list.empty() ? "" : ", kABI list " + escape(r.kabi_list));
+  for (const auto& p : r.to_packages_read)
+    out += fmt::format("  {} from: {}\n", esc(r.to), esc(p));
   size_t as_is = 0, linked = 0, rebuild = 0;
   for (const auto& m : r.modules) {
     as_is += m.verdict_as_is == check::kUpgradeLoads;
@@ -29,35 +42,37 @@ std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions
     const char* tag = m.verdict_as_is == check::kUpgradeLoads ? "ok     "
                       : m.needs_rebuild                      ? "REBUILD"
                                                              : "LINK   ";
-    out += fmt::format("{}{} {}{} {}{}\n", bold, tag, m.name, reset, m.file,
-                       m.package.empty() ? "" : " [" + m.package + "]");
-    out += fmt::format("  as is: {}{}\n", m.verdict_as_is,
-                       m.as_is_file.empty() || m.as_is_file == m.file ? "" : " (" + m.as_is_file + ")");
-    out += fmt::format("  if linked as {}: {}{}\n", m.link_path, m.verdict_if_linked,
-                       m.errno_name.empty() ? "" : " (" + m.errno_name + ")");
-    if (m.needs_rebuild) out += fmt::format("  rebuild against: {}\n", m.rebuild_headers);
-    for (const auto& s : m.reasons) out += fmt::format("  note: {}\n", s);
+    out += fmt::format("{}{} {}{} {}{}\n", bold, tag, esc(m.name), reset, esc(m.file),
+                       m.package.empty() ? "" : " [" + escape(m.package) + "]");
+    out += fmt::format("  as is: {}{}\n", esc(m.verdict_as_is),
+                       m.as_is_file.empty() || m.as_is_file == m.file
+                           ? ""
+                           : " (" + escape(m.as_is_file) + ")");
+    out += fmt::format("  if linked as {}: {}{}\n", esc(m.link_path), esc(m.verdict_if_linked),
+                       m.errno_name.empty() ? "" : " (" + escape(m.errno_name) + ")");
+    if (m.needs_rebuild) out += fmt::format("  rebuild against: {}\n", esc(m.rebuild_headers));
+    for (const auto& s : m.reasons) out += fmt::format("  note: {}\n", esc(s));
     if (o.verbose || m.needs_rebuild || m.verdict_if_linked != check::kUpgradeLoads)
-      for (const auto& k : m.kernel_messages) out += fmt::format("  kernel: {}\n", k);
-    for (const auto& s : m.failing_symbols) out += fmt::format("  symbol: {}\n", s);
+      for (const auto& k : m.kernel_messages) out += fmt::format("  kernel: {}\n", esc(k));
+    for (const auto& s : m.failing_symbols) out += fmt::format("  symbol: {}\n", esc(s));
     if (!m.kabi_risks.empty())
       out += fmt::format("  kABI risk ({} not on the list): {}\n", m.kabi_risks.size(),
-                         fmt::join(m.kabi_risks, ", "));
+                         esc_list(m.kabi_risks));
   }
   if (!r.kabi_by_package.empty()) {
     out += fmt::format("{}kABI risk by package{} (imports not on {}):\n", bold, reset,
-                       r.kabi_list);
+                       esc(r.kabi_list));
     for (const auto& p : r.kabi_by_package) {
-      out += fmt::format("  {}: {} symbol(s) in {} module(s): {}\n", p.package, p.symbols.size(),
-                         p.modules.size(), fmt::join(p.modules, ", "));
+      out += fmt::format("  {}: {} symbol(s) in {} module(s): {}\n", esc(p.package),
+                         p.symbols.size(), p.modules.size(), esc_list(p.modules));
       for (const auto& s : p.symbols)
-        out += fmt::format("    {}: {}\n", s.symbol, fmt::join(s.modules, ", "));
+        out += fmt::format("    {}: {}\n", esc(s.symbol), esc_list(s.modules));
     }
   }
   out += fmt::format("ofsck: {} -> {}: {} modules not built with {}: {} load as is, {} need a "
                      "weak-updates link, {} need a rebuild\n",
-                     r.from, r.to, r.modules.size(), r.from, as_is, linked, rebuild);
-  return out;
+                     esc(r.from), esc(r.to), r.modules.size(), esc(r.from), as_is, linked, rebuild);
+  return terminal_safe(out);
 }
 
 std::string render_upgrade_json(const check::UpgradeReport& r) {
@@ -115,7 +130,7 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
   doc["summary"] = {{"modules", r.modules.size()},
                     {"needs_rebuild", rebuild},
                     {"unloadable", r.any_unloadable}};
-  return doc.dump(2) + "\n";
+  return dump_json(std::move(doc));
 }
 
 }  // namespace ofsck::report

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "report/escape.hpp"
+#include "report/json_dump.hpp"
+
 namespace ofsck::report {
 
 namespace {
@@ -35,11 +38,11 @@ std::string verdict(bool loads, const std::string& err) {
 std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& o) {
   std::string out;
   std::string root = r.root.empty() ? "/" : r.root;
-  for (const auto& i : r.installed) out += fmt::format("whatif: install {}\n", i);
-  for (const auto& p : r.removed) out += fmt::format("whatif: remove {}\n", p);
+  for (const auto& i : r.installed) out += fmt::format("whatif: install {}\n", esc(i));
+  for (const auto& p : r.removed) out += fmt::format("whatif: remove {}\n", esc(p));
   size_t intro = 0, fixed = 0, errs = 0, changes = 0;
   for (const auto& k : r.kernels) {
-    out += fmt::format("== {} {}{}\n", k.kernel, root,
+    out += fmt::format("== {} {}{}\n", esc(k.kernel), esc(root),
                        !k.before_exists ? " (kernel brought by the change)"
                        : !k.after_exists ? " (kernel removed by the change)"
                                          : "");
@@ -55,13 +58,14 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
     if (!k.changes.empty()) {
       out += "verdict changes:\n";
       for (const auto& c : k.changes)
-        out += fmt::format("  {}: {} -> {} ({})\n", c.name, verdict(c.before_loads, c.before_errno),
-                           verdict(c.after_loads, c.after_errno), c.after_file);
+        out += fmt::format("  {}: {} -> {} ({})\n", esc(c.name),
+                           esc(verdict(c.before_loads, c.before_errno)),
+                           esc(verdict(c.after_loads, c.after_errno)), esc(c.after_file));
     }
     if (!k.winner_changes.empty()) {
       out += "winner changes:\n";
       for (const auto& c : k.winner_changes)
-        out += fmt::format("  {}: {} -> {}\n", c.name, c.before_file, c.after_file);
+        out += fmt::format("  {}: {} -> {}\n", esc(c.name), esc(c.before_file), esc(c.after_file));
     }
     intro += k.introduced.size();
     fixed += k.fixed.size();
@@ -70,9 +74,9 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
   }
   out += fmt::format("ofsck whatif {}: {} kernel{}; {} introduced ({} error{}), {} fixed, {} "
                      "verdict change{}\n",
-                     root, r.kernels.size(), r.kernels.size() == 1 ? "" : "s", intro, errs,
+                     esc(root), r.kernels.size(), r.kernels.size() == 1 ? "" : "s", intro, errs,
                      errs == 1 ? "" : "s", fixed, changes, changes == 1 ? "" : "s");
-  return out;
+  return terminal_safe(out);
 }
 
 std::string render_whatif_json(const check::WhatifReport& r) {
@@ -81,7 +85,7 @@ std::string render_whatif_json(const check::WhatifReport& r) {
                     ordered_json& into) {
     check::CheckResult cr;
     cr.findings = fs;
-    ordered_json doc = ordered_json::parse(render_json(cr));
+    ordered_json doc = check_result_json(cr);
     for (auto& f : doc["findings"]) {
       f["kernel"] = kernel;
       into.push_back(std::move(f));
@@ -122,7 +126,7 @@ std::string render_whatif_json(const check::WhatifReport& r) {
   doc["fixed"] = std::move(fixed);
   doc["verdict_changes"] = std::move(changes);
   doc["winner_changes"] = std::move(winners);
-  return doc.dump(2) + "\n";
+  return dump_json(std::move(doc));
 }
 
 }  // namespace ofsck::report

@@ -161,15 +161,6 @@ model::ConfigProblem make_problem(std::string kind, std::string path, uint32_t l
   return p;
 }
 
-std::string printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f)
-      out.push_back(static_cast<char>(c));
-    else
-      out += fmt::format("\\x{:02x}", c);
-  }
-  return out;
-}
+std::string printable(std::string_view s) { return std::string(s); }
 
 }  // namespace ofsck::read

@@ -69,7 +69,8 @@ std::string join_root(std::string_view root, std::string_view path);
 model::ConfigProblem make_problem(std::string kind, std::string path, uint32_t line,
                                   std::string message, std::string kmod_message = {});
 
-/// Printable rendering of a token for messages (non-printable bytes as \xNN).
+/// A token quoted in a message, as its bytes: report/ escapes every string it writes
+/// (report/escape.hpp), so escaping here too would show `\\xNN` for a byte.
 std::string printable(std::string_view s);
 
 }  // namespace ofsck::read
