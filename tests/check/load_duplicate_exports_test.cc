@@ -8,12 +8,12 @@ TEST(LoadDuplicateExports, VmlinuxAndLoadedModules) {
   model::KernelFacts k = facts_61();
   model::ModuleFile other = module_for(k);
   other.info.name = "other";
-  other.exports.push_back({"shared_fn", false, "", 0x5u});
+  other.exports.push_back({.name = "shared_fn", .gpl_only = false, .ns = "", .crc = 0x5u});
   ExportIndex idx(other);
   std::vector<LoadedModule> loaded{{&other, &idx, "other"}};
   auto exporting = [](std::string name) {
     return [=](auto&, model::ModuleFile& m, auto&) {
-      m.exports.push_back({name, false, "", 0x9u});
+      m.exports.push_back({.name = name, .gpl_only = false, .ns = "", .crc = 0x9u});
       m.has_kcrctab = true;
     };
   };

@@ -7,7 +7,7 @@ namespace {
 auto exports_without_crcs(bool force_load) {
   return [=](model::KernelFacts& k, model::ModuleFile& m, auto&) {
     k.force_load = force_load;
-    m.exports.push_back({"labhello_fn", false, "", std::nullopt});
+    m.exports.push_back({.name = "labhello_fn", .gpl_only = false, .ns = "", .crc = std::nullopt});
     m.has_kcrctab = false;
   };
 }
@@ -17,7 +17,7 @@ TEST(LoadExportVersions, Rows) {
            {
                {"exports with CRCs",
                 [](auto&, model::ModuleFile& m, auto&) {
-                  m.exports.push_back({"labhello_fn", false, "", 0x77u});
+                  m.exports.push_back({.name = "labhello_fn", .gpl_only = false, .ns = "", .crc = 0x77u});
                   m.has_kcrctab = true;
                 },
                 true, 0, Stage::kNone, {}},

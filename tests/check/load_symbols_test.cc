@@ -115,7 +115,7 @@ TEST(LoadSymbols, ProprietaryOwner) {
   model::ModuleFile owner = module_for(k);
   owner.info.name = "blob";
   owner.info.license = "Proprietary";
-  owner.exports.push_back({"blob_fn", false, "", 0x55u});
+  owner.exports.push_back({.name = "blob_fn", .gpl_only = false, .ns = "", .crc = 0x55u});
   ExportIndex idx(owner);
   std::vector<LoadedModule> loaded{{&owner, &idx, "blob"}};
   run_rows(k,
