@@ -298,6 +298,10 @@ Result<Prepared> prepare(const CheckOptions& o) {
   }
   const std::string image = p.root + "/boot/vmlinuz-" + k.release;
   const bool have_image = !o.skip_kernel_image && is_file(image);
+  if (have_image) {
+    k.image_path = image;
+    k.image_source = {image, "/boot/vmlinuz-KVER"};
+  }
   std::mutex image_mu;
   std::future<Result<std::vector<model::TrustedCert>>> image_certs;
   auto start_image = [&] {
