@@ -276,7 +276,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
 
 }  // namespace
 
-CauseIndex::CauseIndex(const Prepared& p) : p_(p) {
+CauseIndex::CauseIndex(const Prepared& p) {
   const auto& res = p.resolution;
   winner_.assign(res.files.size(), false);
   for (const auto& m : res.modules) winner_[m.file] = true;

@@ -24,7 +24,6 @@ class CauseIndex {
   bool is_winner(uint32_t file) const;
 
  private:
-  [[maybe_unused]] const Prepared& p_;  // kept for later use; clang -Wunused-private-field
   std::unordered_map<std::string, std::vector<Provider>> by_symbol_;
   std::unordered_map<uint32_t, std::string> loss_;
   std::vector<bool> winner_;

@@ -302,6 +302,10 @@ Result<Prepared> prepare(const CheckOptions& o) {
       o.skip_kernel_image ? std::nullopt : read::find_kernel_image(p.root, k.release);
   const std::string image = located ? located->path : p.root + "/boot/vmlinuz-" + k.release;
   const bool have_image = located.has_value();
+  if (have_image) {
+    k.image_path = image;
+    k.image_source = {image, located->provenance};
+  }
   std::mutex image_mu;
   std::future<Result<std::vector<model::TrustedCert>>> image_certs;
   auto start_image = [&] {

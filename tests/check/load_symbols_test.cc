@@ -39,6 +39,12 @@ TEST(LoadSymbols, Modversions61) {
             "Disabling lock debugging due to kernel taint",
             "labhello: Unknown symbol gpl_sym (err -2)"},
            "P"},
+          {"extended versions (6.14+), entry missing: warned once",
+           [](auto&, model::ModuleFile& m, auto&) {
+             m.has_ext_versions = true;
+             m.imports.push_back(import("gpl_sym", std::nullopt));
+           },
+           true, 0, Stage::kNone, {"labhello: no extended symbol version for gpl_sym"}},
           {"namespace not imported", imports("ns_sym", 0x3333u), false, EINVAL, Stage::kSymbols,
            {"labhello: module uses symbol (ns_sym) from namespace FOO, but does not import it.",
             "labhello: Unknown symbol ns_sym (err -22)"}},
