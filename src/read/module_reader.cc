@@ -138,8 +138,9 @@ Result<std::vector<VersionEntry>> parse_ext_versions(ElfFile& f, const Section& 
 
 /// The version tables of a module as the kernel and kmod each see them.
 struct VersionTables {
-  std::vector<VersionEntry> kernel;  ///< what a 6.14+ check_version() searches
-  std::vector<VersionEntry> basic;   ///< __versions (kmod, and kernels before 6.14)
+  std::vector<VersionEntry> basic;  ///< __versions (kmod, and kernels before 6.14)
+  std::vector<VersionEntry> ext;    ///< __version_ext_* when the kernel uses them
+  bool use_ext = false;             ///< a 6.14+ check_version() searches `ext`, not `basic`
 };
 
 /// Reads __versions and the ext tables. kmod reads __versions by name, allocated or not, and
@@ -163,10 +164,10 @@ Result<VersionTables> read_versions(ElfFile& f, model::ModuleFile& m) {
     Result<std::vector<VersionEntry>> v =
         parse_ext_versions(f, *ext_c, *ext_n, m.ext_versions_problem);
     if (!v) return tl::unexpected(v.error());
-    t.kernel = std::move(*v);
-  } else {
-    if (ext_c || ext_n) m.ext_versions_problem = "extended version crc+name presence does not match";
-    t.kernel = t.basic;
+    t.ext = std::move(*v);
+    t.use_ext = true;
+  } else if (ext_c || ext_n) {
+    m.ext_versions_problem = "extended version crc+name presence does not match";
   }
   return t;
 }
@@ -185,15 +186,20 @@ std::unordered_map<std::string_view, size_t> first_by_name(const std::vector<Ver
 /// tables (module_layout), kernel table first.
 void collect_imports(const ElfFile& f, const std::vector<Symbol>& syms, const VersionTables& t,
                      std::vector<model::Import>& out) {
-  std::unordered_map<std::string_view, size_t> k_idx = first_by_name(t.kernel);
-  std::unordered_map<std::string_view, size_t> b_idx = first_by_name(t.basic);
-  std::vector<bool> k_used(t.kernel.size()), b_used(t.basic.size());
+  // Without ext tables both views are __versions: one index serves both.
+  const std::vector<VersionEntry>& kernel = t.use_ext ? t.ext : t.basic;
+  std::unordered_map<std::string_view, size_t> k_idx = first_by_name(kernel);
+  std::unordered_map<std::string_view, size_t> b_idx;
+  if (t.use_ext) b_idx = first_by_name(t.basic);
+  std::vector<bool> k_used(kernel.size()), b_used(t.use_ext ? t.basic.size() : 0);
   auto fill = [&](model::Import& imp) {
     if (auto it = k_idx.find(imp.name); it != k_idx.end()) {
-      imp.crc = t.kernel[it->second].crc;
+      imp.crc = kernel[it->second].crc;
       k_used[it->second] = true;
     }
-    if (auto it = b_idx.find(imp.name); it != b_idx.end()) {
+    if (!t.use_ext) {
+      imp.versions_crc = imp.crc;
+    } else if (auto it = b_idx.find(imp.name); it != b_idx.end()) {
       imp.versions_crc = t.basic[it->second].crc;
       b_used[it->second] = true;
     }
@@ -221,8 +227,8 @@ void collect_imports(const ElfFile& f, const std::vector<Symbol>& syms, const Ve
       out.push_back(std::move(imp));
     }
   };
-  add_table_only(t.kernel, k_idx, k_used);
-  add_table_only(t.basic, b_idx, b_used);
+  add_table_only(kernel, k_idx, k_used);
+  if (t.use_ext) add_table_only(t.basic, b_idx, b_used);
 }
 
 /// Sections whose contents the module analysis reads (for the pread prefetch).
