@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -98,6 +99,18 @@ class CheckCommand : public Command {
   check::CheckResult result_;
 };
 
+/// Every line of `text` through report::escape(), newlines kept.
+std::string escape_lines(std::string_view text) {
+  std::string out;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = std::min(text.find('\n', pos), text.size());
+    out += report::escape(text.substr(pos, nl - pos));
+    if (nl < text.size()) out += '\n';
+    pos = nl + 1;
+  }
+  return out;
+}
+
 class DepmodCommand : public Command {
  public:
   explicit DepmodCommand(CommonOptions& c) : c_(c) {}
@@ -130,8 +143,8 @@ class DepmodCommand : public Command {
     }
     std::string out = resolve::render_modules_dep(r);
     // Byte for byte what depmod writes into a pipe or file; on a terminal, escaped.
-    if (isatty(STDOUT_FILENO)) write_text(out);
-    else std::fwrite(out.data(), 1, out.size(), stdout);
+    if (isatty(STDOUT_FILENO)) out = escape_lines(out);
+    std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
   }
 

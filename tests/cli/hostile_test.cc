@@ -280,6 +280,20 @@ TEST_F(HostileRoot, ImageEscapesAndNeedInEitherOrder) {
   run("rm -f '" + img + "'");
 }
 
+// depmod: byte for byte modules.dep into a pipe (as depmod writes it), escaped on a terminal.
+TEST_F(HostileRoot, DepmodRawInPipeEscapedOnTerminal) {
+  const std::string cmd = ofsck("depmod --root '" + root_ + "' " + kver_);
+  int rc = -1;
+  std::string piped = run(cmd, &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(piped.find("kernel/pc\xff\x1b[1mspkr.ko:"), std::string::npos) << piped;
+  std::string tty = run("script -qec \"" + cmd + "\" /dev/null", &rc);
+  EXPECT_EQ(rc, 0);
+  tty = replace_all(tty, "\r", "");
+  expect_clean(tty, "depmod on a terminal");
+  EXPECT_NE(tty.find(R"(kernel/pc\xff\x1b[1mspkr.ko:)"), std::string::npos) << tty;
+}
+
 TEST(Cli, CheckHelpDocumentsOnlyAndFiles) {
   int rc = -1;
   std::string out = run(testdata::ofsck_bin() + " check --help", &rc);
