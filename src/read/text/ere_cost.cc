@@ -12,7 +12,9 @@ namespace ofsck::read {
 namespace {
 
 constexpr uint64_t kCap = uint64_t{1} << 62;
-constexpr uint64_t kAtomNodes = 2;  // \w and friends become a small bracket tree
+constexpr uint64_t kAtomNodes = 3;  // \b becomes ALT(anchor, anchor): the largest atom
+constexpr uint64_t kGroupNodes = 3; // SUBEXP, and OP_OPEN/CLOSE_SUBEXP from lower_subexps()
+constexpr uint64_t kTopNodes = 2;   // CONCAT(tree, END_OF_RE)
 constexpr int kReDupMax = 0x7fff;   // RE_DUP_MAX: larger counts are REG_ESIZE
 constexpr int kBracketNameMax = 32; // BRACKET_NAME_BUF_SIZE
 
@@ -36,7 +38,7 @@ class Estimator {
       ++i_;
       s.nodes = sat_add(s.nodes, 1);
     }
-    return {s.nodes, s.backrefs, max_depth_};
+    return {sat_add(s.nodes, kTopNodes), s.backrefs, max_depth_};
   }
 
  private:
@@ -129,7 +131,7 @@ class Estimator {
       Size s = reg_exp();
       if (!at_end() && p_[i_] == ')') ++i_;
       --depth_;
-      s.nodes = sat_add(s.nodes, 1);  // SUBEXP
+      s.nodes = sat_add(s.nodes, kGroupNodes);
       return s;
     }
     if (c == '[') {
