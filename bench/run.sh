@@ -10,7 +10,9 @@ set -euo pipefail
 ofsck=${1:-build/release/ofsck}
 N=${N:-5}
 cache=${OFSCK_TESTDATA:-$HOME/.cache/ofsck-testdata}
-bash scripts/fetch-testdata.sh k61new k612 >/dev/null
+bash scripts/fetch-testdata.sh k61new k612 k7 >/dev/null
+# The newest cached 7.x tree (the version `fetch-testdata.sh k7` picked).
+k7=$(for t in "$cache/trees"/7.*-amd64; do if [ -f "$t/.complete" ]; then basename "$t"; fi; done | sort -V | tail -1)
 work=$(mktemp -d /dev/shm/ofsck-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -35,10 +37,13 @@ row() {  # row LABEL WALL CPU RSS [BASE_WALL]
   fi
 }
 
-for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64; do
+for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64 $k7; do
   root="$work/$kver"
   mkdir -p "$root"
   cp -a "$cache/trees/$kver/." "$root/"   # depmod -a writes indexes: never into the cache
+  # 7.x packages ship usr/lib/modules only: lib -> usr/lib as on a merged-/usr system, where
+  # kmod 30's depmod -b looks.
+  [ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
   find "$root" -name '*.ko*' -exec cat {} + >/dev/null  # warm the page cache
   nmod=$(find "$root" -name '*.ko*' | wc -l)
   symvers="$root/usr/src/linux-headers-$kver/Module.symvers"
