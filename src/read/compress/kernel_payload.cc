@@ -75,8 +75,9 @@ Result<uint64_t> payload_gzip(Bytes in, uint64_t cap, const std::string& path,
     const int r = inflate(&z, Z_NO_FLUSH);
     const size_t produced = out.size() - z.avail_out;
     const uint64_t off = pos + z.total_in;
-    if (r != Z_OK && r != Z_STREAM_END && !(r == Z_BUF_ERROR && z.avail_in > 0)) {
-      if (r == Z_BUF_ERROR)
+    // Z_BUF_ERROR: no progress was possible; with output space to spare, the input ended.
+    if (r != Z_OK && r != Z_STREAM_END) {
+      if (r == Z_BUF_ERROR && z.avail_in == 0)
         return corrupt(path, "gzip", off, "unexpected end of input", ErrorCode::kTruncated);
       return corrupt(path, "gzip", off, z.msg ? z.msg : fmt::format("zlib error {}", r));
     }
