@@ -68,6 +68,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
       {kBadInput, "bad-input", Severity::kWarning, "an input file could not be used"},
       {kModuleNotFound, "module-not-found", Severity::kError,
        "a module named on the command line is not in the tree"},
+      {kBuiltinModule, "builtin-module", Severity::kNote,
+       "a module named on the command line is built into the kernel: modprobe inserts nothing"},
       {kImageModuleMissing, "image-module-missing", Severity::kError,
        "a module the boot needs, or one of its hard dependencies, is not in the initramfs"},
       {kImageSoftdepMissing, "image-softdep-missing", Severity::kError,
