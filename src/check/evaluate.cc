@@ -111,6 +111,8 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   r.inputs.kernel_image_read = k.image_read;
   r.inputs.cmdline = p.cmdline.raw;
   r.inputs.module_files = res.files.size();
+  r.inputs.kmod_version = p.modprobe_config.kmod_version.major;
+  r.inputs.kmod_version_source = p.modprobe_config.kmod_version.source;
 
   PhaseTimer timer;
   DiagnosticSink sink;

@@ -201,7 +201,7 @@ TEST(ModprobeOracle, Libcrc32cSoftdepThroughAlias61) {
                                {"kernel/lib/libcrc32c.ko", "kernel/crypto/crc32c_generic.ko",
                                 "kernel/arch/x86/crypto/crc32c-intel.ko"},
                                "");
-  compare(root, k, {"libcrc32c", "crc32c"});
+  compare(root, k, {"libcrc32c", "crc32c", "unix"});
   CheckOptions o;
   o.root = root;
   o.kver = k;
@@ -214,6 +214,11 @@ TEST(ModprobeOracle, Libcrc32cSoftdepThroughAlias61) {
   for (const auto& m : r.modules) got.push_back(m.name);
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{"crc32c_generic", "crc32c_intel", "libcrc32c"}));
+  // 2.d: Debian 6.1 has unix in modules.builtin: `modprobe unix` succeeds.
+  o.only = {"unix"};
+  CheckResult u = evaluate(*p, o);
+  EXPECT_FALSE(has_rule(u, kModuleNotFound));
+  EXPECT_TRUE(has_rule(u, kBuiltinModule));
   fs::remove_all(root);
 }
 
