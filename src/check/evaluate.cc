@@ -10,6 +10,7 @@
 
 #include "check/check_tree.hpp"
 #include "check/explain_cause.hpp"
+#include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
@@ -110,6 +111,8 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   r.inputs.kernel_image_read = k.image_read;
   r.inputs.cmdline = p.cmdline.raw;
   r.inputs.module_files = res.files.size();
+  r.inputs.kmod_version = p.modprobe_config.kmod_version.major;
+  r.inputs.kmod_version_source = p.modprobe_config.kmod_version.source;
 
   PhaseTimer timer;
   DiagnosticSink sink;
@@ -133,20 +136,13 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
     for (size_t i = 0; i < res.modules.size(); ++i) subjects.push_back(i);
   } else {
     std::unordered_set<size_t> seen;
+    ModprobeView view(p);
     for (const auto& want : o.only) {
-      std::string n = model::normalize_name(want);
-      auto it = res.module_by_name.find(n);
-      if (it == res.module_by_name.end()) {
-        Finding f = make_finding(kModuleNotFound, want,
-                                 fmt::format("module {} is not in the tree", want));
-        f.modprobe_message =
-            fmt::format("modprobe: FATAL: Module {} not found in directory {}", want,
-                        p.moddir + "/" + k.release);
-        sink.add(std::move(f));
-        continue;
-      }
-      auto closure = modprobe_closure(p, static_cast<size_t>(it->second));
-      for (size_t c : closure)
+      // modprobe's lookup: a modprobe.d alias wins over a module of that name; built-in
+      // modules succeed with nothing to insert (check/modprobe_closure.cc).
+      ModprobeTarget t = modprobe_target(view, p, want);
+      for (Finding& f : lookup_findings(p, view, want, t)) sink.add(std::move(f));
+      for (size_t c : t.modules)
         if (seen.insert(c).second) subjects.push_back(c);
     }
   }

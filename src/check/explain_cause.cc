@@ -383,44 +383,7 @@ void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<
   sink.add(std::move(f));
 }
 
-std::vector<size_t> modprobe_closure(const Prepared& p, size_t module) {
-  const auto& res = p.resolution;
-  std::vector<size_t> out;
-  std::unordered_set<size_t> seen;
-  std::vector<size_t> todo{module};
-  while (!todo.empty()) {
-    size_t i = todo.back();
-    todo.pop_back();
-    if (!seen.insert(i).second) continue;
-    out.push_back(i);
-    for (int d : res.deps[i].all) todo.push_back(static_cast<size_t>(d));
-    auto add_soft = [&](const std::string& name) {
-      if (name == "pre:" || name == "post:") return;
-      auto it = res.module_by_name.find(model::normalize_name(name));
-      if (it != res.module_by_name.end()) todo.push_back(static_cast<size_t>(it->second));
-    };
-    const std::string& n = res.modules[i].name;
-    bool from_config = false;
-    for (const auto& sd : p.modprobe_config.softdeps) {
-      if (sd.modname != n) continue;
-      from_config = true;
-      for (const auto& s : sd.pre) add_soft(s);
-      for (const auto& s : sd.post) add_soft(s);
-    }
-    if (!from_config && res.modules[i].module) {
-      for (const auto& raw : res.modules[i].module->info.softdep) {
-        size_t pos = 0;
-        while (pos < raw.size()) {
-          size_t e = raw.find(' ', pos);
-          if (e == std::string::npos) e = raw.size();
-          if (e > pos) add_soft(raw.substr(pos, e - pos));
-          pos = e + 1;
-        }
-      }
-    }
-  }
-  return out;
-}
+// modprobe_closure(): check/modprobe_closure.cc (one lookup + probe list for check and image).
 
 std::vector<int> providers_chain(const Prepared& p, const model::ModuleFile& m) {
   const auto& res = p.resolution;

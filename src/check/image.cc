@@ -8,6 +8,7 @@
 #include "check/image.hpp"
 
 #include "check/firmware.hpp"
+#include "check/modprobe_closure.hpp"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -200,23 +201,6 @@ Result<void> write_file(const std::string& path, std::span<const std::byte> data
   out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
   if (!out) return make_error(ErrorCode::kIo, "cannot write the extracted image file", {path});
   return {};
-}
-
-/// "pre: a b post: c" → (pre, post), kmod's softdep syntax.
-void parse_softdep(const std::string& v, std::vector<std::string>& pre,
-                   std::vector<std::string>& post) {
-  std::vector<std::string>* cur = nullptr;
-  size_t s = 0;
-  while (s < v.size()) {
-    size_t e = v.find_first_of(" \t", s);
-    if (e == std::string::npos) e = v.size();
-    std::string tok = v.substr(s, e - s);
-    s = e + 1;
-    if (tok.empty()) continue;
-    if (tok == "pre:") cur = &pre;
-    else if (tok == "post:") cur = &post;
-    else if (cur) cur->push_back(model::normalize_name(tok));
-  }
 }
 
 Finding make_finding(std::string_view rule, std::string subject, std::vector<SourceRef> where,
@@ -479,6 +463,15 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   rep.needed = need;
 
   auto img_prep = prepare(io);
+  if (!img_prep) {
+    Error e = img_prep.error();
+    replace_all(e.message, tmp.path(), label);
+    replace_all(e.where.path, tmp.path(), label);
+    return tl::unexpected(e);
+  }
+  // The image's own modprobe: its modprobe.d and modules.softdep as the image holds them, the
+  // same lookup and softdep rule as `check` (check/modprobe_closure).
+  ModprobeView mp(*img_prep, /*keep_on_disk_softdep=*/true);
   std::map<std::string, std::vector<std::string>> dep_lines;  // image modules.dep, by name
   if (auto it = tree.find(rep.module_dir + "/modules.dep"); it != tree.end()) {
     auto md = read::parse_modules_dep(
@@ -536,18 +529,21 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
       }
       queue.push_back(d);
     }
+    // kmod_module_get_softdeps(): the first matching line; each name through the lookup, so
+    // `pre: crc32c` needs the modules whose alias is crc32c.
     std::vector<std::string> pre, post;
     bool from_conf = false;
-    if (img_prep)
-      for (const auto& sd : img_prep->modprobe_config.softdeps)
-        if (model::normalize_name(sd.modname) == n) {
-          for (const auto& x : sd.pre) pre.push_back(model::normalize_name(x));
-          for (const auto& x : sd.post) post.push_back(model::normalize_name(x));
-          from_conf = true;
-          break;
+    if (const model::ModprobeSoftdep* sd = modprobe_softdep_line(mp, n)) {
+      from_conf = !sd->where.path.ends_with("/modules.softdep");
+      for (int k = 0; k < 2; ++k)
+        for (const auto& name : k == 0 ? sd->pre : sd->post) {
+          resolve::Lookup l = resolve::lookup_name(mp.index(), name);
+          auto& into = k == 0 ? pre : post;
+          if (l.hits.empty()) into.push_back(l.name);
+          for (const auto& h : l.hits)
+            if (!h.builtin) into.push_back(h.module);
         }
-    if (!from_conf && mf)
-      for (const auto& s : mf->info.softdep) parse_softdep(s, pre, post);
+    }
     for (int k = 0; k < 2; ++k)
       for (const auto& d : k == 0 ? pre : post) {
         if (!image_by_name.count(d) && !builtin.count(d) && !reason.count(d)) {
@@ -570,12 +566,6 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
                             why_missing(n)));
 
   // The image's own verdict for the needed closure (or every module when nothing is needed).
-  if (!img_prep) {
-    Error e = img_prep.error();
-    replace_all(e.message, tmp.path(), label);
-    replace_all(e.where.path, tmp.path(), label);
-    return tl::unexpected(e);
-  }
   io.only.clear();
   if (!need.empty()) {
     for (const auto& n : need)

@@ -18,6 +18,7 @@
 #include "check/rules.hpp"
 #include "read/cache.hpp"
 #include "read/kernel_image.hpp"
+#include "read/kmod_version.hpp"
 #include "read/parallel.hpp"
 #include "read/text/depmod_conf.hpp"
 #include "read/text/kcmdline.hpp"
@@ -193,8 +194,11 @@ Result<Prepared> prepare(const CheckOptions& o) {
 
   PhaseTimer timer;
   // Configuration.
-  p.depmod_config = read::load_depmod_config({p.root, {}, k.release});
-  p.modprobe_config = read::load_modprobe_config({p.root, {}, p.moddir + "/" + k.release});
+  // The root's own kmod decides how its configuration is read (read/kmod_version).
+  const model::KmodVersion kmod = read::detect_kmod_version(p.root);
+  p.depmod_config = read::load_depmod_config({p.root, {}, k.release, kmod.major});
+  p.depmod_config.kmod_version = kmod;
+  p.modprobe_config = read::load_modprobe_config({p.root, {}, p.moddir + "/" + k.release, kmod});
   std::string cmdline;
   if (o.cmdline) {
     cmdline = *o.cmdline;

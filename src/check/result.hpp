@@ -33,6 +33,10 @@ struct InputSummary {
   std::string trust_source;
   std::string cmdline;
   size_t module_files = 0;           ///< candidate files scanned
+  /// The root's kmod whose rules read its configuration, e.g. 30, with where that came from
+  /// (kmod_version_source starts with "assumed" when nothing on the root said).
+  int kmod_version = 30;
+  std::string kmod_version_source;
 };
 
 struct CheckResult {

@@ -78,6 +78,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a module named on the command line is not in the tree"},
       {kKernelFacts, "kernel-facts", Severity::kNote,
        "a kernel fact that changes the checks (no modversions) and the evidence that decided it"},
+      {kBuiltinModule, "builtin-module", Severity::kNote,
+       "a module named on the command line is built into the kernel: modprobe inserts nothing"},
       {kImageModuleMissing, "image-module-missing", Severity::kError,
        "a module the boot needs, or one of its hard dependencies, is not in the initramfs"},
       {kImageSoftdepMissing, "image-softdep-missing", Severity::kError,

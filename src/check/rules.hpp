@@ -55,6 +55,7 @@ inline constexpr std::string_view kTrustUnknown = "OFS303";
 inline constexpr std::string_view kBadInput = "OFS304";
 inline constexpr std::string_view kModuleNotFound = "OFS305";
 inline constexpr std::string_view kKernelFacts = "OFS306";
+inline constexpr std::string_view kBuiltinModule = "OFS307";
 // Initramfs images (`ofsck image`)
 inline constexpr std::string_view kImageModuleMissing = "OFS401";
 inline constexpr std::string_view kImageSoftdepMissing = "OFS402";

@@ -19,6 +19,17 @@ struct ConfigProblem {
   std::string kind;
 };
 
+/// The inspected root's own kmod: its version decides how depmod.d/modprobe.d are read (config
+/// directories, `.alias` files, `weakdep`). Detected by read/kmod_version.
+struct KmodVersion {
+  int major = 30;        ///< e.g. 30 (Debian 12), 34 (Debian 13/sid)
+  std::string text;      ///< as found, e.g. "30+20221128-1" (dpkg) or "34.2" (binary)
+  /// Where it came from, e.g. "/var/lib/dpkg/status: package kmod 30+20221128-1",
+  /// "/usr/bin/kmod: \"kmod version 34.2\"", or "assumed: ..." when nothing was found.
+  std::string source;
+  bool detected = false;  ///< false: `major` is an assumption (say so in the output)
+};
+
 /// One config file chosen by the kmod merge rule (sorted by basename, first dir wins).
 struct ConfigFile {
   std::string path;              ///< path on the inspected root (re-rooted), as read
@@ -52,6 +63,7 @@ struct DepmodExclude {
 
 /// depmod.d contents in parse order (lexicographic basename order over all files).
 struct DepmodConfig {
+  KmodVersion kmod_version;  ///< the kmod whose rules were used to read this
   std::vector<ConfigFile> files;
   std::vector<DepmodSearch> search;       ///< parse order (first = highest priority)
   bool search_defaulted = false;          ///< no search line anywhere: kmod adds "updates"
@@ -75,6 +87,7 @@ struct ModprobeSoftdep {
 struct ModprobeWeakdep { std::string modname; std::vector<std::string> deps; SourceRef where; };
 
 struct ModprobeConfig {
+  KmodVersion kmod_version;  ///< the kmod whose rules were used to read this
   std::vector<ConfigFile> files;
   std::vector<ModprobeAlias> aliases;
   std::vector<ModprobeName> blacklist;

@@ -19,8 +19,12 @@ TEST(ConfigFiles, DefaultDirsByVersion) {
   EXPECT_EQ(default_config_dirs(ConfigFlavor::kDepmod, 30),
             (std::vector<std::string>{"/etc/depmod.d", "/run/depmod.d", "/usr/local/lib/depmod.d",
                                       "/lib/depmod.d"}));
+  // kmod 31 still has no DISTCONFDIR: commit 8463809 first shipped in kmod 32.
+  EXPECT_EQ(default_config_dirs(ConfigFlavor::kModprobe, 31),
+            (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d",
+                                      "/usr/local/lib/modprobe.d", "/lib/modprobe.d"}));
   EXPECT_EQ(
-      default_config_dirs(ConfigFlavor::kModprobe, 31),
+      default_config_dirs(ConfigFlavor::kModprobe, 32),
       (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
                                 "/usr/lib/modprobe.d", "/lib/modprobe.d"}));
 }

@@ -121,7 +121,9 @@ void list_path(std::string_view root, const std::string& display, const CollectO
 std::vector<std::string> default_config_dirs(ConfigFlavor flavor, int kmod_version) {
   const char* leaf = flavor == ConfigFlavor::kDepmod ? "depmod.d" : "modprobe.d";
   std::vector<std::string> out = {"/etc/", "/run/", "/usr/local/lib/"};
-  if (kmod_version >= 31) out.push_back("/usr/lib/");  // DISTCONFDIR, kmod commit 8463809
+  // DISTCONFDIR (${prefix}/lib): kmod commit 8463809, first released in kmod 32 (NEWS "kmod 32":
+  // "load modprobe.d/depmod.d configuration from ${prefix}/lib"; `git describe --contains` v32~14).
+  if (kmod_version >= 32) out.push_back("/usr/lib/");
   out.push_back("/lib/");
   for (std::string& s : out) s += leaf;
   return out;

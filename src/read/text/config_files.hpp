@@ -14,7 +14,8 @@ namespace ofsck::read {
 enum class ConfigFlavor { kDepmod, kModprobe };
 
 /// Default config directories on the target system, highest precedence first.
-/// kmod ≤30: /etc, /run, /usr/local/lib, /lib; kmod ≥31 inserts /usr/lib before /lib.
+/// kmod ≤31: /etc, /run, /usr/local/lib, /lib; kmod ≥32 inserts /usr/lib (DISTCONFDIR) before
+/// /lib. Debian's kmod 34 binary holds exactly these strings (checked with strings(1)).
 std::vector<std::string> default_config_dirs(ConfigFlavor flavor, int kmod_version = 30);
 
 /// Inputs for collect_config_files().

@@ -150,12 +150,13 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
 
 model::ModprobeConfig load_modprobe_config(const ModprobeLoadOptions& opts) {
   model::ModprobeConfig cfg;
+  cfg.kmod_version = opts.kmod_version;
+  const int kmod = opts.kmod_version.major;
   std::vector<std::string> paths =
-      opts.paths.empty() ? default_config_dirs(ConfigFlavor::kModprobe, opts.kmod_version)
-                         : opts.paths;
+      opts.paths.empty() ? default_config_dirs(ConfigFlavor::kModprobe, kmod) : opts.paths;
   CollectOptions co;
   co.flavor = ConfigFlavor::kModprobe;
-  co.kmod_version = opts.kmod_version;
+  co.kmod_version = kmod;
   co.module_dir = opts.module_dir;
   CollectedConfig files = collect_config_files(opts.root, paths, co);
   cfg.problems = std::move(files.problems);
@@ -168,7 +169,7 @@ model::ModprobeConfig load_modprobe_config(const ModprobeLoadOptions& opts) {
                                           "silently): " +
                                               data_or.error().message));
     } else {
-      parse_modprobe_conf(*data_or, f, cfg, opts.kmod_version);
+      parse_modprobe_conf(*data_or, f, cfg, kmod);
     }
     cfg.files.push_back(std::move(f));
   }

@@ -24,7 +24,7 @@ struct ModprobeLoadOptions {
   std::string root;                ///< inspected root ("" = live system)
   std::vector<std::string> paths;  ///< -C paths; empty = default_config_dirs(kModprobe, version)
   std::string module_dir;          ///< target /lib/modules/<kver> for modules.softdep; "" = none
-  int kmod_version = 30;
+  model::KmodVersion kmod_version;  ///< the root's kmod (read/kmod_version); copied to the result
 };
 
 /// Collects and parses like kmod_config_new() (without the kernel command line: see

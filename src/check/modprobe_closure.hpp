@@ -1,0 +1,64 @@
+#pragma once
+/// modprobe on a prepared root: resolve/modprobe's lookup and probe list over the root's
+/// modprobe.d, the resolved tree (modules.dep, modules.symbols, modules.softdep as depmod writes
+/// them now) and the indexes read on demand (modules.alias, modules.builtin[.modinfo]). The one
+/// place `check --only`, the softdep closure and `image` take "what modprobe loads" from.
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "check/check_tree.hpp"
+#include "resolve/modprobe.hpp"
+
+namespace ofsck::check {
+
+/// The modprobe index of one prepared root. Not copyable: the index's loaders point into it.
+class ModprobeView {
+ public:
+  /// With `keep_on_disk_softdep` the root's modules.softdep is used as it is (an initramfs
+  /// image's own index); by default it is replaced by what depmod writes for the tree now, as
+  /// modules.dep is.
+  explicit ModprobeView(const Prepared& p, bool keep_on_disk_softdep = false);
+  ModprobeView(const ModprobeView&) = delete;
+  ModprobeView& operator=(const ModprobeView&) = delete;
+
+  [[nodiscard]] const resolve::ModprobeIndex& index() const { return ix_; }
+  /// Where modules.alias entries came from (read on first use; "" before).
+  [[nodiscard]] const std::string& alias_source() const { return alias_source_; }
+  /// modules.builtin / modules.builtin.modinfo as read (on first use).
+  [[nodiscard]] const resolve::BuiltinIndex& builtin() const;
+
+ private:
+  const Prepared& p_;
+  resolve::ModprobeIndex ix_;
+  mutable std::unordered_map<std::string, std::vector<std::string>> deps_;
+  mutable std::optional<std::vector<model::ModprobeAlias>> aliases_;
+  mutable std::optional<resolve::BuiltinIndex> builtin_;
+  mutable std::string alias_source_;
+};
+
+/// What `modprobe NAME` does on the prepared root.
+struct ModprobeTarget {
+  resolve::ProbeList probe;
+  std::vector<size_t> modules;  ///< Resolution::modules indices of the probe list, in order
+};
+
+/// `modprobe NAME`: the lookup (modprobe.d alias first, then modules.dep, …, built-in) and the
+/// probe list with every softdep resolved through the same lookup.
+[[nodiscard]] ModprobeTarget modprobe_target(const ModprobeView& view, const Prepared& p,
+                                             const std::string& name);
+
+/// What `modprobe NAME` reports before any insert, as findings: OFS305 when the lookup finds
+/// nothing, or a modprobe.d alias names a module that is not in the tree; OFS306 (a note) for
+/// a built-in module, which modprobe accepts with nothing to insert.
+[[nodiscard]] std::vector<Finding> lookup_findings(const Prepared& p, const ModprobeView& view,
+                                                   const std::string& name,
+                                                   const ModprobeTarget& target);
+
+/// The softdep `pre:`/`post:` line modprobe uses for `module` on this root (kmod 30..34: the
+/// first matching line; see resolve/modprobe.hpp), nullptr when none.
+[[nodiscard]] const model::ModprobeSoftdep* modprobe_softdep_line(const ModprobeView& view,
+                                                                  const std::string& module);
+
+}  // namespace ofsck::check
