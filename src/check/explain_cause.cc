@@ -235,6 +235,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     }
     sink.add(std::move(f));
   }
+  add_unverifiable_signature_finding(p, subject, where, v, sink);
   // Loads, but taints the kernel: unsigned/unknown key (E), non-GPL licence (P).
   if (v.loads && v.taints.find('E') != std::string::npos) {
     Finding f = make_finding(kUnsignedTaint, subject,

@@ -80,6 +80,9 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "a kernel fact that changes the checks (no modversions) and the evidence that decided it"},
       {kBuiltinModule, "builtin-module", Severity::kNote,
        "a module named on the command line is built into the kernel: modprobe inserts nothing"},
+      {kSignatureUnverifiable, "signature-unverifiable", Severity::kWarning,
+       "a trusted key signed the module with an algorithm this machine cannot verify (ML-DSA "
+       "on OpenSSL 3.0): the verdict assumes the signature is genuine"},
       {kImageModuleMissing, "image-module-missing", Severity::kError,
        "a module the boot needs, or one of its hard dependencies, is not in the initramfs"},
       {kImageSoftdepMissing, "image-softdep-missing", Severity::kError,

@@ -56,6 +56,7 @@ inline constexpr std::string_view kBadInput = "OFS304";
 inline constexpr std::string_view kModuleNotFound = "OFS305";
 inline constexpr std::string_view kKernelFacts = "OFS306";
 inline constexpr std::string_view kBuiltinModule = "OFS307";
+inline constexpr std::string_view kSignatureUnverifiable = "OFS308";
 // Initramfs images (`ofsck image`)
 inline constexpr std::string_view kImageModuleMissing = "OFS401";
 inline constexpr std::string_view kImageSoftdepMissing = "OFS402";

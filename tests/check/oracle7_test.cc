@@ -21,17 +21,12 @@ namespace {
 
 using namespace oracle;  // the shared judge: tests/check/oracle_util.hpp
 
-// Rows ("<boot>: <module>") where ofsck on this branch predicts something else than the booted
-// kernel does. The kernel's result stays the expectation: these rows are printed, not failed, and
-// a row here that agrees fails the test so that it is removed. What the kernel does (observed on
-// 7.2.13+deb14-amd64), and ofsck's two known errors that the 7.x work on check fixes:
-//  - no CONFIG_MODVERSIONS: the kernel prints no "<mod>: <sym>: kernel tainted." lines; ofsck
-//    predicts one per import (every row that loads, out-of-tree ones included);
-//  - module: namespaces: kvm, kvm_amd, ccp, autofs4, btrfs load, and so does ofs7_friend, an
-//    out-of-tree module whose name matches "module:ofs7-friend*" (the 7.2 kernel does not
-//    restrict module: namespaces to in-tree modules, though its modpost warns); ofsck predicts
-//    "module uses symbol ... but does not import it". ofs7_stranger and ofs7_kwrite are refused
-//    by both, with the same lines.
+// Rows ("<boot>: <module>") where ofsck predicts something else than the booted kernel does.
+// The kernel's result stays the expectation: these rows are printed, not failed, and a row here
+// that agrees fails the test so that it is removed. Empty since the 7.x check work: no
+// CONFIG_MODVERSIONS (no "<mod>: <sym>: kernel tainted." lines) and module: namespaces (kvm,
+// kvm_amd, ccp, autofs4, btrfs and the out-of-tree ofs7_friend load; ofs7_stranger and
+// ofs7_kwrite are refused with the kernel's lines) are modelled as the 7.2 kernel does them.
 const std::set<std::string> kKnownDisagree = {};
 
 // Lines printed by the stock modules' init functions (under QEMU's TCG), not by the loader.
