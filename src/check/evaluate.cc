@@ -113,6 +113,11 @@ CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
   r.inputs.module_files = res.files.size();
   r.inputs.kmod_version = p.modprobe_config.kmod_version.major;
   r.inputs.kmod_version_source = p.modprobe_config.kmod_version.source;
+  r.inputs.modversions = k.modversions;
+  r.inputs.modversions_source = k.modversions_source.path;
+  r.inputs.modversions_evidence = k.modversions_source.evidence;
+  r.inputs.kernel_image = k.image_path;
+  r.inputs.kernel_image_found_by = k.image_source.evidence;
 
   PhaseTimer timer;
   DiagnosticSink sink;

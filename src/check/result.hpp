@@ -37,6 +37,11 @@ struct InputSummary {
   /// (kmod_version_source starts with "assumed" when nothing on the root said).
   int kmod_version = 30;
   std::string kmod_version_source;
+  /// CONFIG_MODVERSIONS as decided from the kernel's own evidence (file + the line read there).
+  bool modversions = true;
+  std::string modversions_source, modversions_evidence;
+  /// The kernel image whose keys were read (empty: none found) and how it was found.
+  std::string kernel_image, kernel_image_found_by;
 };
 
 struct CheckResult {

@@ -34,7 +34,15 @@ ordered_json check_result_json(const check::CheckResult& r) {
                    {"trusted_certificates", in.trusted_certificates},
                    {"kernel_image_read", in.kernel_image_read},
                    {"cmdline", in.cmdline},
-                   {"module_files", in.module_files}};
+                   {"module_files", in.module_files},
+                   {"kernel_image", in.kernel_image.empty() ? ordered_json(nullptr)
+                                                            : ordered_json(in.kernel_image)},
+                   {"kernel_image_found_by", in.kernel_image_found_by},
+                   {"modversions", in.modversions},
+                   {"modversions_source", in.modversions_source},
+                   {"modversions_evidence", in.modversions_evidence},
+                   {"kmod_version", in.kmod_version},
+                   {"kmod_version_source", in.kmod_version_source}};
   size_t loading = 0, errors = 0, warnings = 0, notes = 0;
   ordered_json mods = ordered_json::array();
   for (const auto& m : r.modules) {

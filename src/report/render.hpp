@@ -19,6 +19,6 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o = {});
 /// JSON document, schema docs/json-schema.md (field "schema": 1).
 std::string render_json(const check::CheckResult& r);
 
-inline constexpr int kJsonSchemaVersion = 1;
+inline constexpr int kJsonSchemaVersion = 2;
 
 }  // namespace ofsck::report
