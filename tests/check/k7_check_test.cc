@@ -130,3 +130,52 @@ TEST(K7Facts, ModversionsFromVermagicWithoutConfig) {
 
 }  // namespace
 }  // namespace ofsck::check
+
+namespace ofsck::check {
+namespace {
+
+/// The installed layout of the same kernel: hard links of the package tree with the image and
+/// config moved to /boot as the package's postinst lays them, lib -> usr/lib (merged /usr), and
+/// modules.dep.bin written by the real depmod.
+std::string installed_root(const std::string& kver) {
+  const std::string r = td::make_temp_dir("k7-installed");
+  const std::string mods = "/usr/lib/modules/" + kver;
+  int st = 0;
+  td::run("mkdir -p " + r + "/usr/lib/modules " + r + "/boot && cp -al " + td::module_dir(kver) +
+              " " + r + "/usr/lib/modules/ && ln -s usr/lib " + r + "/lib && mv " + r + mods +
+              "/vmlinuz " + r + "/boot/vmlinuz-" + kver + " && mv " + r + mods + "/config " + r +
+              "/boot/config-" + kver + " && depmod -b " + r + " " + kver + " 2>&1",
+          &st);
+  EXPECT_EQ(st, 0);
+  return r;
+}
+
+TEST(K7Check, InstalledLayoutLoadsEverythingAndFindsTheImageKey) {
+  REQUIRE_K7(kver);
+  const std::string r = installed_root(kver);
+  CheckOptions o;
+  o.root = r;
+  o.kver = kver;
+  o.cmdline = "";
+  auto p = prepare(o);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->kernel.image_path, r + "/boot/vmlinuz-" + kver);
+  EXPECT_EQ(p->kernel.config_source, r + "/boot/config-" + kver);
+  EXPECT_FALSE(p->kernel.modversions);
+  CheckResult res = evaluate(*p, o);
+  EXPECT_TRUE(res.inputs.kernel_image_read);
+  EXPECT_GE(res.inputs.trusted_certificates, 1u) << "the image's build key";
+  size_t fails = 0;
+  for (const auto& m : res.modules) fails += !m.loads;
+  EXPECT_GT(res.modules.size(), 3000u);
+  EXPECT_EQ(fails, 0u);
+  for (const auto& f : res.findings) {
+    EXPECT_NE(f.severity, Severity::kError) << f.rule << " " << f.subject << ": " << f.message;
+    EXPECT_NE(f.rule, kTrustUnknown);
+    EXPECT_NE(f.rule, kUnsignedTaint) << f.subject << ": " << f.message;
+  }
+  td::run("rm -rf " + r);
+}
+
+}  // namespace
+}  // namespace ofsck::check
