@@ -41,5 +41,22 @@ TEST(FuzzCorpus, DpkgStatus) {
   fs::remove_all(root);
 }
 
+TEST(DpkgStatus, IllegalPackageNameOpensNothingOutsideInfo) {
+  // A status entry named "../../../etc/x" would make info/<name>.list point outside
+  // /var/lib/dpkg/info; dpkg's pkg_name_is_illegal() refuses it, and so does the reader.
+  std::string root = testdata::make_temp_dir("dpkg-illegal");
+  fs::create_directories(root + "/var/lib/dpkg/info");
+  fs::create_directories(root + "/etc");
+  std::ofstream(root + "/etc/x.list") << "/lib/modules/6.1.0-56-amd64/kernel/evil.ko\n";
+  std::ofstream(root + "/var/lib/dpkg/status")
+      << "Package: ../../../etc/x\nStatus: install ok installed\nVersion: 1\n\n";
+  auto db = load_dpkg_db(root);
+  ASSERT_TRUE(db) << to_string(db.error());
+  EXPECT_FALSE(db->owners("/lib/modules/6.1.0-56-amd64/kernel/evil.ko"));
+  ASSERT_EQ(db->problems.size(), 1u);
+  EXPECT_NE(db->problems[0].message.find("illegal package name"), std::string::npos);
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace ofsck::read

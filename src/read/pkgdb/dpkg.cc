@@ -12,6 +12,18 @@ namespace ofsck::read {
 
 namespace {
 
+/// dpkg's pkg_name_is_illegal() (lib/dpkg/parsehelp.c), also used for the architecture: an
+/// alphanumeric first byte, then alphanumerics and "-+._" only.
+bool legal_name(std::string_view n) {
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (n.empty() || !alnum(n[0])) return false;
+  for (char c : n)
+    if (!alnum(c) && c != '-' && c != '+' && c != '.' && c != '_') return false;
+  return true;
+}
+
 std::string root_prefix(const std::string& root) {
   std::string r = root;
   while (!r.empty() && r.back() == '/') r.pop_back();
@@ -107,6 +119,15 @@ Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) 
     auto pi = static_cast<uint32_t>(db.packages.size());
     db.packages.push_back(std::move(pkg));
     const std::string info = admindir + "/info/";
+    if (!legal_name(s.package) || (!s.arch.empty() && !legal_name(s.arch))) {
+      // dpkg's pkg_name_is_illegal(): such a name never reaches info/, and a "/" in it would
+      // point outside it. The package is kept (it is in the status file) but owns nothing.
+      db.problems.push_back(Error{ErrorCode::kMalformed,
+                                  fmt::format("dpkg: illegal package name or architecture '{}{}{}'",
+                                              s.package, s.arch.empty() ? "" : ":", s.arch),
+                                  SourceRef{status_path, s.line}});
+      continue;
+    }
     bool ok = false;
     if (!s.arch.empty()) ok = read_list(info + s.package + ":" + s.arch + ".list", pi, keep, db);
     if (!ok) ok = read_list(info + s.package + ".list", pi, keep, db);
