@@ -32,6 +32,15 @@ CheckOptions k7_options(const std::string& kver) {
     OFSCK_REQUIRE_DATA(td::cache_dir() + "/trees/7.x-amd64 (no 7.x tree)"); \
   }
 
+/// Options for a check of root `r` with no command line (the host's /proc/cmdline is not read).
+CheckOptions root_options(const std::string& r, const std::string& kver) {
+  CheckOptions o;
+  o.root = r;
+  o.kver = kver;
+  o.cmdline = "";
+  return o;
+}
+
 TEST(K7Check, KernelFactsSayNoModversionsAndWhy) {
   REQUIRE_K7(kver);
   auto p = prepare(k7_options(kver));
@@ -110,10 +119,7 @@ std::string partial_root(const std::string& kver, bool with_symvers) {
 TEST(K7Facts, ModversionsFromVermagicWithoutConfig) {
   REQUIRE_K7(kver);
   const std::string r = partial_root(kver, true);
-  CheckOptions o;
-  o.root = r;
-  o.kver = kver;
-  o.cmdline = "";
+  CheckOptions o = root_options(r, kver);
   auto p = prepare(o);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_TRUE(p->kernel.config_source.empty());
@@ -153,10 +159,7 @@ std::string installed_root(const std::string& kver) {
 TEST(K7Check, InstalledLayoutLoadsEverythingAndFindsTheImageKey) {
   REQUIRE_K7(kver);
   const std::string r = installed_root(kver);
-  CheckOptions o;
-  o.root = r;
-  o.kver = kver;
-  o.cmdline = "";
+  CheckOptions o = root_options(r, kver);
   auto p = prepare(o);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->kernel.image_path, r + "/boot/vmlinuz-" + kver);

@@ -74,7 +74,7 @@ TEST_F(WhatifTest, VendorDebIntroducesCrcMismatchAndRemovalFixesIt) {
   ASSERT_TRUE(w.parsed) << w.out << w.err;
   EXPECT_EQ(w.status, 1) << w.out << w.err;
   EXPECT_EQ(snapshot(r.path()), before) << "whatif changed the inspected root";
-  EXPECT_EQ(w.doc["schema"], 1);
+  EXPECT_EQ(w.doc["schema"], 2);
   auto f = in(w.doc, "introduced", "OFS203", "ofs_consumer");
   ASSERT_EQ(f.size(), 1u) << w.doc.dump(2);
   // Paths are the root's, never the overlay's.
