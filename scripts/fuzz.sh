@@ -5,11 +5,14 @@
 # leaves the input under the printed directory: add it to fuzz/corpus/<parser>/ with a named
 # regression test once fixed.
 #   scripts/fuzz.sh [BUILD_DIR]      env: FUZZ_SECONDS (20 per target), FUZZ_JOBS (nproc),
-#                                         FUZZ_BUILD_ONLY=1 (build, do not run)
+#                                         FUZZ_BUILD_ONLY=1 (build, do not run),
+#                                         FUZZ_SEED (1: the same mutations every run, so `make
+#                                         test` stays reproducible; 0: a random seed, by hand)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build/fuzz}
 secs=${FUZZ_SECONDS:-20}
+seed=${FUZZ_SEED:-1}
 jobs=${FUZZ_JOBS:-$(nproc)}
 
 targets=()
@@ -33,7 +36,7 @@ run_one() {
   mkdir -p "$dir/corpus" "$dir/artifacts"
   [ -d "$src/fuzz/corpus/$parser" ] && cp -r "$src/fuzz/corpus/$parser/." "$dir/corpus/"
   # -timeout: one input taking longer is a finding (a hang); -rss_limit_mb: likewise memory.
-  if TMPDIR=$dir "$build/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  if TMPDIR=$dir "$build/fuzz/$t" -max_total_time="$secs" -seed="$seed" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1; then
     echo "fuzz: $t ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log" |
       grep -o '[0-9]*$') runs in ${secs} s)"
@@ -44,7 +47,7 @@ run_one() {
   fi
 }
 export -f run_one
-export src build secs work
+export src build secs seed work
 fail=0
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}' || fail=1
 if [ "$fail" = 0 ]; then rm -rf "$work"; fi

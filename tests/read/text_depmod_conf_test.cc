@@ -319,6 +319,12 @@ TEST(DepmodConf, EreCostFollowsGlibcExpansion) {
   EXPECT_EQ(estimate_ere_cost("x+").nodes, 2u * (3 + 2) + 1 + 2);
   EXPECT_GT(estimate_ere_cost("x++++++++++++++++++++").nodes, uint64_t{1} << 20);
   EXPECT_EQ(estimate_ere_cost("(((x)))").max_depth, 3u);
+  // Stacked operators: few nodes but an exponential epsilon closure in glibc (the fuzzer's
+  // "++++????????????????++++" took over 10 s); "x+?" as real patterns write it is fine.
+  EXPECT_EQ(estimate_ere_cost("x+?").max_stacked, 2u);
+  EXPECT_TRUE(ere_within_budget(estimate_ere_cost("6\\.1\\..*?-amd64")));
+  EXPECT_FALSE(ere_within_budget(estimate_ere_cost("emd64++++????????????????++++l")));
+  EXPECT_FALSE(ere_within_budget(estimate_ere_cost("x????????????????")));
   EXPECT_GT(estimate_ere_cost(std::string(300, '(')).max_depth, kEreMaxDepth);
   EXPECT_EQ(estimate_ere_cost("(a)\\1\\1").backrefs, 2u);
   // A '+' inside a bracket is a literal, and a bracket ends where glibc ends it.

@@ -38,7 +38,7 @@ class Estimator {
       ++i_;
       s.nodes = sat_add(s.nodes, 1);
     }
-    return {sat_add(s.nodes, kTopNodes), s.backrefs, max_depth_};
+    return {sat_add(s.nodes, kTopNodes), s.backrefs, max_depth_, max_stacked_};
   }
 
  private:
@@ -65,8 +65,12 @@ class Estimator {
 
   Size expression() {
     Size s = atom();
+    uint32_t stacked = 0;  // postfix operators on this atom: glibc's epsilon closure over
+                           // stacked nullable ones (x+?+?…) grows exponentially in their count
     while (!at_end()) {
       char c = p_[i_];
+      if (c == '*' || c == '?' || c == '+' || c == '{')
+        max_stacked_ = std::max(max_stacked_, ++stacked);
       if (c == '*' || c == '?') {
         ++i_;
         s.nodes = sat_add(s.nodes, 1);
@@ -192,7 +196,7 @@ class Estimator {
 
   std::string_view p_;
   size_t i_ = 0;
-  uint32_t depth_ = 0, max_depth_ = 0;
+  uint32_t depth_ = 0, max_depth_ = 0, max_stacked_ = 0;
   bool stop_ = false;
 };
 

@@ -18,6 +18,7 @@ struct EreCost {
   uint64_t nodes = 0;     ///< upper bound on parse-tree nodes after glibc's expansion (saturates)
   uint64_t backrefs = 0;  ///< back-references (\1..\9) after expansion (saturates)
   uint32_t max_depth = 0; ///< deepest group nesting (glibc's parser recurses once per level)
+  uint32_t max_stacked = 0;  ///< most postfix operators on one atom ("x+?+" = 3)
 };
 
 /// Parses `pattern` only as far as glibc would before it fails, and never more than linearly.
@@ -31,10 +32,15 @@ EreCost estimate_ere_cost(std::string_view pattern);
 inline constexpr uint64_t kEreMaxNodes = 4096;
 inline constexpr uint64_t kEreMaxBackrefs = 1;
 inline constexpr uint32_t kEreMaxDepth = 256;
+/// Stacked operators ("x++++????????????????++++", found by the depmod_conf fuzzer: over 10 s
+/// in glibc's calc_eclosure_iter) cost exponentially in their count while adding few nodes;
+/// real patterns stack at most two ("x+?").
+inline constexpr uint32_t kEreMaxStacked = 4;
 
 /// Whether `c` fits the budget above.
 inline bool ere_within_budget(const EreCost& c) {
-  return c.nodes <= kEreMaxNodes && c.backrefs <= kEreMaxBackrefs && c.max_depth <= kEreMaxDepth;
+  return c.nodes <= kEreMaxNodes && c.backrefs <= kEreMaxBackrefs &&
+         c.max_depth <= kEreMaxDepth && c.max_stacked <= kEreMaxStacked;
 }
 
 }  // namespace ofsck::read
