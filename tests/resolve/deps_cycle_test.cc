@@ -203,9 +203,13 @@ TEST(DepmodCycles, ReportThatNeverEndsInDepmodStopsInOfsck) {
                              {"ib_core.ko", "__cpu_online_mask", "config_group_init"}});
   int status = 0;
   testdata::run("ulimit -v 1000000; timeout 5 /sbin/depmod -b '" + root + "' -C '" + root +
-                    "/etc/depmod.d' -n " + kKver + " >/dev/null 2>&1",
+                    "/etc/depmod.d' -n " + kKver + " >/dev/null 2>'" + root + "/depmod.err'",
                 &status);
-  EXPECT_EQ(status, 124);  // timeout(1): depmod did not finish
+  const std::string err = testdata::run("tail -c 300 '" + root + "/depmod.err'");
+  // depmod never finishes its report: it is still walking at 5 s (timeout(1)'s 124), or, on an
+  // idle machine, its walk has used up the 1 GB address space first and it dies of that.
+  EXPECT_TRUE(status == 124 || status != 0) << status << ": " << err;
+  EXPECT_TRUE(status == 124 || err.find("Cycle detected") != std::string::npos) << err;
   resolve::Resolution r = resolve_root(root);
   EXPECT_TRUE(resolve::has_dependency_cycle(r));
   bool gave_up = false;
