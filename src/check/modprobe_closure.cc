@@ -82,14 +82,11 @@ resolve::BuiltinIndex load_builtin(const Prepared& p) {
   return b;
 }
 
-Finding rule_finding(std::string_view rule, std::string subject, std::string message) {
-  return make_finding(rule, std::move(subject), std::move(message));
-}
-
 /// OFS305 for a name no lookup finds, with what the root's builtin files say about it.
 Finding not_found(const Prepared& p, const ModprobeView& view, const std::string& want,
                   const std::string& norm) {
-  Finding f = rule_finding(kModuleNotFound, want, fmt::format("module {} is not in the tree", want));
+  Finding f =
+      make_finding(kModuleNotFound, want, fmt::format("module {} is not in the tree", want));
   f.modprobe_message = fmt::format("modprobe: FATAL: Module {} not found in directory {}", want,
                                    p.moddir + "/" + p.kernel.release);
   const resolve::BuiltinIndex& b = view.builtin();
@@ -122,7 +119,7 @@ std::vector<Finding> lookup_findings(const Prepared& p, const ModprobeView& view
   }
   for (const resolve::LookupHit& h : l.hits) {
     if (h.builtin) {
-      Finding f = rule_finding(
+      Finding f = make_finding(
           kBuiltinModule, name,
           h.module == l.name
               ? fmt::format("{} is built into the kernel ({}): modprobe {} inserts nothing and "
@@ -135,7 +132,7 @@ std::vector<Finding> lookup_findings(const Prepared& p, const ModprobeView& view
       out.push_back(std::move(f));
     } else if (!h.exists && h.install.empty()) {
       // kmod_module_insert_module(): no path → "could not find module by name" → -ENOENT.
-      Finding f = rule_finding(
+      Finding f = make_finding(
           kModuleNotFound, name,
           fmt::format("modprobe {} loads {} ({}), which is not in the tree", name, h.module,
                       to_string(l.source)));

@@ -14,7 +14,7 @@ ordered_json location(const SourceRef& w) {
   j["line"] = w.line ? ordered_json(w.line) : ordered_json(nullptr);
   if (!w.section.empty()) j["section"] = w.section;
   if (w.offset != SourceRef::kNoOffset) j["offset"] = w.offset;
-  j["package"] = w.package.empty() ? ordered_json(nullptr) : ordered_json(w.package);
+  j["package"] = null_if_empty(w.package);
   return j;
 }
 }  // namespace
@@ -28,15 +28,13 @@ ordered_json check_result_json(const check::CheckResult& r) {
                    {"kernel_release", in.kernel_release},
                    {"module_dir", in.module_dir},
                    {"vermagic", in.vermagic},
-                   {"exports_source", in.exports_source.empty() ? ordered_json(nullptr)
-                                                                : ordered_json(in.exports_source)},
+                   {"exports_source", null_if_empty(in.exports_source)},
                    {"exports_have_crcs", in.exports_have_crcs},
                    {"trusted_certificates", in.trusted_certificates},
                    {"kernel_image_read", in.kernel_image_read},
                    {"cmdline", in.cmdline},
                    {"module_files", in.module_files},
-                   {"kernel_image", in.kernel_image.empty() ? ordered_json(nullptr)
-                                                            : ordered_json(in.kernel_image)},
+                   {"kernel_image", null_if_empty(in.kernel_image)},
                    {"kernel_image_found_by", in.kernel_image_found_by},
                    {"modversions", in.modversions},
                    {"modversions_source", in.modversions_source},
@@ -53,8 +51,7 @@ ordered_json check_result_json(const check::CheckResult& r) {
     mods.push_back({{"name", m.name},
                     {"file", m.file},
                     {"loads", m.loads},
-                    {"errno", m.errno_name.empty() ? ordered_json(nullptr)
-                                                   : ordered_json(m.errno_name)},
+                    {"errno", null_if_empty(m.errno_name)},
                     {"kernel_messages", km},
                     {"failed_dependency", m.failed_dependency.empty()
                                               ? ordered_json(nullptr)
@@ -84,7 +81,7 @@ ordered_json check_result_json(const check::CheckResult& r) {
                                               ? ordered_json(nullptr)
                                               : ordered_json(f.modprobe_message)},
                      {"notes", f.notes},
-                     {"hint", f.hint.empty() ? ordered_json(nullptr) : ordered_json(f.hint)}});
+                     {"hint", null_if_empty(f.hint)}});
   }
   doc["summary"] = {{"modules", r.modules.size()},
                     {"loading", loading},

@@ -14,6 +14,11 @@ namespace ofsck::report {
 /// through escape(). Build documents with raw strings and call this once, at the end.
 std::string dump_json(nlohmann::ordered_json doc);
 
+/// JSON null for an empty string (a value that is absent), else the string.
+inline nlohmann::ordered_json null_if_empty(const std::string& s) {
+  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+}
+
 /// The document of render_json() before escaping, for reports that embed it (image, whatif).
 nlohmann::ordered_json check_result_json(const check::CheckResult& r);
 

@@ -11,10 +11,6 @@ namespace ofsck::report {
 
 namespace {
 using nlohmann::ordered_json;
-
-ordered_json null_if_empty(const std::string& s) {
-  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
-}
 }  // namespace
 
 namespace {
