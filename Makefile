@@ -34,6 +34,7 @@ fuzz: deps
 	@bash scripts/fuzz.sh build/fuzz
 
 bench: build testdata
+	@cmake --build $(BUILD) -j $(JOBS) --target floor
 	@bash bench/run.sh $(BUILD)/ofsck
 
 clean:

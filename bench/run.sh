@@ -8,6 +8,7 @@
 #   repeat run = a warm --cache-dir (what a second `ofsck check` on an unchanged node costs)
 set -euo pipefail
 ofsck=${1:-build/release/ofsck}
+floor=${FLOOR:-$(dirname "$ofsck")/bench/floor}   # bench/floor.cc: the physical floor
 N=${N:-5}
 cache=${OFSCK_TESTDATA:-$HOME/.cache/ofsck-testdata}
 bash scripts/fetch-testdata.sh k61new k612 k7 >/dev/null
@@ -59,6 +60,13 @@ for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64 $k7; do
   row "ofsck check, first run, no content hashing" "$w" "$c" "$m" "$base"
   read -r w c m < <(best_of "$ofsck" check -q --root "$root" --no-cache)
   row "ofsck check, first run, signatures verified" "$w" "$c" "$m" "$base"
+  # The floor: read + decompress + hash + verify every file with the libraries, on all cores.
+  image=$(ls "$root/boot/vmlinuz-$kver" "$root/usr/lib/modules/$kver/vmlinuz" 2>/dev/null | head -1)
+  if [ -x "$floor" ] && [ -n "$image" ]; then
+    read -r fw fc fm < <(best_of "$floor" "$root/lib/modules/$kver" "$image")
+    row "physical floor (read+decompress+hash+verify)" "$fw" "$fc" "$fm" "$base"
+    printf '%-50s x%s of the floor\n' "ofsck check, first run, signatures verified" "$(ratio "$w" "$fw")"
+  fi
   "$ofsck" check -q --root "$root" --cache-dir "$cdir" >/dev/null 2>&1 || true
   read -r w c m < <(best_of "$ofsck" check -q --root "$root" --cache-dir "$cdir")
   row "ofsck check, repeat run (warm cache)" "$w" "$c" "$m" "$base"
