@@ -158,6 +158,39 @@ TEST(Cli, RulesListsEveryId) {
     EXPECT_NE(out.find(id), std::string::npos) << id;
 }
 
+// explain on a root with a dpkg database: every path with its package, a loss decided by a
+// depmod.d override line, and the imports the load simulation binds (report/explain).
+TEST(Explain, PackagesOverrideAndImportsGolden) {
+  OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
+  const std::string k = testdata::kNew61, t = testdata::tree(k);
+  const std::string r = testdata::make_temp_dir("explain"), dpkg = r + "/var/lib/dpkg";
+  const std::string md = r + "/lib/modules/" + k, hdr = "/usr/src/linux-headers-" + k;
+  int st = 0;
+  testdata::run(
+      "mkdir -p " + md + "/kernel " + md + "/extra " + r + hdr + " " + r + "/etc/depmod.d " +
+          dpkg + "/info && cp " + t + hdr + "/Module.symvers " + r + hdr + "/ && cp " + t +
+          "/lib/modules/" + k + "/kernel/drivers/net/dummy.ko " + md + "/kernel/ && cp " + md +
+          "/kernel/dummy.ko " + md + "/extra/ && printf 'override dummy * extra\\n' > " + r +
+          "/etc/depmod.d/dummy.conf && printf 'Package: linux-image-" + k +
+          "\\nStatus: install ok installed\\nVersion: 6.1.158-1\\nArchitecture: amd64\\n\\n"
+          "Package: dummy-dkms\\nStatus: install ok installed\\nVersion: 1.0\\n"
+          "Architecture: all\\n' > " + dpkg + "/status && printf '/lib/modules/" + k +
+          "/kernel/dummy.ko\\n' > " + dpkg + "/info/linux-image-" + k +
+          ".list && printf '/lib/modules/" + k +
+          "/extra/dummy.ko\\n/etc/depmod.d/dummy.conf\\n' > " + dpkg +
+          "/info/dummy-dkms.list && depmod -b " + r + " -C " + r + "/etc/depmod.d " + k +
+          " 2>/dev/null",
+      &st);
+  ASSERT_EQ(st, 0);
+  int rc = -1;
+  const std::string out = replace_all(
+      testdata::run(testdata::ofsck_bin() + " explain -q --no-cache --root " + r + " dummy", &rc),
+      r, "<ROOT>");
+  EXPECT_EQ(rc, 0);
+  expect_golden(out, "explain_packages.txt");
+  testdata::run("rm -rf " + r);
+}
+
 }  // namespace
 }  // namespace ofsck
 
@@ -273,46 +306,6 @@ TEST(OtherFlavour, CloudModuleInWeakUpdatesFailsAtModuleLayout) {
   EXPECT_NE(out.find("\"errno\": \"ENOEXEC\""), std::string::npos);
   EXPECT_EQ(out.find("Unknown symbol"), std::string::npos);
   EXPECT_NE(out.find("OFS201"), std::string::npos);
-  testdata::run("rm -rf " + r);
-}
-
-}  // namespace
-}  // namespace ofsck
-
-namespace ofsck {
-namespace {
-
-// explain on a root with a dpkg database: every path with its package, a loss decided by a
-// depmod.d override line, and the imports the load simulation binds (report/explain).
-TEST(Explain, PackagesOverrideAndImportsGolden) {
-  const std::string k = testdata::kNew61;
-  const std::string t = testdata::tree(k);
-  OFSCK_REQUIRE_DATA(t);
-  const std::string r = testdata::make_temp_dir("explain");
-  const std::string md = r + "/lib/modules/" + k;
-  const std::string hdr = "/usr/src/linux-headers-" + k;
-  const std::string dpkg = r + "/var/lib/dpkg";
-  int st = 0;
-  testdata::run(
-      "mkdir -p " + md + "/kernel " + md + "/extra " + r + hdr + " " + r + "/etc/depmod.d " +
-          dpkg + "/info && cp " + t + hdr + "/Module.symvers " + r + hdr + "/ && cp " + t +
-          "/lib/modules/" + k + "/kernel/drivers/net/dummy.ko " + md + "/kernel/ && cp " + md +
-          "/kernel/dummy.ko " + md + "/extra/ && printf 'override dummy * extra\\n' > " + r +
-          "/etc/depmod.d/dummy.conf && printf 'Package: linux-image-" + k +
-          "\\nStatus: install ok installed\\nVersion: 6.1.158-1\\nArchitecture: amd64\\n\\n"
-          "Package: dummy-dkms\\nStatus: install ok installed\\nVersion: 1.0\\n"
-          "Architecture: all\\n' > " + dpkg + "/status && printf '/lib/modules/" + k +
-          "/kernel/dummy.ko\\n' > " + dpkg + "/info/linux-image-" + k +
-          ".list && printf '/lib/modules/" + k + "/extra/dummy.ko\\n/etc/depmod.d/dummy.conf\\n' > " +
-          dpkg + "/info/dummy-dkms.list && depmod -b " + r + " -C " + r + "/etc/depmod.d " + k +
-          " 2>/dev/null",
-      &st);
-  ASSERT_EQ(st, 0);
-  int rc = -1;
-  std::string out = testdata::run(
-      testdata::ofsck_bin() + " explain -q --no-cache --root " + r + " dummy", &rc);
-  EXPECT_EQ(rc, 0);
-  expect_golden(replace_all(out, r, "<ROOT>"), "explain_packages.txt");
   testdata::run("rm -rf " + r);
 }
 
