@@ -5,7 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -55,22 +55,59 @@ int exit_keeping_state(int rc) {
 
 }  // namespace
 
+/// The command table, in the order `ofsck --help` lists the subcommands.
+constexpr Command kCommands[] = {
+    {"check",
+     "Predict, for every module (or the given files), which file wins, whether it loads, and "
+     "what the kernel will print",
+     add_common_options, check_options, run_check},
+    {"explain",
+     "Why this file wins for MODULE, its load order, what each import binds to, and every other "
+     "candidate",
+     add_common_options, explain_options, run_explain},
+    {"depmod", "Print modules.dep exactly as kmod's depmod would write it for the root and kernel",
+     nullptr, depmod_options, run_depmod},
+    {"modinfo",
+     "Show what ofsck reads from module files (modinfo, imports with CRCs, exports with "
+     "GPL/namespace/CRC, signature)",
+     nullptr, modinfo_options, run_modinfo},
+    {"rules", "List every rule id with its severity and summary", nullptr, nullptr, run_rules},
+    {"image",
+     "Inspect an initramfs: list its modules, firmware and configs; check that needed modules "
+     "are in it with their dependencies and load; compare it with the disk",
+     add_common_options, image_options, run_image},
+    {"upgrade",
+     "Before a kernel update: for every module not built with the current kernel (updates/, "
+     "extra/, weak-updates/, externals), say whether it loads on the target kernel as is, would "
+     "load if linked into its weak-updates/, or must be rebuilt (against which headers)",
+     add_common_options, upgrade_options, run_upgrade},
+    {"whatif",
+     "Check the root as it would be after installing packages (.deb, .rpm, a directory) and "
+     "removing installed ones, without changing anything; print the findings the change "
+     "introduces and fixes, and the modules whose verdict changes",
+     add_common_options, whatif_options, run_whatif},
+};
+
 int run(int argc, char** argv) {
   CLI::App app{kDescription, "ofsck"};
   app.footer(kFooter);
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "ofsck 0.1.0");
-  CommonOptions common;
-  std::vector<std::unique_ptr<Command>> commands = make_commands(common);
-  for (auto& c : commands) c->setup(app);
+  Args args;  // lives until the process ends (exit_keeping_state)
+  std::vector<CLI::App*> subs;
+  for (const Command& c : kCommands) {
+    subs.push_back(app.add_subcommand(c.name, c.help));
+    if (c.shared_options) c.shared_options(subs.back(), args.common);
+    if (c.options) c.options(subs.back(), args);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitUsage;
   }
-  for (auto& c : commands)
-    if (c->parsed()) return exit_keeping_state(c->run());
+  for (size_t i = 0; i < subs.size(); ++i)
+    if (subs[i]->parsed()) return exit_keeping_state(kCommands[i].run(args));
   std::fputs(app.help().c_str(), stdout);
   return kExitUsage;
 }

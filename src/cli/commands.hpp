@@ -1,51 +1,97 @@
 #pragma once
-/// Subcommands. Each registers its options on the CLI11 app and runs when chosen.
-#include <memory>
+/// The subcommands, one table of {name, help, options, run} (kmod tools/kmod.c, ninja kTools),
+/// and the helpers they share.
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "check/check_tree.hpp"
+#include "check/image.hpp"
+#include "check/upgrade.hpp"
+#include "check/whatif.hpp"
+#include "cli/options.hpp"
 
 namespace ofsck::cli {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 
-/// Options shared by check, explain and depmod.
-struct CommonOptions {
-  check::CheckOptions check;
-  std::string format = "text";
-  std::string color = "auto";
-  std::string cmdline;
-  bool cmdline_set = false;
-  bool verbose = false;
-  bool quiet = false;
-  std::string cache_dir;
-  bool no_cache = false;
+/// Everything the command line sets, one plain struct filled by CLI11; the chosen command uses
+/// `common` and its own part.
+struct Args {
+  CommonOptions common;
+  std::string module;                   ///< explain MODULE
+  std::vector<std::string> files;       ///< modinfo FILE...
+  bool literal_externals = false;       ///< depmod --literal-externals
+  check::ImageOptions image;            ///< image INITRAMFS --need --ib-root
+  check::UpgradeOptions upgrade;        ///< upgrade --kabi-list
+  std::vector<std::string> upgrade_to;  ///< upgrade --to values: releases and package files
+  check::WhatifOptions whatif;          ///< whatif --install --remove
+  // What `check` computed, kept until the process ends: see cli::run() (no teardown of the
+  // whole-tree model).
+  std::optional<check::Prepared> prepared;
+  check::CheckResult result;
 };
 
-class Command {
- public:
-  virtual ~Command() = default;
-  virtual void setup(CLI::App& app) = 0;
-  virtual int run() = 0;
-  bool parsed() const { return sub_ && sub_->parsed(); }
-
- protected:
-  CLI::App* sub_ = nullptr;
+/// One subcommand: its name and one-line help, the shared options it takes (registered first),
+/// its own options, and what runs when it is chosen (returns the exit code).
+struct Command {
+  const char* name;
+  const char* help;
+  void (*shared_options)(CLI::App* sub, CommonOptions& c);  ///< add_common_options or none
+  void (*options)(CLI::App* sub, Args& a);
+  int (*run)(Args& a);
 };
 
-std::vector<std::unique_ptr<Command>> make_commands(CommonOptions& common);
+// The table is in app.cc. check, depmod and rules live in commands.cc, the others in
+// <name>_command.cc.
 
-/// Adds --root/--kernel/--symvers/... to a subcommand.
-void add_common_options(CLI::App* sub, CommonOptions& c);
-/// Maps a prepare() error to an exit code after printing it.
+// The options each command registers after the shared ones.
+void check_options(CLI::App* sub, Args& a);    ///< --only MOD..., FILE...
+void explain_options(CLI::App* sub, Args& a);  ///< MODULE
+void depmod_options(CLI::App* sub, Args& a);   ///< --root/-b, --literal-externals, KVER
+void modinfo_options(CLI::App* sub, Args& a);  ///< FILE..., --format
+void image_options(CLI::App* sub, Args& a);    ///< INITRAMFS, --need MOD..., --ib-root
+void upgrade_options(CLI::App* sub, Args& a);  ///< --to KVER|PKG..., --kabi-list
+void whatif_options(CLI::App* sub, Args& a);   ///< --install PKG..., --remove NAME...
+
+// What each command runs once chosen; the process exit code.
+/// `check`: every verdict and finding of the node (or of the given files).
+int run_check(Args& a);
+/// `explain`: why MODULE's file wins, its load order, verdict and bindings (report/explain).
+int run_explain(Args& a);
+/// `depmod`: modules.dep as kmod's depmod writes it.
+int run_depmod(Args& a);
+/// `modinfo`: what is read from module files (report/modinfo).
+int run_modinfo(Args& a);
+/// `rules`: the rule catalogue.
+int run_rules(Args& a);
+/// `image`: an initramfs against the modules the boot needs and against the disk.
+int run_image(Args& a);
+/// `upgrade`: the out-of-tree modules on a target kernel.
+int run_upgrade(Args& a);
+/// `whatif`: what installing and removing packages would change.
+int run_whatif(Args& a);
+
+/// Prints a prepare() error; its exit code (usage 2, else unreadable input 3).
 int report_error(const Error& e);
-/// Applies --cmdline and progress (TTY only) to c.check.
-void finish_options(CommonOptions& c);
+/// Prints "ofsck: error: MESSAGE" for a usage error the options allow; kExitUsage.
+int usage_error(const char* message);
 /// Writes a rendered report (text or JSON) to stdout through report::terminal_safe(): no byte
 /// that could drive a terminal, other than the report's own newlines and colours, gets out.
 void write_text(std::string_view out);
+/// kExitFindings when some finding is an error, else kExitOk.
+int exit_for(const std::vector<check::Finding>& findings);
+/// True when `path` names an existing regular file.
+bool is_regular_file(const std::string& path);
+
+/// `r` as JSON (--format json) or as text (--color, --verbose), through write_text().
+template <class Report>
+void print_report(const CommonOptions& c, const Report& r, std::string (*json)(const Report&),
+                  std::string (*text)(const Report&, const report::TextOptions&)) {
+  write_text(c.format == "json" ? json(r) : text(r, text_options(c)));
+}
 
 }  // namespace ofsck::cli

@@ -1,73 +1,37 @@
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 
-#include <fmt/format.h>
-
 #include "cli/commands.hpp"
-#include "read/cache.hpp"
 #include "report/escape.hpp"
 
 namespace ofsck::cli {
-
-void add_common_options(CLI::App* sub, CommonOptions& c) {
-  sub->add_option("--root", c.check.root,
-                  "Root of the system to inspect: / (live) or an image tree, chroot or extracted "
-                  "package set. Every path its configuration names is re-rooted here.")
-      ->default_val("/");
-  sub->add_option("--kernel,-k", c.check.kver,
-                  "Kernel release (default: uname -r for /, else the only kernel in the root)");
-  sub->add_option("--symvers", c.check.symvers,
-                  "Kernel exports with CRCs: Module.symvers in any of its three layouts, gzip or "
-                  "xz accepted (default: where distributions keep it)");
-  sub->add_option("--system-map", c.check.system_map,
-                  "System.map: vmlinux export names only (no CRC checks)");
-  sub->add_option("--cmdline", c.cmdline,
-                  "Kernel command line of the target boot (default: /proc/cmdline for /, empty "
-                  "otherwise): module.sig_enforce=, lockdown=, module_blacklist=, ...")
-      ->each([&c](const std::string&) { c.cmdline_set = true; });
-  sub->add_option("--trust", c.check.trust,
-                  "Extra trusted certificate (DER or PEM), e.g. an enrolled MOK; repeatable");
-  sub->add_option("-j,--jobs", c.check.threads, "Parallel readers (default: all cores)");
-  sub->add_flag_function("--no-verify-content", [&c](int64_t) { c.check.verify_content = false; },
-                "Match signatures to trusted keys by issuer and serial only, without hashing "
-                "module contents");
-  sub->add_option("--cache-dir", c.cache_dir,
-                  "Persistent cache of what was read from module files and the kernel image "
-                  "(default: $XDG_CACHE_HOME/ofsck, /var/cache/ofsck for root). Entries are used "
-                  "only for files whose path, size, mtime, ctime and inode are unchanged");
-  sub->add_flag("--no-cache", c.no_cache, "Neither read nor write the cache");
-  sub->add_option("--format", c.format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
-  sub->add_option("--color", c.color, "Colour: auto (on a TTY), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_val("auto");
-  sub->add_flag("-v,--verbose", c.verbose, "Also list every module verdict (text)");
-  sub->add_flag("-q,--quiet", c.quiet, "No progress indication");
-}
-
-void finish_options(CommonOptions& c) {
-  c.check.cache_dir = c.no_cache ? std::string() : c.cache_dir.empty() ? read::default_cache_dir() : c.cache_dir;
-  if (c.cmdline_set) c.check.cmdline = c.cmdline;
-  if (!c.quiet && isatty(STDERR_FILENO)) {
-    c.check.progress = [](size_t done, size_t total) {
-      if (done % 64 == 0 || done == total)
-        std::fprintf(stderr, "\rofsck: reading modules %zu/%zu%s", done, total,
-                     done == total ? "\r\033[K" : "");
-    };
-  }
-}
 
 int report_error(const Error& e) {
   std::fprintf(stderr, "ofsck: error: %s\n", report::escape(to_string(e)).c_str());
   return e.code == ErrorCode::kUsage ? kExitUsage : kExitInput;
 }
 
+int usage_error(const char* message) {
+  std::fprintf(stderr, "ofsck: error: %s\n", message);
+  return kExitUsage;
+}
+
 void write_text(std::string_view out) {
   // The renderers escaped every field already; this is the last guard before the terminal.
   std::string safe = report::terminal_safe(out);
   std::fwrite(safe.data(), 1, safe.size(), stdout);
+}
+
+int exit_for(const std::vector<check::Finding>& findings) {
+  for (const auto& f : findings)
+    if (f.severity == check::Severity::kError) return kExitFindings;
+  return kExitOk;
+}
+
+bool is_regular_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 }  // namespace ofsck::cli

@@ -27,6 +27,16 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
+/// `out` against tests/cli/golden/GOLDEN (OFSCK_UPDATE_GOLDEN=1 rewrites the file).
+void expect_golden(const std::string& out, const std::string& golden) {
+  const std::string path = testdata::source_dir() + "/tests/cli/golden/" + golden;
+  if (getenv("OFSCK_UPDATE_GOLDEN")) {
+    std::ofstream(path) << out;
+    return;
+  }
+  EXPECT_EQ(out, slurp(path)) << golden << ": update with OFSCK_UPDATE_GOLDEN=1";
+}
+
 /// The demo root: Debian 6.1.0-56 tree (hard links into the cache), a 6.1.0-47 ib_core in
 /// updates/, and an override naming weak-updates/.
 class DemoRoot : public ::testing::Test {
@@ -54,17 +64,15 @@ class DemoRoot : public ::testing::Test {
     if (!root_.empty()) run("rm -rf '" + root_ + "'");
   }
   void check_golden(const std::string& args, const std::string& golden, int want_rc) {
+    command_golden("check -q --no-verify-content --root '" + root_ + "' " + args, golden, want_rc);
+  }
+  /// `ofsck ARGS` on the demo root against tests/cli/golden/GOLDEN, the root spelled <ROOT>.
+  void command_golden(const std::string& args, const std::string& golden, int want_rc) {
     OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
     int rc = -1;
-    std::string out = run(testdata::ofsck_bin() + " check -q --no-verify-content --root '" + root_ + "' " + args, &rc);
+    std::string out = run(testdata::ofsck_bin() + " " + args, &rc);
     EXPECT_EQ(rc, want_rc);
-    out = replace_all(out, root_, "<ROOT>");
-    const std::string path = testdata::source_dir() + "/tests/cli/golden/" + golden;
-    if (getenv("OFSCK_UPDATE_GOLDEN")) {
-      std::ofstream(path) << out;
-      return;
-    }
-    EXPECT_EQ(out, slurp(path)) << "update with OFSCK_UPDATE_GOLDEN=1";
+    expect_golden(replace_all(out, root_, "<ROOT>"), golden);
   }
   static std::string root_;
 };
@@ -75,6 +83,17 @@ TEST_F(DemoRoot, TextGolden) {
 }
 TEST_F(DemoRoot, JsonGolden) {
   check_golden("--only ib_core mlx5_ib --format json", "demo_only.json", 1);
+}
+// explain's and modinfo's renderers (report/explain, report/modinfo), byte for byte.
+TEST_F(DemoRoot, ExplainGolden) {
+  command_golden("explain -q --no-cache --root '" + root_ + "' ib_core", "demo_explain.txt", 0);
+}
+TEST_F(DemoRoot, ModinfoGoldens) {
+  const std::string f =
+      " '" + root_ + "/lib/modules/6.1.0-56-amd64/kernel/drivers/infiniband/core/ib_cm.ko'";
+  command_golden("modinfo" + f, "demo_modinfo.txt", 0);
+  command_golden("modinfo --format json" + f + " '" + root_ + "/no-such.ko' 2>/dev/null",
+                 "demo_modinfo.json", 3);
 }
 TEST_F(DemoRoot, DepmodMatchesRealDepmod) {
   OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
@@ -108,6 +127,16 @@ TEST(Cli, HelpHasExitStatus) {
   EXPECT_EQ(rc, 0);
   EXPECT_NE(out.find("--cmdline"), std::string::npos);
 }
+// Every command's --help, byte for byte (the options the commands share are registered once).
+TEST(Cli, HelpGoldens) {
+  for (std::string cmd : {"", "check", "explain", "depmod", "modinfo", "rules", "image",
+                          "upgrade", "whatif"}) {
+    int rc = -1;
+    std::string out = run(testdata::ofsck_bin() + " " + cmd + " --help", &rc);
+    EXPECT_EQ(rc, 0) << cmd;
+    expect_golden(out, cmd.empty() ? "help.txt" : "help_" + cmd + ".txt");
+  }
+}
 TEST(Cli, UsageErrorsExit2) {
   int rc = -1;
   run(testdata::ofsck_bin() + " check --no-such-option 2>/dev/null", &rc);
@@ -127,6 +156,39 @@ TEST(Cli, RulesListsEveryId) {
   EXPECT_EQ(rc, 0);
   for (const char* id : {"OFS101", "OFS201", "OFS203", "OFS208", "OFS209", "OFS301"})
     EXPECT_NE(out.find(id), std::string::npos) << id;
+}
+
+// explain on a root with a dpkg database: every path with its package, a loss decided by a
+// depmod.d override line, and the imports the load simulation binds (report/explain).
+TEST(Explain, PackagesOverrideAndImportsGolden) {
+  OFSCK_REQUIRE_DATA(testdata::tree(testdata::kNew61));
+  const std::string k = testdata::kNew61, t = testdata::tree(k);
+  const std::string r = testdata::make_temp_dir("explain"), dpkg = r + "/var/lib/dpkg";
+  const std::string md = r + "/lib/modules/" + k, hdr = "/usr/src/linux-headers-" + k;
+  int st = 0;
+  testdata::run(
+      "mkdir -p " + md + "/kernel " + md + "/extra " + r + hdr + " " + r + "/etc/depmod.d " +
+          dpkg + "/info && cp " + t + hdr + "/Module.symvers " + r + hdr + "/ && cp " + t +
+          "/lib/modules/" + k + "/kernel/drivers/net/dummy.ko " + md + "/kernel/ && cp " + md +
+          "/kernel/dummy.ko " + md + "/extra/ && printf 'override dummy * extra\\n' > " + r +
+          "/etc/depmod.d/dummy.conf && printf 'Package: linux-image-" + k +
+          "\\nStatus: install ok installed\\nVersion: 6.1.158-1\\nArchitecture: amd64\\n\\n"
+          "Package: dummy-dkms\\nStatus: install ok installed\\nVersion: 1.0\\n"
+          "Architecture: all\\n' > " + dpkg + "/status && printf '/lib/modules/" + k +
+          "/kernel/dummy.ko\\n' > " + dpkg + "/info/linux-image-" + k +
+          ".list && printf '/lib/modules/" + k +
+          "/extra/dummy.ko\\n/etc/depmod.d/dummy.conf\\n' > " + dpkg +
+          "/info/dummy-dkms.list && depmod -b " + r + " -C " + r + "/etc/depmod.d " + k +
+          " 2>/dev/null",
+      &st);
+  ASSERT_EQ(st, 0);
+  int rc = -1;
+  const std::string out = replace_all(
+      testdata::run(testdata::ofsck_bin() + " explain -q --no-cache --root " + r + " dummy", &rc),
+      r, "<ROOT>");
+  EXPECT_EQ(rc, 0);
+  expect_golden(out, "explain_packages.txt");
+  testdata::run("rm -rf " + r);
 }
 
 }  // namespace

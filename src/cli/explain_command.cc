@@ -1,0 +1,115 @@
+// `ofsck explain MODULE`: gathers why a file wins, the load order, the verdict and what each
+// import binds to; report/explain renders it.
+#include <cstdio>
+#include <memory>
+
+#include "check/load_sim.hpp"
+#include "check/rules/packages.hpp"
+#include "check/signature_check.hpp"
+#include "cli/commands.hpp"
+#include "report/escape.hpp"
+#include "report/explain.hpp"
+
+namespace ofsck::cli {
+
+namespace {
+
+/// Who ships the files `explain` names: the root's dpkg/RPM databases, through the same
+/// ownership code as the findings of `check`.
+class ExplainPackages {
+ public:
+  explicit ExplainPackages(const check::Prepared& p) : p_(p) {
+    check::DiagnosticSink ignored;  // an unreadable database: `check` reports it (OFS304)
+    db_ = check::load_packages(p, ignored);
+  }
+  /// "NAME_VERSION" / "NAME-VERSION-RELEASE", report::kNotOwned, or "" without a database.
+  std::string of(std::string_view path) const {
+    if (!db_) return {};
+    std::string l = check::package_of(p_, *db_, path);
+    return l.empty() || l == check::kNoPackage ? std::string(report::kNotOwned) : l;
+  }
+  bool have_db() const { return db_.has_value(); }
+
+ private:
+  const check::Prepared& p_;
+  std::optional<read::PackageDb> db_;
+};
+
+/// The candidates and losses of every selection of `name`, with their packages.
+std::vector<report::Explanation::Selection> selections_of(const resolve::Resolution& res,
+                                                          std::string_view name,
+                                                          const ExplainPackages& pk) {
+  std::vector<report::Explanation::Selection> out;
+  for (const auto& sel : res.selections) {
+    if (sel.name != name) continue;
+    report::Explanation::Selection& s = out.emplace_back();
+    for (uint32_t c : sel.candidates)
+      s.candidates.push_back({res.files[c].relpath, pk.of(res.files[c].path)});
+    for (const auto& l : sel.losers) {
+      const SourceRef& w = l.decision.where;
+      s.losses.push_back({res.files[l.file].relpath, l.reason, w,
+                          w.path.empty() ? std::string() : pk.of(w.path)});
+    }
+    s.tie = sel.tie;
+  }
+  return out;
+}
+
+/// The signature verdict and every import's binding, from the same simulation the verdict
+/// used: `m` loaded after its dependencies `deps` (modprobe's order reversed).
+report::Explanation::Linkage link(const check::Prepared& p, const model::ModuleFile& m,
+                                  const std::vector<int>& deps) {
+  const auto& res = p.resolution;
+  std::vector<check::LoadedModule> loaded;
+  std::vector<std::unique_ptr<check::ExportIndex>> idx;
+  for (int d : deps) {
+    const auto& dm = res.modules[static_cast<size_t>(d)];
+    if (!dm.module) continue;
+    idx.push_back(std::make_unique<check::ExportIndex>(*dm.module));
+    loaded.push_back({&*dm.module, idx.back().get(), check::kernel_module_name(*dm.module)});
+  }
+  check::SimOptions so;
+  so.record_bindings = true;
+  auto v = check::simulate_load(p.kernel, check::verify_signature(m.sig, p.kernel), m, loaded, so);
+  return {v.sig.detail, std::move(v.bindings)};
+}
+
+}  // namespace
+
+int run_explain(Args& a) {
+  CommonOptions& c = a.common;
+  finish_options(c);
+  c.check.only = {a.module};
+  auto p = check::prepare(c.check);
+  if (!p) return report_error(p.error());
+  const auto& res = p->resolution;
+  auto it = res.module_by_name.find(model::normalize_name(a.module));
+  if (it == res.module_by_name.end()) {
+    std::fprintf(stderr, "ofsck: error: module %s not found in %s\n",
+                 report::escape(a.module).c_str(), report::escape(p->module_dir).c_str());
+    return kExitFindings;
+  }
+  const auto& m = res.modules[static_cast<size_t>(it->second)];
+  const ExplainPackages pk(*p);
+  report::Explanation e;
+  e.module = m.name;
+  e.file = res.files[m.file].path;
+  e.have_package_db = pk.have_db();
+  e.package = pk.of(e.file);
+  e.selections = selections_of(res, m.name, pk);
+  const auto& deps = res.deps[static_cast<size_t>(it->second)].all;
+  for (auto d = deps.rbegin(); d != deps.rend(); ++d)
+    e.load_order.push_back(res.modules[static_cast<size_t>(*d)].name);
+  e.load_order.push_back(m.name);
+  for (auto& mr : check::evaluate(*p, c.check).modules)
+    if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
+  if (m.module) e.linkage = link(*p, *m.module, deps);
+  write_text(report::render_explain_text(e));
+  return kExitOk;
+}
+
+void explain_options(CLI::App* sub, Args& a) {
+  sub->add_option("module", a.module, "Module name")->required();
+}
+
+}  // namespace ofsck::cli

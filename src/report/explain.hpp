@@ -1,0 +1,56 @@
+#pragma once
+/// The text of `ofsck explain MODULE`, rendered from plain values that cli/ gathers (the
+/// resolution, the package databases, the verdict and the load simulation); nothing is read or
+/// computed here.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "check/load_sim.hpp"
+#include "check/result.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::report {
+
+/// The package label of a file that no package of the root's database owns.
+inline constexpr std::string_view kNotOwned = "not owned by any package";
+
+/// Everything `explain` prints. A package label is "NAME_VERSION" / "NAME-VERSION-RELEASE",
+/// kNotOwned, or "" when the root has no dpkg or RPM database.
+struct Explanation {
+  struct Candidate {
+    std::string relpath, package;
+  };
+  /// A file that lost the selection, and the configuration line that decided it (an empty path:
+  /// depmod's built-in search order).
+  struct Loss {
+    std::string relpath, reason;
+    SourceRef decided_by;
+    std::string decided_by_package;
+  };
+  struct Selection {
+    std::vector<Candidate> candidates;
+    std::vector<Loss> losses;
+    bool tie = false;  ///< the winner depends on directory read order
+  };
+  /// What the load simulation bound the module's imports to.
+  struct Linkage {
+    std::string signature;  ///< the signature verdict's detail
+    std::vector<check::Binding> imports;
+  };
+  std::string module;  ///< the module's name
+  std::string file;    ///< the winning file's path
+  bool have_package_db = false;
+  std::string package;  ///< of `file`
+  std::vector<Selection> selections;
+  std::vector<std::string> load_order;        ///< modprobe's insertions, the module last
+  std::vector<check::ModuleResult> verdicts;  ///< the module's verdict(s) from evaluate()
+  std::optional<Linkage> linkage;             ///< absent when the module is built in
+};
+
+/// "module NAME", its file and package, candidates, losses with what decided them, the load
+/// order, the verdict with kernel messages, the signature and every import's provider.
+std::string render_explain_text(const Explanation& e);
+
+}  // namespace ofsck::report
