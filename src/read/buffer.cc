@@ -28,17 +28,17 @@ void Buffer::resize(uint64_t n) {
   *this = std::move(nb);
 }
 
-Result<Buffer> read_file_buffer(const std::string& path, uint64_t max_size) {
-  // O_CLOEXEC; ELOOP (symlink loop), EACCES, ENOENT all come back as kIo with strerror.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<OpenedFile> open_regular_file(const std::string& path) {
+  // O_CLOEXEC; ELOOP (symlink loop), EACCES, ENOENT all come back with strerror.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    int e = errno;
+    const int e = errno;
     return make_error(e == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                       fmt::format("cannot open: {}", std::strerror(e)), SourceRef{path});
   }
   struct stat st;
   if (::fstat(fd, &st) != 0) {
-    int e = errno;
+    const int e = errno;
     ::close(fd);
     return make_error(ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(e)),
                       SourceRef{path});
@@ -47,7 +47,14 @@ Result<Buffer> read_file_buffer(const std::string& path, uint64_t max_size) {
     ::close(fd);
     return make_error(ErrorCode::kIo, "not a regular file", SourceRef{path});
   }
-  uint64_t size = static_cast<uint64_t>(st.st_size);
+  return OpenedFile{fd, static_cast<uint64_t>(st.st_size)};
+}
+
+Result<Buffer> read_file_buffer(const std::string& path, uint64_t max_size) {
+  Result<OpenedFile> file = open_regular_file(path);
+  if (!file) return tl::unexpected(file.error());
+  const int fd = file->fd;
+  const uint64_t size = file->size;
   if (size > max_size) {
     ::close(fd);
     return make_error(ErrorCode::kTooLarge,

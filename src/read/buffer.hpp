@@ -46,6 +46,16 @@ class Buffer {
   uint64_t size_ = 0;
 };
 
+/// A regular file opened read-only (O_CLOEXEC); the caller closes `fd`.
+struct OpenedFile {
+  int fd = -1;
+  uint64_t size = 0;  ///< st_size at open time
+};
+
+/// Opens `path` and checks it is a regular file. Errors name the file: "cannot open: <errno
+/// text>" (kNotFound for ENOENT, else kIo), "cannot stat: <errno text>", "not a regular file".
+[[nodiscard]] Result<OpenedFile> open_regular_file(const std::string& path);
+
 /// Reads a whole regular file into a Buffer. Errors (kIo/kNotFound) name the file and errno
 /// text; files larger than `max_size` give kTooLarge.
 [[nodiscard]] Result<Buffer> read_file_buffer(const std::string& path,

@@ -97,6 +97,74 @@ TEST(Compress, ConcatenatedStreams) {
   EXPECT_EQ(d->size(), 2 * s.size());
 }
 
+std::vector<std::byte> compressed(model::Compression c, const std::string& s) {
+  return c == model::Compression::kXz ? xz(s) : c == model::Compression::kZstd ? zst(s) : gz(s);
+}
+
+// The cap bounds the output: a stream of exactly max_out bytes is read, one byte more is
+// kTooLarge naming the file, in the buffer and the chunked variant alike.
+TEST(Compress, OutputOfExactlyTheCapIsReadOneByteMoreIsTooLarge) {
+  const std::string s = sample();
+  for (model::Compression c : {model::Compression::kXz, model::Compression::kZstd,
+                               model::Compression::kGzip, model::Compression::kNone}) {
+    const std::vector<std::byte> in = c == model::Compression::kNone ? as_bytes(s)
+                                                                      : compressed(c, s);
+    Result<Buffer> d = decompress(in, c, s.size(), "cap.ko");
+    ASSERT_TRUE(d) << compression_name(c) << ": " << to_string(d.error());
+    EXPECT_EQ(d->size(), s.size());
+    Result<Buffer> over = decompress(in, c, s.size() - 1, "cap.ko");
+    ASSERT_FALSE(over) << compression_name(c);
+    EXPECT_EQ(over.error().code, ErrorCode::kTooLarge);
+    EXPECT_EQ(over.error().where.path, "cap.ko");
+    auto all = [](std::span<const std::byte>) { return true; };
+    Result<uint64_t> n = decompress_to(in, c, s.size(), "cap.ko", all);
+    ASSERT_TRUE(n) << compression_name(c);
+    EXPECT_EQ(*n, s.size());
+    Result<uint64_t> n_over = decompress_to(in, c, s.size() - 1, "cap.ko", all);
+    ASSERT_FALSE(n_over) << compression_name(c);
+    EXPECT_EQ(n_over.error().code, ErrorCode::kTooLarge);
+  }
+}
+
+// decompress_to() hands the same bytes in chunks of at most 1 MiB, all full but the last;
+// a sink that stops gets the size handed so far; a sink that decodes again (the thread's
+// chunk is then in use) gets its own chunk.
+TEST(Compress, ChunkedOutputMatchesTheBufferAndNests) {
+  std::string s;
+  while (s.size() < (size_t{5} << 20)) s += sample();
+  for (model::Compression c : {model::Compression::kXz, model::Compression::kZstd,
+                               model::Compression::kGzip}) {
+    const std::vector<std::byte> in = compressed(c, s);
+    std::vector<size_t> sizes;
+    std::string got;
+    Result<uint64_t> n = decompress_to(in, c, 1 << 30, "x", [&](std::span<const std::byte> p) {
+      sizes.push_back(p.size());
+      if (sizes.size() == 1) {  // nested, on the same thread
+        Result<Buffer> inner = decompress(in, c, 1 << 30, "inner");
+        EXPECT_TRUE(inner && inner->size() == s.size());
+        std::string nested;
+        EXPECT_TRUE(decompress_to(in, c, 1 << 30, "inner", [&](std::span<const std::byte> q) {
+          nested.append(reinterpret_cast<const char*>(q.data()), q.size());
+          return nested.size() < (size_t{2} << 20);
+        }));
+        EXPECT_TRUE(nested.size() == size_t{2} << 20 && nested == s.substr(0, nested.size()));
+      }
+      got.append(reinterpret_cast<const char*>(p.data()), p.size());
+      return true;
+    });
+    ASSERT_TRUE(n) << compression_name(c) << ": " << to_string(n.error());
+    EXPECT_EQ(*n, s.size());
+    EXPECT_TRUE(got == s) << compression_name(c);
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], size_t{1} << 20);
+    size_t calls = 0;
+    Result<uint64_t> stopped = decompress_to(in, c, 1 << 30, "x", [&](std::span<const std::byte>) {
+      return ++calls < 2;
+    });
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(*stopped, size_t{2} << 20);
+  }
+}
+
 TEST(Compress, TruncatedAndCorruptStreamsAreErrorsWithOffsets) {
   std::string s = sample();
   for (model::Compression c : {model::Compression::kXz, model::Compression::kZstd,

@@ -91,6 +91,24 @@ TEST(Initramfs, MalformedInputsGiveErrorsWithOffsets) {
   EXPECT_EQ(c.error().code, ErrorCode::kTooLarge);
 }
 
+// The read layer puts the inspected bytes into its errors as they are; report/escape.hpp
+// escapes every message once on output. Escaping here too showed "\\x01" for a byte 0x01.
+TEST(Initramfs, ErrorsCarryRawBytesOfMemberNames) {
+  const std::string name = std::string("lib/a") + '\x01' + "\x7f" + "\xff.ko";
+  std::string img = newc(name, 0100644, "hello world");
+  img.resize(img.size() - 8);  // cut inside the body
+  auto r = parse(img);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kTruncated);
+  EXPECT_NE(r.error().message.find("body of \"" + name + "\""), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find("\\x"), std::string::npos) << r.error().message;
+  auto m = parse(std::string("07\x01\x02" "01") + std::string(200, '0'));
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message.find(std::string("found \"07\x01\x02" "01\"")), std::string::npos)
+      << m.error().message;
+}
+
 TEST(Initramfs, RealToolsEveryCompression) {
   std::string dir = testdata::make_temp_dir("initramfs");
   testdata::run(fmt::format(

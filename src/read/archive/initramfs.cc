@@ -57,14 +57,6 @@ uint32_t le32(const std::byte* p) {
          static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
 }
 
-std::string printable(std::string_view s) {
-  std::string r;
-  for (char c : s.substr(0, 64))
-    r += (c >= 0x20 && c < 0x7f) ? std::string(1, c)
-                                 : fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-  return r;
-}
-
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
 };
@@ -135,7 +127,7 @@ class StreamParser {
       if (std::memcmp(h, "070701", 6) != 0 && std::memcmp(h, "070702", 6) != 0)
         return err(ErrorCode::kMalformed, pos,
                    fmt::format("no cpio magic: expected \"070701\" or \"070702\", found \"{}\"",
-                               printable(std::string_view(h, 6))));
+                               std::string_view(h, 6)));
       uint32_t f[13];
       if (const int bad = decode_newc_fields(h, f); bad >= 0)
         return err(ErrorCode::kMalformed, pos + static_cast<uint64_t>(bad),
@@ -160,7 +152,7 @@ class StreamParser {
       if (data_at + body > s_.size())
         return err(ErrorCode::kTruncated, data_at,
                    fmt::format("body of \"{}\" (0x{:x} bytes) runs past the end (0x{:x})",
-                               printable(nm), body, s_.size()));
+                               nm, body, s_.size()));
       if (nm == "TRAILER!!!") return std::min<uint64_t>(next, s_.size());
       if (out_.entries.size() >= opts_.max_entries)
         return err(ErrorCode::kTooLarge, pos,
@@ -176,7 +168,7 @@ class StreamParser {
         if (body > kPathMax)
           return err(ErrorCode::kMalformed, pos,
                      fmt::format("symlink \"{}\" target of 0x{:x} bytes exceeds PATH_MAX",
-                                 printable(nm), body));
+                                 nm, body));
         e.symlink.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         if (auto z = e.symlink.find('\0'); z != std::string::npos) e.symlink.resize(z);
       } else if (e.is_regular()) {

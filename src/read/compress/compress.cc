@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -19,6 +20,10 @@ namespace {
 
 using compress_detail::ChunkOut;
 using compress_detail::corrupt;
+using compress_detail::finish;
+using compress_detail::Out;
+using compress_detail::SinkOut;
+using compress_detail::step;
 using compress_detail::too_large;
 
 constexpr uint8_t kZstdMagic[] = {0x28, 0xB5, 0x2F, 0xFD};
@@ -30,256 +35,129 @@ bool has_magic(std::span<const std::byte> b, const uint8_t (&m)[N]) {
   return b.size() >= N && std::memcmp(b.data(), m, N) == 0;
 }
 
-/// Growable output with a hard cap. Grows geometrically; the first size is a hint.
-class Output {
+/// Out into one Buffer that grows geometrically up to the cap; the first size is a hint. Once
+/// the cap is filled the decoder gets a small spill area instead: a stream that ends exactly
+/// at the cap is accepted, one byte more is kTooLarge.
+class BufferOut final : public Out {
  public:
-  Output(uint64_t hint, uint64_t cap) : cap_(cap) { buf_ = Buffer(std::clamp<uint64_t>(hint, 4096, cap ? cap : 1)); }
-  /// Makes room for more output; false if the cap is already filled.
-  bool grow() {
-    if (buf_.size() >= cap_) return false;
-    uint64_t n = buf_.size() * 2;
-    if (n > cap_ || n < buf_.size()) n = cap_;
-    buf_.resize(n);
-    return true;
+  BufferOut(uint64_t hint, uint64_t cap)
+      : Out(cap), buf_(std::min(std::max<uint64_t>(hint, 4096), cap)) {}
+  std::span<std::byte> space() override {
+    if (used_ == buf_.size() && buf_.size() < cap_) {
+      uint64_t n = buf_.size() * 2;
+      if (n > cap_ || n < buf_.size()) n = cap_;
+      buf_.resize(n);
+    }
+    if (used_ < buf_.size()) return buf_.mutable_span().subspan(used_);
+    return spill_;
   }
-  Buffer& buf() { return buf_; }
-  uint64_t cap() const { return cap_; }
+  ChunkOut::Flush wrote(size_t n) override {
+    used_ += n;
+    return used_ > cap_ ? ChunkOut::kTooLarge : ChunkOut::kMore;
+  }
+  ChunkOut::Flush end() override { return ChunkOut::kMore; }
+  uint64_t total() const override { return used_; }
+  Buffer take() {
+    buf_.truncate(used_);
+    return std::move(buf_);
+  }
 
  private:
   Buffer buf_;
-  uint64_t cap_;
+  uint64_t used_ = 0;
+  std::array<std::byte, 64> spill_{};
 };
 
-Result<Buffer> decompress_xz(std::span<const std::byte> in, uint64_t cap, const std::string& path) {
+// kmod: lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED). The memlimit guards the
+// dictionary allocation; 1 GiB is far above any real module's 2 MiB dictionary.
+Result<uint64_t> run_xz(std::span<const std::byte> in, Out& out, const std::string& path) {
   lzma_stream s = LZMA_STREAM_INIT;
-  // kmod: lzma_stream_decoder(&strm, UINT64_MAX, LZMA_CONCATENATED). The memlimit guards the
-  // dictionary allocation; 1 GiB is far above any real module's 2 MiB dictionary.
   if (lzma_stream_decoder(&s, uint64_t{1} << 30, LZMA_CONCATENATED) != LZMA_OK)
     return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
-  // The size the index declares, plus one byte so that the stream ends before the buffer is
-  // full (a module is ~5.5x its .xz: a guess grows and copies ~90% of them once).
-  std::optional<uint64_t> declared = xz_declared_size(in);
-  Output out(declared ? *declared + 1 : in.size() * 4, cap);
-  s.next_in = reinterpret_cast<const uint8_t*>(in.data());
-  s.avail_in = in.size();
-  s.next_out = reinterpret_cast<uint8_t*>(out.buf().data());
-  s.avail_out = out.buf().size();
-  for (;;) {
-    lzma_ret r = lzma_code(&s, LZMA_FINISH);
-    if (r == LZMA_STREAM_END) break;
-    if (r == LZMA_OK && s.avail_out == 0) {
-      uint64_t used = out.buf().size();
-      if (!out.grow()) {
-        lzma_end(&s);
-        return too_large(path, "xz", cap);
-      }
-      s.next_out = reinterpret_cast<uint8_t*>(out.buf().data()) + used;
-      s.avail_out = out.buf().size() - used;
-      continue;
-    }
-    if (r == LZMA_OK) continue;  // progress made; LZMA_FINISH loops until END or error
-    uint64_t off = s.total_in;
-    lzma_end(&s);
-    switch (r) {
-      case LZMA_BUF_ERROR: return corrupt(path, "xz", off, "unexpected end of input", ErrorCode::kTruncated);
-      case LZMA_FORMAT_ERROR: return corrupt(path, "xz", off, "not in .xz format");
-      case LZMA_OPTIONS_ERROR: return corrupt(path, "xz", off, "unsupported options");
-      case LZMA_DATA_ERROR: return corrupt(path, "xz", off, "compressed data is corrupt");
-      case LZMA_MEMLIMIT_ERROR: return corrupt(path, "xz", off, "dictionary above 1 GiB memory limit", ErrorCode::kTooLarge);
-      default: return corrupt(path, "xz", off, fmt::format("liblzma error {}", static_cast<int>(r)));
-    }
-  }
-  uint64_t n = s.total_out;
-  lzma_end(&s);
-  out.buf().truncate(n);
-  return std::move(out.buf());
+  return compress_detail::run_lzma(s, in, out, path, "xz");
 }
 
-Result<Buffer> decompress_zstd(std::span<const std::byte> in, uint64_t cap, const std::string& path) {
-  unsigned long long hint = ZSTD_getFrameContentSize(in.data(), in.size());
-  uint64_t h = (hint == ZSTD_CONTENTSIZE_UNKNOWN || hint == ZSTD_CONTENTSIZE_ERROR)
-                   ? in.size() * 4
-                   : std::min<uint64_t>(hint + 1, cap);
+Result<uint64_t> run_zstd(std::span<const std::byte> in, Out& out, const std::string& path) {
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!ctx) return make_error(ErrorCode::kIo, "libzstd: cannot create context", SourceRef{path});
   // Cap the window (zstd's own default is 2^27); a forged header asking for more is rejected.
   ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, 27);
-  Output out(h, cap);
   ZSTD_inBuffer ib{in.data(), in.size(), 0};
-  ZSTD_outBuffer ob{out.buf().data(), out.buf().size(), 0};
   size_t last = 1;
   while (ib.pos < ib.size || last != 0) {
-    if (ob.pos == ob.size) {
-      if (!out.grow()) return too_large(path, "zstd", cap);
-      ob.dst = out.buf().data();
-      ob.size = out.buf().size();
-    }
-    size_t before_in = ib.pos, before_out = ob.pos;
+    const std::span<std::byte> sp = out.space();
+    ZSTD_outBuffer ob{sp.data(), sp.size(), 0};
+    const size_t before_in = ib.pos;
     last = ZSTD_decompressStream(ctx.get(), &ob, &ib);
     if (ZSTD_isError(last)) return corrupt(path, "zstd", ib.pos, ZSTD_getErrorName(last));
-    if (ib.pos == ib.size && last != 0 && ob.pos < ob.size && ob.pos == before_out &&
-        ib.pos == before_in)
+    // No progress with room to spare: the input ended inside a frame.
+    if (ib.pos == ib.size && last != 0 && ob.pos == 0 && ib.pos == before_in)
       return corrupt(path, "zstd", ib.pos, "unexpected end of input", ErrorCode::kTruncated);
+    if (auto done = step(out, ob.pos, path, "zstd")) return *done;
   }
-  out.buf().truncate(ob.pos);
-  return std::move(out.buf());
+  return finish(out, path, "zstd");
 }
 
-Result<Buffer> decompress_gzip(std::span<const std::byte> in, uint64_t cap, const std::string& path) {
+Result<uint64_t> run_gzip(std::span<const std::byte> in, Out& out, const std::string& path) {
   z_stream z{};
   if (inflateInit2(&z, 15 + 32) != Z_OK)
     return make_error(ErrorCode::kIo, "zlib: cannot initialise inflate", SourceRef{path});
-  Output out(in.size() * 4, cap);
+  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, inflateEnd);
   // zlib's avail_in/avail_out are uInt: feed in chunks.
-  uint64_t in_pos = 0, out_pos = 0;
+  uint64_t in_pos = 0;
   constexpr uint64_t kChunk = 1u << 30;
   for (;;) {
-    if (out_pos == out.buf().size() && !out.grow()) {
-      inflateEnd(&z);
-      return too_large(path, "gzip", cap);
-    }
-    uint64_t ain = std::min<uint64_t>(in.size() - in_pos, kChunk);
-    uint64_t aout = std::min<uint64_t>(out.buf().size() - out_pos, kChunk);
+    const std::span<std::byte> sp = out.space();
+    const uint64_t ain = std::min<uint64_t>(in.size() - in_pos, kChunk);
+    const uint64_t aout = std::min<uint64_t>(sp.size(), kChunk);
     z.next_in = const_cast<Bytef*>(reinterpret_cast<const Bytef*>(in.data() + in_pos));
     z.avail_in = static_cast<uInt>(ain);
-    z.next_out = reinterpret_cast<Bytef*>(out.buf().data() + out_pos);
+    z.next_out = reinterpret_cast<Bytef*>(sp.data());
     z.avail_out = static_cast<uInt>(aout);
-    int r = inflate(&z, Z_NO_FLUSH);
+    const int r = inflate(&z, Z_NO_FLUSH);
     in_pos += ain - z.avail_in;
-    out_pos += aout - z.avail_out;
+    const bool needs_room = r == Z_BUF_ERROR && z.avail_out == 0;
+    if (r != Z_OK && r != Z_STREAM_END && !needs_room) {
+      if (r == Z_BUF_ERROR)
+        return corrupt(path, "gzip", in_pos, "unexpected end of input", ErrorCode::kTruncated);
+      return corrupt(path, "gzip", in_pos, z.msg ? z.msg : fmt::format("zlib error {}", r));
+    }
+    if (auto done = step(out, aout - z.avail_out, path, "gzip")) return *done;
     if (r == Z_STREAM_END) {
       // gzread (kmod) accepts concatenated members; skip trailing zero padding like gzip(1).
       uint64_t rest = in_pos;
       while (rest < in.size() && in[rest] == std::byte{0}) ++rest;
-      if (rest >= in.size()) break;
-      if (inflateReset(&z) != Z_OK) break;
-      continue;
+      if (rest >= in.size() || inflateReset(&z) != Z_OK) break;
     }
-    if (r == Z_OK) continue;
-    if (r == Z_BUF_ERROR && z.avail_out == 0) continue;  // needs more output space
-    inflateEnd(&z);
-    if (r == Z_BUF_ERROR)
-      return corrupt(path, "gzip", in_pos, "unexpected end of input", ErrorCode::kTruncated);
-    return corrupt(path, "gzip", in_pos, z.msg ? z.msg : fmt::format("zlib error {}", r));
   }
-  inflateEnd(&z);
-  out.buf().truncate(out_pos);
-  return std::move(out.buf());
+  return finish(out, path, "gzip");
 }
 
-Result<uint64_t> stream_xz(std::span<const std::byte> in, uint64_t cap, const std::string& path,
-                           const ChunkSink& sink) {
-  lzma_stream s = LZMA_STREAM_INIT;
-  if (lzma_stream_decoder(&s, uint64_t{1} << 30, LZMA_CONCATENATED) != LZMA_OK)
-    return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
-  ChunkOut out(cap, sink);
-  s.next_in = reinterpret_cast<const uint8_t*>(in.data());
-  s.avail_in = in.size();
-  s.next_out = out.data();
-  s.avail_out = out.size();
-  for (;;) {
-    lzma_ret r = lzma_code(&s, LZMA_FINISH);
-    if (r == LZMA_STREAM_END) break;
-    if (r == LZMA_OK && s.avail_out == 0) {
-      const ChunkOut::Flush f = out.flush(out.size());
-      if (f != ChunkOut::kMore) {
-        lzma_end(&s);
-        if (f == ChunkOut::kStop) return out.total();
-        return too_large(path, "xz", cap);
-      }
-      s.next_out = out.data();
-      s.avail_out = out.size();
-      continue;
-    }
-    if (r == LZMA_OK) continue;
-    uint64_t off = s.total_in;
-    lzma_end(&s);
-    switch (r) {
-      case LZMA_BUF_ERROR: return corrupt(path, "xz", off, "unexpected end of input", ErrorCode::kTruncated);
-      case LZMA_FORMAT_ERROR: return corrupt(path, "xz", off, "not in .xz format");
-      case LZMA_OPTIONS_ERROR: return corrupt(path, "xz", off, "unsupported options");
-      case LZMA_DATA_ERROR: return corrupt(path, "xz", off, "compressed data is corrupt");
-      case LZMA_MEMLIMIT_ERROR: return corrupt(path, "xz", off, "dictionary above 1 GiB memory limit", ErrorCode::kTooLarge);
-      default: return corrupt(path, "xz", off, fmt::format("liblzma error {}", static_cast<int>(r)));
-    }
+/// The one decoding loop of format `c` (not kNone) into `out`.
+Result<uint64_t> run(std::span<const std::byte> in, model::Compression c, Out& out,
+                     const std::string& path) {
+  switch (c) {
+    case model::Compression::kXz: return run_xz(in, out, path);
+    case model::Compression::kZstd: return run_zstd(in, out, path);
+    case model::Compression::kGzip: return run_gzip(in, out, path);
+    case model::Compression::kNone: break;
   }
-  size_t rest = out.size() - s.avail_out;
-  lzma_end(&s);
-  if (out.flush(rest) == ChunkOut::kTooLarge) return too_large(path, "xz", cap);
-  return out.total();
+  return make_error(ErrorCode::kUnsupported, "unknown compression", SourceRef{path});
 }
 
-Result<uint64_t> stream_zstd(std::span<const std::byte> in, uint64_t cap, const std::string& path,
-                             const ChunkSink& sink) {
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  if (!ctx) return make_error(ErrorCode::kIo, "libzstd: cannot create context", SourceRef{path});
-  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, 27);
-  ChunkOut out(cap, sink);
-  ZSTD_inBuffer ib{in.data(), in.size(), 0};
-  ZSTD_outBuffer ob{out.data(), out.size(), 0};
-  size_t last = 1;
-  while (ib.pos < ib.size || last != 0) {
-    if (ob.pos == ob.size) {
-      const ChunkOut::Flush f = out.flush(ob.pos);
-      if (f == ChunkOut::kStop) return out.total();
-      if (f == ChunkOut::kTooLarge) return too_large(path, "zstd", cap);
-      ob.pos = 0;
-    }
-    size_t before_in = ib.pos, before_out = ob.pos;
-    last = ZSTD_decompressStream(ctx.get(), &ob, &ib);
-    if (ZSTD_isError(last)) return corrupt(path, "zstd", ib.pos, ZSTD_getErrorName(last));
-    if (ib.pos == ib.size && last != 0 && ob.pos < ob.size && ob.pos == before_out &&
-        ib.pos == before_in)
-      return corrupt(path, "zstd", ib.pos, "unexpected end of input", ErrorCode::kTruncated);
+/// The first size of the output buffer: the size a zstd frame or an xz index declares (+1, so
+/// that the stream ends before the buffer is full and needs no doubling), else 4 times the
+/// input (7.x modules are 5.5x their .xz: a guess grew and copied ~90% of them once).
+uint64_t size_hint(std::span<const std::byte> in, model::Compression c, uint64_t cap) {
+  if (c == model::Compression::kXz) {
+    if (std::optional<uint64_t> n = xz_declared_size(in)) return std::min<uint64_t>(*n + 1, cap);
   }
-  if (out.flush(ob.pos) == ChunkOut::kTooLarge) return too_large(path, "zstd", cap);
-  return out.total();
-}
-
-Result<uint64_t> stream_gzip(std::span<const std::byte> in, uint64_t cap, const std::string& path,
-                             const ChunkSink& sink) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 32) != Z_OK)
-    return make_error(ErrorCode::kIo, "zlib: cannot initialise inflate", SourceRef{path});
-  ChunkOut out(cap, sink);
-  uint64_t in_pos = 0, out_pos = 0;
-  constexpr uint64_t kChunk = 1u << 30;
-  for (;;) {
-    if (out_pos == out.size()) {
-      const ChunkOut::Flush f = out.flush(out_pos);
-      if (f != ChunkOut::kMore) {
-        inflateEnd(&z);
-        if (f == ChunkOut::kStop) return out.total();
-        return too_large(path, "gzip", cap);
-      }
-      out_pos = 0;
-    }
-    uint64_t ain = std::min<uint64_t>(in.size() - in_pos, kChunk);
-    uint64_t aout = out.size() - out_pos;
-    z.next_in = const_cast<Bytef*>(reinterpret_cast<const Bytef*>(in.data() + in_pos));
-    z.avail_in = static_cast<uInt>(ain);
-    z.next_out = reinterpret_cast<Bytef*>(out.data() + out_pos);
-    z.avail_out = static_cast<uInt>(aout);
-    int r = inflate(&z, Z_NO_FLUSH);
-    in_pos += ain - z.avail_in;
-    out_pos += aout - z.avail_out;
-    if (r == Z_STREAM_END) {
-      uint64_t rest = in_pos;
-      while (rest < in.size() && in[rest] == std::byte{0}) ++rest;
-      if (rest >= in.size()) break;
-      if (inflateReset(&z) != Z_OK) break;
-      continue;
-    }
-    if (r == Z_OK) continue;
-    if (r == Z_BUF_ERROR && z.avail_out == 0) continue;
-    inflateEnd(&z);
-    if (r == Z_BUF_ERROR)
-      return corrupt(path, "gzip", in_pos, "unexpected end of input", ErrorCode::kTruncated);
-    return corrupt(path, "gzip", in_pos, z.msg ? z.msg : fmt::format("zlib error {}", r));
+  if (c == model::Compression::kZstd) {
+    const unsigned long long n = ZSTD_getFrameContentSize(in.data(), in.size());
+    if (n != ZSTD_CONTENTSIZE_UNKNOWN && n != ZSTD_CONTENTSIZE_ERROR)
+      return std::min<uint64_t>(n + 1, cap);
   }
-  inflateEnd(&z);
-  if (out.flush(out_pos) == ChunkOut::kTooLarge) return too_large(path, "gzip", cap);
-  return out.total();
+  return in.size() * 4;
 }
 
 }  // namespace
@@ -309,15 +187,13 @@ constexpr uint64_t kHeldWhileGrowing = uint64_t{64} << 20;
 
 Result<Buffer> decompress_growing(std::span<const std::byte> in, model::Compression c,
                                   uint64_t max_out, const std::string& path) {
-  switch (c) {
-    case model::Compression::kNone:
-      if (in.size() > max_out) return too_large(path, "raw", max_out);
-      return Buffer::copy_of(in);
-    case model::Compression::kXz: return decompress_xz(in, max_out, path);
-    case model::Compression::kZstd: return decompress_zstd(in, max_out, path);
-    case model::Compression::kGzip: return decompress_gzip(in, max_out, path);
+  if (c == model::Compression::kNone) {
+    if (in.size() > max_out) return too_large(path, "raw", max_out);
+    return Buffer::copy_of(in);
   }
-  return make_error(ErrorCode::kUnsupported, "unknown compression", SourceRef{path});
+  BufferOut out(size_hint(in, c, max_out), max_out);
+  if (Result<uint64_t> n = run(in, c, out, path); !n) return tl::unexpected(n.error());
+  return out.take();
 }
 
 }  // namespace
@@ -340,15 +216,9 @@ Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c, u
     return true;
   });
   if (!size) return tl::unexpected(size.error());
-  Buffer out(*size);
-  uint64_t at = 0;
-  Result<uint64_t> again = decompress_to(in, c, *size, path, [&](std::span<const std::byte> p) {
-    std::memcpy(out.data() + at, p.data(), p.size());
-    at += p.size();
-    return true;
-  });
-  if (!again) return tl::unexpected(again.error());
-  return out;
+  BufferOut out(*size, *size);
+  if (Result<uint64_t> n = run(in, c, out, path); !n) return tl::unexpected(n.error());
+  return out.take();
 }
 
 Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression c,
@@ -361,11 +231,33 @@ Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression
         if (!sink(in.subspan(off, n))) return off + n;
       }
       return in.size();
-    case model::Compression::kXz: return stream_xz(in, max_out, path, sink);
-    case model::Compression::kZstd: return stream_zstd(in, max_out, path, sink);
-    case model::Compression::kGzip: return stream_gzip(in, max_out, path, sink);
+    case model::Compression::kXz:
+    case model::Compression::kZstd:
+    case model::Compression::kGzip: break;
   }
-  return make_error(ErrorCode::kUnsupported, "unknown compression", SourceRef{path});
+  SinkOut out(max_out, sink);
+  return run(in, c, out, path);
 }
 
+namespace compress_detail {
+
+// LZMA_FINISH: lzma_code() returns only when the output space is full, the stream ended, or
+// no progress is possible (LZMA_BUF_ERROR on the call after).
+Result<uint64_t> run_lzma(lzma_stream& s, std::span<const std::byte> in, Out& out,
+                          const std::string& path, const char* fmt_name) {
+  std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&s, lzma_end);
+  s.next_in = reinterpret_cast<const uint8_t*>(in.data());
+  s.avail_in = in.size();
+  for (;;) {
+    const std::span<std::byte> sp = out.space();
+    s.next_out = reinterpret_cast<uint8_t*>(sp.data());
+    s.avail_out = sp.size();
+    const lzma_ret r = lzma_code(&s, LZMA_FINISH);
+    if (r != LZMA_OK && r != LZMA_STREAM_END) return lzma_failure(path, fmt_name, s.total_in, r);
+    if (auto done = step(out, sp.size() - s.avail_out, path, fmt_name)) return *done;
+    if (r == LZMA_STREAM_END) return finish(out, path, fmt_name);
+  }
+}
+
+}  // namespace compress_detail
 }  // namespace ofsck::read

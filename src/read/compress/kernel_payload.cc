@@ -41,12 +41,8 @@ uint8_t u8(Bytes in, size_t i) { return static_cast<uint8_t>(in[i]); }
 /// Flush result → decoding outcome: nullopt to continue.
 std::optional<Result<uint64_t>> after_flush(ChunkOut& out, size_t n, const std::string& path,
                                             const char* name, uint64_t cap) {
-  switch (out.flush(n)) {
-    case ChunkOut::kMore: return std::nullopt;
-    case ChunkOut::kStop: return Result<uint64_t>(out.total());
-    case ChunkOut::kTooLarge: return Result<uint64_t>(too_large(path, name, cap));
-  }
-  return std::nullopt;
+  const ChunkOut::Flush f = out.flush(n);
+  return compress_detail::after(f, out.total(), path, name, cap);
 }
 
 // lib/decompress_inflate.c __gunzip(): 1f 8b 08, a 10-byte header, an optional NUL-terminated
@@ -117,43 +113,14 @@ Result<uint64_t> payload_bzip2(Bytes in, uint64_t cap, const std::string& path,
   }
 }
 
-/// Runs a liblzma decoder (.xz single stream, or .lzma) to LZMA_STREAM_END.
-Result<uint64_t> run_lzma(lzma_stream& s, Bytes in, uint64_t cap, const std::string& path,
-                          const char* name, const ChunkSink& sink) {
-  std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&s, lzma_end);
-  ChunkOut out(cap, sink);
-  s.next_in = reinterpret_cast<const uint8_t*>(in.data());
-  s.avail_in = in.size();
-  for (;;) {
-    s.next_out = out.data();
-    s.avail_out = out.size();
-    const lzma_ret r = lzma_code(&s, LZMA_FINISH);
-    const size_t produced = out.size() - s.avail_out;
-    if (r != LZMA_OK && r != LZMA_STREAM_END) {
-      const uint64_t off = s.total_in;
-      switch (r) {
-        case LZMA_BUF_ERROR:
-          return corrupt(path, name, off, "unexpected end of input", ErrorCode::kTruncated);
-        case LZMA_FORMAT_ERROR: return corrupt(path, name, off, fmt::format("not in .{} format", name));
-        case LZMA_OPTIONS_ERROR: return corrupt(path, name, off, "unsupported options");
-        case LZMA_DATA_ERROR: return corrupt(path, name, off, "compressed data is corrupt");
-        case LZMA_MEMLIMIT_ERROR:
-          return corrupt(path, name, off, "dictionary above 1 GiB memory limit", ErrorCode::kTooLarge);
-        default: return corrupt(path, name, off, fmt::format("liblzma error {}", static_cast<int>(r)));
-      }
-    }
-    if (auto done = after_flush(out, produced, path, name, cap)) return *done;
-    if (r == LZMA_STREAM_END) return out.total();
-  }
-}
-
 // lib/decompress_unxz.c: xz_dec_run() in single-call mode decodes one .xz stream and returns
 // XZ_STREAM_END after its footer; stream padding and the size trailer are not read.
 Result<uint64_t> payload_xz(Bytes in, uint64_t cap, const std::string& path, const ChunkSink& sink) {
   lzma_stream s = LZMA_STREAM_INIT;
   if (lzma_stream_decoder(&s, uint64_t{1} << 30, 0) != LZMA_OK)
     return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
-  return run_lzma(s, in, cap, path, "xz", sink);
+  compress_detail::SinkOut out(cap, sink);
+  return compress_detail::run_lzma(s, in, out, path, "xz");
 }
 
 // lib/decompress_unlzma.c: the 13-byte .lzma header (properties, dictionary size, 64-bit
@@ -163,7 +130,8 @@ Result<uint64_t> payload_lzma(Bytes in, uint64_t cap, const std::string& path,
   lzma_stream s = LZMA_STREAM_INIT;
   if (lzma_alone_decoder(&s, uint64_t{1} << 30) != LZMA_OK)
     return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
-  return run_lzma(s, in, cap, path, "lzma", sink);
+  compress_detail::SinkOut out(cap, sink);
+  return compress_detail::run_lzma(s, in, out, path, "lzma");
 }
 
 constexpr uint8_t kLzopMagic[] = {0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a};

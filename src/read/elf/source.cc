@@ -1,7 +1,5 @@
 #include "read/elf/source.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,21 +32,9 @@ Result<std::span<const std::byte>> MemorySource::read(uint64_t off, uint64_t len
 
 Result<std::unique_ptr<FileSource>> FileSource::open(const std::string& path, uint64_t head,
                                                      uint64_t tail) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    return make_error(e == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      fmt::format("cannot open: {}", std::strerror(e)), SourceRef{path});
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    int e = errno;
-    ::close(fd);
-    return make_error(ErrorCode::kIo,
-                      e ? fmt::format("cannot stat: {}", std::strerror(e)) : "not a regular file",
-                      SourceRef{path});
-  }
-  std::unique_ptr<FileSource> s(new FileSource(path, fd, static_cast<uint64_t>(st.st_size)));
+  Result<OpenedFile> file = open_regular_file(path);
+  if (!file) return tl::unexpected(file.error());
+  std::unique_ptr<FileSource> s(new FileSource(path, file->fd, file->size));
   uint64_t size = s->size_;
   if (head + tail >= size) {
     if (size) {

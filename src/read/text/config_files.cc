@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <memory>
 
-#include "read/text/text_util.hpp"
 
 namespace ofsck::read {
 namespace {
@@ -153,6 +153,44 @@ CollectedConfig collect_config_files(std::string_view root, std::span<const std:
     out.files.push_back(std::move(e.file));
   }
   return out;
+}
+
+void load_config_files(std::string_view root, const std::vector<std::string>& paths,
+                       const CollectOptions& opts, std::vector<model::ConfigFile>& files,
+                       std::vector<model::ConfigProblem>& problems, const ConfigParser& parse,
+                       const UnreadableConfig& unreadable) {
+  CollectedConfig collected =
+      paths.empty()
+          ? collect_config_files(root, default_config_dirs(opts.flavor, opts.kmod_version), opts)
+          : collect_config_files(root, paths, opts);
+  std::move(collected.problems.begin(), collected.problems.end(), std::back_inserter(problems));
+  for (model::ConfigFile& f : collected.files) {
+    Result<std::string> data_or = read_text_file(f.path);
+    if (data_or)
+      parse(*data_or, f);
+    else
+      problems.push_back(unreadable(f, data_or.error()));
+    files.push_back(std::move(f));
+  }
+}
+
+ConfigLines::ConfigLines(std::string_view data, const model::ConfigFile& file,
+                         std::vector<model::ConfigProblem>& problems)
+    : file_(file), problems_(problems), lines_(split_wrapped_lines(data)) {}
+
+bool ConfigLines::next() {
+  while (at_ < lines_.size()) {
+    const LogicalLine& l = lines_[at_++];
+    std::string_view line = l.effective();
+    if (l.has_nul())
+      problems_.push_back(
+          make_problem("nul-byte", file_.display_path, l.first_line,
+                       "line contains a NUL byte; kmod ignores everything after it"));
+    if (line.empty() || line[0] == '#') continue;
+    tok_ = Strtok(line);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace ofsck::read

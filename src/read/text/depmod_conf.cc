@@ -76,14 +76,9 @@ bool kver_matches(model::DepmodConfig& out, const model::ConfigFile& f, const Lo
 
 void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std::string_view kver,
                        model::DepmodConfig& out) {
-  for (const LogicalLine& l : split_wrapped_lines(data)) {
-    std::string_view line = l.effective();
-    if (l.has_nul())
-      out.problems.push_back(
-          make_problem("nul-byte", file.display_path, l.first_line,
-                       "line contains a NUL byte; kmod ignores everything after it"));
-    if (line.empty() || line[0] == '#') continue;
-    Strtok tok(line);
+  for (ConfigLines lines(data, file, out.problems); lines.next();) {
+    const LogicalLine& l = lines.line();
+    Strtok& tok = lines.tok();
     std::optional<std::string_view> cmd = tok.next();
     if (!cmd) continue;
     if (*cmd == "search") {
@@ -130,27 +125,21 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std
 
 model::DepmodConfig load_depmod_config(const DepmodLoadOptions& opts) {
   model::DepmodConfig cfg;
-  std::vector<std::string> paths =
-      opts.paths.empty() ? default_config_dirs(ConfigFlavor::kDepmod, opts.kmod_version)
-                         : opts.paths;
   CollectOptions co;
   co.flavor = ConfigFlavor::kDepmod;
   co.kmod_version = opts.kmod_version;
-  CollectedConfig files = collect_config_files(opts.root, paths, co);
-  cfg.problems = std::move(files.problems);
-  for (model::ConfigFile& f : files.files) {
-    Result<std::string> data_or = read_text_file(f.path);
-    if (!data_or) {
-      std::string why = data_or.error().message;
-      if (why.starts_with("cannot open: ")) why.erase(0, std::strlen("cannot open: "));
-      cfg.problems.push_back(make_problem("unreadable", f.display_path, 0,
-                                          "config file cannot be read: " + data_or.error().message,
-                                          fmt::format("file parse {}: {}", f.display_path, why)));
-    } else {
-      parse_depmod_conf(*data_or, f, opts.kver, cfg);
-    }
-    cfg.files.push_back(std::move(f));
-  }
+  load_config_files(
+      opts.root, opts.paths, co, cfg.files, cfg.problems,
+      [&](std::string_view data, const model::ConfigFile& f) {
+        parse_depmod_conf(data, f, opts.kver, cfg);
+      },
+      [](const model::ConfigFile& f, const Error& e) {
+        std::string why = e.message;
+        if (why.starts_with("cannot open: ")) why.erase(0, std::strlen("cannot open: "));
+        return make_problem("unreadable", f.display_path, 0,
+                            "config file cannot be read: " + e.message,
+                            fmt::format("file parse {}: {}", f.display_path, why));
+      });
   if (cfg.search.empty()) {
     // cfg_load(): "For backward compatibility add 'updates' ... only if there was no search
     // option specified." A bare "search" line with no words adds nothing and so still counts

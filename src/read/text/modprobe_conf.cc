@@ -62,14 +62,9 @@ std::vector<std::string> kmod_softdep_tokens(std::string_view line) {
 
 void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
                          model::ModprobeConfig& out, int kmod_version) {
-  for (const LogicalLine& l : split_wrapped_lines(data)) {
-    std::string_view line = l.effective();
-    if (l.has_nul())
-      out.problems.push_back(
-          make_problem("nul-byte", file.display_path, l.first_line,
-                       "line contains a NUL byte; kmod ignores everything after it"));
-    if (line.empty() || line[0] == '#') continue;
-    Strtok tok(line);
+  for (ConfigLines lines(data, file, out.problems); lines.next();) {
+    const LogicalLine& l = lines.line();
+    Strtok& tok = lines.tok();
     std::optional<std::string_view> cmd = tok.next();
     if (!cmd) continue;
     SourceRef where = ref(file, l.first_line);
@@ -152,27 +147,21 @@ model::ModprobeConfig load_modprobe_config(const ModprobeLoadOptions& opts) {
   model::ModprobeConfig cfg;
   cfg.kmod_version = opts.kmod_version;
   const int kmod = opts.kmod_version.major;
-  std::vector<std::string> paths =
-      opts.paths.empty() ? default_config_dirs(ConfigFlavor::kModprobe, kmod) : opts.paths;
   CollectOptions co;
   co.flavor = ConfigFlavor::kModprobe;
   co.kmod_version = kmod;
   co.module_dir = opts.module_dir;
-  CollectedConfig files = collect_config_files(opts.root, paths, co);
-  cfg.problems = std::move(files.problems);
-  for (model::ConfigFile& f : files.files) {
-    Result<std::string> data_or = read_text_file(f.path);
-    if (!data_or) {
+  load_config_files(
+      opts.root, opts.paths, co, cfg.files, cfg.problems,
+      [&](std::string_view data, const model::ConfigFile& f) {
+        parse_modprobe_conf(data, f, cfg, kmod);
+      },
       // kmod_config_new(): `if (fd >= 0) kmod_config_parse(...)`, no message otherwise.
-      cfg.problems.push_back(make_problem("unreadable", f.display_path, 0,
-                                          "config file cannot be read (libkmod skips it "
-                                          "silently): " +
-                                              data_or.error().message));
-    } else {
-      parse_modprobe_conf(*data_or, f, cfg, kmod);
-    }
-    cfg.files.push_back(std::move(f));
-  }
+      [](const model::ConfigFile& f, const Error& e) {
+        return make_problem("unreadable", f.display_path, 0,
+                            "config file cannot be read (libkmod skips it silently): " +
+                                e.message);
+      });
   return cfg;
 }
 
