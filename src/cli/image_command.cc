@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "check/image.hpp"
+#include "scenario/image.hpp"
 #include "cli/commands.hpp"
 #include "report/image.hpp"
 

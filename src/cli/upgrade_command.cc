@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "check/upgrade.hpp"
+#include "scenario/upgrade.hpp"
 #include "cli/commands.hpp"
 #include "report/escape.hpp"
 #include "report/upgrade.hpp"

@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "check/whatif.hpp"
+#include "scenario/whatif.hpp"
 #include "cli/commands.hpp"
 #include "report/whatif.hpp"
 

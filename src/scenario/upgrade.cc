@@ -13,7 +13,7 @@
 // With `--to PKG…` the packages are laid over the root on whatif's private overlay first and
 // both kernels are prepared there (untouched files are symlinks to the root's, so FROM sees its
 // own files and same_file() still compares inodes); paths are mapped back to the root.
-#include "check/upgrade.hpp"
+#include "scenario/upgrade.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,7 +33,7 @@
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
 #include "check/signature_check.hpp"
-#include "check/whatif.hpp"
+#include "scenario/whatif.hpp"
 #include "resolve/select.hpp"
 
 namespace ofsck::check {

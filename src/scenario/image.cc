@@ -5,7 +5,7 @@
 // directory (depmod.d/modprobe.d merge, modules.dep.bin through libkmod): one implementation of
 // every rule, no in-memory second copy. Kernel facts (exports, trusted keys, vermagic, config)
 // come from the disk root's kernel of the same release, which is what boots the image.
-#include "check/image.hpp"
+#include "scenario/image.hpp"
 
 #include "check/firmware.hpp"
 #include "check/modprobe_closure.hpp"

@@ -2,7 +2,7 @@
 // unreadable input. Same roots as scenario_test.cc (see check/scenario_util.hpp).
 #include <gtest/gtest.h>
 
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn {
 namespace {

@@ -4,7 +4,7 @@
 // README's "Observed kernel behaviour" table and oracle_test.cc, which re-checks them live).
 #include <gtest/gtest.h>
 
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn {
 namespace {

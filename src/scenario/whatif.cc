@@ -1,4 +1,4 @@
-// `ofsck whatif`: the overlay root and the before/after difference (check/whatif.hpp).
+// `ofsck whatif`: the overlay root and the before/after difference (scenario/whatif.hpp).
 //
 // The overlay mirrors the inspected root lazily: at first it holds one symlink per top-level
 // entry of the root. Only the directories on the way to a file the change adds or removes are
@@ -7,7 +7,7 @@
 // AT_SYMLINK_NOFOLLOW), so every untouched file is still read from its original place.
 // Symlinks of the root itself (usrmerge's lib → usr/lib, weak-updates links) are copied
 // verbatim, so they resolve inside the overlay exactly as they do inside the root.
-#include "check/whatif.hpp"
+#include "scenario/whatif.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 // `ofsck image` on real initramfs images: real Debian 6.1 modules, depmod-built modules.dep,
 // early microcode cpio + zstd/gzip main cpio as initramfs-tools and dracut write them, and
 // images made by mkinitramfs and dracut themselves when they are installed.
-#include "check/image.hpp"
+#include "scenario/image.hpp"
 
 #include <gtest/gtest.h>
 
