@@ -9,9 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "check/check_tree.hpp"
-#include "check/image.hpp"
-#include "check/upgrade.hpp"
-#include "check/whatif.hpp"
+#include "scenario/image.hpp"
+#include "scenario/upgrade.hpp"
+#include "scenario/whatif.hpp"
 #include "cli/options.hpp"
 
 namespace ofsck::cli {

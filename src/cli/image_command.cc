@@ -1,4 +1,4 @@
-// `ofsck image INITRAMFS`: inventory and boot readiness of a RAM image (check/image.hpp).
+// `ofsck image INITRAMFS`: inventory and boot readiness of a RAM image (scenario/image.hpp).
 #include <cstdio>
 
 #include "cli/commands.hpp"

@@ -1,5 +1,5 @@
 // `ofsck upgrade --to KVER|KERNEL-PACKAGE…`: which out-of-tree modules survive a kernel update
-// (check/upgrade.hpp).
+// (scenario/upgrade.hpp).
 #include <cstdio>
 #include <string>
 #include <vector>

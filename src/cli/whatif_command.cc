@@ -1,4 +1,4 @@
-// `ofsck whatif`: what installing/removing packages would change (check/whatif.hpp).
+// `ofsck whatif`: what installing/removing packages would change (scenario/whatif.hpp).
 #include <cstdio>
 
 #include "cli/commands.hpp"

@@ -2,7 +2,7 @@
 /// Renderers of an `ofsck image` report: the inventory, then the findings as `check` prints them.
 #include <string>
 
-#include "check/image.hpp"
+#include "scenario/image.hpp"
 #include "report/render.hpp"
 
 namespace ofsck::report {

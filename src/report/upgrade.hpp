@@ -3,7 +3,7 @@
 /// reasons, kABI risks), then a summary line; JSON with the same fields plus the findings.
 #include <string>
 
-#include "check/upgrade.hpp"
+#include "scenario/upgrade.hpp"
 #include "report/render.hpp"
 
 namespace ofsck::report {

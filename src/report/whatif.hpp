@@ -3,7 +3,7 @@
 /// as `check` prints findings, and the modules whose verdict changes.
 #include <string>
 
-#include "check/whatif.hpp"
+#include "scenario/whatif.hpp"
 #include "report/render.hpp"
 
 namespace ofsck::report {

@@ -4,7 +4,7 @@
 /// with `ofsck check --format json` verdicts.
 #include <gtest/gtest.h>
 
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn::oracle {
 

@@ -9,7 +9,7 @@
 
 #include "check/check_tree.hpp"
 #include "check/rules.hpp"
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 #include "pkg_fixture.hpp"
 
 using namespace ofsck;

@@ -20,8 +20,10 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "read/pkgdb/pkgdb.hpp"
+#include "util/scratch_dir.hpp"
 
 namespace ofsck::read {
 
@@ -106,34 +108,23 @@ Result<PackageDb> load_rpm_db(const std::string& root, const PathFilter& keep) {
   // opening an image's rpmdb.sqlite in place would change the inspected root. Read a private
   // copy instead (the -wal file too: transactions not yet checkpointed live there). The live
   // system is read in place, as `rpm -q` reads it.
-  struct TempRoot {
-    std::string dir;
-    ~TempRoot() {
-      std::error_code e;
-      if (!dir.empty()) std::filesystem::remove_all(dir, e);
-    }
-  } copy;
+  std::optional<ScratchDir> copy;
   std::string open_root = abs_root;
   if (!r.empty() && exists(r + dbpath + "/rpmdb.sqlite")) {
-    const char* tmp = getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/ofsck-rpmdb-XXXXXX";
-    if (!mkdtemp(tmpl.data()))
-      return make_error(ErrorCode::kIo,
-                        fmt::format("cannot create a directory for a copy of the RPM database: {}",
-                                    std::strerror(errno)),
-                        where);
-    copy.dir = tmpl;
-    std::filesystem::create_directories(copy.dir + dbpath, ec);
+    auto dir = ScratchDir::create("rpmdb", "a directory for a copy of the RPM database");
+    if (!dir) return make_error(ErrorCode::kIo, dir.error().message, where);
+    copy.emplace(std::move(*dir));
+    std::filesystem::create_directories(copy->path() + dbpath, ec);
     for (const char* f : {"/rpmdb.sqlite", "/rpmdb.sqlite-wal"}) {
       if (!ec && exists(r + dbpath + f))
-        std::filesystem::copy_file(r + dbpath + f, copy.dir + dbpath + f, ec);
+        std::filesystem::copy_file(r + dbpath + f, copy->path() + dbpath + f, ec);
     }
     if (ec)
       return make_error(ErrorCode::kIo,
-                        fmt::format("cannot copy the RPM database {} to {}: {}", dbpath, copy.dir,
-                                    ec.message()),
+                        fmt::format("cannot copy the RPM database {} to {}: {}", dbpath,
+                                    copy->path(), ec.message()),
                         where);
-    open_root = copy.dir;
+    open_root = copy->path();
   }
 
   std::lock_guard<std::mutex> lock(rpm_mutex());

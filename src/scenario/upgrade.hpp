@@ -15,12 +15,12 @@ namespace ofsck::check {
 struct UpgradeOptions {
   CheckOptions check;     ///< --root, --kernel (FROM), trust, cache, ...
   std::string to;         ///< --to KVER: the target kernel release
-  /// --to PKG.deb|PKG.rpm (repeatable): laid over the root on a private overlay (whatif's
-  /// overlay_packages()); the target is the kernel whose module tree they bring, or `to` when
+  /// --to PKG.deb|PKG.rpm (repeatable): laid over the root on a private overlay (scenario/
+  /// package_overlay.hpp); the target is the kernel whose module tree they bring, or `to` when
   /// they bring several. Nothing on the root changes.
   std::vector<std::string> to_packages;
   std::string kabi_list;  ///< --kabi-list FILE; empty: <root>/lib/modules/kabi-current/...
-  std::string tmp_dir;    ///< parent of the overlay; empty: $TMPDIR or /tmp
+  std::string tmp_dir;    ///< parent of the overlay; empty: ScratchDir's default
 };
 
 /// Verdict values (strings, as the JSON carries them).

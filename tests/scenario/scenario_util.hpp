@@ -246,3 +246,26 @@ inline bool ends_with(const std::string& s, const std::string& suf) {
 
 /// Dumps the module verdict / doc on failure.
 #define SCN_DUMP(run) "exit " << (run).status << "\nstderr: " << (run).err << "\nstdout: " << (run).out.substr(0, 6000)
+
+namespace ofsck::scn {
+
+/// `ofsck check` on `root` after the real depmod indexed it; when the output is JSON, ofsck's
+/// depmod must agree with the real one (no OFS103). The caller asserts `parsed`.
+inline Out check_indexed(Root& root) {
+  root.depmod();
+  Out run = check(root);
+  if (run.parsed) {
+    EXPECT_TRUE(findings(run.doc, "OFS103").empty())
+        << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
+  }
+  return run;
+}
+
+/// The verdict of the module file `file` (a positional FILE.ko), or nullptr.
+inline const json* module_of_file(const json& doc, const std::string& file) {
+  for (const auto& x : doc["modules"])
+    if (x["file"] == file) return &x;
+  return nullptr;
+}
+
+}  // namespace ofsck::scn

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "check/upgrade.hpp"
+#include "scenario/upgrade.hpp"
 #include "testdata.hpp"
 
 namespace td = ofsck::testdata;

@@ -4,7 +4,6 @@
 /// changes: the changed root is a private overlay directory (symlinks to the original files,
 /// plus the package files) that lives as long as the report.
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -12,13 +11,17 @@
 #include "check/result.hpp"
 #include "util/result.hpp"
 
+namespace ofsck::scenario {
+class Overlay;
+}  // namespace ofsck::scenario
+
 namespace ofsck::check {
 
 struct WhatifOptions {
   CheckOptions check;                ///< root, --kernel (empty: every kernel the change touches)
   std::vector<std::string> install;  ///< PKG.deb, PKG.rpm or a directory laid over the root
   std::vector<std::string> remove;   ///< installed package names (dpkg or RPM database)
-  std::string tmp_dir;               ///< parent of the overlay; empty: $TMPDIR or /tmp
+  std::string tmp_dir;               ///< parent of the overlay; empty: ScratchDir's default
 };
 
 /// A module whose verdict differs between before and after.
@@ -41,34 +44,14 @@ struct KernelDiff {
   size_t before_modules = 0, after_modules = 0;
 };
 
-class Overlay;
-
 struct WhatifReport {
   std::string root;                    ///< as given
   std::vector<std::string> installed;  ///< "path (deb, data.tar.xz/xz, N entries)"
   std::vector<std::string> removed;    ///< package labels whose files were taken away
   std::vector<KernelDiff> kernels;
-  std::shared_ptr<Overlay> overlay;    ///< kept so text output can show config lines
+  std::shared_ptr<scenario::Overlay> overlay;  ///< kept so text output can show config lines
   [[nodiscard]] std::string overlay_dir() const;
 };
-
-/// Packages laid over a root on a private overlay exactly as `whatif --install` lays them
-/// (reused by `upgrade --to PKG`). The overlay directory is removed with the last `overlay`.
-struct PackageOverlay {
-  std::shared_ptr<Overlay> overlay;
-  std::string dir;                     ///< the overlay root (a temp directory)
-  std::string orig;                    ///< absolute original root, "" for "/"
-  std::vector<std::string> installed;  ///< one summary per package, as WhatifReport::installed
-  /// Per package: the kernel releases its paths belong to (lib/modules/K, usr/src/linux-headers-K,
-  /// boot/*-K); "*" for configuration every kernel reads.
-  std::vector<std::set<std::string>> touched;
-};
-
-/// Lays `packages` (.deb, .rpm, directories) over `root` on a fresh overlay under `tmp_dir`
-/// (empty: $TMPDIR or /tmp). Errors name the unreadable package or root (exit 3).
-[[nodiscard]] Result<PackageOverlay> overlay_packages(const std::string& root,
-                                                      const std::vector<std::string>& packages,
-                                                      const std::string& tmp_dir = "");
 
 /// Builds the overlay, checks each kernel before and after, diffs. Errors: kUsage (unknown
 /// package to remove, several kernels where one is needed) → exit 2; others → exit 3, naming

@@ -1,12 +1,13 @@
 // `ofsck image` on real initramfs images: real Debian 6.1 modules, depmod-built modules.dep,
 // early microcode cpio + zstd/gzip main cpio as initramfs-tools and dracut write them, and
 // images made by mkinitramfs and dracut themselves when they are installed.
-#include "check/image.hpp"
+#include "scenario/image.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -69,6 +70,23 @@ std::vector<const Finding*> with_rule(const ImageReport& r, std::string_view rul
   return v;
 }
 
+/// Inspects the image of `o` into `r` and returns its one finding of `rule` about `subject`;
+/// nullptr after a test failure when the image cannot be read or there is not exactly one.
+const Finding* the_finding(const ImageOptions& o, std::string_view rule, std::string_view subject,
+                           std::optional<ImageReport>& r) {
+  auto rep = inspect_image(o);
+  if (!rep) {
+    ADD_FAILURE() << to_string(rep.error());
+    return nullptr;
+  }
+  r = std::move(*rep);
+  auto v = with_rule(*r, rule);
+  EXPECT_EQ(v.size(), 1u) << rule;
+  if (v.size() != 1) return nullptr;
+  EXPECT_EQ(v[0]->subject, subject);
+  return v[0];
+}
+
 size_t errors(const ImageReport& r) {
   size_t n = 0;
   for (const auto& f : r.result.findings) n += f.severity == Severity::kError;
@@ -113,13 +131,11 @@ TEST_F(ImageTest, CompleteImageHasNoErrors) {
 TEST_F(ImageTest, MissingHardDependency) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
   std::string img = build_image(dir_, "rm stage/usr/lib/modules/$K/kernel/fs/configfs/configfs.ko");
-  auto r = inspect_image(options(img, {"rdma_cm"}));
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageModuleMissing);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->subject, "configfs");
-  EXPECT_NE(v[0]->message.find("rdma_cm depends on configfs"), std::string::npos);
-  EXPECT_NE(v[0]->hint.find("configfs.ko"), std::string::npos);  // on disk: add it
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(options(img, {"rdma_cm"}), kImageModuleMissing, "configfs", r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->message.find("rdma_cm depends on configfs"), std::string::npos);
+  EXPECT_NE(f->hint.find("configfs.ko"), std::string::npos);  // on disk: add it
   // The image's own verdict agrees: rdma_cm cannot resolve configfs's symbols.
   bool fails = false;
   for (const auto& m : r->result.modules) fails |= m.name == "rdma_cm" && !m.loads;
@@ -135,27 +151,23 @@ TEST_F(ImageTest, MissingSoftdepPre) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
   // r8169 has `softdep pre: realtek` in its modinfo (the rdma_cm/configfs case of newer kernels).
   std::string img = build_image(dir_, "rm stage/usr/lib/modules/$K/kernel/drivers/net/phy/realtek.ko");
-  auto r = inspect_image(options(img, {"r8169"}));
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageSoftdepMissing);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->subject, "realtek");
-  EXPECT_EQ(v[0]->severity, Severity::kError);
-  EXPECT_NE(v[0]->message.find("r8169 has `softdep pre: realtek`"), std::string::npos)
-      << v[0]->message;
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(options(img, {"r8169"}), kImageSoftdepMissing, "realtek", r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kError);
+  EXPECT_NE(f->message.find("r8169 has `softdep pre: realtek`"), std::string::npos)
+      << f->message;
   EXPECT_TRUE(with_rule(*r, kImageModuleMissing).empty());
 }
 
 TEST_F(ImageTest, MissingFirmwareIsAWarning) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
   std::string img = build_image(dir_, "rm stage/usr/lib/firmware/rtl_nic/rtl8125b-2.fw", "gzip -c");
-  auto r = inspect_image(options(img, {"r8169"}));
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageFirmwareMissing);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->severity, Severity::kWarning);
-  EXPECT_EQ(v[0]->subject, "r8169");
-  EXPECT_NE(v[0]->message.find("rtl_nic/rtl8125b-2.fw"), std::string::npos);
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(options(img, {"r8169"}), kImageFirmwareMissing, "r8169", r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  EXPECT_NE(f->message.find("rtl_nic/rtl8125b-2.fw"), std::string::npos);
   EXPECT_EQ(errors(*r), 0u);
 }
 
@@ -171,16 +183,14 @@ TEST_F(ImageTest, StaleModuleAfterDiskChange) {
   auto o = options(img, {"r8169"});
   o.check.root = dir_ + "/stage";
   o.check.symvers = testdata::symvers(kKver);
-  auto r = inspect_image(o);
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageStaleModule);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->subject, "realtek");
-  ASSERT_EQ(v[0]->where.size(), 2u);
-  EXPECT_EQ(v[0]->where[0].path, img + "!/usr/lib/modules/" + kKver +
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(o, kImageStaleModule, "realtek", r);
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(f->where.size(), 2u);
+  EXPECT_EQ(f->where[0].path, img + "!/usr/lib/modules/" + kKver +
                                      "/kernel/drivers/net/phy/realtek.ko");
-  EXPECT_NE(v[0]->where[1].path.find("stage/"), std::string::npos);
-  EXPECT_NE(v[0]->where[1].path.find("realtek.ko"), std::string::npos);
+  EXPECT_NE(f->where[1].path.find("stage/"), std::string::npos);
+  EXPECT_NE(f->where[1].path.find("realtek.ko"), std::string::npos);
 }
 
 TEST_F(ImageTest, CorruptImagesExit3) {
@@ -343,12 +353,10 @@ TEST_F(MkinitramfsImage, ModuleRemovedFromImage) {
   std::string img =
       repack("no-configfs.img", fmt::format("rm usr/lib/modules/{}/kernel/fs/configfs/configfs.ko",
                                             kKver));
-  auto r = inspect_image(options(img, {"rdma_cm"}));
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageModuleMissing);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->subject, "configfs");
-  EXPECT_NE(v[0]->message.find("rdma_cm depends on configfs"), std::string::npos);
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(options(img, {"rdma_cm"}), kImageModuleMissing, "configfs", r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->message.find("rdma_cm depends on configfs"), std::string::npos);
   int st = 0;
   testdata::run(fmt::format("{} image {} --root {} --need rdma_cm --no-cache >/dev/null 2>&1",
                             testdata::ofsck_bin(), img, testdata::tree(kKver)),
@@ -358,13 +366,11 @@ TEST_F(MkinitramfsImage, ModuleRemovedFromImage) {
 
 TEST_F(MkinitramfsImage, FirmwareRemovedFromImage) {
   std::string img = repack("no-fw.img", "rm usr/lib/firmware/rtl_nic/rtl8125b-2.fw");
-  auto r = inspect_image(options(img, {"r8169"}));
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageFirmwareMissing);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->severity, Severity::kWarning);
-  EXPECT_EQ(v[0]->subject, "r8169");
-  EXPECT_NE(v[0]->message.find("rtl_nic/rtl8125b-2.fw"), std::string::npos) << v[0]->message;
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(options(img, {"r8169"}), kImageFirmwareMissing, "r8169", r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  EXPECT_NE(f->message.find("rtl_nic/rtl8125b-2.fw"), std::string::npos) << f->message;
   EXPECT_EQ(errors(*r), 0u);
 }
 
@@ -392,15 +398,13 @@ TEST_F(MkinitramfsImage, ModuleReplacedOnDiskAfterBuild) {
   auto o = options(image(), {"r8169"});
   o.check.root = *dir_ + "/disk";
   o.check.symvers = testdata::symvers(kKver);
-  auto r = inspect_image(o);
-  ASSERT_TRUE(r) << to_string(r.error());
-  auto v = with_rule(*r, kImageStaleModule);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0]->subject, "realtek");
-  ASSERT_EQ(v[0]->where.size(), 2u);
-  EXPECT_EQ(v[0]->where[0].path,
+  std::optional<ImageReport> r;
+  const Finding* f = the_finding(o, kImageStaleModule, "realtek", r);
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(f->where.size(), 2u);
+  EXPECT_EQ(f->where[0].path,
             image() + "!/usr/lib/modules/" + kKver + "/kernel/drivers/net/phy/realtek.ko");
-  EXPECT_EQ(v[0]->where[1].path,
+  EXPECT_EQ(f->where[1].path,
             *dir_ + "/disk/lib/modules/" + kKver + "/kernel/drivers/net/phy/realtek.ko");
 }
 

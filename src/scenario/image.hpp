@@ -55,8 +55,8 @@ const std::vector<std::string>& ib_root_hca_drivers();
 
 /// Reads and judges the image. Errors: the image cannot be read (kIo/kNotFound/kMalformed/
 /// kTruncated/kTooLarge → exit 3) or several kernels in it without --kernel (kUsage → exit 2).
-/// The module tree and configs are extracted to a private mkdtemp() directory under /tmp that
-/// is removed before returning; nothing is written anywhere else.
+/// The module tree and configs are extracted to a private ScratchDir (util/scratch_dir.hpp)
+/// that is removed before returning; nothing is written anywhere else.
 [[nodiscard]] Result<ImageReport> inspect_image(const ImageOptions& o);
 
 }  // namespace ofsck::check

@@ -2,7 +2,7 @@
 // unreadable input. Same roots as scenario_test.cc (see check/scenario_util.hpp).
 #include <gtest/gtest.h>
 
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn {
 namespace {
@@ -89,9 +89,7 @@ TEST(Scenario, PositionalFile) {
     Out run = check(r, {file});
     ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
     EXPECT_EQ(run.status, 0) << SCN_DUMP(run);
-    const json* m = nullptr;
-    for (const auto& x : run.doc["modules"])
-      if (x["file"] == file) m = &x;
+    const json* m = module_of_file(run.doc, file);
     ASSERT_NE(m, nullptr) << SCN_DUMP(run);
     EXPECT_EQ((*m)["name"], "ofs_consumer");
     EXPECT_TRUE((*m)["loads"].get<bool>()) << m->dump(2);
@@ -104,9 +102,7 @@ TEST(Scenario, PositionalFile) {
     Out run = check(r, {file});
     ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
     EXPECT_EQ(run.status, 1) << SCN_DUMP(run);
-    const json* m = nullptr;
-    for (const auto& x : run.doc["modules"])
-      if (x["file"] == file) m = &x;
+    const json* m = module_of_file(run.doc, file);
     ASSERT_NE(m, nullptr) << SCN_DUMP(run);
     EXPECT_FALSE((*m)["loads"].get<bool>());
     EXPECT_EQ(errno_of(*m), "EINVAL");

@@ -1,0 +1,122 @@
+// inspect_image(): the initramfs as the kernel unpacks it (read/archive/initramfs), then the
+// same prepare()/evaluate() that `check` runs, on the image's own module tree and configs.
+//
+// The image's tree is extracted to a scratch directory (util/scratch_dir) because prepare()
+// reads a root directory (depmod.d/modprobe.d merge, modules.dep.bin through libkmod): one
+// implementation of every rule, no in-memory second copy. Kernel facts (exports, trusted keys,
+// vermagic, config) come from the disk root's kernel of the same release, which is what boots
+// the image. The steps live in image_read.cc, image_compare.cc and image_closure.cc.
+#include "scenario/image.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "scenario/image_steps.hpp"
+#include "scenario/path_map.hpp"
+#include "util/scratch_dir.hpp"
+
+namespace ofsck::check {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& ib_root_core_modules() {
+  static const std::vector<std::string> k = {"ib_core", "ib_uverbs", "ib_umad", "ib_cm",
+                                             "iw_cm",   "rdma_cm",   "rdma_ucm", "ib_ipoib"};
+  return k;
+}
+
+const std::vector<std::string>& ib_root_hca_drivers() {
+  static const std::vector<std::string> k = {"mlx5_ib", "mlx4_ib", "irdma",  "bnxt_re",
+                                             "hfi1",    "ib_qib",  "qedr",   "efa",
+                                             "erdma",   "mana_ib", "iw_cxgb4", "ocrdma",
+                                             "vmw_pvrdma", "hns_roce_hw_v2", "rdma_rxe", "siw"};
+  return k;
+}
+
+namespace {
+
+Result<void> write_file(const std::string& path, std::span<const std::byte> data) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  if (!out) return make_error(ErrorCode::kIo, "cannot write the extracted image file", {path});
+  return {};
+}
+
+/// The module tree and configs, extracted to a scratch root for prepare()/evaluate().
+Result<ScratchDir> extract(const ImageScan& s) {
+  auto tmp = ScratchDir::create("image", "a private directory for the image's tree");
+  if (!tmp) return tl::unexpected(tmp.error());
+  for (const ImageFiles* files : {&s.tree, &s.configs})
+    for (const auto& [p, e] : *files)
+      if (auto w = write_file(tmp->path() + "/" + p, e->data); !w) return tl::unexpected(w.error());
+  return tmp;
+}
+
+/// The check of the extracted tree: no cache (its paths are new on every run), no kernel image;
+/// the disk's exports when no --symvers is given.
+CheckOptions image_options(const ImageScan& s, const std::string& tree) {
+  CheckOptions io = s.o.check;
+  io.root = tree;
+  io.kver = s.rep.kernel_release;
+  io.files.clear();
+  io.cache_dir.clear();
+  io.skip_kernel_image = true;
+  io.progress = nullptr;
+  if (s.disk && !s.disk->kernel.exports_source.empty() && io.symvers.empty())
+    io.symvers = s.disk->kernel.exports_source;
+  return io;
+}
+
+/// The image's own verdict for the needed closure (or every module when nothing is needed).
+void evaluate_image(ImageScan& s, Prepared& img, CheckOptions io) {
+  io.only.clear();
+  for (const auto& n : s.rep.needed)
+    if (s.by_name.count(n)) io.only.push_back(n);
+  if (!s.rep.needed.empty() && io.only.empty()) return;
+  // The kernel that boots the image is the disk's: its exports, keys, config and vermagic.
+  if (s.disk) img.kernel = s.disk->kernel;
+  s.rep.result = evaluate(img, io);
+}
+
+/// Paths back from the scratch tree to IMAGE!path; all findings sorted into the report.
+void map_back(ImageScan& s, const std::string& tree) {
+  for (auto& f : s.rep.result.findings)
+    for (auto& w : f.where) {
+      // Config findings carry paths as on the target system: those are the image's files.
+      std::error_code ec;
+      if (w.path.starts_with("/") && !w.path.starts_with(tree) && fs::exists(tree + w.path, ec))
+        w.path = s.label + w.path;
+    }
+  scenario::PathMap{tree, s.label}(s.rep.result);
+  for (auto& f : s.rep.result.findings) s.sink.add(std::move(f));
+  s.rep.result.findings = s.sink.take();
+}
+
+}  // namespace
+
+Result<ImageReport> inspect_image(const ImageOptions& o) {
+  auto img = read::read_initramfs(o.image, o.read);
+  if (!img) return tl::unexpected(img.error());
+  ImageScan s(o, *img);
+  if (auto k = choose_image_kernel(s); !k) return tl::unexpected(k.error());
+  take_inventory(s);
+  read_image_modules(s);
+  prepare_disk(s);
+  compare_with_disk(s);
+  check_image_firmware(s);
+
+  auto tree = extract(s);
+  if (!tree) return tl::unexpected(tree.error());
+  CheckOptions io = image_options(s, tree->path());
+  s.rep.needed = need_set(s);
+  auto prep = scenario::PathMap{tree->path(), s.label}(prepare(io));
+  if (!prep) return tl::unexpected(prep.error());
+  check_closure(s, *prep);
+  evaluate_image(s, *prep, std::move(io));
+  map_back(s, tree->path());
+  return std::move(s.rep);
+}
+
+}  // namespace ofsck::check

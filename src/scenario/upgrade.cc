@@ -1,0 +1,113 @@
+// plan_upgrade(): both kernels are prepared with the same prepare() `check` uses, so the target's
+// tree, Module.symvers, config, vermagic, certificates and depmod.d search order are exactly the
+// ones `ofsck check --kernel TO` would see. Three questions per out-of-tree module:
+//  (a) as things stand: the target's own resolution and evaluate() decide it;
+//  (b) if linked into TO/weak-updates/: weak-modules (kernel-semantics.md §8) validates links with
+//      `depmod -naeE` in a sandbox that ranks weak-updates above everything; production ranks it
+//      last (`search updates extra built-in weak-updates`), so a target module of the same name
+//      keeps winning unless an override exists. We ask depmod_module_is_higher_priority() (via
+//      resolve::PriorityRules) whether the link would win, then insert the module's dependency
+//      chain as modprobe does and run simulate_load() for each, which adds what weak-modules
+//      never checks: vermagic flags, module_layout, signatures, GPL and namespaces;
+//  (c) otherwise it must be rebuilt against the target's headers.
+// With `--to PKG…` the packages are laid over the root on whatif's private overlay first and
+// both kernels are prepared there (untouched files are symlinks to the root's, so FROM sees its
+// own files and same_file() still compares inodes); paths are mapped back to the root.
+//
+// The steps: upgrade_links.cc (candidates, links, as-is verdicts), upgrade_kabi.cc,
+// upgrade_decide.cc (per module), upgrade_packages.cc (`--to PKG…`); linked_world.hpp.
+#include "scenario/upgrade.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "check/rules/packages.hpp"
+#include "scenario/upgrade_steps.hpp"
+
+namespace ofsck::check {
+
+namespace fs = std::filesystem;
+
+Result<std::string> pick_from(const UpgradeOptions& o) {
+  if (!o.check.kver.empty()) return o.check.kver;
+  std::string root = o.check.root == "/" ? "" : o.check.root;
+  if (!root.empty()) {
+    std::set<std::string> found;
+    for (const char* moddir : {"/lib/modules", "/usr/lib/modules"}) {
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(root + moddir, ec)) {
+        std::string n = e.path().filename();
+        if (e.is_directory(ec) && n != o.to && n != "kabi-current") found.insert(n);
+      }
+    }
+    if (found.size() == 1) return *found.begin();
+  }
+  return pick_kernel(root, "");
+}
+
+CheckOptions to_options(const UpgradeOptions& o) {
+  CheckOptions to = o.check;
+  to.kver = o.to;
+  to.progress = nullptr;
+  to.image_keys_always = true;  // the old kernel's signed modules are judged by these keys
+  return to;
+}
+
+namespace {
+
+/// Sorted modules, the kABI roll-up, and the findings with their packages.
+UpgradeReport finish(UpgradePlan& p) {
+  UpgradeReport& rep = p.rep;
+  std::sort(rep.modules.begin(), rep.modules.end(),
+            [](const UpgradeModule& a, const UpgradeModule& b) { return a.name < b.name; });
+  if (p.kabi) rep.kabi_by_package = kabi_rollup(rep.modules);
+  rep.findings = p.sink.take();
+  if (p.packages) annotate_packages(p.from, *p.packages, rep.findings);
+  return std::move(rep);
+}
+
+}  // namespace
+
+Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
+  if (o.to.empty()) return make_error(ErrorCode::kUsage, "--to KVER is required");
+  auto from_kver = pick_from(o);
+  if (!from_kver) return tl::unexpected(from_kver.error());
+  if (*from_kver == o.to)
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("--to {} is the current kernel; name another release", o.to));
+  // An unreadable --kabi-list is an input error: say so before reading two module trees.
+  std::optional<std::vector<std::string>> given_kabi;
+  if (!o.kabi_list.empty()) {
+    auto l = read_kabi_list(o.kabi_list);
+    if (!l) return tl::unexpected(l.error());
+    given_kabi = std::move(*l);
+  }
+  CheckOptions fo = o.check;
+  fo.kver = *from_kver;
+  auto from = prepare(fo);
+  if (!from) return tl::unexpected(from.error());
+  auto to = prepare(to_options(o));
+  if (!to) return tl::unexpected(to.error());
+
+  UpgradePlan p(o, *from, *to);
+  p.rep.root = from->root.empty() ? "/" : from->root;
+  p.rep.from = from->kernel.release;
+  p.rep.to = to->kernel.release;
+  for (const auto& f : to->input_findings) p.sink.add(f);
+  find_candidates(p);
+  decide_links(p);
+  as_is_verdicts(p);
+  if (auto k = load_kabi(p, std::move(given_kabi)); !k) return tl::unexpected(k.error());
+  p.packages = load_packages(p.from, p.sink);
+  decide_modules(p);
+  return finish(p);
+}
+
+Result<UpgradeReport> plan_upgrade(const UpgradeOptions& o) {
+  return o.to_packages.empty() ? plan_installed(o) : plan_packages(o);
+}
+
+}  // namespace ofsck::check
