@@ -453,7 +453,7 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   std::vector<char> stamped(paths.size(), 0), hit(paths.size(), 0);
   // Stat and decode every entry on all threads; each index writes only its own slots.
   parallel_for(paths.size(), threads_, [&](size_t i) {
-    stamped[i] = stamp_file(paths[i], stamps[i]);
+    stamped[i] = static_cast<char>(stamp_file(paths[i], stamps[i]));
     auto it = stamped[i] ? old.find(key_of(paths[i])) : old.end();
     if (it != old.end() && it->second.stamp == stamps[i] && (it->second.flags & need) == need) {
       model::ModuleFile m;
@@ -535,7 +535,7 @@ Result<std::vector<model::TrustedCert>> cached_image_certificates(const std::str
 
 namespace ofsck::read {
 
-KeyValueCache::KeyValueCache(std::string dir, std::string name) {
+KeyValueCache::KeyValueCache(const std::string& dir, const std::string& name) {
   if (dir.empty()) return;
   file_ = dir + "/" + name + ".bin";
   const MappedFile mapped(file_);
