@@ -3,8 +3,9 @@
 # fuzz/, then clang-tidy-14 (.clang-tidy) over the src/ translation units. Exits non-zero on any
 # finding of either. Both run on LINT_JOBS (nproc) cores.
 #   LINT_BASE=<git rev>  check only the files changed since that revision (the working tree
-#                        included); a changed src/ header also checks every src/*.cc that
-#                        includes it. Unset: every file.
+#                        included); a changed src/ header also brings the src/*.cc files that
+#                        include it directly (its own findings show through any of them).
+#                        Unset: every file.
 #   LINT_BUILD=<dir>     build dir whose compile_commands.json clang-tidy reads (build/lint;
 #                        configured here when missing: no compilation is needed).
 set -euo pipefail
