@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build/release
 TESTBUILD ?= build/asan
 
-.PHONY: all deps demo test build testbuild testdata fuzz bench clean
+.PHONY: all deps demo test build testbuild testdata fuzz bench lint clean
 
 all: build
 
@@ -32,6 +32,12 @@ test: testbuild testdata
 # FUZZ_SECONDS (20) over a copy of its corpus. `make test` runs it too (scripts/run-tests.sh).
 fuzz: deps
 	@bash scripts/fuzz.sh build/fuzz
+
+# clang-format-14 --dry-run over the tracked C++ files, clang-tidy-14 over src/ (.clang-format,
+# .clang-tidy); non-zero on any finding. LINT_BASE=<rev> checks only files changed since <rev>.
+# `make test` runs it too (scripts/run-tests.sh; OFSCK_SKIP_LINT=1 skips it).
+lint: deps
+	@bash scripts/lint.sh
 
 bench: build testdata
 	@cmake --build $(BUILD) -j $(JOBS) --target floor

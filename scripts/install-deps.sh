@@ -24,6 +24,7 @@ pkgs=(
   bc flex bison libelf-dev                 # kbuild of out-of-tree test modules
   mmdebstrap                               # a Debian unstable chroot for the 7.x kbuild (glibc 2.38+)
   clang-14 llvm-14-tools                   # libFuzzer targets, FileCheck
+  clang-format-14 clang-tidy-14            # make lint: one format (.clang-format), bug/perf/size checks (.clang-tidy)
   openssl python3 time                     # time: peak RSS in bench/run.sh
   initramfs-tools-core                     # mkinitramfs: real initramfs-tools images in tests
 )

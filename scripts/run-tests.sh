@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a build dir: gtest binaries through ctest (which also replay
 # every fuzz corpus), then every libFuzzer target for FUZZ_SECONDS (20) each over a copy of its
-# corpus (scripts/fuzz.sh, clang-14 build in build/fuzz; OFSCK_SKIP_FUZZ=1 skips it).
+# corpus (scripts/fuzz.sh, clang-14 build in build/fuzz; OFSCK_SKIP_FUZZ=1 skips it), then the
+# linters (scripts/lint.sh: clang-format-14 and clang-tidy-14; OFSCK_SKIP_LINT=1 skips them).
 set -euo pipefail
 build=${1:-build/asan}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
@@ -9,4 +10,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$build" && ctest --output-on-failure -j 2 --timeout 900)
 if [ "${OFSCK_SKIP_FUZZ:-0}" != 1 ]; then
   bash "$src/scripts/fuzz.sh" "$src/build/fuzz"
+fi
+if [ "${OFSCK_SKIP_LINT:-0}" != 1 ]; then
+  bash "$src/scripts/lint.sh"
 fi

@@ -206,6 +206,67 @@ bool check_header(Reader& r, std::string_view data) {
   return r.u32() == kFormat && r.ok();
 }
 
+/// The signature part of a serialized module (serialize_module's order).
+void read_signature_record(Reader& r, model::Signature& s) {
+  s.kind = static_cast<model::SigKind>(r.u8());
+  s.id_type = r.u8();
+  s.algo = r.u8();
+  s.hash = r.u8();
+  s.signer_len = r.u8();
+  s.key_id_len = r.u8();
+  s.sig_len = r.u32();
+  s.signed_len = r.u64();
+  s.signer = r.str();
+  s.key_id = r.str();
+  s.issuer_der = r.bytes();
+  s.serial = r.bytes();
+  s.hash_algo = r.str();
+  s.pkey_algo = r.str();
+  s.signature = r.bytes();
+  s.content_digest = r.bytes();
+  s.problem = r.str();
+}
+
+/// A record of the module cache: the file's stamp, the ReadOptions flags it was read with and
+/// the serialized module.
+struct CacheRecord {
+  FileStamp stamp;
+  uint8_t flags = 0;
+  std::string_view data;
+};
+
+/// The records of a module cache file by path (views into `blob`); a torn or corrupt tail ends
+/// the walk, keeping the records before it.
+std::unordered_map<std::string_view, CacheRecord> read_records(std::string_view blob) {
+  std::unordered_map<std::string_view, CacheRecord> old;
+  Reader r(blob);
+  if (!check_header(r, blob)) return old;
+  size_t pos = sizeof kMagic + 4;
+  while (pos + 4 <= blob.size()) {
+    uint32_t len;
+    std::memcpy(&len, blob.data() + pos, 4);
+    pos += 4;
+    if (len > blob.size() - pos) break;  // torn or corrupt tail: ignore the rest
+    std::string_view rec(blob.data() + pos, len);
+    pos += len;
+    Reader rr(rec);
+    uint32_t plen = rr.u32();
+    if (!rr.ok() || plen > rec.size() - 4) break;
+    std::string_view path = rec.substr(4, plen);
+    Reader rest(rec.substr(4 + plen));
+    CacheRecord e;
+    e.stamp = read_stamp(rest);
+    e.flags = rest.u8();
+    uint32_t dlen = rest.u32();
+    if (!rest.ok()) break;
+    size_t off = 4 + plen + 8 * 5 + 1 + 4;
+    if (dlen != rec.size() - off) break;
+    e.data = rec.substr(off);
+    old[path] = e;
+  }
+  return old;
+}
+
 }  // namespace
 
 std::string default_cache_dir() {
@@ -372,24 +433,7 @@ bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
     e.crc = r.ocrc();
   }
   m.export_era = r.str();
-  auto& s = m.sig;
-  s.kind = static_cast<model::SigKind>(r.u8());
-  s.id_type = r.u8();
-  s.algo = r.u8();
-  s.hash = r.u8();
-  s.signer_len = r.u8();
-  s.key_id_len = r.u8();
-  s.sig_len = r.u32();
-  s.signed_len = r.u64();
-  s.signer = r.str();
-  s.key_id = r.str();
-  s.issuer_der = r.bytes();
-  s.serial = r.bytes();
-  s.hash_algo = r.str();
-  s.pkey_algo = r.str();
-  s.signature = r.bytes();
-  s.content_digest = r.bytes();
-  s.problem = r.str();
+  read_signature_record(r, m.sig);
   for (auto& b : m.content_sha256) b = r.u8();
   m.has_content_sha256 = r.u8() != 0;
   return r.ok() && r.at_end();
@@ -412,48 +456,14 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
                                             (opts.content_sha256 ? 2 : 0) |
                                             (opts.modinfo_text ? 4 : 0));
   // Existing records: path → (stamp, flags, serialized module).
-  struct Entry {
-    FileStamp stamp;
-    uint8_t flags = 0;
-    std::string_view data;
-  };
   const MappedFile mapped(file);
-  const std::string_view blob = mapped.view();
-  std::unordered_map<std::string_view, Entry> old;
-  {
-    Reader r(blob);
-    if (check_header(r, blob)) {
-      size_t pos = sizeof kMagic + 4;
-      while (pos + 4 <= blob.size()) {
-        uint32_t len;
-        std::memcpy(&len, blob.data() + pos, 4);
-        pos += 4;
-        if (len > blob.size() - pos) break;  // torn or corrupt tail: ignore the rest
-        std::string_view rec(blob.data() + pos, len);
-        pos += len;
-        Reader rr(rec);
-        uint32_t plen = rr.u32();
-        if (!rr.ok() || plen > rec.size() - 4) break;
-        std::string_view path = rec.substr(4, plen);
-        Reader rest(rec.substr(4 + plen));
-        Entry e;
-        e.stamp = read_stamp(rest);
-        e.flags = rest.u8();
-        uint32_t dlen = rest.u32();
-        if (!rest.ok()) break;
-        size_t off = 4 + plen + 8 * 5 + 1 + 4;
-        if (dlen != rec.size() - off) break;
-        e.data = rec.substr(off);
-        old[path] = e;
-      }
-    }
-  }
+  const std::unordered_map<std::string_view, CacheRecord> old = read_records(mapped.view());
   std::vector<Result<model::ModuleFile>> out(paths.size(), make_error(ErrorCode::kIo, ""));
   std::vector<FileStamp> stamps(paths.size());
   std::vector<char> stamped(paths.size(), 0), hit(paths.size(), 0);
   // Stat and decode every entry on all threads; each index writes only its own slots.
   parallel_for(paths.size(), threads_, [&](size_t i) {
-    stamped[i] = stamp_file(paths[i], stamps[i]);
+    stamped[i] = static_cast<char>(stamp_file(paths[i], stamps[i]));
     auto it = stamped[i] ? old.find(key_of(paths[i])) : old.end();
     if (it != old.end() && it->second.stamp == stamps[i] && (it->second.flags & need) == need) {
       model::ModuleFile m;
@@ -535,7 +545,7 @@ Result<std::vector<model::TrustedCert>> cached_image_certificates(const std::str
 
 namespace ofsck::read {
 
-KeyValueCache::KeyValueCache(std::string dir, std::string name) {
+KeyValueCache::KeyValueCache(const std::string& dir, const std::string& name) {
   if (dir.empty()) return;
   file_ = dir + "/" + name + ".bin";
   const MappedFile mapped(file_);

@@ -82,7 +82,7 @@ namespace ofsck::read {
 /// digest, verifies with this certificate"), stored atomically in <dir>/<name>.bin.
 class KeyValueCache {
  public:
-  KeyValueCache(std::string dir, std::string name);
+  KeyValueCache(const std::string& dir, const std::string& name);
   ~KeyValueCache();  ///< saves when something was added
   KeyValueCache(const KeyValueCache&) = delete;
   KeyValueCache& operator=(const KeyValueCache&) = delete;

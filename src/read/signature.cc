@@ -248,6 +248,48 @@ std::string hex_colon(std::span<const uint8_t> bytes) {
   return s;
 }
 
+namespace {
+
+/// The fields of the kernel's struct module_signature (the 12 bytes before the marker).
+void decode_module_signature(const uint8_t* ms, model::Signature& sig) {
+  sig.algo = ms[0];
+  sig.hash = ms[1];
+  sig.id_type = ms[2];
+  sig.signer_len = ms[3];
+  sig.key_id_len = ms[4];
+  sig.sig_len = (uint32_t{ms[8]} << 24) | (uint32_t{ms[9]} << 16) | (uint32_t{ms[10]} << 8) | ms[11];
+  switch (sig.id_type) {
+    case 0: sig.kind = model::SigKind::kPgp; break;
+    case 1: sig.kind = model::SigKind::kX509Legacy; break;
+    case 2: sig.kind = model::SigKind::kPkcs7; break;
+    default: sig.kind = model::SigKind::kUnknown; break;
+  }
+}
+
+/// Legacy layout (kmod): [image][signer][key_id][sig][struct][marker]; `body` is the size of
+/// everything before the struct.
+void read_legacy_signature(elf::ByteSource& src, uint64_t body, model::Signature& sig) {
+  uint64_t legacy = uint64_t{sig.signer_len} + sig.key_id_len + sig.sig_len;
+  if (legacy > body) {
+    if (sig.problem.empty()) sig.problem = "legacy signature fields do not fit in the file";
+    return;
+  }
+  sig.signed_len = body - legacy;
+  Result<std::span<const std::byte>> all_or = src.read(sig.signed_len, legacy, "legacy signature");
+  if (!all_or) return;
+  std::span<const std::byte> a = *all_or;
+  sig.signer.assign(reinterpret_cast<const char*>(a.data()), sig.signer_len);
+  std::vector<uint8_t> kid = to_vec(a.subspan(sig.signer_len, sig.key_id_len));
+  sig.key_id = hex_colon(kid);
+  sig.signature = to_vec(a.subspan(uint64_t{sig.signer_len} + sig.key_id_len, sig.sig_len));
+  if (sig.hash < std::size(kHashAlgo)) sig.hash_algo = kHashAlgo[sig.hash];
+  else sig.hash_algo = "unknown";
+  if (sig.algo < std::size(kPkeyAlgo)) sig.pkey_algo = kPkeyAlgo[sig.algo];
+  else sig.pkey_algo = "unknown";
+}
+
+}  // namespace
+
 model::Signature read_signature(elf::ByteSource& src) {
   model::Signature sig;
   uint64_t size = src.size();
@@ -273,18 +315,7 @@ model::Signature read_signature(elf::ByteSource& src) {
     return sig;
   }
   const uint8_t* ms = reinterpret_cast<const uint8_t*>(ms_or->data());
-  sig.algo = ms[0];
-  sig.hash = ms[1];
-  sig.id_type = ms[2];
-  sig.signer_len = ms[3];
-  sig.key_id_len = ms[4];
-  sig.sig_len = (uint32_t{ms[8]} << 24) | (uint32_t{ms[9]} << 16) | (uint32_t{ms[10]} << 8) | ms[11];
-  switch (sig.id_type) {
-    case 0: sig.kind = model::SigKind::kPgp; break;
-    case 1: sig.kind = model::SigKind::kX509Legacy; break;
-    case 2: sig.kind = model::SigKind::kPkcs7; break;
-    default: sig.kind = model::SigKind::kUnknown; break;
-  }
+  decode_module_signature(ms, sig);
   uint64_t body = len - kModuleSignatureLen;  // bytes before struct module_signature
   // kernel mod_check_sig(): order matters — sig_len range first, then id_type, then params.
   if (sig.sig_len >= body) {
@@ -311,24 +342,7 @@ model::Signature read_signature(elf::ByteSource& src) {
     if (!prior.empty()) sig.problem = std::move(prior);
     return sig;
   }
-  // Legacy layout (kmod): [image][signer][key_id][sig][struct][marker].
-  uint64_t legacy = uint64_t{sig.signer_len} + sig.key_id_len + sig.sig_len;
-  if (legacy > body) {
-    if (sig.problem.empty()) sig.problem = "legacy signature fields do not fit in the file";
-    return sig;
-  }
-  sig.signed_len = body - legacy;
-  Result<std::span<const std::byte>> all_or = src.read(sig.signed_len, legacy, "legacy signature");
-  if (!all_or) return sig;
-  std::span<const std::byte> a = *all_or;
-  sig.signer.assign(reinterpret_cast<const char*>(a.data()), sig.signer_len);
-  std::vector<uint8_t> kid = to_vec(a.subspan(sig.signer_len, sig.key_id_len));
-  sig.key_id = hex_colon(kid);
-  sig.signature = to_vec(a.subspan(uint64_t{sig.signer_len} + sig.key_id_len, sig.sig_len));
-  if (sig.hash < std::size(kHashAlgo)) sig.hash_algo = kHashAlgo[sig.hash];
-  else sig.hash_algo = "unknown";
-  if (sig.algo < std::size(kPkeyAlgo)) sig.pkey_algo = kPkeyAlgo[sig.algo];
-  else sig.pkey_algo = "unknown";
+  read_legacy_signature(src, body, sig);
   return sig;
 }
 

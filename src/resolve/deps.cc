@@ -168,13 +168,14 @@ bool has_dependency_cycle(const Resolution& r) {
                      [](const ModuleDeps& d) { return d.topo_index < 0; });
 }
 
-void compute_dependencies(Resolution& r) {
-  const size_t n = r.modules.size();
-  r.deps.assign(n, {});
-  std::vector<uint32_t> users(n, 0);
+namespace {
+
+/// depmod_load_module_dependencies(): one edge per import to the module that exports it (the
+/// unknown-symbol and CRC warnings on the way); `users` counts each module's users.
+void add_symbol_edges(Resolution& r, std::vector<uint32_t>& users) {
   const SymbolTable& t = r.symbols;
-  // depmod_load_module_dependencies(): imports in libkmod order (symtab, then __versions-only).
-  for (size_t m = 0; m < n; ++m) {
+  // Imports in libkmod order (symtab, then __versions-only).
+  for (size_t m = 0; m < r.modules.size(); ++m) {
     const ResolvedModule& mod = r.modules[m];
     if (!mod.module) continue;
     const std::string& path = r.files[mod.file].kmod_path;
@@ -215,6 +216,15 @@ void compute_dependencies(Resolution& r) {
       ++users[sym.owner];
     }
   }
+}
+
+}  // namespace
+
+void compute_dependencies(Resolution& r) {
+  const size_t n = r.modules.size();
+  r.deps.assign(n, {});
+  std::vector<uint32_t> users(n, 0);
+  add_symbol_edges(r, users);
 
   // depmod_calculate_dependencies(): roots = modules without users in array order, taken from
   // the end (a stack); dependencies pushed in edge insertion order.

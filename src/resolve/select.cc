@@ -179,55 +179,21 @@ bool dfs_consistent(const std::vector<const ScannedFile*>& order,
   return true;
 }
 
-}  // namespace
-
-SelectResult select_winners(const std::vector<ScannedFile>& files, const model::DepmodConfig& cfg,
-                            const std::string& kmod_dirname) {
-  SelectResult out;
-  PriorityRules rules(cfg, kmod_dirname);
-  std::unordered_map<std::string_view, uint32_t> by_name;
-  by_name.reserve(files.size() * 2);
-  std::vector<int> override_decided(cfg.overrides.size(), 0);
-
-  for (uint32_t f = 0; f < files.size(); ++f) {
-    auto [it, fresh] = by_name.try_emplace(files[f].name, static_cast<uint32_t>(out.selections.size()));
-    if (fresh) {
-      Selection s;
-      s.name = files[f].name;
-      s.winner = f;
-      s.candidates.push_back(f);
-      out.selections.push_back(std::move(s));
-      continue;
-    }
-    Selection& s = out.selections[it->second];
-    s.candidates.push_back(f);
-    Decision d = rules.compare(files[s.winner], files[f]);
-    if (d.override_index >= 0) ++override_decided[d.override_index];
-    Loser l;
-    if (d.keep_old) {
-      l.file = f;
-      l.beaten_by = s.winner;
-      l.reason = explain(d, cfg, files[s.winner], /*loser_is_new=*/true);
-    } else {
-      l.file = s.winner;
-      l.beaten_by = f;
-      l.reason = explain(d, cfg, files[f], /*loser_is_new=*/false);
-      s.winner = f;
-    }
-    l.decision = std::move(d);
-    s.losers.push_back(std::move(l));
-  }
-
-  // Ties: which candidates could win under another readdir() order?
+/// Marks each selection whose winner depends on readdir() order (the candidates that could win
+/// under another depth-first order) and reports it as a problem.
+void mark_ties(const std::vector<ScannedFile>& files, const model::DepmodConfig& cfg,
+               const PriorityRules& rules, SelectResult& out) {
   std::unordered_map<int, int> ext_rank;  // external index → scan rank (reverse parse order)
-  for (size_t k = cfg.externals.size(), r = 1; k-- > 0; ++r) ext_rank[static_cast<int>(k)] = r;
+  for (size_t k = cfg.externals.size(), r = 1; k-- > 0; ++r) ext_rank[static_cast<int>(k)] = static_cast<int>(r);
   for (Selection& s : out.selections) {
     const size_t n = s.candidates.size();
     if (n < 2) continue;
     std::vector<std::vector<char>> keep(n, std::vector<char>(n, 1));
     for (size_t a = 0; a < n; ++a)
       for (size_t b = 0; b < n; ++b)
-        if (a != b) keep[a][b] = rules.compare(files[s.candidates[a]], files[s.candidates[b]]).keep_old;
+        if (a != b)
+          keep[a][b] = static_cast<char>(
+              rules.compare(files[s.candidates[a]], files[s.candidates[b]]).keep_old);
     std::vector<char> can_win(n, 0);
     if (n <= 7) {
       std::vector<size_t> perm(n);
@@ -269,8 +235,12 @@ SelectResult select_winners(const std::vector<ScannedFile>& files, const model::
       s.tied.clear();
     }
   }
+}
 
-  // Overrides that name no file, or never decided anything.
+/// Problems of the configuration itself: overrides that name no file, do not apply to this
+/// release or never decided anything, and externals that do not apply.
+void config_problems(const std::vector<ScannedFile>& files, const model::DepmodConfig& cfg,
+                     const std::vector<int>& override_decided, SelectResult& out) {
   std::unordered_set<std::string> keys;
   std::unordered_map<std::string, std::vector<uint32_t>> by_norm;
   for (uint32_t f = 0; f < files.size(); ++f) {
@@ -325,6 +295,49 @@ SelectResult select_winners(const std::vector<ScannedFile>& files, const model::
                       ": external directory did not match " + e.kver;
     out.problems.push_back(std::move(pr));
   }
+}
+
+}  // namespace
+
+SelectResult select_winners(const std::vector<ScannedFile>& files, const model::DepmodConfig& cfg,
+                            const std::string& kmod_dirname) {
+  SelectResult out;
+  PriorityRules rules(cfg, kmod_dirname);
+  std::unordered_map<std::string_view, uint32_t> by_name;
+  by_name.reserve(files.size() * 2);
+  std::vector<int> override_decided(cfg.overrides.size(), 0);
+
+  for (uint32_t f = 0; f < files.size(); ++f) {
+    auto [it, fresh] = by_name.try_emplace(files[f].name, static_cast<uint32_t>(out.selections.size()));
+    if (fresh) {
+      Selection s;
+      s.name = files[f].name;
+      s.winner = f;
+      s.candidates.push_back(f);
+      out.selections.push_back(std::move(s));
+      continue;
+    }
+    Selection& s = out.selections[it->second];
+    s.candidates.push_back(f);
+    Decision d = rules.compare(files[s.winner], files[f]);
+    if (d.override_index >= 0) ++override_decided[d.override_index];
+    Loser l;
+    if (d.keep_old) {
+      l.file = f;
+      l.beaten_by = s.winner;
+      l.reason = explain(d, cfg, files[s.winner], /*loser_is_new=*/true);
+    } else {
+      l.file = s.winner;
+      l.beaten_by = f;
+      l.reason = explain(d, cfg, files[f], /*loser_is_new=*/false);
+      s.winner = f;
+    }
+    l.decision = std::move(d);
+    s.losers.push_back(std::move(l));
+  }
+
+  mark_ties(files, cfg, rules, out);
+  config_problems(files, cfg, override_decided, out);
   return out;
 }
 

@@ -126,7 +126,7 @@ class StreamParser {
       const char* h = reinterpret_cast<const char*>(s_.data() + pos);
       if (std::memcmp(h, "070701", 6) != 0 && std::memcmp(h, "070702", 6) != 0)
         return err(ErrorCode::kMalformed, pos,
-                   fmt::format("no cpio magic: expected \"070701\" or \"070702\", found \"{}\"",
+                   fmt::format(R"(no cpio magic: expected "070701" or "070702", found "{}")",
                                std::string_view(h, 6)));
       uint32_t f[13];
       if (const int bad = decode_newc_fields(h, f); bad >= 0)

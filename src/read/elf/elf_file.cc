@@ -57,10 +57,7 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
   r.read_word(f.is64_);           // e_entry
   r.read_word(f.is64_);           // e_phoff
   uint64_t shoff = r.read_word(f.is64_);
-  r.read_u32();                   // e_flags
-  r.read_u16();                   // e_ehsize
-  r.read_u16();                   // e_phentsize
-  r.read_u16();                   // e_phnum
+  r.skip(4 + 2 + 2 + 2);          // e_flags, e_ehsize, e_phentsize, e_phnum
   uint16_t shentsize = r.read_u16();
   uint64_t shnum = r.read_u16();
   uint32_t shstrndx = r.read_u16();
@@ -100,60 +97,81 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
                                shnum, want_shent, shoff, src.size()));
   Result<std::span<const std::byte>> tab_or = src.read(shoff, table_size, "section header table");
   if (!tab_or) return tl::unexpected(tab_or.error());
-  ByteReader t(*tab_or, f.be_);
-  f.sections_.resize(shnum);
+  if (Result<void> t = f.read_section_table(*tab_or, shnum, shoff); !t)
+    return tl::unexpected(t.error());
+  if (shnum > 0) {
+    if (Result<void> n = f.name_sections(shstrndx); !n) return tl::unexpected(n.error());
+  }
+  if (Result<void> l = f.check_layout(shoff, table_end); !l) return tl::unexpected(l.error());
+  return f;
+}
+
+Result<void> ElfFile::read_section_table(std::span<const std::byte> tab, uint64_t shnum,
+                                         uint64_t shoff) {
+  ByteReader t(tab, be_);
+  sections_.resize(shnum);
   for (uint64_t i = 0; i < shnum; ++i) {
-    Section& s = f.sections_[i];
+    Section& s = sections_[i];
     s.index = static_cast<uint32_t>(i);
     s.name_off = t.read_u32();
     s.type = t.read_u32();
-    s.flags = t.read_word(f.is64_);
-    s.addr = t.read_word(f.is64_);
-    s.offset = t.read_word(f.is64_);
-    s.size = t.read_word(f.is64_);
+    s.flags = t.read_word(is64_);
+    s.addr = t.read_word(is64_);
+    s.offset = t.read_word(is64_);
+    s.size = t.read_word(is64_);
     s.link = t.read_u32();
     s.info = t.read_u32();
-    s.addralign = t.read_word(f.is64_);
-    s.entsize = t.read_word(f.is64_);
+    s.addralign = t.read_word(is64_);
+    s.entsize = t.read_word(is64_);
   }
-  if (!t.ok()) return f.error(ErrorCode::kTruncated, nullptr, shoff + t.error_offset(),
-                              "truncated section header table");
-  // Section names.
-  if (shnum > 0) {
-    if (shstrndx >= shnum)
-      return f.error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
-                     fmt::format("e_shstrndx {} is not a valid section index (e_shnum {})",
-                                 shstrndx, shnum));
-    Section& strs = f.sections_[shstrndx];
-    if (strs.type != kShtStrtab)
-      return f.error(ErrorCode::kMalformed, &strs, strs.offset,
-                     fmt::format("section name table has type {} (expected SHT_STRTAB)", strs.type));
-    Result<std::span<const std::byte>> names_or = f.data(strs);
-    if (!names_or) return tl::unexpected(names_or.error());
-    std::span<const std::byte> names = *names_or;
-    if (names.empty() || names.back() != std::byte{0})
-      return f.error(ErrorCode::kMalformed, &strs, strs.offset,
-                     "section name string table is empty or not NUL-terminated");
-    for (Section& s : f.sections_) {
-      if (s.name_off >= names.size()) continue;  // stays "": never matches a wanted name
-      s.name = std::string_view(reinterpret_cast<const char*>(names.data()) + s.name_off);
-    }
+  if (!t.ok())
+    return error(ErrorCode::kTruncated, nullptr, shoff + t.error_offset(),
+                 "truncated section header table");
+  return {};
+}
+
+Result<void> ElfFile::name_sections(uint32_t shstrndx) {
+  if (shstrndx >= sections_.size())
+    return error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
+                 fmt::format("e_shstrndx {} is not a valid section index (e_shnum {})", shstrndx,
+                             sections_.size()));
+  Section& strs = sections_[shstrndx];
+  if (strs.type != kShtStrtab)
+    return error(ErrorCode::kMalformed, &strs, strs.offset,
+                 fmt::format("section name table has type {} (expected SHT_STRTAB)", strs.type));
+  Result<std::span<const std::byte>> names_or = data(strs);
+  if (!names_or) return tl::unexpected(names_or.error());
+  std::span<const std::byte> names = *names_or;
+  if (names.empty() || names.back() != std::byte{0})
+    return error(ErrorCode::kMalformed, &strs, strs.offset,
+                 "section name string table is empty or not NUL-terminated");
+  for (Section& s : sections_) {
+    if (s.name_off >= names.size()) continue;  // stays "": never matches a wanted name
+    s.name = std::string_view(reinterpret_cast<const char*>(names.data()) + s.name_off);
   }
+  return {};
+}
+
+Result<void> ElfFile::check_layout(uint64_t shoff, uint64_t table_end) const {
   // Like the kernel's elf_validity_cache_sechdrs: every non-NOBITS section must lie inside
   // the file. kmod silently ignores bad ones; we refuse the file (and say where).
-  struct Span { uint64_t off, end; uint32_t idx; };
+  struct Span {
+    uint64_t off, end;
+    uint32_t idx;
+  };
   std::vector<Span> spans;
-  spans.reserve(shnum + 2);
-  spans.push_back({0, f.is64_ ? kEhdrSize64 : kEhdrSize32, UINT32_MAX});
+  spans.reserve(sections_.size() + 2);
+  spans.push_back({0, is64_ ? kEhdrSize64 : kEhdrSize32, UINT32_MAX});
   spans.push_back({shoff, table_end, UINT32_MAX - 1});
-  for (uint64_t i = 1; i < shnum; ++i) {
-    const Section& s = f.sections_[i];
+  for (uint64_t i = 1; i < sections_.size(); ++i) {
+    const Section& s = sections_[i];
     if (s.type == kShtNobits || s.type == kShtNull || s.size == 0) continue;
     uint64_t end;
-    if (!checked_add(s.offset, s.size, end) || end > src.size())
-      return f.error(ErrorCode::kTruncated, &s, s.offset,
-                     fmt::format("section data [0x{:x}, 0x{:x}+0x{:x}) extends past the end of "
-                                 "the file (size 0x{:x})", s.offset, s.offset, s.size, src.size()));
+    if (!checked_add(s.offset, s.size, end) || end > src_->size())
+      return error(ErrorCode::kTruncated, &s, s.offset,
+                   fmt::format("section data [0x{:x}, 0x{:x}+0x{:x}) extends past the end of "
+                               "the file (size 0x{:x})",
+                               s.offset, s.offset, s.size, src_->size()));
     spans.push_back({s.offset, end, s.index});
   }
   std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.off < b.off; });
@@ -164,12 +182,12 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
         if (idx == UINT32_MAX - 1) return std::string("section header table");
         return fmt::format("section [{}]", idx);
       };
-      return f.error(ErrorCode::kMalformed, nullptr, spans[i].off,
-                     fmt::format("{} at 0x{:x} overlaps {} ending at 0x{:x}", name(spans[i].idx),
-                                 spans[i].off, name(spans[i - 1].idx), spans[i - 1].end));
+      return error(ErrorCode::kMalformed, nullptr, spans[i].off,
+                   fmt::format("{} at 0x{:x} overlaps {} ending at 0x{:x}", name(spans[i].idx),
+                               spans[i].off, name(spans[i - 1].idx), spans[i - 1].end));
     }
   }
-  return f;
+  return {};
 }
 
 const Section* ElfFile::find(std::string_view name) const {

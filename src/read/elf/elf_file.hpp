@@ -94,6 +94,13 @@ class ElfFile {
 
  private:
   explicit ElfFile(ByteSource& src) : src_(&src) {}
+  /// parse()'s steps after the ELF header, in this order: `shnum` section headers from `tab`
+  /// (read at `shoff`); their names from section `shstrndx` (SHT_STRTAB, NUL-terminated); every
+  /// section's data inside the file, none overlapping another or the headers.
+  [[nodiscard]] Result<void> read_section_table(std::span<const std::byte> tab, uint64_t shnum,
+                                                uint64_t shoff);
+  [[nodiscard]] Result<void> name_sections(uint32_t shstrndx);
+  [[nodiscard]] Result<void> check_layout(uint64_t shoff, uint64_t table_end) const;
   ByteSource* src_;
   bool is64_ = true, be_ = false;
   uint16_t e_type_ = 0, e_machine_ = 0;

@@ -308,14 +308,14 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
       e.name = std::string(**name_or);
       if (!e.name.empty() && e.name[0] == '.') e.name.erase(0, 1);
       if (l.fields == 3) {
-        if (const Reloc* nr = rel.at(base + 2 * l.width)) {
+        if (const Reloc* nr = rel.at(base + 2 * uint64_t{l.width})) {
           Result<std::optional<Target>> t = dec.target(*nr, *ks, *ks_data_or, l.width);
           if (!t) return tl::unexpected(t.error());
           if (*t) {
             Result<std::optional<std::string_view>> ns = dec.string_at(**t);
             if (!ns) return tl::unexpected(ns.error());
             if (!*ns)
-              return f.error(ErrorCode::kMalformed, ks, ks->offset + base + 2 * l.width,
+              return f.error(ErrorCode::kMalformed, ks, ks->offset + base + 2 * uint64_t{l.width},
                              fmt::format("namespace of export `{}` is not a string", e.name));
             e.ns = std::string(**ns);
           }

@@ -49,16 +49,8 @@ bool read_list(const std::string& file, uint32_t pi, const PathFilter& keep, Pac
   return true;
 }
 
-}  // namespace
-
-Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) {
-  PackageDb db;
-  const std::string admindir = root_prefix(root) + "/var/lib/dpkg";
-  const std::string status_path = admindir + "/status";
-  std::ifstream in(status_path);
-  if (!in) return db;  // no dpkg on this root
-  db.have_dpkg = true;
-
+/// The stanzas of dpkg's status file, in file order; lines without ':' become problems.
+std::vector<Stanza> read_status(std::istream& in, const std::string& status_path, PackageDb& db) {
   std::vector<Stanza> stanzas;
   Stanza cur;
   std::string line;
@@ -102,6 +94,20 @@ Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) 
       cur.multi_arch = value;
   }
   flush();
+  return stanzas;
+}
+
+}  // namespace
+
+Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) {
+  PackageDb db;
+  const std::string admindir = root_prefix(root) + "/var/lib/dpkg";
+  const std::string status_path = admindir + "/status";
+  std::ifstream in(status_path);
+  if (!in) return db;  // no dpkg on this root
+  db.have_dpkg = true;
+
+  std::vector<Stanza> stanzas = read_status(in, status_path, db);
 
   for (auto& s : stanzas) {
     // Status: <want> <flag> <state>. "not-installed" packages own nothing; every other state
