@@ -1,7 +1,5 @@
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "report/escape.hpp"
 #include "report/render.hpp"
 
@@ -16,17 +14,6 @@ const char* color_of(check::Severity s) {
     case check::Severity::kNote: return "\033[1;36m";
   }
   return "";
-}
-
-/// The text of line `line` of `path` (1-based), for the caret display; empty if unreadable.
-std::string config_line(const SourceRef& w, const std::string& root) {
-  if (w.line == 0 || w.path.empty()) return {};
-  // Config paths are shown as on the target system; read them under the inspected root.
-  std::ifstream in(root == "/" || w.path.rfind(root, 0) == 0 ? w.path : root + w.path);
-  std::string s;
-  for (uint32_t i = 0; i < w.line && std::getline(in, s); ++i) {
-  }
-  return in ? s : std::string();
 }
 
 std::string location_text(const SourceRef& w) {
@@ -55,10 +42,9 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
     out += fmt::format("{}{}:{} {}{}[{}]:{} {}{}{}{}\n", bold, loc, reset,
                        o.color ? color_of(f.severity) : "", check::severity_name(f.severity),
                        f.rule, reset, bold, esc(f.message), reset, pkg);
-    if (!f.where.empty() && f.where.front().line) {
-      std::string text = config_line(f.where.front(), r.inputs.root);
-      if (!text.empty()) out += fmt::format("    {}\n    ^\n", esc(text));
-    }
+    // The config line as the reader kept it (SourceRef::text); nothing here opens a file.
+    if (!f.where.empty() && f.where.front().line && !f.where.front().text.empty())
+      out += fmt::format("    {}\n    ^\n", esc(f.where.front().text));
     for (const auto& k : f.kernel_messages) out += fmt::format("  kernel: {}\n", esc(k));
     if (!f.modprobe_message.empty()) out += fmt::format("  {}\n", esc(f.modprobe_message));
     for (size_t i = 1; i < f.where.size(); ++i)

@@ -10,11 +10,10 @@ namespace ofsck::report {
 
 namespace {
 
-/// render_text() of a finding list without its summary line.
-std::string findings_text(const std::vector<check::Finding>& fs, const std::string& root,
-                          const TextOptions& o) {
+/// render_text() of a finding list without its summary line. Config lines come with the
+/// findings (SourceRef::text), so neither the overlay nor the root is reopened.
+std::string findings_text(const std::vector<check::Finding>& fs, const TextOptions& o) {
   check::CheckResult r;
-  r.inputs.root = root.empty() ? "/" : root;
   r.findings = fs;
   TextOptions t = o;
   t.verbose = false;
@@ -48,12 +47,11 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
                                          : "");
     if (!k.introduced.empty()) {
       out += "introduced:\n";
-      // Config lines of introduced findings may exist only in the overlay.
-      out += findings_text(k.introduced, r.overlay_dir(), o);
+      out += findings_text(k.introduced, o);
     }
     if (!k.fixed.empty()) {
       out += "fixed:\n";
-      out += findings_text(k.fixed, r.root, o);
+      out += findings_text(k.fixed, o);
     }
     if (!k.changes.empty()) {
       out += "verdict changes:\n";

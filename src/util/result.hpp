@@ -15,6 +15,9 @@ struct SourceRef {
   std::string section;       ///< e.g. "__versions"; empty = none
   uint64_t offset = kNoOffset;  ///< byte offset in the (decompressed) file; kNoOffset = none
   std::string package;       ///< owning package, when known
+  /// The bytes of line `line` as read (no newline; may hold any byte, NUL included), so a
+  /// renderer can show the line without reopening the file; empty = not known or blank.
+  std::string text;
   static constexpr uint64_t kNoOffset = UINT64_MAX;
 };
 

@@ -111,7 +111,7 @@ TEST_F(PkgDb, DpkgInstalledPackagesOwnTheirFiles) {
 TEST_F(PkgDb, DpkgMissingListIsAProblemNotAFailure) {
   fs::create_directories(root_ + "/var/lib/dpkg/info");
   std::ofstream(root_ + "/var/lib/dpkg/status")
-      << "Package: ghost\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n"
+      << "Package: ghost\r\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n"
          "Description: x\n continuation line\n\n";
   auto db = read::load_package_db(root_);
   ASSERT_TRUE(db);
@@ -119,6 +119,7 @@ TEST_F(PkgDb, DpkgMissingListIsAProblemNotAFailure) {
   ASSERT_EQ(db->problems.size(), 1u);
   EXPECT_NE(db->problems[0].message.find("ghost"), std::string::npos);
   EXPECT_EQ(db->problems[0].where.line, 1u);
+  EXPECT_EQ(db->problems[0].where.text, "Package: ghost\r");  // as read, for report/
 }
 
 TEST_F(PkgDb, RpmInstalledPackageOwnsModuleAndDepmodConf) {

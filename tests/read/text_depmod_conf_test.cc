@@ -365,3 +365,23 @@ TEST(DepmodConf, KernelPatternTableMatchesRealDepmod) {
 
 }  // namespace
 }  // namespace ofsck::read
+
+namespace ofsck::read {
+namespace {
+
+TEST(DepmodConf, SourceRefsCarryTheirPhysicalLine) {
+  // The text is the first physical line as in the file (report/ shows it without reopening
+  // the file): a continued line keeps its backslash, a problem line its raw bytes.
+  auto c = parse("# c\nsearch \\\nupdates\nexclude x\r\nwrongcmd\xff\n");
+  ASSERT_EQ(c.search.size(), 1u);
+  EXPECT_EQ(c.search[0].where.line, 2u);
+  EXPECT_EQ(c.search[0].where.text, "search \\");
+  ASSERT_EQ(c.excludes.size(), 1u);
+  EXPECT_EQ(c.excludes[0].where.text, "exclude x\r");
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_EQ(c.problems[0].where.line, 5u);
+  EXPECT_EQ(c.problems[0].where.text, "wrongcmd\xff");
+}
+
+}  // namespace
+}  // namespace ofsck::read

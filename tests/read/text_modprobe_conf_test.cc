@@ -232,3 +232,26 @@ TEST(ModprobeConf, KmodGenerationsMatchTheirModprobeDashC) {
 
 }  // namespace
 }  // namespace ofsck::read
+
+namespace ofsck::read {
+namespace {
+
+TEST(ModprobeConf, SourceRefsCarryTheirPhysicalLine) {
+  static constexpr char kText[] = "alias a b\n\noptions dummy \\\n x=1\r\nblacklist\nfoo\0bar\n";
+  auto c = parse(std::string(kText, sizeof kText - 1));
+  ASSERT_EQ(c.aliases.size(), 1u);
+  EXPECT_EQ(c.aliases[0].where.line, 1u);
+  EXPECT_EQ(c.aliases[0].where.text, "alias a b");
+  ASSERT_EQ(c.options.size(), 1u);
+  EXPECT_EQ(c.options[0].where.line, 3u);
+  EXPECT_EQ(c.options[0].where.text, "options dummy \\");  // the first physical line
+  // "blacklist" without a name is a bad line; "foo\0bar" a NUL line and an unknown command.
+  ASSERT_GE(c.problems.size(), 2u);
+  EXPECT_EQ(c.problems[0].where.line, 5u);
+  EXPECT_EQ(c.problems[0].where.text, "blacklist");
+  EXPECT_EQ(c.problems[1].where.line, 6u);
+  EXPECT_EQ(c.problems[1].where.text, std::string("foo\0bar", 7));
+}
+
+}  // namespace
+}  // namespace ofsck::read

@@ -237,3 +237,25 @@ TEST(ModulesDepBinWalker, MatchesLibkmodOnRealTrees) {
 
 }  // namespace
 }  // namespace ofsck::read
+
+namespace ofsck::read {
+namespace {
+
+TEST(ModulesFiles, ProblemsCarryTheirLine) {
+  // The line as read, without its newline: what report/ shows under the location.
+  auto z = parse_modules_order(std::string("\0x\nk.ko\nlast", 12), "/m");
+  ASSERT_EQ(z.problems.size(), 2u);
+  EXPECT_EQ(z.problems[0].where.text, std::string("\0x", 2));
+  EXPECT_EQ(z.problems[1].where.line, 3u);
+  EXPECT_EQ(z.problems[1].where.text, "last");
+  auto b = parse_modules_builtin("kernel/a.ko\n/bad.ko\n", "/m/modules.builtin");
+  ASSERT_EQ(b.problems.size(), 1u);
+  EXPECT_EQ(b.problems[0].where.text, "/bad.ko");
+  auto d = parse_modules_dep("kernel/a.ko:\nno colon\nx/a.ko: y\n", "/m/modules.dep");
+  ASSERT_EQ(d.problems.size(), 2u);
+  EXPECT_EQ(d.problems[0].where.text, "no colon");
+  EXPECT_EQ(d.problems[1].where.text, "x/a.ko: y");  // the duplicate
+}
+
+}  // namespace
+}  // namespace ofsck::read

@@ -68,6 +68,9 @@ TEST(Symvers, BadLinesAreReportedWithLineNumbers) {
   EXPECT_EQ(p.problems[4].where.line, 6u);
   EXPECT_EQ(p.problems[5].where.line, 7u);  // mixed layout
   EXPECT_EQ(p.lines, 7u);
+  EXPECT_EQ(p.problems[0].where.text, "garbage");  // the line as read, for report/
+  EXPECT_EQ(p.problems[4].where.text, "");
+  EXPECT_EQ(parse_symvers("x\r\n", "m").problems.at(0).where.text, "x\r");
 }
 
 TEST(Symvers, DepmodViewDropsNamespacedAndKeepsVmlinuxOnly) {

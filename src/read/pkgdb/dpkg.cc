@@ -33,6 +33,7 @@ std::string root_prefix(const std::string& root) {
 struct Stanza {
   std::string package, version, arch, status, multi_arch;
   uint32_t line = 0;  // first line, for error messages
+  std::string text;   // that line's bytes
 };
 
 /// Reads one list file into db for package index `pi`. false when it cannot be opened.
@@ -59,9 +60,16 @@ std::vector<Stanza> read_status(std::istream& in, const std::string& status_path
     if (!cur.package.empty()) stanzas.push_back(std::move(cur));
     cur = Stanza{};
   };
+  auto at = [&](uint32_t n, std::string text) {
+    SourceRef w{status_path, n};
+    w.text = std::move(text);
+    return w;
+  };
   while (std::getline(in, line)) {
     ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const bool cr = !line.empty() && line.back() == '\r';
+    if (cr) line.pop_back();
+    auto raw = [&] { return cr ? line + '\r' : line; };  // the line as read, for SourceRef::text
     if (line.empty()) {
       flush();
       continue;
@@ -71,7 +79,7 @@ std::vector<Stanza> read_status(std::istream& in, const std::string& status_path
     if (colon == std::string::npos) {
       db.problems.push_back(Error{ErrorCode::kMalformed,
                                   fmt::format("dpkg status: line without ':' (\"{}\")", line),
-                                  SourceRef{status_path, lineno}});
+                                  at(lineno, raw())});
       continue;
     }
     std::string_view field(line.data(), colon);
@@ -80,7 +88,10 @@ std::vector<Stanza> read_status(std::istream& in, const std::string& status_path
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (cur.line == 0) cur.line = lineno;
+    if (cur.line == 0) {
+      cur.line = lineno;
+      cur.text = raw();
+    }
     // Field names are case-insensitive in deb822, but dpkg itself always writes these spellings.
     if (field == "Package")
       cur.package = value;
@@ -131,7 +142,7 @@ Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) 
       db.problems.push_back(Error{ErrorCode::kMalformed,
                                   fmt::format("dpkg: illegal package name or architecture '{}{}{}'",
                                               s.package, s.arch.empty() ? "" : ":", s.arch),
-                                  SourceRef{status_path, s.line}});
+                                  at(s.line, s.text)});
       continue;
     }
     bool ok = false;
@@ -141,7 +152,7 @@ Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) 
       db.problems.push_back(Error{ErrorCode::kNotFound,
                                   fmt::format("dpkg: package {} ({}) has no file list info/{}.list",
                                               s.package, state, s.package),
-                                  SourceRef{status_path, s.line}});
+                                  at(s.line, s.text)});
   }
   return db;
 }

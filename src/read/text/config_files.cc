@@ -184,7 +184,7 @@ bool ConfigLines::next() {
     std::string_view line = l.effective();
     if (l.has_nul())
       problems_.push_back(
-          make_problem("nul-byte", file_.display_path, l.first_line,
+          make_problem("nul-byte", file_.display_path, l.at(),
                        "line contains a NUL byte; kmod ignores everything after it"));
     if (line.empty() || line[0] == '#') continue;
     tok_ = Strtok(line);

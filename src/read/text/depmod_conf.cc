@@ -26,16 +26,13 @@ KverMatch depmod_kver_match(std::string_view pattern, std::string_view kver, Ere
 
 namespace {
 
-SourceRef ref(const model::ConfigFile& f, uint32_t line) {
-  SourceRef r;
-  r.path = f.display_path;
-  r.line = line;
-  return r;
+SourceRef ref(const model::ConfigFile& f, const LogicalLine& l) {
+  return line_ref(f.display_path, l.at());
 }
 
 void bad_line(model::DepmodConfig& out, const model::ConfigFile& f, const LogicalLine& l,
               std::string_view cmd, std::string why) {
-  out.problems.push_back(make_problem("bad-line", f.display_path, l.first_line, std::move(why),
+  out.problems.push_back(make_problem("bad-line", f.display_path, l.at(), std::move(why),
                                       fmt::format("{}:{}: ignoring bad line starting with '{}'",
                                                   f.display_path, l.last_line, cmd)));
 }
@@ -47,7 +44,7 @@ bool kver_matches(model::DepmodConfig& out, const model::ConfigFile& f, const Lo
   KverMatch m = depmod_kver_match(pattern, kver, &cost);
   if (m == KverMatch::kBadRegex)
     out.problems.push_back(make_problem(
-        "bad-regex", f.display_path, l.first_line,
+        "bad-regex", f.display_path, l.at(),
         fmt::format("{} kernel pattern '{}' is not a valid POSIX extended regex; "
                     "depmod treats it as not matching",
                     cmd, printable(pattern))));
@@ -62,7 +59,7 @@ bool kver_matches(model::DepmodConfig& out, const model::ConfigFile& f, const Lo
                           cost.nodes >= (uint64_t{1} << 62) ? std::string("2^62 or more")
                                                             : std::to_string(cost.nodes));
     out.problems.push_back(make_problem(
-        "regex-too-complex", f.display_path, l.first_line,
+        "regex-too-complex", f.display_path, l.at(),
         fmt::format("{} kernel pattern '{}' {}: glibc's regcomp(), which depmod uses, would "
                     "exhaust memory or time on it (depmod is killed, or regcomp() fails and "
                     "the line counts as not matching); ofsck did not compile it and treats "
@@ -83,7 +80,7 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std
     if (!cmd) continue;
     if (*cmd == "search") {
       while (std::optional<std::string_view> sp = tok.next())
-        out.search.push_back({std::string(*sp), ref(file, l.first_line)});
+        out.search.push_back({std::string(*sp), ref(file, l)});
     } else if (*cmd == "override") {
       std::optional<std::string_view> mod = tok.next(), ver = tok.next(), sub = tok.next();
       if (!mod || !ver || !sub) {
@@ -95,7 +92,7 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std
       o.kver = std::string(*ver);
       o.subdir = std::string(*sub);
       o.kver_matches = kver_matches(out, file, l, "override", *ver, kver);
-      o.where = ref(file, l.first_line);
+      o.where = ref(file, l);
       out.overrides.push_back(std::move(o));
     } else if (*cmd == "external") {
       std::optional<std::string_view> ver = tok.next(), dir = tok.next();
@@ -107,15 +104,15 @@ void parse_depmod_conf(std::string_view data, const model::ConfigFile& file, std
       e.kver = std::string(*ver);
       e.dir = std::string(*dir);
       e.kver_matches = kver_matches(out, file, l, "external", *ver, kver);
-      e.where = ref(file, l.first_line);
+      e.where = ref(file, l);
       out.externals.push_back(std::move(e));
     } else if (*cmd == "exclude") {
       while (std::optional<std::string_view> sp = tok.next())
-        out.excludes.push_back({std::string(*sp), ref(file, l.first_line)});
+        out.excludes.push_back({std::string(*sp), ref(file, l)});
     } else if (*cmd == "include" || *cmd == "make_map_files") {
       // kmod logs "command %s not implemented yet" at INFO level only.
       out.problems.push_back(
-          make_problem("ignored-command", file.display_path, l.first_line,
+          make_problem("ignored-command", file.display_path, l.at(),
                        fmt::format("depmod accepts but ignores '{}' (not implemented)", *cmd)));
     } else {
       bad_line(out, file, l, *cmd, fmt::format("unknown depmod.d command '{}'", printable(*cmd)));

@@ -14,17 +14,14 @@ bool c_isspace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-SourceRef ref(const model::ConfigFile& f, uint32_t line) {
-  SourceRef r;
-  r.path = f.display_path;
-  r.line = line;
-  return r;
+SourceRef ref(const model::ConfigFile& f, const LogicalLine& l) {
+  return line_ref(f.display_path, l.at());
 }
 
 void bad_line(model::ModprobeConfig& out, const model::ConfigFile& f, const LogicalLine& l,
               std::string_view cmd, std::string why) {
   out.problems.push_back(
-      make_problem("bad-line", f.display_path, l.first_line, std::move(why),
+      make_problem("bad-line", f.display_path, l.at(), std::move(why),
                    fmt::format("{} line {}: ignoring bad line starting with '{}'", f.display_path,
                                l.last_line, cmd)));
 }
@@ -67,7 +64,7 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
     Strtok& tok = lines.tok();
     std::optional<std::string_view> cmd = tok.next();
     if (!cmd) continue;
-    SourceRef where = ref(file, l.first_line);
+    SourceRef where = ref(file, l);
     // underscores(NULL) fails in kmod, so a missing name is a bad line like a bad bracket.
     auto name = [](std::optional<std::string_view> t) -> std::optional<std::string> {
       if (!t) return std::nullopt;
@@ -124,7 +121,7 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
         }
         if (dropped)
           out.problems.push_back(make_problem(
-              "softdep-ignored-words", file.display_path, l.first_line,
+              "softdep-ignored-words", file.display_path, l.at(),
               fmt::format("softdep {}: {} word(s) before any 'pre:'/'post:' are ignored by kmod",
                           sd.modname, dropped)));
         out.softdeps.push_back(std::move(sd));
@@ -133,7 +130,7 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
       }
     } else if (*cmd == "include" || *cmd == "config") {
       out.problems.push_back(
-          make_problem("ignored-command", file.display_path, l.first_line,
+          make_problem("ignored-command", file.display_path, l.at(),
                        fmt::format("'{}' is not supported by kmod and is ignored", *cmd),
                        fmt::format("{}: command {} is deprecated and not parsed anymore",
                                    file.display_path, *cmd)));

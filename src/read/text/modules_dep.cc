@@ -44,11 +44,12 @@ bool parse_dep_value(std::string_view v, DepEntry& e) {
   return true;
 }
 
-void add_entry(ModulesDep& out, std::string name, DepEntry e, const std::string& path) {
+void add_entry(ModulesDep& out, std::string name, DepEntry e, const std::string& path,
+               std::string_view line_text = {}) {
   auto [it, inserted] = out.modules.emplace(name, e);
   if (!inserted)
     out.problems.push_back(
-        make_problem("duplicate-module", path, e.line,
+        make_problem("duplicate-module", path, {e.line, line_text},
                      fmt::format("module '{}' listed again ({}); first entry ({}) kept", name,
                                  e.path, it->second.path)));
 }
@@ -75,12 +76,12 @@ ModulesDep parse_modules_dep(std::string_view data, const std::string& display_p
     entry.line = n;
     if (line.find('\0') != std::string_view::npos || !parse_dep_value(line, entry)) {
       out.problems.push_back(make_problem(
-          "bad-dep-line", display_path, n,
+          "bad-dep-line", display_path, {n, line},
           fmt::format("expected '<path>: <deps>', found '{}'", printable(line.substr(0, 120)))));
       continue;
     }
     std::string name = model::module_name_from_filename(base_name(entry.path));
-    add_entry(out, std::move(name), std::move(entry), display_path);
+    add_entry(out, std::move(name), std::move(entry), display_path, line);
   }
   return out;
 }

@@ -26,6 +26,12 @@ std::vector<std::string_view> fgets_chunks(std::string_view data) {
   return out;
 }
 
+/// A chunk as a SourceRef shows it: its bytes without the '\n' fgets() kept.
+std::string_view without_newline(std::string_view chunk) {
+  if (!chunk.empty() && chunk.back() == '\n') chunk.remove_suffix(1);
+  return chunk;
+}
+
 }  // namespace
 
 ModulesOrder parse_modules_order(std::string_view data, const std::string& display_dir) {
@@ -39,7 +45,8 @@ ModulesOrder parse_modules_order(std::string_view data, const std::string& displ
     if (line.empty()) {
       if (!chunk.empty())
         out.problems.push_back(
-            make_problem("nul-byte", path, idx, "line starts with a NUL byte; depmod skips it"));
+            make_problem("nul-byte", path, {idx, without_newline(chunk)},
+                         "line starts with a NUL byte; depmod skips it"));
       continue;
     }
     if (line.back() != '\n') {
@@ -49,7 +56,7 @@ ModulesOrder parse_modules_order(std::string_view data, const std::string& displ
                         : chunk.size() == kFgetsBuf - 1 ? "is longer than 4095 bytes"
                                                         : "is the last line and has no newline";
       out.problems.push_back(make_problem(
-          "order-corrupted", path, idx,
+          "order-corrupted", path, {idx, without_newline(chunk)},
           fmt::format("line {}; depmod stops reading modules.order and does not sort modules "
                       "at all",
                       why),
@@ -74,7 +81,8 @@ ModulesBuiltin parse_modules_builtin(std::string_view data, const std::string& d
     unsigned char c0 = line.empty() ? 0 : static_cast<unsigned char>(line[0]);
     bool alpha = (c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z');
     if (!alpha) {
-      out.problems.push_back(make_problem("bad-builtin-line", display_path, n,
+      out.problems.push_back(make_problem("bad-builtin-line", display_path,
+                                          {n, without_newline(chunk)},
                                           fmt::format("line must start with a letter: '{}'",
                                                       printable(line.substr(0, line.find('\n')))),
                                           fmt::format("Invalid modules.builtin line: {}", line)));
@@ -89,7 +97,7 @@ ModulesBuiltin parse_modules_builtin(std::string_view data, const std::string& d
     if (!path.empty() && path.back() == '\n') path.remove_suffix(1);
     if (name.empty() || name.find('\n') != std::string::npos)
       out.problems.push_back(
-          make_problem("bad-builtin-line", display_path, n,
+          make_problem("bad-builtin-line", display_path, {n, without_newline(chunk)},
                        fmt::format("cannot derive a module name from '{}'", printable(path))));
     out.modules.push_back({std::move(name), std::string(path), n});
   }

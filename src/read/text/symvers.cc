@@ -158,12 +158,14 @@ Result<std::string> unxz(std::string_view in, const std::string& path, uint64_t 
 ParsedSymvers parse_symvers(std::string_view data, std::string path) {
   ParsedSymvers out;
   out.symvers.path = path;
+  std::string_view raw;  // the current line as read, '\r' included
   auto problem = [&](uint32_t line, std::string msg) {
-    out.problems.push_back(make_problem("bad-symvers-line", path, line, std::move(msg)));
+    out.problems.push_back(make_problem("bad-symvers-line", path, {line, raw}, std::move(msg)));
   };
   std::vector<std::string_view> f;
   out.symvers.entries.reserve(static_cast<size_t>(std::count(data.begin(), data.end(), '\n')) + 1);
   out.lines = for_each_line(data, [&](std::string_view line, uint32_t n) {
+    raw = line;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) {
       problem(n, "empty line");
@@ -248,7 +250,7 @@ Result<ParsedSymvers> parse_system_map(std::string_view data, std::string path) 
     if (b == std::string_view::npos) {
       if (!line.empty())
         out.problems.push_back(
-            make_problem("bad-system-map-line", path, n,
+            make_problem("bad-system-map-line", path, {n, line},
                          fmt::format("expected '<addr> <type> <name>', found '{}'",
                                      printable(line.substr(0, 120))),
                          fmt::format("{}:{}: invalid line: {}", path, n, line)));
@@ -309,7 +311,8 @@ std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data, const
     if (*end != '\0') {
       if (problems)
         problems->push_back(make_problem(
-            "bad-symvers-line", path, n, fmt::format("invalid symbol version '{}'", printable(v)),
+            "bad-symvers-line", path, {n, line},
+            fmt::format("invalid symbol version '{}'", printable(v)),
             fmt::format("{}:{} Invalid symbol version {}: ...", path, n, v)));
       return;
     }

@@ -15,28 +15,29 @@ std::vector<LogicalLine> split_wrapped_lines(std::string_view data) {
   // current logical line (continuations included) and is added to linenum on return.
   std::vector<LogicalLine> out;
   uint32_t linenum = 0;
-  size_t i = 0;
+  size_t i = 0, start = 0;  // `start`: where the current logical line's first physical line is
   LogicalLine cur;
   uint32_t n = 0;
+  auto finish = [&] {
+    ++n;
+    cur.first_line = linenum + 1;
+    linenum += n;
+    cur.last_line = linenum;
+    cur.first_text = data.substr(start, data.find('\n', start) - start);
+    out.push_back(std::move(cur));
+  };
   for (;;) {
     if (i >= data.size()) {
       if (cur.text.empty()) break;  // kmod: `if (i == 0) return NULL`
-      ++n;
-      cur.first_line = linenum + 1;
-      linenum += n;
-      cur.last_line = linenum;
-      out.push_back(std::move(cur));
+      finish();
       break;
     }
     char ch = data[i++];
     if (ch == '\n') {
-      ++n;
-      cur.first_line = linenum + 1;
-      linenum += n;
-      cur.last_line = linenum;
-      out.push_back(std::move(cur));
+      finish();
       cur = LogicalLine{};
       n = 0;
+      start = i;
       continue;
     }
     if (ch == '\\') {
@@ -150,11 +151,18 @@ std::string join_root(std::string_view root, std::string_view path) {
   return out;
 }
 
-model::ConfigProblem make_problem(std::string kind, std::string path, uint32_t line,
+SourceRef line_ref(std::string path, LineAt at) {
+  SourceRef r;
+  r.path = std::move(path);
+  r.line = at.number;
+  r.text = std::string(at.text);
+  return r;
+}
+
+model::ConfigProblem make_problem(std::string kind, std::string path, LineAt line,
                                   std::string message, std::string kmod_message) {
   model::ConfigProblem p;
-  p.where.path = std::move(path);
-  p.where.line = line;
+  p.where = line_ref(std::move(path), line);
   p.message = std::move(message);
   p.kmod_message = std::move(kmod_message);
   p.kind = std::move(kind);

@@ -12,11 +12,26 @@
 
 namespace ofsck::read {
 
+/// A line of a text input as a problem or entry points at it: its 1-based number and its
+/// bytes without the newline (a view into the input). They go into SourceRef::text, so report/
+/// shows the line without reopening the file. A bare number converts to a line without text.
+struct LineAt {
+  uint32_t number = 0;
+  std::string_view text;
+  LineAt(uint32_t n = 0, std::string_view t = {}) : number(n), text(t) {}  // NOLINT: implicit
+};
+
+/// SourceRef for line `at` of `path`, its text included.
+SourceRef line_ref(std::string path, LineAt at);
+
 /// One logical line as kmod's freadline_wrapped() returns it.
 struct LogicalLine {
   std::string text;         ///< joined bytes, without the final '\n'; may contain NUL
   uint32_t first_line = 0;  ///< 1-based physical line where the logical line starts
   uint32_t last_line = 0;   ///< kmod's `linenum` after the read (used in kmod's messages)
+  std::string_view first_text;  ///< physical line `first_line` as in the input (a view into it)
+  /// Where a finding about this line points: its first physical line.
+  LineAt at() const { return {first_line, first_text}; }
   /// The part kmod sees: C string semantics stop at the first NUL byte.
   std::string_view effective() const {
     std::string_view v(text);
@@ -28,7 +43,8 @@ struct LogicalLine {
 /// Splits `data` like kmod's freadline_wrapped(): backslash-newline joins with nothing in
 /// between, a backslash before any other byte is dropped (the byte is kept), a backslash at
 /// EOF becomes byte 0xff (kmod stores getc()'s EOF), and a final line without '\n' still
-/// counts. A trailing run of continuations with no content at EOF yields nothing.
+/// counts. A trailing run of continuations with no content at EOF yields nothing. The
+/// lines' first_text views point into `data`.
 std::vector<LogicalLine> split_wrapped_lines(std::string_view data);
 
 /// Emulates glibc strtok_r() over an immutable string. next() skips leading delimiters and
@@ -66,7 +82,7 @@ inline constexpr uint64_t kDefaultTextCap = uint64_t{256} << 20;
 std::string join_root(std::string_view root, std::string_view path);
 
 /// Builds a ConfigProblem.
-model::ConfigProblem make_problem(std::string kind, std::string path, uint32_t line,
+model::ConfigProblem make_problem(std::string kind, std::string path, LineAt line,
                                   std::string message, std::string kmod_message = {});
 
 /// A token quoted in a message, as its bytes: report/ escapes every string it writes
