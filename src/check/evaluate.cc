@@ -262,10 +262,15 @@ Result<Prepared> prepare(const CheckOptions& o) {
 }
 
 CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
-  if (!o.package_changes || !p.packages) return evaluate(p, o.eval_options());
-  std::optional<read::PackageDb> edited = p.packages;
-  apply_changes(p, *edited, *o.package_changes);
-  return evaluate_with_packages(p, o.eval_options(), edited);
+  std::optional<read::PackageDb> edited;
+  if (o.package_changes && p.packages) {
+    edited = p.packages;
+    apply_changes(p, *edited, *o.package_changes);
+  }
+  CheckResult r = evaluate_with_packages(p, o.eval_options(), edited ? edited : p.packages);
+  // The commands end with _Exit() (cli/app.cc): save what was verified before that.
+  if (p.verified_signatures) p.verified_signatures->save();
+  return r;
 }
 
 }  // namespace ofsck::check

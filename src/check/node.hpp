@@ -102,8 +102,9 @@ struct Node {
   std::optional<read::PackageDb> packages;
   std::vector<Finding> package_findings;  ///< OFS304 when a database cannot be read
   std::optional<ModprobeIndexes> modprobe_indexes;  ///< with ReadSettings::modprobe_indexes
-  /// Content verifications already done (ReadSettings::cache_dir); evaluate adds to it and the
-  /// last copy of the node saves it.
+  /// Content verifications already done (ReadSettings::cache_dir); evaluate adds to it. The
+  /// caller saves it after evaluate (verified_signatures->save(); the transition evaluate() of
+  /// check_tree.hpp does), else the last copy of the node does when it is destroyed.
   std::shared_ptr<read::KeyValueCache> verified_signatures;
 };
 
