@@ -1,12 +1,13 @@
 #pragma once
-/// `ofsck check`: gather the inputs of one node (root + kernel release), resolve the tree as
-/// depmod does, and predict every module's load as the kernel does.
+/// `ofsck check`: evaluate one prepared node (node.hpp): resolve the tree as depmod does, and
+/// predict every module's load as the kernel does.
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "check/node.hpp"
 #include "check/result.hpp"
 #include "model/config.hpp"
 #include "model/kernel.hpp"
@@ -16,55 +17,55 @@
 
 namespace ofsck::check {
 
+/// What evaluate() is asked. None of these changes a single module's verdict.
+struct EvalOptions {
+  std::vector<std::string> only;       ///< --only: limit verdicts to modprobe closures
+  std::string comm = "modprobe";       ///< process name in lockdown messages
+  unsigned threads = 0;                ///< compute threads (0: all cores)
+};
+
+/// Predicts every verdict and finding of a prepared node. Computes only: opens no file.
+[[nodiscard]] CheckResult evaluate(const Node& node, const EvalOptions& eo);
+
+// ---- transition: removed when scenarios use NodeSpec ----------------------------------------
+
+/// transition: removed when scenarios use NodeSpec. The union of NodeSpec, ReadSettings and
+/// EvalOptions, plus whatif's package changes.
 struct CheckOptions {
   std::string root = "/";
-  std::string kver;                    ///< empty: uname -r for "/", else the only one in root
-  std::string symvers;                 ///< --symvers (Module.symvers, .gz/.xz accepted)
-  std::string system_map;              ///< --system-map (names only)
-  std::optional<std::string> cmdline;  ///< nullopt: /proc/cmdline for "/", else ""
-  std::vector<std::string> trust;      ///< --trust certificate files
-  std::vector<std::string> only;       ///< --only: limit verdicts to modprobe closures
-  std::vector<std::string> files;      ///< positional FILE.ko: predict `insmod FILE`
+  std::string kver;
+  std::string symvers;
+  std::string system_map;
+  std::optional<std::string> cmdline;
+  std::vector<std::string> trust;
+  std::vector<std::string> only;
+  std::vector<std::string> files;
   unsigned threads = 0;
-  bool verify_content = true;          ///< hash module contents to verify signatures
-  std::string comm = "modprobe";       ///< process name in lockdown messages
-  bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
-  bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
-  /// Read the image's certificates even when no module of the tree is signed (by default they
-  /// are read only when some file carries a signature: no key can change another verdict).
+  bool verify_content = true;
+  std::string comm = "modprobe";
+  bool literal_externals = false;
+  bool skip_kernel_image = false;
   bool image_keys_always = false;
-  std::string cache_dir;               ///< persistent cache of parsed files; empty = no cache
-  /// Read the cache as if paths under `cache_alias_from` were under `cache_alias_to`, and never
-  /// write it: `whatif` checks an overlay of symlinks to the root's files.
+  std::string cache_dir;
   std::string cache_alias_from, cache_alias_to;
   std::function<void(size_t done, size_t total)> progress;
-  /// Package database changes applied in memory when ownership is read (whatif's installed and
-  /// removed packages); the databases on disk are never written.
+  /// Package database changes applied in memory to the node's packages (whatif's installed
+  /// and removed packages); the databases on disk are never written.
   std::shared_ptr<const read::PackageChanges> package_changes;
+
+  [[nodiscard]] NodeSpec node_spec() const;
+  [[nodiscard]] ReadSettings read_settings() const;
+  [[nodiscard]] EvalOptions eval_options() const;
 };
 
-/// Everything `check`, `explain` and `depmod` share.
-struct Prepared {
-  std::string root;          ///< normalised root ("" for /)
-  std::string module_dir;    ///< <root><moddir>/<kver>
-  std::string moddir;        ///< "/lib/modules" or "/usr/lib/modules"
-  model::KernelFacts kernel;
-  model::DepmodConfig depmod_config;
-  model::ModprobeConfig modprobe_config;
-  model::KernelCmdline cmdline;
-  resolve::Resolution resolution;
-  std::vector<Finding> input_findings;  ///< missing symvers, unreadable files, config problems
-};
+/// transition: removed when scenarios use NodeSpec.
+using Prepared = Node;
 
-/// Reads every input. Errors: kUsage (several kernels, bad option values) → exit 2;
-/// kNotFound/kIo (no module tree) → exit 3.
+/// transition: removed when scenarios use NodeSpec. prepare(o.node_spec(), o.read_settings()).
 [[nodiscard]] Result<Prepared> prepare(const CheckOptions& o);
 
-/// Predicts every verdict and finding from prepared inputs.
+/// transition: removed when scenarios use NodeSpec. evaluate(p, o.eval_options()), with
+/// o.package_changes applied to a copy of the node's packages.
 [[nodiscard]] CheckResult evaluate(const Prepared& p, const CheckOptions& o);
-
-/// Picks the kernel release: `wanted` if given, uname -r for "/", else the only directory in
-/// <root>/lib/modules or <root>/usr/lib/modules.
-[[nodiscard]] Result<std::string> pick_kernel(const std::string& root, const std::string& wanted);
 
 }  // namespace ofsck::check

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "check/rules.hpp"
-#include "read/parallel.hpp"
 
 namespace ofsck::check {
 
@@ -281,25 +280,14 @@ CauseIndex::CauseIndex(const Prepared& p) {
   const auto& res = p.resolution;
   winner_.assign(res.files.size(), false);
   for (const auto& m : res.modules) winner_[m.file] = true;
-  std::vector<std::string> loser_paths;
-  std::vector<uint32_t> loser_ids;
   for (const auto& sel : res.selections)
-    for (const auto& l : sel.losers) {
-      loss_[l.file] = l.reason;
-      loser_paths.push_back(res.files[l.file].path);
-      loser_ids.push_back(l.file);
-    }
+    for (const auto& l : sel.losers) loss_[l.file] = l.reason;
   for (const auto& m : res.modules) {
     if (!m.module) continue;
     for (const auto& e : m.module->exports) by_symbol_[e.name].push_back({m.file, e.crc});
   }
-  if (!loser_paths.empty()) {
-    auto read = read::read_modules_parallel(loser_paths, {});
-    for (size_t i = 0; i < read.size(); ++i) {
-      if (!read[i]) continue;
-      for (const auto& e : read[i]->exports) by_symbol_[e.name].push_back({loser_ids[i], e.crc});
-    }
-  }
+  for (const LoserFile& l : p.losers)  // read by prepare()
+    for (const auto& e : l.module.exports) by_symbol_[e.name].push_back({l.file, e.crc});
 }
 
 const std::vector<CauseIndex::Provider>* CauseIndex::providers(const std::string& s) const {

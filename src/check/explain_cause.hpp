@@ -10,7 +10,7 @@
 
 namespace ofsck::check {
 
-/// Every export of every candidate file (winners and losers) by symbol name.
+/// Every export of every candidate file (winners, and the losers prepare() read) by symbol name.
 class CauseIndex {
  public:
   explicit CauseIndex(const Prepared& p);
@@ -27,7 +27,6 @@ class CauseIndex {
   std::unordered_map<std::string, std::vector<Provider>> by_symbol_;
   std::unordered_map<uint32_t, std::string> loss_;
   std::vector<bool> winner_;
-  std::vector<model::ModuleFile> losers_;  // read here; winners come from the resolution
 };
 
 void add_resolution_findings(const Prepared& p, DiagnosticSink& sink);

@@ -27,8 +27,8 @@ std::vector<std::pair<std::string, std::string>> depmod_softdeps(const Prepared&
   return out;
 }
 
-/// modules.alias: the index modprobe reads when depmod wrote one, else what depmod would write
-/// from the modules' alias= fields (read from the files now: the tree check skips them).
+}  // namespace
+
 std::vector<model::ModprobeAlias> load_aliases(const Prepared& p, std::string& source) {
   const std::string path = p.module_dir + "/modules.alias";
   if (Result<std::string> text = read::read_text_file(path); text) {
@@ -81,6 +81,8 @@ resolve::BuiltinIndex load_builtin(const Prepared& p) {
   }
   return b;
 }
+
+namespace {
 
 /// OFS305 for a name no lookup finds, with what the root's builtin files say about it.
 Finding not_found(const Prepared& p, const ModprobeView& view, const std::string& want,
@@ -173,6 +175,11 @@ ModprobeView::ModprobeView(const Prepared& p, bool keep_on_disk_softdep) : p_(p)
     return res.modules[static_cast<size_t>(it->second.owner)].name;
   };
   ix_.module_aliases = [this]() -> const std::vector<model::ModprobeAlias>& {
+    if (p_.modprobe_indexes) {
+      alias_source_ = p_.modprobe_indexes->alias_source;
+      return p_.modprobe_indexes->aliases;
+    }
+    // transition: a node prepared without ReadSettings::modprobe_indexes reads them here.
     if (!aliases_) aliases_ = load_aliases(p_, alias_source_);
     return *aliases_;
   };
@@ -180,6 +187,7 @@ ModprobeView::ModprobeView(const Prepared& p, bool keep_on_disk_softdep) : p_(p)
 }
 
 const resolve::BuiltinIndex& ModprobeView::builtin() const {
+  if (p_.modprobe_indexes) return p_.modprobe_indexes->builtin;
   if (!builtin_) builtin_ = load_builtin(p_);
   return *builtin_;
 }

@@ -38,6 +38,14 @@ class ModprobeView {
   mutable std::string alias_source_;
 };
 
+/// modules.alias: the index modprobe reads when depmod wrote one, else what depmod would write
+/// from the modules' alias= fields (read from the files: the tree check skips them). `source`
+/// says which. Reads files: prepare() (ReadSettings::modprobe_indexes) calls it.
+[[nodiscard]] std::vector<model::ModprobeAlias> load_aliases(const Prepared& p,
+                                                             std::string& source);
+/// modules.builtin and modules.builtin.modinfo of the node. Reads files, like load_aliases().
+[[nodiscard]] resolve::BuiltinIndex load_builtin(const Prepared& p);
+
 /// What `modprobe NAME` does on the prepared root.
 struct ModprobeTarget {
   resolve::ProbeList probe;

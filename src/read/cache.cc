@@ -562,8 +562,12 @@ KeyValueCache::KeyValueCache(const std::string& dir, const std::string& name) {
   if (!r.ok() || !r.at_end()) map_.clear();  // corrupt: start over
 }
 
-KeyValueCache::~KeyValueCache() {
+KeyValueCache::~KeyValueCache() { save(); }
+
+void KeyValueCache::save() {
+  std::lock_guard<std::mutex> lock(mu_);
   if (file_.empty() || !dirty_) return;
+  dirty_ = false;
   Writer w;
   w.out = header();
   w.u32(static_cast<uint32_t>(map_.size()));

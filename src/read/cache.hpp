@@ -88,6 +88,8 @@ class KeyValueCache {
   KeyValueCache& operator=(const KeyValueCache&) = delete;
   bool get(const std::string& key, uint8_t& value) const;
   void put(const std::string& key, uint8_t value);
+  /// Writes the file now when something was added since the last save.
+  void save();
 
  private:
   std::string file_;

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "check/explain_cause.hpp"
-#include "check/firmware.hpp"
 #include "check/rules.hpp"
 
 namespace ofsck::check {
@@ -14,14 +13,11 @@ void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules
                            DiagnosticSink& sink) {
   const auto& res = p.resolution;
   const std::string root = p.root;
-  const DiskFirmware on_disk(root, p.kernel.release);
   size_t intree_modules = 0, intree_files = 0;
   for (size_t i : modules) {
     const auto& m = res.modules[i];
-    if (!m.module) continue;
-    std::vector<std::string> missing;
-    for (const auto& fw : m.module->info.firmware)
-      if (!on_disk.exists(fw)) missing.push_back(fw);
+    if (!m.module || i >= p.missing_firmware.size()) continue;
+    const std::vector<std::string>& missing = p.missing_firmware[i];  // prepare() looked
     if (missing.empty()) continue;
     // The whole-tree check of a distribution kernel names every in-tree driver's firmware; only
     // summarise those, and report out-of-tree modules (and everything under --only) one by one.

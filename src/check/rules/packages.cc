@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <unordered_set>
 
@@ -86,38 +87,57 @@ std::string owner_label(const read::PackageDb& db, std::string_view path) {
   return label_of(db, db.owners(path));
 }
 
-std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& sink,
-                                             const read::PackageChanges* changes) {
-  // Keep only what findings can point at: on a live system the dpkg database lists every file
-  // of every package, and we need a few thousand of them.
-  std::unordered_set<std::string> wanted;
+namespace {
+
+/// What findings can point at: module files of the resolution (both /usr-merge spellings) and
+/// depmod.d/modprobe.d files. On a live system the dpkg database lists every file of every
+/// package, and we need a few thousand of them.
+read::PathFilter package_filter(const Prepared& p) {
+  auto wanted = std::make_shared<std::unordered_set<std::string>>();
   for (const auto& f : p.resolution.files) {
     std::string t = target_path(p, f.path);
     if (t.empty()) continue;
     std::string twin = read::usrmerge_twin(t);
-    wanted.insert(std::move(t));
-    if (!twin.empty()) wanted.insert(std::move(twin));
+    wanted->insert(std::move(t));
+    if (!twin.empty()) wanted->insert(std::move(twin));
   }
-  auto keep = [&wanted](std::string_view path) {
-    return is_config_path(path) || wanted.count(std::string(path)) != 0;
+  return [wanted](std::string_view path) {
+    return is_config_path(path) || wanted->count(std::string(path)) != 0;
   };
-  auto db_or = read::load_package_db(p.root, keep);
+}
+
+}  // namespace
+
+std::optional<read::PackageDb> read_packages(const Prepared& p, std::vector<Finding>& findings) {
+  auto db_or = read::load_package_db(p.root, package_filter(p));
   if (!db_or) {
     Finding f = make_finding(kBadInput, db_or.error().where.path,
                      "package database cannot be read: " + db_or.error().message);
     if (!db_or.error().where.path.empty()) f.where.push_back(db_or.error().where);
     f.notes.push_back("package ownership is not shown");
-    sink.add(std::move(f));
+    findings.push_back(std::move(f));
     return std::nullopt;
   }
   for (const auto& e : db_or->problems) {
     Finding f = make_finding(kBadInput, e.where.path, e.message);
     if (!e.where.path.empty()) f.where.push_back(e.where);
-    sink.add(std::move(f));
+    findings.push_back(std::move(f));
   }
   if (db_or->empty()) return std::nullopt;
-  if (changes) read::apply_package_changes(*db_or, *changes, keep);
   return std::move(*db_or);
+}
+
+void apply_changes(const Prepared& p, read::PackageDb& db, const read::PackageChanges& changes) {
+  read::apply_package_changes(db, changes, package_filter(p));
+}
+
+std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& sink,
+                                             const read::PackageChanges* changes) {
+  std::vector<Finding> findings;
+  auto db = read_packages(p, findings);
+  for (auto& f : findings) sink.add(std::move(f));
+  if (db && changes) apply_changes(p, *db, *changes);
+  return db;
 }
 
 void add_package_findings(const Prepared& p, const read::PackageDb& db, DiagnosticSink& sink) {

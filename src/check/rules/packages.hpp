@@ -16,6 +16,17 @@ namespace ofsck::check {
 inline constexpr std::string_view kNoPackage = "no package";  // no package name has a space
 
 /// Reads the root's dpkg/RPM databases, keeping only the module files of the resolution and
+/// depmod.d/modprobe.d files (prepare() fills Node::packages with it). nullopt when the root
+/// has no package database, or it cannot be read (then an OFS304 finding in `findings` says
+/// why; problems of a readable database are OFS304 findings too).
+[[nodiscard]] std::optional<read::PackageDb> read_packages(const Prepared& p,
+                                                           std::vector<Finding>& findings);
+
+/// Applies package changes (installed or removed in memory only, e.g. whatif's) to a database
+/// read by read_packages().
+void apply_changes(const Prepared& p, read::PackageDb& db, const read::PackageChanges& changes);
+
+/// read_packages() plus apply_changes(); reads the root's dpkg/RPM databases, keeping only the module files of the resolution and
 /// depmod.d/modprobe.d files, then applies `changes` (packages installed or removed in memory
 /// only, e.g. whatif's CheckOptions::package_changes; nullptr: none). nullopt when
 /// the root has no package database (an extracted tree) or it cannot be read (then an OFS304

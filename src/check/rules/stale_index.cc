@@ -1,13 +1,11 @@
 // OFS103 stale-index: modprobe reads <module dir>/modules.dep.bin, not the tree. When it differs
 // from what depmod would write now (a module copied in by hand, a package whose scripts did not
-// run depmod), modprobe uses the old answer until `depmod -a` runs.
-#include <unistd.h>
-
+// run depmod), modprobe uses the old answer until `depmod -a` runs. prepare() read the index
+// (Node::dep_index).
 #include <fmt/format.h>
 
 #include "check/explain_cause.hpp"
 #include "check/rules.hpp"
-#include "read/text/modules_dep.hpp"
 
 namespace ofsck::check {
 
@@ -15,7 +13,7 @@ void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   const std::string bin = p.module_dir + "/modules.dep.bin";
   Finding f = make_finding(kStaleIndex, p.kernel.release, "");
-  if (access(bin.c_str(), F_OK) != 0) {
+  if (!p.dep_index.exists) {
     // OFS112, not OFS103: a missing index is a warning (package scripts create it).
     f = make_finding(kIndexMissing, p.kernel.release,
                      "there is no modules.dep.bin: modprobe will find no module of this kernel "
@@ -25,7 +23,7 @@ void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
     sink.add(std::move(f));
     return;
   }
-  auto idx = read::read_modules_dep_bin(p.module_dir);
+  const auto& idx = p.dep_index.index;
   if (!idx) {
     f.where.push_back(SourceRef{bin});
     f.message = "modules.dep.bin cannot be read: " + idx.error().message;

@@ -1,5 +1,7 @@
 #include "read/text/kcmdline.hpp"
 
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "read/text/text_util.hpp"
@@ -218,6 +220,16 @@ model::KernelCmdline parse_kernel_cmdline(std::string_view cmdline) {
   parse_kmod_side(std::string(kmod_view), out);
   parse_kernel_side(cmdline.substr(0, cmdline.find('\0')), out);
   return out;
+}
+
+std::string node_cmdline_text(std::string_view root, const std::optional<std::string>& given) {
+  if (given) return *given;
+  std::string line;
+  if (root.empty() || root == "/") {
+    std::ifstream in("/proc/cmdline");
+    std::getline(in, line);
+  }
+  return line;
 }
 
 }  // namespace ofsck::read

@@ -1,6 +1,8 @@
 #pragma once
 /// Kernel command line (/proc/cmdline or a bootloader entry) as seen by libkmod's
 /// kmod_config_parse_kcmdline() and by the kernel's own module parameters.
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "model/config.hpp"
@@ -19,5 +21,10 @@ namespace ofsck::read {
 /// libkmod reads at most 4095 bytes of /proc/cmdline; the rest is ignored (a problem).
 /// The kernel stops at "--" but libkmod does not; we follow each consumer.
 model::KernelCmdline parse_kernel_cmdline(std::string_view cmdline);
+
+/// The text of a node's kernel command line: `given` when set, else the first line of
+/// /proc/cmdline when `root` is the running system ("" or "/"), else "" (another root's boot
+/// line cannot be known offline). The one place /proc/cmdline is read.
+std::string node_cmdline_text(std::string_view root, const std::optional<std::string>& given);
 
 }  // namespace ofsck::read

@@ -1,0 +1,119 @@
+#pragma once
+/// One node: a root, one kernel release of it and the host facts of its boot. prepare() reads
+/// everything the verdicts need into a `Node`; evaluate() (check_tree.hpp) computes from it and
+/// opens no file. Data flow: NodeSpec → prepare → Node → Boot (boot.hpp) → verdicts → findings.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/finding.hpp"
+#include "model/config.hpp"
+#include "model/kernel.hpp"
+#include "model/module.hpp"
+#include "read/cache.hpp"
+#include "read/pkgdb/pkgdb.hpp"
+#include "read/text/modules_dep.hpp"
+#include "resolve/modprobe.hpp"
+#include "resolve/resolve.hpp"
+#include "util/result.hpp"
+
+namespace ofsck::check {
+
+/// Which node: the inputs that decide its verdicts.
+struct NodeSpec {
+  std::string root = "/";
+  std::string kver;                    ///< empty: uname -r for "/", else the only one in root
+  std::string symvers;                 ///< --symvers (Module.symvers, .gz/.xz accepted)
+  std::string system_map;              ///< --system-map (names only)
+  /// Host fact: the kernel command line. nullopt: /proc/cmdline for "/", else ""
+  /// (read::node_cmdline_text()).
+  std::optional<std::string> cmdline;
+  std::vector<std::string> trust;      ///< --trust certificate files
+  std::vector<std::string> files;      ///< positional FILE.ko: predict `insmod FILE`
+};
+
+/// How the node is read. None of these changes a verdict.
+struct ReadSettings {
+  unsigned threads = 0;
+  bool verify_content = true;          ///< hash module contents to verify signatures
+  bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
+  bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
+  /// Read the image's certificates even when no module of the tree is signed (by default they
+  /// are read only when some file carries a signature: no key can change another verdict).
+  bool image_keys_always = false;
+  /// Read modprobe's own indexes (modules.alias, modules.builtin[.modinfo]) for name lookups
+  /// (EvalOptions::only, explain, image). Without them a lookup reads them on first use.
+  bool modprobe_indexes = false;
+  std::string cache_dir;               ///< persistent cache of parsed files; empty = no cache
+  /// Read the cache as if paths under `cache_alias_from` were under `cache_alias_to`, and never
+  /// write it: `whatif` checks an overlay of symlinks to the root's files.
+  std::string cache_alias_from, cache_alias_to;
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+/// A positional file as read by prepare (`insmod FILE`).
+struct GivenFile {
+  std::string path;
+  Result<model::ModuleFile> module;
+};
+
+/// A candidate file that lost its name to another (read for the cause notes of findings).
+struct LoserFile {
+  uint32_t file = 0;  ///< Resolution::files index
+  model::ModuleFile module;
+};
+
+/// The root's modules.dep.bin, which modprobe reads instead of the tree (OFS103/OFS112).
+struct DepIndexOnDisk {
+  bool exists = false;
+  Result<read::ModulesDep> index = read::ModulesDep{};
+};
+
+/// modprobe's own indexes for name lookups.
+struct ModprobeIndexes {
+  std::vector<model::ModprobeAlias> aliases;
+  std::string alias_source;  ///< where `aliases` came from
+  resolve::BuiltinIndex builtin;
+};
+
+/// Everything evaluate(), explain, depmod and the scenarios need of one node.
+struct Node {
+  std::string root;          ///< normalised root ("" for /)
+  std::string module_dir;    ///< <root><moddir>/<kver>
+  std::string moddir;        ///< "/lib/modules" or "/usr/lib/modules"
+  model::KernelFacts kernel;
+  model::DepmodConfig depmod_config;
+  model::ModprobeConfig modprobe_config;
+  model::KernelCmdline cmdline;
+  resolve::Resolution resolution;
+  std::vector<Finding> input_findings;  ///< missing symvers, unreadable files, config problems
+
+  // Read by prepare for evaluate, which opens no file.
+  std::vector<GivenFile> files;         ///< NodeSpec::files, in order
+  std::vector<LoserFile> losers;        ///< every losing candidate that could be read
+  DepIndexOnDisk dep_index;
+  /// Per Resolution::modules entry: its firmware= names request_firmware() does not find.
+  std::vector<std::vector<std::string>> missing_firmware;
+  /// The root's dpkg/RPM databases, filtered to module and depmod.d/modprobe.d files; nullopt
+  /// without a database. A scenario may edit it before evaluate (read::apply_package_changes
+  /// through rules/packages.hpp apply_changes()).
+  std::optional<read::PackageDb> packages;
+  std::vector<Finding> package_findings;  ///< OFS304 when a database cannot be read
+  std::optional<ModprobeIndexes> modprobe_indexes;  ///< with ReadSettings::modprobe_indexes
+  /// Content verifications already done (ReadSettings::cache_dir); evaluate adds to it. The
+  /// caller saves it after evaluate (verified_signatures->save(); the transition evaluate() of
+  /// check_tree.hpp does), else the last copy of the node does when it is destroyed.
+  std::shared_ptr<read::KeyValueCache> verified_signatures;
+};
+
+/// Reads one node. Errors: kUsage (several kernels, bad option values) → exit 2;
+/// kNotFound/kIo (no module tree) → exit 3.
+[[nodiscard]] Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs);
+
+/// Picks the kernel release: `wanted` if given, uname -r for "/", else the only directory in
+/// <root>/lib/modules or <root>/usr/lib/modules.
+[[nodiscard]] Result<std::string> pick_kernel(const std::string& root, const std::string& wanted);
+
+}  // namespace ofsck::check
