@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn {
 namespace {

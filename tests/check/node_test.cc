@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "check/check_tree.hpp"
-#include "check/scenario_util.hpp"
+#include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn {
 namespace {

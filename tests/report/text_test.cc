@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "check/whatif.hpp"
+#include "scenario/whatif.hpp"
 #include "report/render.hpp"
 #include "report/whatif.hpp"
 

@@ -50,6 +50,13 @@ bool read_list(const std::string& file, uint32_t pi, const PathFilter& keep, Pac
   return true;
 }
 
+/// Line `n` of the status file with its bytes (SourceRef::text).
+SourceRef line_ref(const std::string& status_path, uint32_t n, std::string text) {
+  SourceRef w{status_path, n};
+  w.text = std::move(text);
+  return w;
+}
+
 /// The stanzas of dpkg's status file, in file order; lines without ':' become problems.
 std::vector<Stanza> read_status(std::istream& in, const std::string& status_path, PackageDb& db) {
   std::vector<Stanza> stanzas;
@@ -60,11 +67,7 @@ std::vector<Stanza> read_status(std::istream& in, const std::string& status_path
     if (!cur.package.empty()) stanzas.push_back(std::move(cur));
     cur = Stanza{};
   };
-  auto at = [&](uint32_t n, std::string text) {
-    SourceRef w{status_path, n};
-    w.text = std::move(text);
-    return w;
-  };
+  auto at = [&](uint32_t n, std::string text) { return line_ref(status_path, n, std::move(text)); };
   while (std::getline(in, line)) {
     ++lineno;
     const bool cr = !line.empty() && line.back() == '\r';
@@ -142,7 +145,7 @@ Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) 
       db.problems.push_back(Error{ErrorCode::kMalformed,
                                   fmt::format("dpkg: illegal package name or architecture '{}{}{}'",
                                               s.package, s.arch.empty() ? "" : ":", s.arch),
-                                  at(s.line, s.text)});
+                                  line_ref(status_path, s.line, s.text)});
       continue;
     }
     bool ok = false;
@@ -152,7 +155,7 @@ Result<PackageDb> load_dpkg_db(const std::string& root, const PathFilter& keep) 
       db.problems.push_back(Error{ErrorCode::kNotFound,
                                   fmt::format("dpkg: package {} ({}) has no file list info/{}.list",
                                               s.package, state, s.package),
-                                  at(s.line, s.text)});
+                                  line_ref(status_path, s.line, s.text)});
   }
   return db;
 }
