@@ -9,6 +9,7 @@
 #include "check/boot.hpp"
 #include "check/check_tree.hpp"
 #include "check/explain_cause.hpp"
+#include "check/insert_path.hpp"
 #include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
@@ -41,6 +42,12 @@ InputSummary summarize(const Node& p) {
   s.modversions_evidence = k.modversions_source.evidence;
   s.kernel_image = k.image_path;
   s.kernel_image_found_by = k.image_source.evidence;
+  std::vector<model::Compression> formats;
+  for (const auto& m : p.resolution.modules)
+    if (m.module && std::find(formats.begin(), formats.end(), m.module->compression) == formats.end())
+      formats.push_back(m.module->compression);
+  std::sort(formats.begin(), formats.end());
+  s.module_insert = module_insert_path(k, s.kmod_version, formats);
   return s;
 }
 

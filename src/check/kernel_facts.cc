@@ -87,7 +87,8 @@ void read_kernel_config(const Node& p, model::KernelFacts& k) {
     k.modversions = k.module_sig = false;
     // An option that is off reads "# CONFIG_X is not set" (or is absent).
     k.modversions_source = {path, "CONFIG_MODVERSIONS is not set"};
-    std::string line;
+    std::string line, format;
+    bool decompress = false;
     while (std::getline(in, line)) {
       auto on = [&](std::string_view opt) {
         return line.size() == opt.size() + 2 && line.compare(0, opt.size(), opt) == 0 &&
@@ -102,6 +103,13 @@ void read_kernel_config(const Node& p, model::KernelFacts& k) {
       }
       if (on("CONFIG_MODULE_SIG")) k.module_sig = true;
       if (on("CONFIG_RETPOLINE") || on("CONFIG_MITIGATION_RETPOLINE")) k.retpoline = true;
+      if (on("CONFIG_MODULE_DECOMPRESS")) decompress = true;
+      for (const char* f : {"GZIP", "XZ", "ZSTD"})
+        if (on(std::string("CONFIG_MODULE_COMPRESS_") + f)) format = f;
+    }
+    if (decompress && !format.empty()) {
+      for (char& c : format) c = static_cast<char>(c - 'A' + 'a');
+      k.module_decompress = format;
     }
     return;
   }

@@ -42,6 +42,8 @@ struct InputSummary {
   std::string modversions_source, modversions_evidence;
   /// The kernel image whose keys were read (empty: none found) and how it was found.
   std::string kernel_image, kernel_image_found_by;
+  /// How modprobe hands modules to the kernel: who decompresses (check/insert_path.hpp).
+  std::string module_insert;
 };
 
 struct CheckResult {

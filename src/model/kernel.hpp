@@ -70,6 +70,9 @@ struct KernelFacts {
   std::string exports_source;           ///< path of the symvers/System.map used
   std::unordered_map<std::string, KernelExport> vmlinux;  ///< vmlinux exports by name
   // Kernel configuration (boot/config-<kver>; defaults are Debian's).
+  /// CONFIG_MODULE_DECOMPRESS=y: the one format kernel/module/decompress.c decodes ("xz",
+  /// "zstd", "gzip": CONFIG_MODULE_COMPRESS_*); empty = the kernel decompresses nothing.
+  std::string module_decompress;
   bool modversions = true;              ///< CONFIG_MODVERSIONS
   FactSource modversions_source;        ///< the evidence that decided `modversions`
   bool force_load = true;               ///< CONFIG_MODULE_FORCE_LOAD

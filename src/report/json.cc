@@ -40,7 +40,8 @@ ordered_json check_result_json(const check::CheckResult& r) {
                    {"modversions_source", in.modversions_source},
                    {"modversions_evidence", in.modversions_evidence},
                    {"kmod_version", in.kmod_version},
-                   {"kmod_version_source", in.kmod_version_source}};
+                   {"kmod_version_source", in.kmod_version_source},
+                   {"module_insert", in.module_insert}};
   size_t loading = 0, errors = 0, warnings = 0, notes = 0;
   ordered_json mods = ordered_json::array();
   for (const auto& m : r.modules) {
