@@ -89,6 +89,7 @@ void NodeReads::finish(Node& node) {
 std::vector<GivenFile> read_given_files(const std::vector<std::string>& paths, const Node& node,
                                         const ReadSettings& rs) {
   std::vector<GivenFile> out;
+  out.reserve(paths.size());
   read::ReadOptions ro;
   ro.signed_digest = rs.verify_content && !node.kernel.trusted.empty();
   for (const auto& path : paths) out.push_back({path, read::read_module(path, ro)});

@@ -2,6 +2,8 @@
 
 namespace ofsck::check {
 
+// The rule table, one entry per rule id, reads best whole:
+// NOLINTNEXTLINE(readability-function-size)
 const std::vector<RuleInfo>& rule_catalogue() {
   static const std::vector<RuleInfo> kRules = {
       {kOverrideMatchesNoFile, "override-matches-no-file", Severity::kWarning,

@@ -18,8 +18,8 @@ bool signature(Context& c) {
   const bool enforced = c.k.sig_enforce || c.k.sig_force;
   const char* reason = nullptr;
   switch (c.v.sig.status) {
-    case SigStatus::kOk: break;
-    case SigStatus::kUnknown: break;  // no trust information: assume accepted, said elsewhere
+    case SigStatus::kOk:
+    case SigStatus::kUnknown: break;  // kUnknown: no trust information, assumed accepted (OFS303)
     case SigStatus::kUnsigned: reason = "unsigned module"; break;
     case SigStatus::kNoKey: reason = "module with unavailable key"; break;
     case SigStatus::kUnsupported: reason = "module with unsupported crypto"; break;

@@ -135,7 +135,7 @@ Result<uint64_t> payload_lzma(Bytes in, uint64_t cap, const std::string& path,
 }
 
 constexpr uint8_t kLzopMagic[] = {0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a};
-constexpr size_t kLzoBlock = 256 * 1024;  // LZO_BLOCK_SIZE
+constexpr size_t kLzoBlock = size_t{256} * 1024;  // LZO_BLOCK_SIZE
 
 /// unlzo.c parse_header(): the length of the lzop file header, 0 when it is invalid.
 size_t lzop_header_len(Bytes in) {

@@ -10,12 +10,13 @@ std::optional<uint64_t> xz_declared_size(std::span<const std::byte> in) {
   // Stream padding: zero bytes in multiples of four after the footer (xz-file-format §2.2).
   while (end >= 4 && p[end - 1] == 0 && p[end - 2] == 0 && p[end - 3] == 0 && p[end - 4] == 0)
     end -= 4;
-  if (end < 2 * LZMA_STREAM_HEADER_SIZE) return std::nullopt;
+  constexpr size_t kHeaderAndFooter = size_t{2} * LZMA_STREAM_HEADER_SIZE;
+  if (end < kHeaderAndFooter) return std::nullopt;
   lzma_stream_flags footer;
   if (lzma_stream_footer_decode(&footer, p + end - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
     return std::nullopt;
   const uint64_t index_size = footer.backward_size;
-  if (index_size > end - 2 * LZMA_STREAM_HEADER_SIZE) return std::nullopt;
+  if (index_size > end - kHeaderAndFooter) return std::nullopt;
   size_t pos = end - LZMA_STREAM_HEADER_SIZE - index_size;
   lzma_index* index = nullptr;
   uint64_t memlimit = uint64_t{1} << 24;  // an index of a few blocks needs a few KiB

@@ -117,7 +117,7 @@ Result<void> FileSource::stream(uint64_t off, uint64_t len, std::string_view wha
   return {};
 }
 
-void FileSource::prefetch(std::vector<std::pair<uint64_t, uint64_t>> ranges, uint64_t max_gap) {
+void FileSource::prefetch(const std::vector<std::pair<uint64_t, uint64_t>>& ranges, uint64_t max_gap) {
   std::vector<std::pair<uint64_t, uint64_t>> todo;
   for (auto [b, e] : ranges) {
     if (e > size_) e = size_;

@@ -66,7 +66,7 @@ class FileSource final : public ByteSource {
                                                         std::string_view what) override;
   /// Fetches the given [begin, end) ranges (clamped to the file) with as few preads as
   /// possible, merging ranges whose gap is below `max_gap`. Ranges already cached are skipped.
-  void prefetch(std::vector<std::pair<uint64_t, uint64_t>> ranges, uint64_t max_gap);
+  void prefetch(const std::vector<std::pair<uint64_t, uint64_t>>& ranges, uint64_t max_gap);
   /// Hands [off, off + len) to `sink` in pieces read into a per-thread buffer (for hashing
   /// whole files without holding them); nothing is cached.
   [[nodiscard]] Result<void> stream(uint64_t off, uint64_t len, std::string_view what,
