@@ -244,7 +244,7 @@ CheckResult evaluate(const Node& node, const EvalOptions& eo) {
 // ---- transition: removed when scenarios use NodeSpec ----------------------------------------
 
 NodeSpec CheckOptions::node_spec() const {
-  return {root, kver, symvers, system_map, cmdline, trust, files};
+  return {root, kver, symvers, system_map, cmdline, trust, files, nullptr};
 }
 
 ReadSettings CheckOptions::read_settings() const {

@@ -362,6 +362,7 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
   p.dep_index = dep_index.get();
   reads.finish(p);
   timer.lap("node reads (wait)");
+  if (spec.kernel_facts) p.kernel = *spec.kernel_facts;
   return p;
 }
 

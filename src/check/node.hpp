@@ -32,6 +32,10 @@ struct NodeSpec {
   std::optional<std::string> cmdline;
   std::vector<std::string> trust;      ///< --trust certificate files
   std::vector<std::string> files;      ///< positional FILE.ko: predict `insmod FILE`
+  /// Host facts: the kernel that boots this root is another node's (image: the disk's kernel
+  /// boots the initramfs). prepare() reads the root with its own facts, then the node takes
+  /// these (exports, keys, config, vermagic) for evaluate().
+  std::shared_ptr<const model::KernelFacts> kernel_facts;
 };
 
 /// How the node is read. None of these changes a verdict.

@@ -1,11 +1,9 @@
 // `ofsck explain MODULE`: gathers why a file wins, the load order, the verdict and what each
 // import binds to; report/explain renders it.
 #include <cstdio>
-#include <memory>
 
-#include "check/load_sim.hpp"
+#include "check/boot.hpp"
 #include "check/rules/packages.hpp"
-#include "check/signature_check.hpp"
 #include "cli/commands.hpp"
 #include "report/escape.hpp"
 #include "report/explain.hpp"
@@ -56,21 +54,10 @@ std::vector<report::Explanation::Selection> selections_of(const resolve::Resolut
 }
 
 /// The signature verdict and every import's binding, from the same simulation the verdict
-/// used: `m` loaded after its dependencies `deps` (modprobe's order reversed).
-report::Explanation::Linkage link(const check::Prepared& p, const model::ModuleFile& m,
-                                  const std::vector<int>& deps) {
-  const auto& res = p.resolution;
-  std::vector<check::LoadedModule> loaded;
-  std::vector<std::unique_ptr<check::ExportIndex>> idx;
-  for (int d : deps) {
-    const auto& dm = res.modules[static_cast<size_t>(d)];
-    if (!dm.module) continue;
-    idx.push_back(std::make_unique<check::ExportIndex>(*dm.module));
-    loaded.push_back({&*dm.module, idx.back().get(), check::kernel_module_name(*dm.module)});
-  }
-  check::SimOptions so;
-  so.record_bindings = true;
-  auto v = check::simulate_load(p.kernel, check::verify_signature(m.sig, p.kernel), m, loaded, so);
+/// used: module `i` loaded after its modules.dep list (check::Boot::explain()).
+report::Explanation::Linkage link(const check::Prepared& p, size_t i) {
+  check::Boot b(p);
+  auto v = b.explain(i);
   return {v.sig.detail, std::move(v.bindings)};
 }
 
@@ -103,7 +90,7 @@ int run_explain(Args& a) {
   e.load_order.push_back(m.name);
   for (auto& mr : check::evaluate(*p, c.check).modules)
     if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
-  if (m.module) e.linkage = link(*p, *m.module, deps);
+  if (m.module) e.linkage = link(*p, static_cast<size_t>(it->second));
   write_text(report::render_explain_text(e));
   return kExitOk;
 }

@@ -13,6 +13,7 @@
 
 #include "scenario/image_steps.hpp"
 #include "scenario/path_map.hpp"
+#include "scenario/scratch_root.hpp"
 #include "util/scratch_dir.hpp"
 
 namespace ofsck::check {
@@ -55,29 +56,29 @@ Result<ScratchDir> extract(const ImageScan& s) {
 }
 
 /// The check of the extracted tree: no cache (its paths are new on every run), no kernel image;
-/// the disk's exports when no --symvers is given.
-CheckOptions image_options(const ImageScan& s, const std::string& tree) {
-  CheckOptions io = s.o.check;
-  io.root = tree;
-  io.kver = s.rep.kernel_release;
-  io.files.clear();
-  io.cache_dir.clear();
-  io.skip_kernel_image = true;
-  io.progress = nullptr;
-  if (s.disk && !s.disk->kernel.exports_source.empty() && io.symvers.empty())
-    io.symvers = s.disk->kernel.exports_source;
-  return io;
+/// the disk's exports when no --symvers is given. The kernel that boots the image is the
+/// disk's: its facts (exports, keys, config, vermagic) are the node's (NodeSpec::kernel_facts).
+scenario::NodeInputs image_inputs(const ImageScan& s, const std::string& tree) {
+  scenario::NodeInputs in = scenario::inputs_of(s.o.check);
+  in.spec.root = tree;
+  in.spec.kver = s.rep.kernel_release;
+  in.spec.files.clear();
+  in.rs.cache_dir.clear();
+  in.rs.skip_kernel_image = true;
+  in.rs.progress = nullptr;
+  if (s.disk && !s.disk->kernel.exports_source.empty() && in.spec.symvers.empty())
+    in.spec.symvers = s.disk->kernel.exports_source;
+  if (s.disk) in.spec.kernel_facts = std::make_shared<const model::KernelFacts>(s.disk->kernel);
+  return in;
 }
 
 /// The image's own verdict for the needed closure (or every module when nothing is needed).
-void evaluate_image(ImageScan& s, Prepared& img, CheckOptions io) {
-  io.only.clear();
+void evaluate_image(ImageScan& s, const Node& img, EvalOptions eo) {
+  eo.only.clear();
   for (const auto& n : s.rep.needed)
-    if (s.by_name.count(n)) io.only.push_back(n);
-  if (!s.rep.needed.empty() && io.only.empty()) return;
-  // The kernel that boots the image is the disk's: its exports, keys, config and vermagic.
-  if (s.disk) img.kernel = s.disk->kernel;
-  s.rep.result = evaluate(img, io);
+    if (s.by_name.count(n)) eo.only.push_back(n);
+  if (!s.rep.needed.empty() && eo.only.empty()) return;
+  s.rep.result = evaluate(img, eo);
 }
 
 /// Paths back from the scratch tree to IMAGE!path; all findings sorted into the report.
@@ -109,12 +110,12 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
 
   auto tree = extract(s);
   if (!tree) return tl::unexpected(tree.error());
-  CheckOptions io = image_options(s, tree->path());
+  scenario::NodeInputs in = image_inputs(s, tree->path());
   s.rep.needed = need_set(s);
-  auto prep = scenario::PathMap{tree->path(), s.label}(prepare(io));
+  auto prep = scenario::PathMap{tree->path(), s.label}(prepare(in.spec, in.rs));
   if (!prep) return tl::unexpected(prep.error());
   check_closure(s, *prep);
-  evaluate_image(s, *prep, std::move(io));
+  evaluate_image(s, *prep, std::move(in.eo));
   map_back(s, tree->path());
   return std::move(s.rep);
 }

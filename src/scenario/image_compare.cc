@@ -9,17 +9,18 @@
 #include "read/parallel.hpp"
 #include "read/text/modules_files.hpp"
 #include "scenario/image_steps.hpp"
+#include "scenario/scratch_root.hpp"
 
 namespace ofsck::check {
 
 namespace fs = std::filesystem;
 
 void prepare_disk(ImageScan& s) {
-  CheckOptions d = s.o.check;
-  d.kver = s.rep.kernel_release;
-  d.only.clear();
-  d.files.clear();
-  auto p = prepare(d);
+  scenario::NodeInputs d = scenario::inputs_of(s.o.check);
+  d.spec.kver = s.rep.kernel_release;
+  d.spec.files.clear();
+  d.rs.modprobe_indexes = false;  // the disk node answers no name lookup
+  auto p = prepare(d.spec, d.rs);
   if (!p) {
     s.sink.add(image_finding(kImageNotOnDisk, s.rep.kernel_release, {{s.o.check.root}},
                              fmt::format("the image was not compared with the disk: {}",

@@ -1,12 +1,18 @@
-// absolute_root(), pin_host_inputs(), on_scratch() (scenario/scratch_root.hpp).
+// absolute_root(), pin_host_inputs(), on_scratch(), check_node() (scenario/scratch_root.hpp).
 #include "scenario/scratch_root.hpp"
 
 #include <filesystem>
-#include <fstream>
+
+#include "check/rules/packages.hpp"
+#include "read/text/kcmdline.hpp"
 
 namespace ofsck::scenario {
 
 namespace fs = std::filesystem;
+
+NodeInputs inputs_of(const check::CheckOptions& o) {
+  return {o.node_spec(), o.read_settings(), o.eval_options()};
+}
 
 Result<std::string> absolute_root(const std::string& root) {
   if (root.empty() || root == "/") return std::string();
@@ -18,12 +24,20 @@ Result<std::string> absolute_root(const std::string& root) {
   return abs;
 }
 
+void pin_host_inputs(check::NodeSpec& s, const std::string& orig) {
+  s.cmdline = read::node_cmdline_text(orig, s.cmdline);
+}
+
 void pin_host_inputs(check::CheckOptions& o, const std::string& orig) {
-  if (o.cmdline) return;
-  o.cmdline = "";
-  if (!orig.empty()) return;
-  std::ifstream in("/proc/cmdline");
-  std::getline(in, *o.cmdline);
+  o.cmdline = read::node_cmdline_text(orig, o.cmdline);
+}
+
+NodeInputs on_scratch(NodeInputs in, const std::string& scratch, const std::string& orig) {
+  pin_host_inputs(in.spec, orig);
+  in.spec.root = scratch;
+  in.rs.cache_alias_from = scratch;
+  in.rs.cache_alias_to = orig;
+  return in;
 }
 
 check::CheckOptions on_scratch(check::CheckOptions o, const std::string& scratch,
@@ -33,6 +47,19 @@ check::CheckOptions on_scratch(check::CheckOptions o, const std::string& scratch
   o.cache_alias_from = scratch;
   o.cache_alias_to = orig;
   return o;
+}
+
+Result<check::CheckResult> check_node(NodeInputs in, const std::string& root,
+                                      const std::string& kver,
+                                      const read::PackageChanges* changes) {
+  in.spec.root = root.empty() ? "/" : root;
+  in.spec.kver = kver;
+  auto node = check::prepare(in.spec, in.rs);
+  if (!node) return tl::unexpected(node.error());
+  if (changes && node->packages) check::apply_changes(*node, *node->packages, *changes);
+  check::CheckResult r = check::evaluate(*node, in.eo);
+  if (node->verified_signatures) node->verified_signatures->save();
+  return r;
 }
 
 }  // namespace ofsck::scenario

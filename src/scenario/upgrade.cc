@@ -15,7 +15,8 @@
 // own files and same_file() still compares inodes); paths are mapped back to the root.
 //
 // The steps: upgrade_links.cc (candidates, links, as-is verdicts), upgrade_kabi.cc,
-// upgrade_decide.cc (per module), upgrade_packages.cc (`--to PKG…`); linked_world.hpp.
+// upgrade_decide.cc (per module), upgrade_packages.cc (`--to PKG…`). The linked world is a
+// check::Boot of TO with the candidates as replacements.
 #include "scenario/upgrade.hpp"
 
 #include <algorithm>
@@ -48,11 +49,11 @@ Result<std::string> pick_from(const UpgradeOptions& o) {
   return pick_kernel(root, "");
 }
 
-CheckOptions to_options(const UpgradeOptions& o) {
-  CheckOptions to = o.check;
-  to.kver = o.to;
-  to.progress = nullptr;
-  to.image_keys_always = true;  // the old kernel's signed modules are judged by these keys
+scenario::NodeInputs to_inputs(const UpgradeOptions& o) {
+  scenario::NodeInputs to = scenario::inputs_of(o.check);
+  to.spec.kver = o.to;
+  to.rs.progress = nullptr;
+  to.rs.image_keys_always = true;  // the old kernel's signed modules are judged by these keys
   return to;
 }
 
@@ -85,11 +86,12 @@ Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
     if (!l) return tl::unexpected(l.error());
     given_kabi = std::move(*l);
   }
-  CheckOptions fo = o.check;
-  fo.kver = *from_kver;
-  auto from = prepare(fo);
+  scenario::NodeInputs fo = scenario::inputs_of(o.check);
+  fo.spec.kver = *from_kver;
+  auto from = prepare(fo.spec, fo.rs);
   if (!from) return tl::unexpected(from.error());
-  auto to = prepare(to_options(o));
+  const scenario::NodeInputs ti = to_inputs(o);
+  auto to = prepare(ti.spec, ti.rs);
   if (!to) return tl::unexpected(to.error());
 
   UpgradePlan p(o, *from, *to);

@@ -1,6 +1,7 @@
 // The per-module decisions of plan_upgrade() (scenario/upgrade_steps.hpp): (a) as things stand,
 // (b) if linked into TO's weak-updates/ (modprobe's insertion order and simulate_load() in the
-// linked world), (c) rebuild, plus kABI risks and the OFS5xx findings.
+// linked world: a check::Boot of TO with the candidates as replacements), (c) rebuild, plus
+// kABI risks and the OFS5xx findings.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -10,8 +11,6 @@
 #include "check/load_sim.hpp"
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
-#include "check/signature_check.hpp"
-#include "read/cache.hpp"
 #include "scenario/upgrade_steps.hpp"
 
 namespace ofsck::check {
@@ -50,8 +49,7 @@ Finding module_finding(std::string_view rule, const UpgradeModule& m, const std:
 
 /// What the shared per-module steps need besides the plan.
 struct Linking {
-  linked::LinkedWorld world;
-  read::KeyValueCache verified;
+  Boot world;  ///< TO with every candidate in place (Replacement::in_place = link_wins)
   std::unordered_set<std::string> candidate_exports;  ///< what the linked candidates export
 };
 
@@ -86,16 +84,15 @@ void decide_as_is(const UpgradePlan& p, size_t c, UpgradeModule& um) {
 
 /// The candidate's own load verdict in the linked world, and the first dependency that fails.
 std::pair<LoadVerdict, std::string> load_linked(const UpgradePlan& p, Linking& lk, size_t c) {
-  std::vector<linked::Node> chain = lk.world.chain(lk.world.candidate_node(static_cast<int>(c)));
+  std::vector<BootModule> chain = lk.world.import_chain(lk.world.replacement(c));
   std::vector<LoadedModule> loaded;  // newest first
   // modprobe stops at the first dependency that fails; the module's own checks are still
   // simulated (with the dependencies that did load) so that its own reason is reported too.
   LoadVerdict own, dep_verdict;
   std::string failed_dep;
-  for (const linked::Node& n : chain) {
-    SigVerdict sig = verify_signature(n.file->sig, p.to.kernel, &lk.verified);
-    LoadVerdict v = simulate_load(p.to.kernel, sig, *n.file, loaded);
-    if (n.candidate == static_cast<int>(c)) {
+  for (const BootModule& n : chain) {
+    LoadVerdict v = simulate_load(p.to.kernel, lk.world.verify(*n.file), *n.file, loaded);
+    if (n.replacement == static_cast<int>(c)) {
       own = std::move(v);
       break;
     }
@@ -114,7 +111,7 @@ std::pair<LoadVerdict, std::string> load_linked(const UpgradePlan& p, Linking& l
 
 /// (b) linked into weak-updates/.
 void decide_linked(const UpgradePlan& p, Linking& lk, size_t c, UpgradeModule& um) {
-  const linked::Candidate& cand = p.cands[c];
+  const Candidate& cand = p.cands[c];
   auto [own, failed_dep] = load_linked(p, lk, c);
   bool loads = own.loads && failed_dep.empty();
   if (!cand.link_wins) {
@@ -138,13 +135,24 @@ void decide_linked(const UpgradePlan& p, Linking& lk, size_t c, UpgradeModule& u
   for (const auto& l : own.kernel_messages) um.kernel_messages.push_back(l.text);
 }
 
+/// The provider's CRC for `sym` in the linked world: {provider name, crc}; name "" = nobody.
+std::pair<std::string, std::optional<uint32_t>> provider_crc(const UpgradePlan& p, Linking& lk,
+                                                             const std::string& sym) {
+  auto k = p.to.kernel.vmlinux.find(sym);
+  if (k != p.to.kernel.vmlinux.end()) return {"vmlinux", k->second.crc};
+  auto n = lk.world.provider(sym);
+  if (!n) return {"", std::nullopt};
+  auto e = n->exports->by_name.find(sym);
+  return {n->name, e == n->exports->by_name.end() ? std::nullopt : e->second->crc};
+}
+
 /// Every import the target does not satisfy as the module was built (what a rebuild fixes),
 /// and with a kABI list the imports not on it.
 void check_imports(const UpgradePlan& p, Linking& lk, size_t c, UpgradeModule& um) {
-  const linked::Candidate& cand = p.cands[c];
+  const Candidate& cand = p.cands[c];
   for (const auto& imp : cand.file->imports) {
     if (imp.weak) continue;
-    auto [prov, crc] = lk.world.provider_crc(imp.name);
+    auto [prov, crc] = provider_crc(p, lk, imp.name);
     if (prov.empty()) {
       if (imp.in_symtab)
         um.failing_symbols.push_back(fmt::format("{}: not exported on {}", imp.name, p.rep.to));
@@ -196,8 +204,10 @@ void add_findings(UpgradePlan& p, size_t c, const UpgradeModule& um) {
 }  // namespace
 
 void decide_modules(UpgradePlan& p) {
-  Linking lk{linked::LinkedWorld(p.to, p.cands),
-             read::KeyValueCache(p.o.check.cache_dir, "verified-signatures"), {}};
+  std::vector<Replacement> repl;
+  repl.reserve(p.cands.size());
+  for (const auto& c : p.cands) repl.push_back(Replacement{c.file, c.name, c.link_wins});
+  Linking lk{Boot(p.to, "modprobe", to_inputs(p.o).rs.threads, repl), {}};
   for (const auto& c : p.cands)
     for (const auto& e : c.file->exports) lk.candidate_exports.insert(e.name);
   for (size_t c = 0; c < p.cands.size(); ++c) {

@@ -95,12 +95,7 @@ void find_candidates(UpgradePlan& p) {
   for (const auto& m : fres.modules) {
     const auto& sf = fres.files[m.file];
     if (!m.module || built_with_kernel(sf, &*m.module)) continue;
-    linked::Candidate c;
-    c.from_file = m.file;
-    c.file = &*m.module;
-    c.exports = std::make_unique<ExportIndex>(*m.module);
-    c.name = m.name;
-    p.cands.push_back(std::move(c));
+    p.cands.push_back(Candidate{m.file, &*m.module, m.name, false});
   }
 }
 
@@ -133,7 +128,7 @@ void decide_links(UpgradePlan& p) {
 
 void as_is_verdicts(UpgradePlan& p) {
   const resolve::Resolution& tres = p.to.resolution;
-  CheckOptions eval_opts = to_options(p.o);
+  EvalOptions eval_opts = to_inputs(p.o).eo;
   p.as_is_index.assign(p.cands.size(), -1);
   for (size_t c = 0; c < p.cands.size(); ++c) {
     auto it = tres.module_by_name.find(p.cands[c].name);
@@ -146,6 +141,7 @@ void as_is_verdicts(UpgradePlan& p) {
   }
   if (eval_opts.only.empty()) return;
   p.as_is = evaluate(p.to, eval_opts);
+  if (p.to.verified_signatures) p.to.verified_signatures->save();
   for (const auto& mr : p.as_is.modules) p.verdicts[mr.name] = &mr;
 }
 

@@ -95,7 +95,7 @@ Result<UpgradeReport> plan_packages(const UpgradeOptions& o) {
   UpgradeOptions in = o;
   in.to_packages.clear();
   in.to = *target;
-  in.check = scenario::on_scratch(o.check, ov->dir, ov->orig);
+  in.check = scenario::on_scratch(o.check, ov->dir, ov->orig);  // transition: CheckOptions
   in.check.kver = *from;
   const scenario::PathMap back{ov->dir, ov->orig};
   auto rep = back(plan_installed(in));

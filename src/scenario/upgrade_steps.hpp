@@ -7,14 +7,23 @@
 #include <unordered_set>
 #include <vector>
 
+#include "check/boot.hpp"
 #include "check/check_tree.hpp"
 #include "check/finding.hpp"
 #include "read/pkgdb/pkgdb.hpp"
 #include "resolve/tree_scan.hpp"
-#include "scenario/linked_world.hpp"
+#include "scenario/scratch_root.hpp"
 #include "scenario/upgrade.hpp"
 
 namespace ofsck::check {
+
+/// A FROM module not built with FROM: what weak-modules would link into TO's weak-updates/.
+struct Candidate {
+  uint32_t from_file = 0;                  ///< FROM's Resolution::files index
+  const model::ModuleFile* file = nullptr;
+  std::string name;                        ///< kernel module name (normalised resolution name)
+  bool link_wins = false;                  ///< the link would win the name on TO
+};
 
 /// What plan_installed()'s steps share. Per-candidate vectors are indexed like `cands`.
 struct UpgradePlan {
@@ -24,7 +33,7 @@ struct UpgradePlan {
   const UpgradeOptions& o;
   const Prepared& from;
   const Prepared& to;
-  std::vector<linked::Candidate> cands;     ///< FROM winners not built with FROM
+  std::vector<Candidate> cands;             ///< FROM winners not built with FROM
   std::vector<resolve::ScannedFile> links;  ///< each candidate's weak-updates/ link on TO
   std::vector<std::string> link_notes;      ///< why a link would (not) win, "" when plain
   std::vector<int> as_is_index;             ///< TO module index when the file itself wins; -1
@@ -39,8 +48,8 @@ struct UpgradePlan {
 // upgrade.cc
 /// FROM: --kernel, else the only kernel of the root other than TO, else pick_kernel().
 [[nodiscard]] Result<std::string> pick_from(const UpgradeOptions& o);
-/// The options TO is prepared and evaluated with.
-[[nodiscard]] CheckOptions to_options(const UpgradeOptions& o);
+/// The inputs TO is prepared and evaluated with.
+[[nodiscard]] scenario::NodeInputs to_inputs(const UpgradeOptions& o);
 /// `--to KVER`: both kernels are already under the root.
 [[nodiscard]] Result<UpgradeReport> plan_installed(const UpgradeOptions& o);
 

@@ -22,8 +22,6 @@ namespace ofsck::check {
 
 namespace fs = std::filesystem;
 
-std::string WhatifReport::overlay_dir() const { return overlay ? overlay->dir() : std::string(); }
-
 namespace {
 
 /// What the change does, as the checks need it.
@@ -31,7 +29,7 @@ struct Change {
   std::set<std::string> touched;  ///< kernels its paths belong to (scenario::kernel_of())
   /// What the package databases say after the change, kept in memory only: the check of the
   /// overlay (whose var/ still links to the root's databases) applies it
-  /// (CheckOptions::package_changes), so that ownership findings name the packages installed.
+  /// (scenario::check_node()), so that ownership findings name the packages installed.
   read::PackageChanges db;
 };
 
@@ -50,14 +48,6 @@ std::set<std::string> kernels_in(const std::string& root) {
 }
 
 std::string key_of(const Finding& f) { return f.rule + '\x1f' + f.subject + '\x1f' + f.message; }
-
-Result<CheckResult> check_one(CheckOptions o, const std::string& root, const std::string& kver) {
-  o.root = root.empty() ? "/" : root;
-  o.kver = kver;
-  auto p = prepare(o);
-  if (!p) return tl::unexpected(p.error());
-  return evaluate(*p, o);
-}
 
 /// Takes away the paths ofsck reads that the packages `idx` own alone (a path another remaining
 /// package also owns stays, as dpkg keeps shared files).
@@ -183,21 +173,25 @@ void diff_results(CheckResult& before, CheckResult& after, KernelDiff& d) {
   diff_verdicts(d.kernel, before, after, d);
 }
 
-/// Kernel `k` on the root (`base`) and on the overlay (`after_opts`), diffed.
-Result<KernelDiff> diff_kernel(const std::string& k, const Kernels& ks, const CheckOptions& base,
-                               const CheckOptions& after_opts, const scenario::PathMap& back) {
+/// Kernel `k` on the root (`base`) and on the overlay (`after`, with the package databases'
+/// `changes`), diffed.
+Result<KernelDiff> diff_kernel(const std::string& k, const Kernels& ks,
+                               const scenario::NodeInputs& base,
+                               const scenario::NodeInputs& after_in,
+                               const read::PackageChanges* changes,
+                               const scenario::PathMap& back) {
   KernelDiff d;
   d.kernel = k;
   d.before_exists = ks.before.count(k) > 0;
   d.after_exists = ks.after.count(k) > 0;
   CheckResult before, after;
   if (d.before_exists) {
-    auto r = check_one(base, back.to, k);
+    auto r = scenario::check_node(base, back.to, k, nullptr);
     if (!r) return tl::unexpected(r.error());
     before = std::move(*r);
   }
   if (d.after_exists) {
-    auto r = back(check_one(after_opts, back.from, k));
+    auto r = back(scenario::check_node(after_in, back.from, k, changes));
     if (!r) return tl::unexpected(r.error());
     after = std::move(*r);
     back(after);
@@ -214,25 +208,24 @@ Result<WhatifReport> run_whatif(const WhatifOptions& o) {
   auto orig_or = scenario::absolute_root(o.check.root);
   if (!orig_or) return tl::unexpected(orig_or.error());
   const std::string& orig = *orig_or;
-  CheckOptions base = o.check;
-  scenario::pin_host_inputs(base, orig);  // before and after see the same host inputs
+  scenario::NodeInputs base = scenario::inputs_of(o.check);
+  scenario::pin_host_inputs(base.spec, orig);  // before and after see the same host inputs
 
   auto ov = scenario::Overlay::create(orig, o.tmp_dir);
   if (!ov) return tl::unexpected(ov.error());
-  rep.overlay = *ov;
+  scenario::Overlay& overlay = **ov;  // removed when run_whatif returns
   Change ch;
   // Removals first: `--remove old --install new` is an upgrade.
-  if (auto r = remove_packages(o, orig, *rep.overlay, rep, ch); !r) return tl::unexpected(r.error());
-  if (auto r = install_packages(o, *rep.overlay, rep, ch); !r) return tl::unexpected(r.error());
-  auto ks = choose_kernels(o, orig, rep.overlay->dir(), ch.touched);
+  if (auto r = remove_packages(o, orig, overlay, rep, ch); !r) return tl::unexpected(r.error());
+  if (auto r = install_packages(o, overlay, rep, ch); !r) return tl::unexpected(r.error());
+  auto ks = choose_kernels(o, orig, overlay.dir(), ch.touched);
   if (!ks) return tl::unexpected(ks.error());
 
-  CheckOptions after_opts = scenario::on_scratch(base, rep.overlay->dir(), orig);
-  if (!ch.db.empty())
-    after_opts.package_changes = std::make_shared<const read::PackageChanges>(std::move(ch.db));
-  const scenario::PathMap back{rep.overlay->dir(), orig};
+  const scenario::NodeInputs after_in = scenario::on_scratch(base, overlay.dir(), orig);
+  const read::PackageChanges* changes = ch.db.empty() ? nullptr : &ch.db;
+  const scenario::PathMap back{overlay.dir(), orig};
   for (const auto& k : ks->checked) {
-    auto d = diff_kernel(k, *ks, base, after_opts, back);
+    auto d = diff_kernel(k, *ks, base, after_in, changes, back);
     if (!d) return tl::unexpected(d.error());
     rep.kernels.push_back(std::move(*d));
   }

@@ -2,18 +2,14 @@
 /// `ofsck whatif`: the same check before and after installing packages (.deb, .rpm, a directory
 /// tree) and removing installed ones, and the difference. Nothing on the inspected system
 /// changes: the changed root is a private overlay directory (symlinks to the original files,
-/// plus the package files) that lives as long as the report.
-#include <memory>
+/// plus the package files) removed before run_whatif() returns (findings carry their config
+/// lines' text).
 #include <string>
 #include <vector>
 
 #include "check/check_tree.hpp"
 #include "check/result.hpp"
 #include "util/result.hpp"
-
-namespace ofsck::scenario {
-class Overlay;
-}  // namespace ofsck::scenario
 
 namespace ofsck::check {
 
@@ -49,8 +45,6 @@ struct WhatifReport {
   std::vector<std::string> installed;  ///< "path (deb, data.tar.xz/xz, N entries)"
   std::vector<std::string> removed;    ///< package labels whose files were taken away
   std::vector<KernelDiff> kernels;
-  std::shared_ptr<scenario::Overlay> overlay;  ///< kept so text output can show config lines
-  [[nodiscard]] std::string overlay_dir() const;
 };
 
 /// Builds the overlay, checks each kernel before and after, diffs. Errors: kUsage (unknown

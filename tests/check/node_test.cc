@@ -97,5 +97,34 @@ TEST(Node, CheckOptionsWrappersMatch) {
   EXPECT_NE(a.find("module_blacklist=ofs_core"), std::string::npos) << a;
 }
 
+// NodeSpec::kernel_facts: the node is judged by another node's kernel (image: the disk's).
+TEST(Node, KernelFactsFromAnotherNode) {
+  OFSCK_REQUIRE_SCN(td::kOld61);
+  Root r(td::kOld61);
+  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
+  r.depmod();
+  check::NodeSpec host;
+  host.root = r.path();
+  host.kver = r.kver();
+  host.cmdline = "module_blacklist=ofs_core";
+  auto donor = check::prepare(host, check::ReadSettings{});
+  ASSERT_TRUE(donor) << donor.error().message;
+  check::NodeSpec spec = host;
+  spec.cmdline = "";
+  auto own = check::prepare(spec, check::ReadSettings{});
+  spec.kernel_facts = std::make_shared<const model::KernelFacts>(donor->kernel);
+  auto given = check::prepare(spec, check::ReadSettings{});
+  ASSERT_TRUE(own && given);
+  EXPECT_TRUE(own->kernel.module_blacklist.empty());
+  EXPECT_EQ(given->kernel.module_blacklist, donor->kernel.module_blacklist);
+  auto loads = [](const check::Node& n) {
+    for (const auto& m : check::evaluate(n, check::EvalOptions{}).modules)
+      if (m.name == "ofs_core") return m.loads;
+    return false;
+  };
+  EXPECT_TRUE(loads(*own));
+  EXPECT_FALSE(loads(*given));
+}
+
 }  // namespace
 }  // namespace ofsck::scn

@@ -28,7 +28,7 @@ void apply_changes(const Prepared& p, read::PackageDb& db, const read::PackageCh
 
 /// read_packages() plus apply_changes(); reads the root's dpkg/RPM databases, keeping only the module files of the resolution and
 /// depmod.d/modprobe.d files, then applies `changes` (packages installed or removed in memory
-/// only, e.g. whatif's CheckOptions::package_changes; nullptr: none). nullopt when
+/// only, e.g. whatif's; nullptr: none). nullopt when
 /// the root has no package database (an extracted tree) or it cannot be read (then an OFS304
 /// finding says why).
 [[nodiscard]] std::optional<read::PackageDb> load_packages(
