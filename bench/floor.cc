@@ -76,7 +76,11 @@ bool ungzip(const Bytes& in, Bytes& out) {
 
 /// The module image: decompressed, or the file itself.
 bool image_of(const Bytes& file, Bytes& out) {
-  if (file.size() > 6 && std::memcmp(file.data(), "\xFD" "7zXZ", 6) == 0) return unxz(file, out);
+  if (file.size() > 6 && std::memcmp(file.data(),
+                                     "\xFD"
+                                     "7zXZ",
+                                     6) == 0)
+    return unxz(file, out);
   if (file.size() > 4 && std::memcmp(file.data(), "\x28\xB5\x2F\xFD", 4) == 0)
     return unzstd(file, out);
   if (file.size() > 2 && file[0] == 0x1F && file[1] == 0x8B) return ungzip(file, out);

@@ -46,7 +46,8 @@ size_t run_mmap(const std::vector<std::string>& paths, unsigned threads) {
       void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
       ::close(fd);
       if (p == MAP_FAILED) continue;
-      std::span<const std::byte> b(static_cast<const std::byte*>(p), static_cast<size_t>(st.st_size));
+      std::span<const std::byte> b(static_cast<const std::byte*>(p),
+                                   static_cast<size_t>(st.st_size));
       if (ofsck::read::read_module_bytes(b, paths[i])) ++ok;
       ::munmap(p, static_cast<size_t>(st.st_size));
     }
@@ -72,7 +73,8 @@ int main(int argc, char** argv) {
   auto cpu_ms = [] {
     rusage u;
     getrusage(RUSAGE_SELF, &u);
-    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+           (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
   };
   size_t ok = 0;
   for (int r = 0; r < repeat; ++r) {
@@ -84,9 +86,11 @@ int main(int argc, char** argv) {
       ofsck::read::ReadOptions o;
       o.content_sha256 = mode == "full";
       auto res = ofsck::read::read_modules_parallel(paths, o, threads);
-      ok = static_cast<size_t>(std::count_if(res.begin(), res.end(), [](const auto& x) { return x.has_value(); }));
+      ok = static_cast<size_t>(
+          std::count_if(res.begin(), res.end(), [](const auto& x) { return x.has_value(); }));
     }
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     best = std::min(best, ms);
     best_cpu = std::min(best_cpu, cpu_ms() - c0);
   }

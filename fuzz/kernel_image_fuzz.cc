@@ -29,11 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto certs = image_certificates(bytes, "fuzz.img", kCap)) n += touch(*certs);
   // The input as a payload of the format its first bytes name.
   if (auto f = sniff_payload(bytes)) {
-    auto r = decompress_payload(bytes, *f, kCap, "fuzz.payload",
-                                [&](std::span<const std::byte> p) {
-                                  for (std::byte b : p) n += static_cast<size_t>(b);
-                                  return true;
-                                });
+    auto r = decompress_payload(bytes, *f, kCap, "fuzz.payload", [&](std::span<const std::byte> p) {
+      for (std::byte b : p) n += static_cast<size_t>(b);
+      return true;
+    });
     (void)r;
   }
   // The input as decompressed vmlinux bytes, fed in uneven pieces.

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opts.max_decompressed = 16 << 20;  // keep decompression bombs cheap
   opts.signed_digest = (size & 1) != 0;
   std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
-  ofsck::Result<ofsck::model::ModuleFile> m = ofsck::read::read_module_bytes(bytes, "fuzz.ko", opts);
+  ofsck::Result<ofsck::model::ModuleFile> m =
+      ofsck::read::read_module_bytes(bytes, "fuzz.ko", opts);
   if (m) {
     // Touch the decoded data so that lazily wrong views would be caught by ASan.
     size_t n = m->info.all.size() + m->imports.size() + m->exports.size() + m->sig.signer.size();

@@ -42,10 +42,10 @@ std::string k7();
 }  // namespace ofsck::testdata
 
 /// Skip-or-fail guard for tests needing real data at `path`.
-#define OFSCK_REQUIRE_DATA(path)                                                          \
-  do {                                                                                    \
-    if (!::ofsck::testdata::exists(path)) {                                               \
-      if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << "missing " << (path);   \
-      FAIL() << "missing test data " << (path) << " (run scripts/fetch-testdata.sh)";     \
-    }                                                                                     \
+#define OFSCK_REQUIRE_DATA(path)                                                        \
+  do {                                                                                  \
+    if (!::ofsck::testdata::exists(path)) {                                             \
+      if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << "missing " << (path); \
+      FAIL() << "missing test data " << (path) << " (run scripts/fetch-testdata.sh)";   \
+    }                                                                                   \
   } while (0)

@@ -8,7 +8,9 @@ namespace ofsck::check {
 
 Boot::Boot(const Node& node, std::string comm, unsigned threads,
            std::span<const Replacement> replacements)
-    : node_(node), comm_(std::move(comm)), threads_(threads),
+    : node_(node),
+      comm_(std::move(comm)),
+      threads_(threads),
       repl_(replacements.begin(), replacements.end()) {
   const size_t n = node.resolution.modules.size();
   exports_.resize(n);
@@ -39,7 +41,8 @@ void Boot::precompute_all() {
 }
 
 const ExportIndex& Boot::exports(size_t i) {
-  if (!exports_[i]) exports_[i] = std::make_unique<ExportIndex>(*node_.resolution.modules[i].module);
+  if (!exports_[i])
+    exports_[i] = std::make_unique<ExportIndex>(*node_.resolution.modules[i].module);
   return *exports_[i];
 }
 

@@ -29,8 +29,8 @@ struct BootModule {
 /// linked into TO's weak-updates/).
 struct Replacement {
   const model::ModuleFile* file = nullptr;
-  std::string name;       ///< the Resolution::modules name it takes (normalised)
-  bool in_place = true;   ///< false: only simulated on its own (takes no name, provides nothing)
+  std::string name;      ///< the Resolution::modules name it takes (normalised)
+  bool in_place = true;  ///< false: only simulated on its own (takes no name, provides nothing)
 };
 
 class Boot {

@@ -19,9 +19,9 @@ namespace ofsck::check {
 
 /// What evaluate() is asked. None of these changes a single module's verdict.
 struct EvalOptions {
-  std::vector<std::string> only;       ///< --only: limit verdicts to modprobe closures
-  std::string comm = "modprobe";       ///< process name in lockdown messages
-  unsigned threads = 0;                ///< compute threads (0: all cores)
+  std::vector<std::string> only;  ///< --only: limit verdicts to modprobe closures
+  std::string comm = "modprobe";  ///< process name in lockdown messages
+  unsigned threads = 0;           ///< compute threads (0: all cores)
 };
 
 /// Predicts every verdict and finding of a prepared node. Computes only: opens no file.

@@ -44,7 +44,8 @@ InputSummary summarize(const Node& p) {
   s.kernel_image_found_by = k.image_source.evidence;
   std::vector<model::Compression> formats;
   for (const auto& m : p.resolution.modules)
-    if (m.module && std::find(formats.begin(), formats.end(), m.module->compression) == formats.end())
+    if (m.module &&
+        std::find(formats.begin(), formats.end(), m.module->compression) == formats.end())
       formats.push_back(m.module->compression);
   std::sort(formats.begin(), formats.end());
   s.module_insert = module_insert_path(k, s.kmod_version, formats);
@@ -177,9 +178,8 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
 void sort_by_name(std::vector<ModuleResult>& modules) {
   std::vector<uint32_t> order(modules.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return modules[a].name < modules[b].name;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return modules[a].name < modules[b].name; });
   std::vector<ModuleResult> sorted;
   sorted.reserve(order.size());
   for (uint32_t i : order) sorted.push_back(std::move(modules[i]));
@@ -206,8 +206,7 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
     std::sort(names.begin(), names.end());
     add_dependents_finding(p, dep, names, sink);
   }
-  for (const GivenFile& g : p.files)
-    r.modules.push_back(file_verdict(p, boot, causes, g, r, sink));
+  for (const GivenFile& g : p.files) r.modules.push_back(file_verdict(p, boot, causes, g, r, sink));
   for (const auto& m : p.resolution.modules)
     if (!m.module) ++r.unreadable;
   sort_by_name(r.modules);
@@ -239,7 +238,6 @@ CheckResult evaluate_with_packages(const Node& p, const EvalOptions& eo,
 CheckResult evaluate(const Node& node, const EvalOptions& eo) {
   return evaluate_with_packages(node, eo, node.packages);
 }
-
 
 // ---- transition: removed when scenarios use NodeSpec ----------------------------------------
 

@@ -48,10 +48,9 @@ void note_provider(const Prepared& p, const std::string& provider, Finding& f) {
 void symbol_findings(const Prepared& p, const std::string& subject, SourceRef where,
                      const LoadVerdict& v, const CauseIndex& causes, DiagnosticSink& sink) {
   const std::string errn = errno_name(v.err);
-  const std::string mp =
-      v.loads ? std::string()
-              : fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
-                            modprobe_error_text(v.err));
+  const std::string mp = v.loads ? std::string()
+                                 : fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
+                                               modprobe_error_text(v.err));
   auto base = [&](std::string_view rule, std::string msg) {
     Finding f = make_finding(rule, subject, std::move(msg));
     f.where.push_back(where);
@@ -60,15 +59,15 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     return f;
   };
   if (v.stage == Stage::kModuleLayout) {
-    Finding f = base(kModuleLayout,
-                     fmt::format("{} was built for another kernel ABI: module_layout CRC {} "
-                                 "differs from this kernel's {} ({})",
-                                 v.name,
-                                 crc_text(v.symbol_problems.empty() ? std::nullopt
-                                                                    : v.symbol_problems[0].expected),
-                                 crc_text(v.symbol_problems.empty() ? std::nullopt
-                                                                    : v.symbol_problems[0].actual),
-                                 errn));
+    Finding f =
+        base(kModuleLayout,
+             fmt::format(
+                 "{} was built for another kernel ABI: module_layout CRC {} "
+                 "differs from this kernel's {} ({})",
+                 v.name,
+                 crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].expected),
+                 crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].actual),
+                 errn));
     f.notes.push_back("the kernel stops at module_layout: no per-symbol messages follow");
     f.hint = fmt::format("rebuild {} against the headers of {} (or install its package built for "
                          "{})",
@@ -77,16 +76,16 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     return;
   }
   if (v.stage == Stage::kElfValidity) {
-    Finding f = base(kElfInvalid,
-                     fmt::format("{} is not a module for this kernel's architecture: {} ({})",
-                                 v.name, v.elf_problem, errn));
+    Finding f =
+        base(kElfInvalid, fmt::format("{} is not a module for this kernel's architecture: {} ({})",
+                                      v.name, v.elf_problem, errn));
     f.notes.push_back("the kernel's ELF checks (elf_validity_ehdr) run before vermagic is read");
     if (f.kernel_messages.empty())
       f.notes.push_back("this kernel prints no line for it (or the failing header field cannot "
                         "be known)");
     if (!p.kernel.elf.source.path.empty())
-      f.notes.push_back(fmt::format("the kernel's ELF kind is taken from {}",
-                                    p.kernel.elf.source.path));
+      f.notes.push_back(
+          fmt::format("the kernel's ELF kind is taken from {}", p.kernel.elf.source.path));
     f.hint = fmt::format("build {} for this kernel's architecture", v.name);
     sink.add(std::move(f));
     return;
@@ -128,7 +127,8 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     return;
   }
   if (v.stage == Stage::kBlacklist) {
-    Finding f = base(kBlacklisted, fmt::format("{} is named in module_blacklist= ({})", v.name, errn));
+    Finding f =
+        base(kBlacklisted, fmt::format("{} is named in module_blacklist= ({})", v.name, errn));
     f.hint = "remove it from module_blacklist= on the kernel command line";
     sink.add(std::move(f));
     return;
@@ -142,9 +142,9 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
     return;
   }
   if (v.stage == Stage::kDuplicateExport) {
-    Finding f = base(kDuplicateExport,
-                     fmt::format("{} exports {}, already exported by {} ({})", v.name,
-                                 v.duplicate_symbol, v.duplicate_owner, errn));
+    Finding f =
+        base(kDuplicateExport, fmt::format("{} exports {}, already exported by {} ({})", v.name,
+                                           v.duplicate_symbol, v.duplicate_owner, errn));
     f.hint = "two stacks provide the same symbol: remove one of them";
     sink.add(std::move(f));
     return;
@@ -166,8 +166,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
             const std::string why = causes.loss_reason(pr.file);
             f.notes.push_back(fmt::format("{} was built against {} (exports {} with CRC {}){}",
                                           v.name, p.resolution.files[pr.file].relpath, sp.symbol,
-                                          crc_text(pr.crc),
-                                          why.empty() ? "" : ", which " + why));
+                                          crc_text(pr.crc), why.empty() ? "" : ", which " + why));
             f.hint = why.empty()
                          ? fmt::format("rebuild {} against the provider that wins", v.name)
                          : fmt::format("make {} win (an `override {} * {}` line in "
@@ -238,9 +237,9 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
   // Loads, but taints the kernel: unsigned/unknown key (E), non-GPL licence (P).
   if (v.loads && v.taints.find('E') != std::string::npos) {
     Finding f = make_finding(kUnsignedTaint, subject,
-                     fmt::format("{} loads but taints the kernel (E): {}", v.name,
-                                 v.sig.status == SigStatus::kUnsigned ? "it is not signed"
-                                                                      : v.sig.detail));
+                             fmt::format("{} loads but taints the kernel (E): {}", v.name,
+                                         v.sig.status == SigStatus::kUnsigned ? "it is not signed"
+                                                                              : v.sig.detail));
     f.where.push_back(where);
     for (const auto& l : v.kernel_messages)
       if (l.rule == kUnsignedTaint) f.kernel_messages.push_back(l.text + "  [once per boot]");
@@ -250,17 +249,17 @@ void symbol_findings(const Prepared& p, const std::string& subject, SourceRef wh
   }
   if (v.loads && v.taints.find('P') != std::string::npos) {
     Finding f = make_finding(kProprietaryTaint, subject,
-                     fmt::format("{} loads but its licence taints the kernel (P); GPL-only "
-                                 "symbols are invisible to it",
-                                 v.name));
+                             fmt::format("{} loads but its licence taints the kernel (P); GPL-only "
+                                         "symbols are invisible to it",
+                                         v.name));
     f.where.push_back(where);
     for (const auto& l : v.kernel_messages)
       if (l.rule == kProprietaryTaint) f.kernel_messages.push_back(l.text);
     sink.add(std::move(f));
   }
   if (!v.no_version_symbols.empty() && v.loads) {
-    Finding f = make_finding(kNoSymbolVersion,
-                     subject,
+    Finding f =
+        make_finding(kNoSymbolVersion, subject,
                      fmt::format("{} has no symbol version for {} import{} ({}…): their CRCs are "
                                  "not checked",
                                  v.name, v.no_version_symbols.size(),
@@ -336,7 +335,8 @@ void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   for (const auto& sel : res.selections) {
     if (sel.losers.empty()) continue;
-    Finding f = make_finding(kShadowedProvider, sel.name,
+    Finding f =
+        make_finding(kShadowedProvider, sel.name,
                      fmt::format("{} wins for module {}", res.files[sel.winner].relpath, sel.name));
     f.where.push_back(file_ref(p, sel.winner));
     for (const auto& l : sel.losers) {
@@ -365,8 +365,8 @@ void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<
   for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
   if (names.size() > 12) list += fmt::format(", … ({} more)", names.size() - 12);
   Finding f = make_finding(kDependencyFailed, dep.name,
-                   fmt::format("{} module{} will not load because {} fails: {}", names.size(),
-                               names.size() == 1 ? "" : "s", dep.name, list));
+                           fmt::format("{} module{} will not load because {} fails: {}",
+                                       names.size(), names.size() == 1 ? "" : "s", dep.name, list));
   f.where.push_back(file_ref(p, dep.file));
   f.hint = fmt::format("fix {} first", dep.name);
   sink.add(std::move(f));
@@ -387,7 +387,8 @@ std::vector<int> providers_chain(const Prepared& p, const model::ModuleFile& m) 
   std::vector<int> out(set.begin(), set.end());
   // modules.dep order: a module's dependencies come after it (inserted before it).
   std::sort(out.begin(), out.end(), [&](int a, int b) {
-    return res.deps[static_cast<size_t>(a)].topo_index > res.deps[static_cast<size_t>(b)].topo_index;
+    return res.deps[static_cast<size_t>(a)].topo_index >
+           res.deps[static_cast<size_t>(b)].topo_index;
   });
   return out;
 }

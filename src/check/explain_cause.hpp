@@ -44,7 +44,8 @@ std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string&
                                            const model::ModuleFile& m, DiagnosticSink& sink);
 /// OFS217: firmware= files of the given modules missing under <root>/lib/firmware; with `all`
 /// (whole-tree check) in-tree modules are only summarised.
-/// OFS308: a trusted signer whose signature this machine cannot verify (rules/signature_unverifiable.cc).
+/// OFS308: a trusted signer whose signature this machine cannot verify
+/// (rules/signature_unverifiable.cc).
 void add_unverifiable_signature_finding(const Prepared& p, const std::string& subject,
                                         const SourceRef& where, const LoadVerdict& v,
                                         DiagnosticSink& sink);

@@ -15,13 +15,13 @@ std::string_view severity_name(Severity s);
 struct Finding {
   std::string rule;
   Severity severity = Severity::kError;
-  std::string subject;                ///< module name, file or config the finding is about
-  std::vector<SourceRef> where;       ///< first = primary location (config line, module file)
-  std::string message;                ///< one line, what is wrong
+  std::string subject;           ///< module name, file or config the finding is about
+  std::vector<SourceRef> where;  ///< first = primary location (config line, module file)
+  std::string message;           ///< one line, what is wrong
   std::vector<std::string> kernel_messages;  ///< exact dmesg lines this will produce
-  std::string modprobe_message;       ///< what modprobe prints, if it fails
-  std::vector<std::string> notes;     ///< cause chain: who won, who lost, what it was built against
-  std::string hint;                   ///< how to fix it
+  std::string modprobe_message;              ///< what modprobe prints, if it fails
+  std::vector<std::string> notes;  ///< cause chain: who won, who lost, what it was built against
+  std::string hint;                ///< how to fix it
 };
 
 /// Replaces every occurrence of `from` by `to` in `s` (e.g. a private temp dir by the path the

@@ -227,10 +227,9 @@ class ImageKeys {
 };
 
 /// Resolves the tree exactly as depmod does, reading the modules through the cache.
-Result<resolve::Resolution> resolve_modules(const Node& p, const ReadSettings& rs,
-                                            ImageKeys& keys, bool any_trust,
-                                            std::function<const std::optional<model::Symvers>*()>
-                                                await_symvers) {
+Result<resolve::Resolution> resolve_modules(
+    const Node& p, const ReadSettings& rs, ImageKeys& keys, bool any_trust,
+    std::function<const std::optional<model::Symvers>*()> await_symvers) {
   resolve::ResolveInput ri;
   ri.root = p.root;
   ri.moddir = p.moddir;
@@ -279,8 +278,7 @@ Result<void> take_exports(Exports& ex, Node& p) {
 }
 
 /// The image's keys (when some module is signed) and --trust into the kernel facts.
-void take_trust(ImageKeys& keys, std::vector<model::TrustedCert> extra, bool trust_given,
-                Node& p) {
+void take_trust(ImageKeys& keys, std::vector<model::TrustedCert> extra, bool trust_given, Node& p) {
   model::KernelFacts& k = p.kernel;
   // Modules that came from the cache did not pass the reader.
   for (const auto& m : p.resolution.modules)
@@ -295,9 +293,9 @@ void take_trust(ImageKeys& keys, std::vector<model::TrustedCert> extra, bool tru
       k.trusted = std::move(*certs);
       k.trust_known = true;
     } else {
-      p.input_findings.push_back(input_finding(
-          kBadInput, keys.image(), {keys.image()},
-          "cannot read the kernel image's certificates: " + certs.error().message));
+      p.input_findings.push_back(
+          input_finding(kBadInput, keys.image(), {keys.image()},
+                        "cannot read the kernel image's certificates: " + certs.error().message));
     }
   } else if (keys.have_image()) {
     k.trust_known = true;  // nothing is signed: no key can change a verdict
@@ -346,8 +344,8 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
   }
   if (rs.image_keys_always || !spec.files.empty()) keys.start();
   timer.lap("kernel exports + trusted keys");
-  auto res = resolve_modules(p, rs, keys, !extra_trust->empty(),
-                             [&] { return &await_exports().symvers; });
+  auto res =
+      resolve_modules(p, rs, keys, !extra_trust->empty(), [&] { return &await_exports().symvers; });
   if (!res) return tl::unexpected(res.error());
   p.resolution = std::move(*res);
   timer.lap("read + resolve modules");
@@ -358,7 +356,8 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
   timer.lap("trusted keys (wait)");
   derive_kernel_facts(ex.all_zero_crcs, p);
   p.files = read_given_files(spec.files, p, rs);
-  p.verified_signatures = std::make_shared<read::KeyValueCache>(rs.cache_dir, "verified-signatures");
+  p.verified_signatures =
+      std::make_shared<read::KeyValueCache>(rs.cache_dir, "verified-signatures");
   p.dep_index = dep_index.get();
   reads.finish(p);
   timer.lap("node reads (wait)");

@@ -47,10 +47,10 @@ std::string module_insert_path(const model::KernelFacts& k, int kmod_major,
                          kmod_major, suffix(c), k.module_decompress);
     } else {
       const std::string why =
-          k.module_decompress.empty()
-              ? std::string("the kernel decompresses no module")
-          : kmod_major < 31 ? fmt::format("the kernel's {} decoder needs kmod 31", k.module_decompress)
-                            : fmt::format("the kernel decodes {} only", k.module_decompress);
+          k.module_decompress.empty() ? std::string("the kernel decompresses no module")
+          : kmod_major < 31
+              ? fmt::format("the kernel's {} decoder needs kmod 31", k.module_decompress)
+              : fmt::format("the kernel decodes {} only", k.module_decompress);
       out += fmt::format("kmod {} decompresses {} itself, then init_module() ({})", kmod_major,
                          suffix(c), why);
     }

@@ -22,16 +22,14 @@ void decide_modversions(const Node& p, std::optional<bool> symvers_all_zero,
   if (!k.vermagic.empty()) {
     const bool has = (" " + k.vermagic + " ").find(" modversions ") != std::string::npos;
     k.modversions = has;
-    k.modversions_source = {k.vermagic_source,
-                            has ? "its vermagic says \"modversions\""
-                                : "its vermagic lacks \"modversions\""};
+    k.modversions_source = {k.vermagic_source, has ? "its vermagic says \"modversions\""
+                                                   : "its vermagic lacks \"modversions\""};
     return;
   }
   if (symvers_all_zero) {
     k.modversions = !*symvers_all_zero;
-    k.modversions_source = {k.exports_source, *symvers_all_zero
-                                                  ? "every vmlinux CRC is 0x00000000"
-                                                  : "vmlinux exports carry CRCs"};
+    k.modversions_source = {k.exports_source, *symvers_all_zero ? "every vmlinux CRC is 0x00000000"
+                                                                : "vmlinux exports carry CRCs"};
     return;
   }
   for (const auto& m : p.resolution.modules) {
@@ -58,10 +56,9 @@ void decide_elf_and_namespaces(const Node& p, model::KernelFacts& k) {
     break;
   }
   k.namespaces.module_namespaces = k.major > 6 || (k.major == 6 && k.minor >= 16);
-  k.namespaces.source = {"", fmt::format("kernel release {}.{}: \"module:\" namespaces {}",
-                                         k.major, k.minor,
-                                         k.namespaces.module_namespaces ? "exist (6.16+)"
-                                                                        : "do not exist (< 6.16)")};
+  k.namespaces.source = {
+      "", fmt::format("kernel release {}.{}: \"module:\" namespaces {}", k.major, k.minor,
+                      k.namespaces.module_namespaces ? "exist (6.16+)" : "do not exist (< 6.16)")};
   if (!k.config_source.empty())
     k.namespaces.source.path = k.config_source;  // CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS
 }

@@ -22,8 +22,8 @@ ExportIndex::ExportIndex(const model::ModuleFile& m) {
 std::string kernel_module_name(const model::ModuleFile& m) {
   if (!m.info.name.empty()) return m.info.name;
   auto slash = m.path.rfind('/');
-  return model::module_name_from_filename(
-      slash == std::string::npos ? m.path : m.path.substr(slash + 1));
+  return model::module_name_from_filename(slash == std::string::npos ? m.path
+                                                                     : m.path.substr(slash + 1));
 }
 
 std::string errno_name(int err) {

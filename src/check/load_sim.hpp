@@ -66,15 +66,15 @@ struct SymbolProblem {
     kMissing,
     kCrcMismatch,
     kGplOnly,
-    kNamespace,           ///< namespace not imported (a "module:" one: the name is not listed)
+    kNamespace,  ///< namespace not imported (a "module:" one: the name is not listed)
     kProprietaryOwner,
-    kImportsModuleNs,     ///< MODULE_IMPORT_NS("module:...") is refused by setup_modinfo()
+    kImportsModuleNs,  ///< MODULE_IMPORT_NS("module:...") is refused by setup_modinfo()
   };
   Kind kind = Kind::kMissing;
   std::string symbol;
-  std::string provider;               ///< "vmlinux" or a module name; empty when missing
-  std::optional<uint32_t> expected;   ///< the importer's __versions CRC
-  std::optional<uint32_t> actual;     ///< the provider's CRC
+  std::string provider;              ///< "vmlinux" or a module name; empty when missing
+  std::optional<uint32_t> expected;  ///< the importer's __versions CRC
+  std::optional<uint32_t> actual;    ///< the provider's CRC
   std::string ns;
 };
 
@@ -87,20 +87,20 @@ struct Binding {
 
 /// Outcome for one module.
 struct LoadVerdict {
-  std::string name;                 ///< the name the kernel uses (modinfo name)
+  std::string name;  ///< the name the kernel uses (modinfo name)
   bool loads = true;
-  int err = 0;                      ///< positive errno when !loads
-  Stage stage = Stage::kNone;       ///< step that failed
+  int err = 0;                 ///< positive errno when !loads
+  Stage stage = Stage::kNone;  ///< step that failed
   std::vector<KernelLine> kernel_messages;
-  std::string taints;               ///< taint letters this module adds, e.g. "OE"
+  std::string taints;  ///< taint letters this module adds, e.g. "OE"
   SigVerdict sig;
   std::vector<SymbolProblem> symbol_problems;
   std::vector<std::string> no_version_symbols;
   std::vector<Binding> bindings;
   std::string duplicate_symbol, duplicate_owner;
-  std::string failed_dependency;    ///< hard dependency whose load failed (modprobe stops there)
-  std::string elf_problem;          ///< Stage::kElfValidity: the file's ELF kind vs the kernel's
-  bool versions_visible = false;    ///< the kernel sees a __versions section (SHF_ALLOC)
+  std::string failed_dependency;  ///< hard dependency whose load failed (modprobe stops there)
+  std::string elf_problem;        ///< Stage::kElfValidity: the file's ELF kind vs the kernel's
+  bool versions_visible = false;  ///< the kernel sees a __versions section (SHF_ALLOC)
 };
 
 /// Exports of one module indexed by name (built once per file, shared by all simulations).

@@ -134,17 +134,16 @@ std::vector<Finding> lookup_findings(const Prepared& p, const ModprobeView& view
       out.push_back(std::move(f));
     } else if (!h.exists && h.install.empty()) {
       // kmod_module_insert_module(): no path → "could not find module by name" → -ENOENT.
-      Finding f = make_finding(
-          kModuleNotFound, name,
-          fmt::format("modprobe {} loads {} ({}), which is not in the tree", name, h.module,
-                      to_string(l.source)));
+      Finding f = make_finding(kModuleNotFound, name,
+                               fmt::format("modprobe {} loads {} ({}), which is not in the tree",
+                                           name, h.module, to_string(l.source)));
       if (!h.where.path.empty()) f.where.push_back(h.where);
       f.modprobe_message = fmt::format(
           "modprobe: ERROR: could not insert '{}': Unknown symbol in module, or unknown "
           "parameter (see dmesg)",
           h.module);
-      f.notes.push_back(fmt::format("libkmod prints: could not find module by name='{}'",
-                                    h.module));
+      f.notes.push_back(
+          fmt::format("libkmod prints: could not find module by name='{}'", h.module));
       if (l.source == resolve::LookupSource::kConfigAlias)
         f.notes.push_back("a modprobe.d alias is looked up before modules.dep: it wins even "
                           "where a module of that name exists");
@@ -198,7 +197,8 @@ ModprobeTarget modprobe_target(const ModprobeView& view, const Prepared& p,
   t.probe = resolve::probe_list(view.index(), name);
   for (const resolve::ProbeStep& s : t.probe.steps) {
     auto it = p.resolution.module_by_name.find(s.module);
-    if (it != p.resolution.module_by_name.end()) t.modules.push_back(static_cast<size_t>(it->second));
+    if (it != p.resolution.module_by_name.end())
+      t.modules.push_back(static_cast<size_t>(it->second));
   }
   return t;
 }

@@ -24,14 +24,14 @@ namespace ofsck::check {
 /// Which node: the inputs that decide its verdicts.
 struct NodeSpec {
   std::string root = "/";
-  std::string kver;                    ///< empty: uname -r for "/", else the only one in root
-  std::string symvers;                 ///< --symvers (Module.symvers, .gz/.xz accepted)
-  std::string system_map;              ///< --system-map (names only)
+  std::string kver;        ///< empty: uname -r for "/", else the only one in root
+  std::string symvers;     ///< --symvers (Module.symvers, .gz/.xz accepted)
+  std::string system_map;  ///< --system-map (names only)
   /// Host fact: the kernel command line. nullopt: /proc/cmdline for "/", else ""
   /// (read::node_cmdline_text()).
   std::optional<std::string> cmdline;
-  std::vector<std::string> trust;      ///< --trust certificate files
-  std::vector<std::string> files;      ///< positional FILE.ko: predict `insmod FILE`
+  std::vector<std::string> trust;  ///< --trust certificate files
+  std::vector<std::string> files;  ///< positional FILE.ko: predict `insmod FILE`
   /// Host facts: the kernel that boots this root is another node's (image: the disk's kernel
   /// boots the initramfs). prepare() reads the root with its own facts, then the node takes
   /// these (exports, keys, config, vermagic) for evaluate().
@@ -41,16 +41,16 @@ struct NodeSpec {
 /// How the node is read. None of these changes a verdict.
 struct ReadSettings {
   unsigned threads = 0;
-  bool verify_content = true;          ///< hash module contents to verify signatures
-  bool literal_externals = false;      ///< `external` dirs not re-rooted (what depmod -b does)
-  bool skip_kernel_image = false;      ///< do not read certificates from the kernel image
+  bool verify_content = true;      ///< hash module contents to verify signatures
+  bool literal_externals = false;  ///< `external` dirs not re-rooted (what depmod -b does)
+  bool skip_kernel_image = false;  ///< do not read certificates from the kernel image
   /// Read the image's certificates even when no module of the tree is signed (by default they
   /// are read only when some file carries a signature: no key can change another verdict).
   bool image_keys_always = false;
   /// Read modprobe's own indexes (modules.alias, modules.builtin[.modinfo]) for name lookups
   /// (EvalOptions::only, explain, image). Without them a lookup reads them on first use.
   bool modprobe_indexes = false;
-  std::string cache_dir;               ///< persistent cache of parsed files; empty = no cache
+  std::string cache_dir;  ///< persistent cache of parsed files; empty = no cache
   /// Read the cache as if paths under `cache_alias_from` were under `cache_alias_to`, and never
   /// write it: `whatif` checks an overlay of symlinks to the root's files.
   std::string cache_alias_from, cache_alias_to;
@@ -84,9 +84,9 @@ struct ModprobeIndexes {
 
 /// Everything evaluate(), explain, depmod and the scenarios need of one node.
 struct Node {
-  std::string root;          ///< normalised root ("" for /)
-  std::string module_dir;    ///< <root><moddir>/<kver>
-  std::string moddir;        ///< "/lib/modules" or "/usr/lib/modules"
+  std::string root;        ///< normalised root ("" for /)
+  std::string module_dir;  ///< <root><moddir>/<kver>
+  std::string moddir;      ///< "/lib/modules" or "/usr/lib/modules"
   model::KernelFacts kernel;
   model::DepmodConfig depmod_config;
   model::ModprobeConfig modprobe_config;
@@ -95,8 +95,8 @@ struct Node {
   std::vector<Finding> input_findings;  ///< missing symvers, unreadable files, config problems
 
   // Read by prepare for evaluate, which opens no file.
-  std::vector<GivenFile> files;         ///< NodeSpec::files, in order
-  std::vector<LoserFile> losers;        ///< every losing candidate that could be read
+  std::vector<GivenFile> files;   ///< NodeSpec::files, in order
+  std::vector<LoserFile> losers;  ///< every losing candidate that could be read
   DepIndexOnDisk dep_index;
   /// Per Resolution::modules entry: its firmware= names request_firmware() does not find.
   std::vector<std::vector<std::string>> missing_firmware;
@@ -104,7 +104,7 @@ struct Node {
   /// without a database. A scenario may edit it before evaluate (read::apply_package_changes
   /// through rules/packages.hpp apply_changes()).
   std::optional<read::PackageDb> packages;
-  std::vector<Finding> package_findings;  ///< OFS304 when a database cannot be read
+  std::vector<Finding> package_findings;            ///< OFS304 when a database cannot be read
   std::optional<ModprobeIndexes> modprobe_indexes;  ///< with ReadSettings::modprobe_indexes
   /// Content verifications already done (ReadSettings::cache_dir); evaluate adds to it. The
   /// caller saves it after evaluate (verified_signatures->save(); the transition evaluate() of

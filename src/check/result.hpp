@@ -10,14 +10,15 @@ namespace ofsck::check {
 
 /// The verdict for one module name, as modprobe would load it on the target boot.
 struct ModuleResult {
-  std::string name;                  ///< module name (normalised)
-  std::string file;                  ///< winning file, relative to the module dir (absolute for externals and given files)
+  std::string name;  ///< module name (normalised)
+  std::string
+      file;  ///< winning file, relative to the module dir (absolute for externals and given files)
   bool loads = true;
-  std::string errno_name;            ///< "ENOEXEC"…, empty when it loads
+  std::string errno_name;  ///< "ENOEXEC"…, empty when it loads
   std::vector<KernelLine> kernel_messages;
-  std::string failed_dependency;     ///< empty = none
+  std::string failed_dependency;  ///< empty = none
   std::string taints;
-  std::string modprobe_message;      ///< e.g. "modprobe: ERROR: could not insert 'x': Invalid argument"
+  std::string modprobe_message;  ///< e.g. "modprobe: ERROR: could not insert 'x': Invalid argument"
   std::vector<std::string> load_order;  ///< modules inserted before it (insertion order)
 };
 
@@ -25,14 +26,14 @@ struct ModuleResult {
 struct InputSummary {
   std::string root, kernel_release, module_dir;
   std::string vermagic, vermagic_source;
-  std::string exports_source;        ///< Module.symvers/System.map used, empty = none
+  std::string exports_source;  ///< Module.symvers/System.map used, empty = none
   bool exports_have_crcs = false;
   std::string config_source;
   size_t trusted_certificates = 0;
-  bool kernel_image_read = false;    ///< false: no file is signed, so the image was not opened
+  bool kernel_image_read = false;  ///< false: no file is signed, so the image was not opened
   std::string trust_source;
   std::string cmdline;
-  size_t module_files = 0;           ///< candidate files scanned
+  size_t module_files = 0;  ///< candidate files scanned
   /// The root's kmod whose rules read its configuration, e.g. 30, with where that came from
   /// (kmod_version_source starts with "assumed" when nothing on the root said).
   int kmod_version = 30;

@@ -116,7 +116,8 @@ const std::vector<RuleInfo>& rule_catalogue() {
 const RuleInfo& rule_info(std::string_view id) {
   for (const auto& r : rule_catalogue())
     if (r.id == id) return r;
-  static const RuleInfo kUnknown{"OFS000", "unknown-rule", Severity::kError, "not in the catalogue"};
+  static const RuleInfo kUnknown{"OFS000", "unknown-rule", Severity::kError,
+                                 "not in the catalogue"};
   return kUnknown;
 }
 

@@ -12,8 +12,8 @@
 
 #include <array>
 #include <map>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 #include "check/ecdsa_fast.hpp"
 #include "read/signature.hpp"
@@ -66,7 +66,8 @@ bool verify_digest(const model::TrustedCert& cert, const model::Signature& sig) 
   const EVP_MD* md = EVP_get_digestbyname(sig.hash_algo.c_str());
   // The provider refuses a digest whose length is not the named hash's; so does this path.
   if (md && sig.content_digest.size() != static_cast<size_t>(EVP_MD_get_size(md))) return false;
-  if (std::optional<bool> ec = ecdsa_verify_digest(key, sig.signature, sig.content_digest)) return *ec;
+  if (std::optional<bool> ec = ecdsa_verify_digest(key, sig.signature, sig.content_digest))
+    return *ec;
   if (EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr)) {
     if (EVP_PKEY_verify_init(ctx) == 1 && (!md || EVP_PKEY_CTX_set_signature_md(ctx, md) == 1)) {
       if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA)

@@ -116,8 +116,8 @@ int run_depmod(Args& a) {
 int run_rules(Args&) {
   for (const auto& r : check::rule_catalogue())
     std::printf("%s  %-8s %-26s %s\n", std::string(r.id).c_str(),
-                std::string(check::severity_name(r.severity)).c_str(),
-                std::string(r.name).c_str(), std::string(r.summary).c_str());
+                std::string(check::severity_name(r.severity)).c_str(), std::string(r.name).c_str(),
+                std::string(r.summary).c_str());
   return kExitOk;
 }
 

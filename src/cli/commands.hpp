@@ -9,10 +9,10 @@
 #include <CLI/CLI.hpp>
 
 #include "check/check_tree.hpp"
+#include "cli/options.hpp"
 #include "scenario/image.hpp"
 #include "scenario/upgrade.hpp"
 #include "scenario/whatif.hpp"
-#include "cli/options.hpp"
 
 namespace ofsck::cli {
 

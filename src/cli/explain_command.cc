@@ -45,8 +45,8 @@ std::vector<report::Explanation::Selection> selections_of(const resolve::Resolut
       s.candidates.push_back({res.files[c].relpath, pk.of(res.files[c].path)});
     for (const auto& l : sel.losers) {
       const SourceRef& w = l.decision.where;
-      s.losses.push_back({res.files[l.file].relpath, l.reason, w,
-                          w.path.empty() ? std::string() : pk.of(w.path)});
+      s.losses.push_back(
+          {res.files[l.file].relpath, l.reason, w, w.path.empty() ? std::string() : pk.of(w.path)});
     }
     s.tie = sel.tie;
   }

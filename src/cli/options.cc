@@ -31,9 +31,10 @@ void add_node_options(CLI::App* sub, CommonOptions& c) {
 
 void add_reader_options(CLI::App* sub, CommonOptions& c) {
   sub->add_option("-j,--jobs", c.check.threads, "Parallel readers (default: all cores)");
-  sub->add_flag_function("--no-verify-content", [&c](int64_t) { c.check.verify_content = false; },
-                         "Match signatures to trusted keys by issuer and serial only, without "
-                         "hashing module contents");
+  sub->add_flag_function(
+      "--no-verify-content", [&c](int64_t) { c.check.verify_content = false; },
+      "Match signatures to trusted keys by issuer and serial only, without "
+      "hashing module contents");
   sub->add_option("--cache-dir", c.cache_dir,
                   "Persistent cache of what was read from module files and the kernel image "
                   "(default: $XDG_CACHE_HOME/ofsck, /var/cache/ofsck for root). Entries are used "

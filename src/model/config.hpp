@@ -22,8 +22,8 @@ struct ConfigProblem {
 /// The inspected root's own kmod: its version decides how depmod.d/modprobe.d are read (config
 /// directories, `.alias` files, `weakdep`). Detected by read/kmod_version.
 struct KmodVersion {
-  int major = 30;        ///< e.g. 30 (Debian 12), 34 (Debian 13/sid)
-  std::string text;      ///< as found, e.g. "30+20221128-1" (dpkg) or "34.2" (binary)
+  int major = 30;    ///< e.g. 30 (Debian 12), 34 (Debian 13/sid)
+  std::string text;  ///< as found, e.g. "30+20221128-1" (dpkg) or "34.2" (binary)
   /// Where it came from, e.g. "/var/lib/dpkg/status: package kmod 30+20221128-1",
   /// "/usr/bin/kmod: \"kmod version 34.2\"", or "assumed: ..." when nothing was found.
   std::string source;
@@ -32,8 +32,8 @@ struct KmodVersion {
 
 /// One config file chosen by the kmod merge rule (sorted by basename, first dir wins).
 struct ConfigFile {
-  std::string path;              ///< path on the inspected root (re-rooted), as read
-  std::string display_path;      ///< path as on the target system (without the --root prefix)
+  std::string path;                   ///< path on the inspected root (re-rooted), as read
+  std::string display_path;           ///< path as on the target system (without the --root prefix)
   std::vector<std::string> shadowed;  ///< same basename in lower-precedence dirs (ignored)
 };
 
@@ -44,15 +44,15 @@ struct DepmodSearch {
   SourceRef where;
 };
 struct DepmodOverride {
-  std::string modname;   ///< as written (raw; kmod compares it to the raw file name)
-  std::string kver;      ///< "*" or POSIX ERE, unanchored
-  std::string subdir;    ///< as written
+  std::string modname;        ///< as written (raw; kmod compares it to the raw file name)
+  std::string kver;           ///< "*" or POSIX ERE, unanchored
+  std::string subdir;         ///< as written
   bool kver_matches = false;  ///< evaluated against the target release at parse time
   SourceRef where;
 };
 struct DepmodExternal {
   std::string kver;
-  std::string dir;       ///< absolute, as written (re-rooted by the scanner, see resolve/)
+  std::string dir;  ///< absolute, as written (re-rooted by the scanner, see resolve/)
   bool kver_matches = false;
   SourceRef where;
 };
@@ -75,16 +75,32 @@ struct DepmodConfig {
 
 // ---- modprobe.d -----------------------------------------------------------------------------
 
-struct ModprobeAlias { std::string pattern, modname; SourceRef where; };
-struct ModprobeName { std::string modname; SourceRef where; };  ///< blacklist
-struct ModprobeOptions { std::string modname, options; SourceRef where; };
-struct ModprobeCommand { std::string modname, command; SourceRef where; };  ///< install/remove
+struct ModprobeAlias {
+  std::string pattern, modname;
+  SourceRef where;
+};
+struct ModprobeName {
+  std::string modname;
+  SourceRef where;
+};  ///< blacklist
+struct ModprobeOptions {
+  std::string modname, options;
+  SourceRef where;
+};
+struct ModprobeCommand {
+  std::string modname, command;
+  SourceRef where;
+};  ///< install/remove
 struct ModprobeSoftdep {
   std::string modname;
   std::vector<std::string> pre, post;
   SourceRef where;
 };
-struct ModprobeWeakdep { std::string modname; std::vector<std::string> deps; SourceRef where; };
+struct ModprobeWeakdep {
+  std::string modname;
+  std::vector<std::string> deps;
+  SourceRef where;
+};
 
 struct ModprobeConfig {
   KmodVersion kmod_version;  ///< the kmod whose rules were used to read this
@@ -102,10 +118,11 @@ struct ModprobeConfig {
 
 struct KernelCmdline {
   std::string raw;
-  bool sig_enforce = false;           ///< module.sig_enforce=1 (or y/Y)
-  std::string lockdown;               ///< lockdown= value ("", "integrity", "confidentiality")
-  std::vector<std::string> module_blacklist;   ///< module_blacklist= (kernel, exact names)
-  std::vector<std::string> modprobe_blacklist; ///< modprobe.blacklist= (raw: kmod 30 does not underscore them)
+  bool sig_enforce = false;  ///< module.sig_enforce=1 (or y/Y)
+  std::string lockdown;      ///< lockdown= value ("", "integrity", "confidentiality")
+  std::vector<std::string> module_blacklist;  ///< module_blacklist= (kernel, exact names)
+  std::vector<std::string>
+      modprobe_blacklist;  ///< modprobe.blacklist= (raw: kmod 30 does not underscore them)
   std::vector<std::pair<std::string, std::string>> module_params;  ///< <mod>.<param>=<val>
   std::vector<ConfigProblem> problems;  ///< options kmod/the kernel reject or ignore
 };

@@ -1,5 +1,6 @@
 #pragma once
-/// Facts about the target kernel that decide module loads. Plain data, filled by check/kernel_facts.
+/// Facts about the target kernel that decide module loads. Plain data, filled by
+/// check/kernel_facts.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,7 +13,7 @@ namespace ofsck::model {
 
 /// An X.509 certificate the kernel trusts (built into the image, or given with --trust).
 struct TrustedCert {
-  std::vector<uint8_t> der;         ///< whole certificate
+  std::vector<uint8_t> der;  ///< whole certificate
   std::string subject_cn, issuer_cn;
   std::vector<uint8_t> issuer_der;  ///< issuer Name, DER
   std::vector<uint8_t> serial;      ///< big-endian, no leading zeros
@@ -43,10 +44,10 @@ struct FactSource {
 
 /// The ELF kind the kernel accepts (elf_check_arch(), its own byte order and class).
 struct KernelElf {
-  uint16_t machine = 0;     ///< e_machine; 0 = unknown (no in-tree module read)
-  uint8_t elf_class = 0;    ///< 1 = ELF32, 2 = ELF64
+  uint16_t machine = 0;   ///< e_machine; 0 = unknown (no in-tree module read)
+  uint8_t elf_class = 0;  ///< 1 = ELF32, 2 = ELF64
   bool big_endian = false;
-  FactSource source;        ///< the in-tree module it was taken from
+  FactSource source;  ///< the in-tree module it was taken from
 };
 
 /// Symbol namespace rules of this kernel (kernel/module/main.c verify_namespace_is_imported()).
@@ -61,43 +62,44 @@ struct NamespaceRules {
 /// Facts about the target kernel that decide loads, read once in check's prepare(); every fact
 /// records where it came from.
 struct KernelFacts {
-  std::string release;                  ///< e.g. 6.1.0-47-amd64
-  int major = 0, minor = 0;             ///< from release
-  std::string vermagic;                 ///< VERMAGIC_STRING, e.g. "6.1.0-47-amd64 SMP preempt mod_unload modversions "
-  std::string vermagic_source;          ///< which file it was taken from
-  bool have_exports = false;            ///< vmlinux export list known
-  bool exports_have_crcs = false;       ///< ... with CRCs (Module.symvers, not System.map)
-  std::string exports_source;           ///< path of the symvers/System.map used
+  std::string release;       ///< e.g. 6.1.0-47-amd64
+  int major = 0, minor = 0;  ///< from release
+  std::string
+      vermagic;  ///< VERMAGIC_STRING, e.g. "6.1.0-47-amd64 SMP preempt mod_unload modversions "
+  std::string vermagic_source;     ///< which file it was taken from
+  bool have_exports = false;       ///< vmlinux export list known
+  bool exports_have_crcs = false;  ///< ... with CRCs (Module.symvers, not System.map)
+  std::string exports_source;      ///< path of the symvers/System.map used
   std::unordered_map<std::string, KernelExport> vmlinux;  ///< vmlinux exports by name
   // Kernel configuration (boot/config-<kver>; defaults are Debian's).
   /// CONFIG_MODULE_DECOMPRESS=y: the one format kernel/module/decompress.c decodes ("xz",
   /// "zstd", "gzip": CONFIG_MODULE_COMPRESS_*); empty = the kernel decompresses nothing.
   std::string module_decompress;
-  bool modversions = true;              ///< CONFIG_MODVERSIONS
-  FactSource modversions_source;        ///< the evidence that decided `modversions`
-  bool force_load = true;               ///< CONFIG_MODULE_FORCE_LOAD
-  bool module_sig = true;               ///< CONFIG_MODULE_SIG
-  bool sig_force = false;               ///< CONFIG_MODULE_SIG_FORCE
-  bool retpoline = false;               ///< CONFIG_MITIGATION_RETPOLINE / CONFIG_RETPOLINE
-  std::string config_source;            ///< kernel .config read (boot/config-<kver>, ...), if any
+  bool modversions = true;        ///< CONFIG_MODVERSIONS
+  FactSource modversions_source;  ///< the evidence that decided `modversions`
+  bool force_load = true;         ///< CONFIG_MODULE_FORCE_LOAD
+  bool module_sig = true;         ///< CONFIG_MODULE_SIG
+  bool sig_force = false;         ///< CONFIG_MODULE_SIG_FORCE
+  bool retpoline = false;         ///< CONFIG_MITIGATION_RETPOLINE / CONFIG_RETPOLINE
+  std::string config_source;      ///< kernel .config read (boot/config-<kver>, ...), if any
   NamespaceRules namespaces;
   KernelElf elf;
   /// Signature algorithms the kernel accepts (filled by the image reader when it knows them).
   std::vector<std::string> signature_algorithms;
   FactSource signature_algorithms_source;
-  std::string image_path;               ///< kernel image the trusted keys were read from
-  FactSource image_source;              ///< how it was located
-  std::string kmod_version;             ///< the root's kmod (e.g. "34"); empty = unknown
+  std::string image_path;    ///< kernel image the trusted keys were read from
+  FactSource image_source;   ///< how it was located
+  std::string kmod_version;  ///< the root's kmod (e.g. "34"); empty = unknown
   FactSource kmod_source;
   // Boot-time state (command line).
-  bool sig_enforce = false;             ///< module.sig_enforce=1 (or sig_force)
-  std::string lockdown;                 ///< "", "integrity", "confidentiality"
+  bool sig_enforce = false;  ///< module.sig_enforce=1 (or sig_force)
+  std::string lockdown;      ///< "", "integrity", "confidentiality"
   std::vector<std::string> module_blacklist;
   // Trust.
-  std::vector<TrustedCert> trusted;     ///< certificates with public keys (content verifiable)
-  std::vector<AssumedKey> assumed;      ///< issuer+serial trusted without a certificate
-  bool trust_known = false;             ///< false: no image and no --trust: keys unknown
-  bool image_read = false;              ///< the image's certificates were read (some file is signed)
+  std::vector<TrustedCert> trusted;  ///< certificates with public keys (content verifiable)
+  std::vector<AssumedKey> assumed;   ///< issuer+serial trusted without a certificate
+  bool trust_known = false;          ///< false: no image and no --trust: keys unknown
+  bool image_read = false;           ///< the image's certificates were read (some file is signed)
 };
 
 }  // namespace ofsck::model

@@ -26,8 +26,8 @@ struct Import {
   /// never reads the ext tables) and what a kernel before 6.14 checks. Equals `crc` unless the
   /// module has extended version tables.
   std::optional<uint32_t> versions_crc;
-  bool weak = false;            ///< STB_WEAK binding
-  bool in_symtab = true;        ///< false for version-table-only entries such as module_layout
+  bool weak = false;      ///< STB_WEAK binding
+  bool in_symtab = true;  ///< false for version-table-only entries such as module_layout
 };
 
 /// The export table an entry was read from (kernel-semantics.md §4.2).
@@ -53,53 +53,54 @@ struct Signature {
   SigKind kind = SigKind::kNone;
   uint8_t id_type = 0, algo = 0, hash = 0, signer_len = 0, key_id_len = 0;
   uint32_t sig_len = 0;
-  uint64_t signed_len = 0;         ///< length of the signed content (ELF image) in bytes
-  std::string signer;              ///< PKCS#7: issuer CN (kmod's rule); legacy: signer name
-  std::string key_id;              ///< PKCS#7: issuer serial as AA:BB:..; legacy: SKID hex
-  std::vector<uint8_t> issuer_der; ///< PKCS#7 issuer Name, DER (for matching certificates)
-  std::vector<uint8_t> serial;     ///< PKCS#7 serial, big-endian bytes without leading zeros
-  std::string hash_algo;           ///< OpenSSL short name, e.g. "sha256"
-  std::string pkey_algo;           ///< e.g. "rsaEncryption", "id-ecPublicKey"
-  std::vector<uint8_t> signature;  ///< encryptedDigest
+  uint64_t signed_len = 0;              ///< length of the signed content (ELF image) in bytes
+  std::string signer;                   ///< PKCS#7: issuer CN (kmod's rule); legacy: signer name
+  std::string key_id;                   ///< PKCS#7: issuer serial as AA:BB:..; legacy: SKID hex
+  std::vector<uint8_t> issuer_der;      ///< PKCS#7 issuer Name, DER (for matching certificates)
+  std::vector<uint8_t> serial;          ///< PKCS#7 serial, big-endian bytes without leading zeros
+  std::string hash_algo;                ///< OpenSSL short name, e.g. "sha256"
+  std::string pkey_algo;                ///< e.g. "rsaEncryption", "id-ecPublicKey"
+  std::vector<uint8_t> signature;       ///< encryptedDigest
   std::vector<uint8_t> content_digest;  ///< digest (hash_algo) of the signed content, if computed
-  std::string problem;  ///< non-empty when the trailer/PKCS#7 is malformed: the kernel's -EBADMSG/-ENOPKG case
+  std::string problem;  ///< non-empty when the trailer/PKCS#7 is malformed: the kernel's
+                        ///< -EBADMSG/-ENOPKG case
 };
 
 /// Fields of .modinfo ("key=value\0" records), in file order for multi-valued keys.
 struct ModInfo {
-  std::string name;        ///< name= (may be empty on old kernels)
-  std::string vermagic;    ///< vermagic=
-  std::string license;     ///< license= (first one)
+  std::string name;      ///< name= (may be empty on old kernels)
+  std::string vermagic;  ///< vermagic=
+  std::string license;   ///< license= (first one)
   std::string srcversion;
-  bool intree = false;     ///< intree=Y
-  bool retpoline = false;  ///< retpoline=Y
-  bool staging = false;    ///< staging=Y
-  bool livepatch = false;  ///< livepatch=Y
-  std::vector<std::string> depends;   ///< split on ','
+  bool intree = false;               ///< intree=Y
+  bool retpoline = false;            ///< retpoline=Y
+  bool staging = false;              ///< staging=Y
+  bool livepatch = false;            ///< livepatch=Y
+  std::vector<std::string> depends;  ///< split on ','
   std::vector<std::string> import_ns;
-  std::vector<std::string> softdep;   ///< raw values, e.g. "pre: crc32c"
+  std::vector<std::string> softdep;  ///< raw values, e.g. "pre: crc32c"
   std::vector<std::string> weakdep;
   std::vector<std::string> firmware;
-  std::vector<std::string> alias;     ///< only when read with ReadOptions::modinfo_text
-  std::vector<std::string> parm;      ///< raw "name:description"
+  std::vector<std::string> alias;  ///< only when read with ReadOptions::modinfo_text
+  std::vector<std::string> parm;   ///< raw "name:description"
   std::vector<std::pair<std::string, std::string>> all;  ///< every record, in order (modinfo_text)
 };
 
 /// Everything ofsck needs from one module file. Produced by read::read_module().
 struct ModuleFile {
-  std::string path;      ///< path as opened (absolute, on the inspected root)
+  std::string path;  ///< path as opened (absolute, on the inspected root)
   Compression compression = Compression::kNone;
-  uint64_t file_size = 0;    ///< on-disk size
-  uint64_t elf_size = 0;     ///< size of the (decompressed) ELF image incl. signature
-  uint8_t elf_class = 0;     ///< 1 = ELF32, 2 = ELF64
+  uint64_t file_size = 0;  ///< on-disk size
+  uint64_t elf_size = 0;   ///< size of the (decompressed) ELF image incl. signature
+  uint8_t elf_class = 0;   ///< 1 = ELF32, 2 = ELF64
   bool big_endian = false;
-  uint16_t machine = 0;      ///< e_machine
+  uint16_t machine = 0;  ///< e_machine
   uint16_t e_type = 0;
   uint64_t this_module_size = 0;  ///< size of .gnu.linkonce.this_module (0 = absent)
   uint32_t modinfo_sections = 0, this_module_sections = 0, symtab_sections = 0;
 
   ModInfo info;
-  bool has_versions = false;      ///< __versions present (modversions build), allocated or not
+  bool has_versions = false;  ///< __versions present (modversions build), allocated or not
   /// __versions carries SHF_ALLOC. The kernel's find_sec() sees only allocated sections, so a
   /// non-allocated __versions (objcopy --set-section-flags, kmod --force-modversion) is absent
   /// for the kernel even though modinfo/depmod read it.
@@ -112,12 +113,12 @@ struct ModuleFile {
   /// (-ENOEXEC on 6.14+): "extended version crc+name presence does not match" (only one of
   /// them is allocated) or "more extended version crcs than names". Empty when they pass.
   std::string ext_versions_problem;
-  std::vector<Import> imports;       ///< symtab order, then version-table-only entries
-  bool has_kcrctab = false;          ///< __kcrctab / __kcrctab_gpl present
+  std::vector<Import> imports;  ///< symtab order, then version-table-only entries
+  bool has_kcrctab = false;     ///< __kcrctab / __kcrctab_gpl present
   /// __kflagstab present (7.x): GPL-only flags of __ksymtab. A 7.x kernel refuses a module that
   /// exports through __ksymtab without it ("no flags for exported symbols", -ENOEXEC).
   bool has_kflagstab = false;
-  std::vector<Export> exports;       ///< ksymtab order (plain, then gpl)
+  std::vector<Export> exports;  ///< ksymtab order (plain, then gpl)
   /// How exports were decoded: era (kernel-semantics.md §4.2), entry layout and CRC form, e.g.
   /// "E4–E6 (5.19+): PREL32 12-byte __ksymtab entries, literal __kcrctab CRCs" or
   /// "E7 (7.x: single __ksymtab + __kflagstab): …, no modversions" (read/elf/exports.hpp).

@@ -15,8 +15,10 @@ struct SymversEntry {
   std::string module;           ///< "vmlinux" or build path, e.g. drivers/infiniband/core/ib_core
   std::string export_type;      ///< EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, ... (empty for System.map)
   std::string ns;
-  bool gpl_only() const { return export_type.find("_GPL") != std::string::npos &&
-                                 export_type.find("FUTURE") == std::string::npos; }
+  bool gpl_only() const {
+    return export_type.find("_GPL") != std::string::npos &&
+           export_type.find("FUTURE") == std::string::npos;
+  }
 };
 
 enum class SymversLayout { kUnknown, kPre54, k54to59, k510plus, kSystemMap };

@@ -69,8 +69,8 @@ Result<Buffer> read_file_buffer(const std::string& path, uint64_t max_size) {
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
-      return make_error(ErrorCode::kIo, fmt::format("read failed at 0x{:x}: {}", done,
-                                                    std::strerror(e)),
+      return make_error(ErrorCode::kIo,
+                        fmt::format("read failed at 0x{:x}: {}", done, std::strerror(e)),
                         SourceRef{path});
     }
     if (n == 0) break;  // file shrank underneath us

@@ -448,13 +448,13 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
     return read_misses(paths);
   }
   auto key_of = [&](const std::string& p) {
-    return !alias_from_.empty() && p.starts_with(alias_from_) ? alias_to_ + p.substr(alias_from_.size())
-                                                              : p;
+    return !alias_from_.empty() && p.starts_with(alias_from_)
+               ? alias_to_ + p.substr(alias_from_.size())
+               : p;
   };
   const std::string file = fmt::format("{}/modules-{:016x}.bin", dir_, fnv64(key_of(scope_)));
-  const uint8_t need = static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
-                                            (opts.content_sha256 ? 2 : 0) |
-                                            (opts.modinfo_text ? 4 : 0));
+  const uint8_t need = static_cast<uint8_t>(
+      (opts.signed_digest ? 1 : 0) | (opts.content_sha256 ? 2 : 0) | (opts.modinfo_text ? 4 : 0));
   // Existing records: path → (stamp, flags, serialized module).
   const MappedFile mapped(file);
   const std::unordered_map<std::string_view, CacheRecord> old = read_records(mapped.view());
@@ -487,7 +487,8 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   misses_ += miss_paths.size();
   if (miss_paths.empty()) return out;
   auto fresh = read_misses(miss_paths);
-  for (size_t k = 0; k < fresh.size() && k < miss_idx.size(); ++k) out[miss_idx[k]] = std::move(fresh[k]);
+  for (size_t k = 0; k < fresh.size() && k < miss_idx.size(); ++k)
+    out[miss_idx[k]] = std::move(fresh[k]);
   if (!alias_from_.empty()) return out;  // read-only
   // Rewrite the cache with every successfully read file of this run.
   Writer w;

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/kernel.hpp"
@@ -40,7 +40,8 @@ class ModuleCache {
  public:
   /// `dir` empty = disabled (every read goes to the files). `scope` names the file set (the
   /// physical module directory): one cache file per scope.
-  ModuleCache(std::string dir, std::string scope) : dir_(std::move(dir)), scope_(std::move(scope)) {}
+  ModuleCache(std::string dir, std::string scope)
+      : dir_(std::move(dir)), scope_(std::move(scope)) {}
 
   /// Reads `paths` through the cache: hits are decoded, misses are read with `read_misses`
   /// (in parallel) and stored. Result i belongs to paths[i]. Errors are not cached.

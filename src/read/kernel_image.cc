@@ -150,7 +150,8 @@ Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
   if (!payload) return tl::unexpected(payload.error());
   std::vector<std::byte> out;
   if (payload->bytes.size() >= 4)  // size_append's trailer: a hint only
-    out.reserve(std::min<uint64_t>(le32(payload->bytes.data() + payload->bytes.size() - 4), max_out));
+    out.reserve(
+        std::min<uint64_t>(le32(payload->bytes.data() + payload->bytes.size() - 4), max_out));
   auto n = decompress_payload(payload->bytes, payload->format, max_out, path,
                               [&](std::span<const std::byte> piece) {
                                 out.insert(out.end(), piece.begin(), piece.end());

@@ -32,7 +32,7 @@ struct ImageLocation {
 struct BzImagePayload {
   std::span<const std::byte> bytes;  ///< payload_offset/payload_length, size trailer included
   PayloadFormat format;
-  uint64_t offset = 0;               ///< of `bytes` in the image
+  uint64_t offset = 0;  ///< of `bytes` in the image
 };
 
 /// Locates the payload through the x86 boot protocol header. `path` labels errors.
@@ -51,7 +51,6 @@ struct BzImagePayload {
 /// The same over an image already in memory (the fuzz target), decoding at most `max_out`
 /// bytes of vmlinux. `path` labels errors.
 [[nodiscard]] Result<std::vector<model::TrustedCert>> image_certificates(
-    std::span<const std::byte> img, const std::string& path,
-    uint64_t max_out = uint64_t{1} << 30);
+    std::span<const std::byte> img, const std::string& path, uint64_t max_out = uint64_t{1} << 30);
 
 }  // namespace ofsck::read

@@ -20,7 +20,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -41,8 +42,7 @@ int kmod_major(std::string_view v) {
 
 std::string kmod_version_in_binary(std::string_view bytes) {
   static constexpr std::string_view kTag = "kmod version ";
-  for (size_t at = bytes.find(kTag); at != std::string_view::npos;
-       at = bytes.find(kTag, at + 1)) {
+  for (size_t at = bytes.find(kTag); at != std::string_view::npos; at = bytes.find(kTag, at + 1)) {
     size_t s = at + kTag.size(), e = s;
     while (e < bytes.size() && e - s < 32 && (is_digit(bytes[e]) || bytes[e] == '.')) ++e;
     // The literal is NUL-terminated: "kmod version %s" format strings and help texts are not.

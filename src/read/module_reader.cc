@@ -29,7 +29,10 @@ void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info, bool text
   size_t n = d.size(), i = 0;
   bool have_license = false;
   while (i < n) {
-    if (p[i] == '\0') { ++i; continue; }
+    if (p[i] == '\0') {
+      ++i;
+      continue;
+    }
     const void* z = std::memchr(p + i, 0, n - i);
     size_t end = z ? static_cast<size_t>(static_cast<const char*>(z) - p) : n;
     std::string_view rec(p + i, end - i);
@@ -39,8 +42,10 @@ void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info, bool text
     std::string_view val = eq == std::string_view::npos ? std::string_view() : rec.substr(eq + 1);
     if (key == "name") info.name = val;
     else if (key == "vermagic") info.vermagic = val;
-    else if (key == "license") { if (!have_license) info.license = val; have_license = true; }
-    else if (key == "srcversion") info.srcversion = val;
+    else if (key == "license") {
+      if (!have_license) info.license = val;
+      have_license = true;
+    } else if (key == "srcversion") info.srcversion = val;
     else if (key == "intree") info.intree = val == "Y";
     else if (key == "retpoline") info.retpoline = val == "Y";
     else if (key == "staging") info.staging = val == "Y";
@@ -57,8 +62,9 @@ void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info, bool text
     else if (key == "softdep") info.softdep.emplace_back(val);
     else if (key == "weakdep") info.weakdep.emplace_back(val);
     else if (key == "firmware") info.firmware.emplace_back(val);
-    else if (key == "alias") { if (text) info.alias.emplace_back(val); }
-    else if (key == "parm") info.parm.emplace_back(val);
+    else if (key == "alias") {
+      if (text) info.alias.emplace_back(val);
+    } else if (key == "parm") info.parm.emplace_back(val);
     if (text) info.all.emplace_back(key, val);
   }
 }
@@ -100,7 +106,9 @@ Result<std::vector<VersionEntry>> parse_versions(ElfFile& f, const Section& s) {
       return f.error(ErrorCode::kMalformed, &s, s.offset + off + w,
                      fmt::format("entry {} name is not NUL-terminated within {} bytes", off / kEnt,
                                  kEnt - w));
-    out.push_back({strip_dot_view(std::string_view(name, static_cast<size_t>(static_cast<const char*>(z) - name))), crc});
+    out.push_back({strip_dot_view(std::string_view(name, static_cast<size_t>(
+                                                             static_cast<const char*>(z) - name))),
+                   crc});
   }
   return out;
 }
@@ -296,7 +304,8 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m, bool modinfo_t
   if (!vt) return tl::unexpected(vt.error());
   collect_imports(f, syms, *vt, m.imports);
 
-  Result<elf::ExportTable> ex = elf::decode_exports(f, syms, kernel_version_from_vermagic(m.info.vermagic));
+  Result<elf::ExportTable> ex =
+      elf::decode_exports(f, syms, kernel_version_from_vermagic(m.info.vermagic));
   if (!ex) return tl::unexpected(ex.error());
   m.exports = std::move(ex->exports);
   m.has_kcrctab = ex->has_kcrctab;
@@ -309,7 +318,8 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m, bool modinfo_t
 
 void finish_hashes(std::span<const std::byte> image, model::ModuleFile& m, const ReadOptions& o) {
   if (o.content_sha256) {
-    SHA256(reinterpret_cast<const unsigned char*>(image.data()), image.size(), m.content_sha256.data());
+    SHA256(reinterpret_cast<const unsigned char*>(image.data()), image.size(),
+           m.content_sha256.data());
     m.has_content_sha256 = true;
   }
   if (o.signed_digest && m.sig.kind != model::SigKind::kNone) compute_signed_digest(image, m.sig);
@@ -321,10 +331,12 @@ void finish_hashes(std::span<const std::byte> image, model::ModuleFile& m, const
 int kernel_version_from_vermagic(std::string_view v) {
   int major = 0, minor = 0;
   size_t i = 0;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && major < 1000) major = major * 10 + (v[i++] - '0');
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && major < 1000)
+    major = major * 10 + (v[i++] - '0');
   if (i == 0 || i >= v.size() || v[i] != '.') return 0;
   size_t j = ++i;
-  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && minor < 1000) minor = minor * 10 + (v[i++] - '0');
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9' && minor < 1000)
+    minor = minor * 10 + (v[i++] - '0');
   if (i == j) return 0;
   return major * 100 + minor;
 }
@@ -356,17 +368,20 @@ Result<model::ModuleFile> read_module(const std::string& path, const ReadOptions
     Result<std::unique_ptr<elf::FileSource>> fs = elf::FileSource::open(path, 64, 0);
     if (!fs) return tl::unexpected(fs.error());
     elf::FileSource& src = **fs;
-    Result<std::span<const std::byte>> head = src.read(0, std::min<uint64_t>(src.size(), 6), "magic");
+    Result<std::span<const std::byte>> head =
+        src.read(0, std::min<uint64_t>(src.size(), 6), "magic");
     if (!head) return tl::unexpected(head.error());
     if (sniff_compression(*head) == model::Compression::kNone) {
       model::ModuleFile m;
       m.path = path;
       m.file_size = src.size();
-      if (Result<void> r = read_elf(src, m, opts.modinfo_text); !r) return tl::unexpected(r.error());
+      if (Result<void> r = read_elf(src, m, opts.modinfo_text); !r)
+        return tl::unexpected(r.error());
       if (m.sig.kind != model::SigKind::kNone) {
         if (opts.signed_digest) {
           // Only signed files are read whole, in pieces, to hash what the signature covers.
-          if (Result<bool> d = compute_signed_digest(src, m.sig); !d) return tl::unexpected(d.error());
+          if (Result<bool> d = compute_signed_digest(src, m.sig); !d)
+            return tl::unexpected(d.error());
         }
         if (opts.on_signature) opts.on_signature();
       }

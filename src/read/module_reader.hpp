@@ -12,7 +12,8 @@ namespace ofsck::read {
 
 struct ReadOptions {
   bool content_sha256 = false;  ///< fill ModuleFile::content_sha256 (reads the whole file)
-  bool signed_digest = false;   ///< fill Signature::content_digest of signed files (reads them whole)
+  bool signed_digest =
+      false;  ///< fill Signature::content_digest of signed files (reads them whole)
   /// Fill ModInfo::all and ModInfo::alias (the modinfo command). A tree check needs neither:
   /// they are most of a module's strings.
   bool modinfo_text = true;

@@ -25,8 +25,8 @@ std::vector<Result<model::ModuleFile>> read_modules_parallel(
       try {
         slots[i] = read_module(paths[i], opts);
       } catch (const std::exception& e) {  // bad_alloc from a huge but valid file
-        slots[i] = Result<model::ModuleFile>(
-            make_error(ErrorCode::kTooLarge, std::string("internal: ") + e.what(), SourceRef{paths[i]}));
+        slots[i] = Result<model::ModuleFile>(make_error(
+            ErrorCode::kTooLarge, std::string("internal: ") + e.what(), SourceRef{paths[i]}));
       }
       size_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
       if (progress) {

@@ -17,7 +17,7 @@ namespace {
 
 // kmod's pkey_hash_algo[] / pkey_algo[] tables (libkmod-signature.c), indexed by the legacy
 // trailer's hash/algo bytes.
-constexpr const char* kHashAlgo[] = {"md4", "md5", "sha1", "rmd160", "sha256",
+constexpr const char* kHashAlgo[] = {"md4",    "md5",    "sha1",   "rmd160", "sha256",
                                      "sha384", "sha512", "sha224", "sm3"};
 constexpr const char* kPkeyAlgo[] = {"DSA", "RSA"};
 
@@ -55,7 +55,8 @@ std::string hash_name(int nid) {
 std::string obj_name(const ASN1_OBJECT* o) {
   char buf[128];
   int n = OBJ_obj2txt(buf, sizeof buf, o, 1);
-  return pkey_algo_name(n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : "");
+  return pkey_algo_name(
+      n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : "");
 }
 
 /// kmod x509_name_to_str(): the commonName, or the last RDN when there is none.
@@ -94,7 +95,8 @@ void fill_pkcs7(std::span<const std::byte> der, model::Signature& sig) {
     sig.problem = "PKCS#7 SignedData has no SignerInfo";
     return;
   }
-  if (sk_PKCS7_SIGNER_INFO_num(sis) > 1) sig.problem = "PKCS#7 SignedData has more than one SignerInfo";
+  if (sk_PKCS7_SIGNER_INFO_num(sis) > 1)
+    sig.problem = "PKCS#7 SignedData has more than one SignerInfo";
   PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(sis, 0);
   if (!si || !si->issuer_and_serial || !si->issuer_and_serial->issuer ||
       !si->issuer_and_serial->serial) {
@@ -228,9 +230,7 @@ bool is_ml_dsa(const std::string& a) {
   return a == "ML-DSA-44" || a == "ML-DSA-65" || a == "ML-DSA-87";
 }
 
-bool is_sha3(const std::string& h) {
-  return h == "sha3-256" || h == "sha3-384" || h == "sha3-512";
-}
+bool is_sha3(const std::string& h) { return h == "sha3-256" || h == "sha3-384" || h == "sha3-512"; }
 
 std::string unverifiable_algorithm(const model::Signature& sig) {
   if (is_ml_dsa(sig.pkey_algo)) return sig.pkey_algo;
@@ -257,7 +257,8 @@ void decode_module_signature(const uint8_t* ms, model::Signature& sig) {
   sig.id_type = ms[2];
   sig.signer_len = ms[3];
   sig.key_id_len = ms[4];
-  sig.sig_len = (uint32_t{ms[8]} << 24) | (uint32_t{ms[9]} << 16) | (uint32_t{ms[10]} << 8) | ms[11];
+  sig.sig_len =
+      (uint32_t{ms[8]} << 24) | (uint32_t{ms[9]} << 16) | (uint32_t{ms[10]} << 8) | ms[11];
   switch (sig.id_type) {
     case 0: sig.kind = model::SigKind::kPgp; break;
     case 1: sig.kind = model::SigKind::kX509Legacy; break;
@@ -294,7 +295,8 @@ model::Signature read_signature(elf::ByteSource& src) {
   model::Signature sig;
   uint64_t size = src.size();
   if (size < kSigMarkerLen) return sig;
-  Result<std::span<const std::byte>> m_or = src.read(size - kSigMarkerLen, kSigMarkerLen, "signature marker");
+  Result<std::span<const std::byte>> m_or =
+      src.read(size - kSigMarkerLen, kSigMarkerLen, "signature marker");
   if (!m_or) {
     sig.problem = m_or.error().message;
     return sig;
@@ -307,8 +309,8 @@ model::Signature read_signature(elf::ByteSource& src) {
     sig.problem = "signature marker present but no room for struct module_signature";
     return sig;
   }
-  Result<std::span<const std::byte>> ms_or = src.read(len - kModuleSignatureLen, kModuleSignatureLen,
-                                                      "struct module_signature");
+  Result<std::span<const std::byte>> ms_or =
+      src.read(len - kModuleSignatureLen, kModuleSignatureLen, "struct module_signature");
   if (!ms_or) {
     sig.kind = model::SigKind::kUnknown;
     sig.problem = ms_or.error().message;
@@ -320,7 +322,8 @@ model::Signature read_signature(elf::ByteSource& src) {
   // kernel mod_check_sig(): order matters — sig_len range first, then id_type, then params.
   if (sig.sig_len >= body) {
     sig.problem = fmt::format("sig_len 0x{:x} does not fit in the 0x{:x} bytes before the "
-                              "signature info (-EBADMSG)", sig.sig_len, body);
+                              "signature info (-EBADMSG)",
+                              sig.sig_len, body);
     return sig;
   }
   if (sig.id_type != 2) {
@@ -331,7 +334,8 @@ model::Signature read_signature(elf::ByteSource& src) {
   }
   if (sig.kind == model::SigKind::kPkcs7) {
     sig.signed_len = body - sig.sig_len;
-    Result<std::span<const std::byte>> der_or = src.read(sig.signed_len, sig.sig_len, "PKCS#7 signature");
+    Result<std::span<const std::byte>> der_or =
+        src.read(sig.signed_len, sig.sig_len, "PKCS#7 signature");
     if (!der_or) {
       if (sig.problem.empty()) sig.problem = der_or.error().message;
       return sig;
@@ -360,9 +364,10 @@ Result<bool> compute_signed_digest(elf::FileSource& src, model::Signature& sig) 
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) return false;
   bool ok = true;
-  Result<void> r = src.stream(0, sig.signed_len, "signed content", [&](std::span<const std::byte> p) {
-    ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
-  });
+  Result<void> r =
+      src.stream(0, sig.signed_len, "signed content", [&](std::span<const std::byte> p) {
+        ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
+      });
   if (!r) return tl::unexpected(r.error());
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;

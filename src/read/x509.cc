@@ -136,8 +136,8 @@ bool CertificateScanner::size_follows(uint64_t start, uint64_t end) const {
   const uint64_t limit = std::min(avail, end + kMaxFill + 8);
   for (uint64_t q = end; q + 4 <= limit; ++q) {
     const uint8_t* b = win_.data() + (q - base_);
-    if (q % 8 == 0 && (uint64_t{b[0]} | uint64_t{b[1]} << 8 | uint64_t{b[2]} << 16 |
-                       uint64_t{b[3]} << 24) == len)
+    if (q % 8 == 0 &&
+        (uint64_t{b[0]} | uint64_t{b[1]} << 8 | uint64_t{b[2]} << 16 | uint64_t{b[3]} << 24) == len)
       return true;
     if (*b != 0) return false;
   }
@@ -159,7 +159,8 @@ void CertificateScanner::scan(uint64_t limit, bool at_end) {
     }
     i = base_ + static_cast<uint64_t>(static_cast<const uint8_t*>(hit) - d);
     const uint8_t* c = d + (i - base_);
-    if (c[1] == 0x82 && c[4] == 0x30 && c[5] == 0x82 && std::memcmp(c + 8, kTail, sizeof kTail) == 0) {
+    if (c[1] == 0x82 && c[4] == 0x30 && c[5] == 0x82 &&
+        std::memcmp(c + 8, kTail, sizeof kTail) == 0) {
       uint64_t len = (uint64_t{c[2]} << 8 | c[3]) + 4;
       if (len <= n - i) {
         const unsigned char* q = c;

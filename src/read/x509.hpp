@@ -1,8 +1,8 @@
 #pragma once
 /// X.509 certificates the kernel trusts: from files (--trust, DER or PEM) or embedded in a
 /// decompressed kernel image (the system_certificate_list).
-#include <span>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,10 +45,10 @@ class CertificateScanner {
   std::string source_;
   std::vector<uint8_t> win_;  ///< blob bytes [base_, base_ + win_.size())
   uint64_t base_ = 0;
-  uint64_t pos_ = 0;          ///< next absolute offset to examine
+  uint64_t pos_ = 0;  ///< next absolute offset to examine
   std::vector<model::TrustedCert> out_;
   uint64_t run_start_ = 0, run_end_ = UINT64_MAX;  ///< current run of adjacent certificates
-  size_t run_first_ = 0;                            ///< index in out_ of its first certificate
+  size_t run_first_ = 0;                           ///< index in out_ of its first certificate
   bool complete_ = false;
 };
 

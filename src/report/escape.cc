@@ -142,8 +142,8 @@ std::string unescape(std::string_view s) {
     if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\\') {
       out += '\\';
       ++i;
-    } else if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' &&
-               hex_value(s[i + 2]) >= 0 && hex_value(s[i + 3]) >= 0) {
+    } else if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' && hex_value(s[i + 2]) >= 0 &&
+               hex_value(s[i + 3]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 2]) * 16 + hex_value(s[i + 3]));
       i += 3;
     } else {

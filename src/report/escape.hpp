@@ -45,7 +45,8 @@ template <>
 struct fmt::formatter<ofsck::report::Esc> : fmt::formatter<std::string_view> {
   template <class Ctx>
   auto format(const ofsck::report::Esc& e, Ctx& ctx) const {
-    if (!ofsck::report::needs_escape(e.s)) return fmt::formatter<std::string_view>::format(e.s, ctx);
+    if (!ofsck::report::needs_escape(e.s))
+      return fmt::formatter<std::string_view>::format(e.s, ctx);
     std::string s = ofsck::report::escape(e.s);
     return fmt::formatter<std::string_view>::format(std::string_view(s), ctx);
   }

@@ -12,17 +12,17 @@ std::string render_image_text(const check::ImageReport& r, const TextOptions& o)
   std::string out = fmt::format("image {}: kernel {}, {} entries\n", esc(r.image),
                                 esc(r.kernel_release), r.entries);
   for (const auto& p : r.parts) out += "  part " + escape(p) + "\n";
-  out += fmt::format("  module dir: {}{}\n", esc(r.module_dir),
-                     r.disk_module_dir.empty()
-                         ? ""
-                         : " (compared with " + escape(r.disk_module_dir) + ")");
+  out +=
+      fmt::format("  module dir: {}{}\n", esc(r.module_dir),
+                  r.disk_module_dir.empty() ? ""
+                                            : " (compared with " + escape(r.disk_module_dir) + ")");
   out += fmt::format("modules ({}):\n", r.modules.size());
   for (const auto& m : r.modules)
     out += fmt::format("  {:<24} {}{}\n", esc(m.name), esc(m.path),
-                       m.disk_path.empty()          ? ""
-                       : m.identical_on_disk        ? ""
-                       : m.sha256.empty()           ? "  [unreadable]"
-                                                    : "  [differs from " + escape(m.disk_path) + "]");
+                       m.disk_path.empty()   ? ""
+                       : m.identical_on_disk ? ""
+                       : m.sha256.empty()    ? "  [unreadable]"
+                                             : "  [differs from " + escape(m.disk_path) + "]");
   out += fmt::format("firmware ({}):\n", r.firmware.size());
   for (const auto& f : r.firmware) out += "  " + escape(f) + "\n";
   out += fmt::format("configs ({}):\n", r.configs.size());

@@ -2,8 +2,8 @@
 /// Renderers of an `ofsck image` report: the inventory, then the findings as `check` prints them.
 #include <string>
 
-#include "scenario/image.hpp"
 #include "report/render.hpp"
+#include "scenario/image.hpp"
 
 namespace ofsck::report {
 

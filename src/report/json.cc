@@ -49,19 +49,18 @@ ordered_json check_result_json(const check::CheckResult& r) {
     ordered_json km = ordered_json::array();
     for (const auto& l : m.kernel_messages)
       km.push_back({{"text", l.text}, {"once_per_boot", l.once_per_boot}});
-    mods.push_back({{"name", m.name},
-                    {"file", m.file},
-                    {"loads", m.loads},
-                    {"errno", null_if_empty(m.errno_name)},
-                    {"kernel_messages", km},
-                    {"failed_dependency", m.failed_dependency.empty()
-                                              ? ordered_json(nullptr)
-                                              : ordered_json(m.failed_dependency)},
-                    {"taints", m.taints},
-                    {"modprobe_message", m.modprobe_message.empty()
-                                             ? ordered_json(nullptr)
-                                             : ordered_json(m.modprobe_message)},
-                    {"load_order", m.load_order}});
+    mods.push_back(
+        {{"name", m.name},
+         {"file", m.file},
+         {"loads", m.loads},
+         {"errno", null_if_empty(m.errno_name)},
+         {"kernel_messages", km},
+         {"failed_dependency",
+          m.failed_dependency.empty() ? ordered_json(nullptr) : ordered_json(m.failed_dependency)},
+         {"taints", m.taints},
+         {"modprobe_message",
+          m.modprobe_message.empty() ? ordered_json(nullptr) : ordered_json(m.modprobe_message)},
+         {"load_order", m.load_order}});
   }
   ordered_json finds = ordered_json::array();
   for (const auto& f : r.findings) {
@@ -72,17 +71,17 @@ ordered_json check_result_json(const check::CheckResult& r) {
     }
     ordered_json locs = ordered_json::array();
     for (const auto& w : f.where) locs.push_back(location(w));
-    finds.push_back({{"rule", f.rule},
-                     {"severity", std::string(check::severity_name(f.severity))},
-                     {"subject", f.subject},
-                     {"message", f.message},
-                     {"locations", locs},
-                     {"kernel_messages", f.kernel_messages},
-                     {"modprobe_message", f.modprobe_message.empty()
-                                              ? ordered_json(nullptr)
-                                              : ordered_json(f.modprobe_message)},
-                     {"notes", f.notes},
-                     {"hint", null_if_empty(f.hint)}});
+    finds.push_back(
+        {{"rule", f.rule},
+         {"severity", std::string(check::severity_name(f.severity))},
+         {"subject", f.subject},
+         {"message", f.message},
+         {"locations", locs},
+         {"kernel_messages", f.kernel_messages},
+         {"modprobe_message",
+          f.modprobe_message.empty() ? ordered_json(nullptr) : ordered_json(f.modprobe_message)},
+         {"notes", f.notes},
+         {"hint", null_if_empty(f.hint)}});
   }
   doc["summary"] = {{"modules", r.modules.size()},
                     {"loading", loading},

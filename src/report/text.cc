@@ -56,14 +56,15 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
   if (o.verbose) {
     const auto& in = r.inputs;
     out += fmt::format("input: kernel image: {}\n",
-                       in.kernel_image.empty()
-                           ? std::string("none found")
-                           : escape(in.kernel_image) + " (" + escape(in.kernel_image_found_by) + ")");
+                       in.kernel_image.empty() ? std::string("none found")
+                                               : escape(in.kernel_image) + " (" +
+                                                     escape(in.kernel_image_found_by) + ")");
     out += fmt::format("input: modversions: {} ({}{}{})\n", in.modversions ? "yes" : "no",
                        esc(in.modversions_source.empty() ? "assumed" : in.modversions_source),
                        in.modversions_evidence.empty() ? "" : ": ", esc(in.modversions_evidence));
     out += fmt::format("input: kmod: {} ({})\n", in.kmod_version, esc(in.kmod_version_source));
-    if (!in.module_insert.empty()) out += fmt::format("input: module insert: {}\n", esc(in.module_insert));
+    if (!in.module_insert.empty())
+      out += fmt::format("input: module insert: {}\n", esc(in.module_insert));
     for (const auto& m : r.modules) {
       out += fmt::format("{} {} {}{}\n", m.loads ? "ok  " : "FAIL", esc(m.name), esc(m.file),
                          m.loads ? "" : " (" + escape(m.errno_name) + ")");

@@ -28,16 +28,16 @@ std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions
   const char* reset = o.color ? "\033[0m" : "";
   out += fmt::format("ofsck upgrade: {} -> {} on {}{}\n", esc(r.from), esc(r.to), esc(r.root),
                      r.kabi_list.empty() ? "" : ", kABI list " + escape(r.kabi_list));
-  for (const auto& p : r.to_packages_read)
-    out += fmt::format("  {} from: {}\n", esc(r.to), esc(p));
+  for (const auto& p : r.to_packages_read) out += fmt::format("  {} from: {}\n", esc(r.to), esc(p));
   size_t as_is = 0, linked = 0, rebuild = 0;
   for (const auto& m : r.modules) {
     as_is += m.verdict_as_is == check::kUpgradeLoads;
-    linked += m.verdict_as_is != check::kUpgradeLoads && m.verdict_if_linked == check::kUpgradeLoads;
+    linked +=
+        m.verdict_as_is != check::kUpgradeLoads && m.verdict_if_linked == check::kUpgradeLoads;
     rebuild += m.needs_rebuild;
     const char* tag = m.verdict_as_is == check::kUpgradeLoads ? "ok     "
-                      : m.needs_rebuild                      ? "REBUILD"
-                                                             : "LINK   ";
+                      : m.needs_rebuild                       ? "REBUILD"
+                                                              : "LINK   ";
     out += fmt::format("{}{} {}{} {}{}\n", bold, tag, esc(m.name), reset, esc(m.file),
                        m.package.empty() ? "" : " [" + escape(m.package) + "]");
     out += fmt::format("  as is: {}{}\n", esc(m.verdict_as_is),
@@ -76,7 +76,9 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
   doc["schema"] = kJsonSchemaVersion;
   doc["tool"] = "ofsck";
   doc["command"] = "upgrade";
-  doc["inputs"] = {{"root", r.root}, {"from", r.from}, {"to", r.to},
+  doc["inputs"] = {{"root", r.root},
+                   {"from", r.from},
+                   {"to", r.to},
                    {"kabi_list", null_if_empty(r.kabi_list)},
                    {"to_packages", r.to_packages}};
   ordered_json mods = ordered_json::array();
@@ -115,7 +117,8 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
     kabi_pkgs = ordered_json::array();
     for (const auto& p : r.kabi_by_package) {
       ordered_json syms = ordered_json::array();
-      for (const auto& s : p.symbols) syms.push_back({{"symbol", s.symbol}, {"modules", s.modules}});
+      for (const auto& s : p.symbols)
+        syms.push_back({{"symbol", s.symbol}, {"modules", s.modules}});
       kabi_pkgs.push_back({{"package", p.package}, {"modules", p.modules}, {"symbols", syms}});
     }
   }

@@ -3,8 +3,8 @@
 /// reasons, kABI risks), then a summary line; JSON with the same fields plus the findings.
 #include <string>
 
-#include "scenario/upgrade.hpp"
 #include "report/render.hpp"
+#include "scenario/upgrade.hpp"
 
 namespace ofsck::report {
 

@@ -42,7 +42,7 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
   size_t intro = 0, fixed = 0, errs = 0, changes = 0;
   for (const auto& k : r.kernels) {
     out += fmt::format("== {} {}{}\n", esc(k.kernel), esc(root),
-                       !k.before_exists ? " (kernel brought by the change)"
+                       !k.before_exists  ? " (kernel brought by the change)"
                        : !k.after_exists ? " (kernel removed by the change)"
                                          : "");
     if (!k.introduced.empty()) {
@@ -97,7 +97,8 @@ std::string render_whatif_json(const check::WhatifReport& r) {
   doc["installed"] = r.installed;
   doc["removed"] = r.removed;
   ordered_json intro = ordered_json::array(), fixed = ordered_json::array(),
-               changes = ordered_json::array(), winners = ordered_json::array(), kernels = ordered_json::array();
+               changes = ordered_json::array(), winners = ordered_json::array(),
+               kernels = ordered_json::array();
   for (const auto& k : r.kernels) {
     as_json(k.introduced, k.kernel, intro);
     as_json(k.fixed, k.kernel, fixed);
@@ -105,11 +106,15 @@ std::string render_whatif_json(const check::WhatifReport& r) {
       changes.push_back(
           {{"kernel", c.kernel},
            {"name", c.name},
-           {"before", {{"loads", c.before_loads}, {"errno", c.before_errno}, {"file", c.before_file}}},
-           {"after", {{"loads", c.after_loads}, {"errno", c.after_errno}, {"file", c.after_file}}}});
+           {"before",
+            {{"loads", c.before_loads}, {"errno", c.before_errno}, {"file", c.before_file}}},
+           {"after",
+            {{"loads", c.after_loads}, {"errno", c.after_errno}, {"file", c.after_file}}}});
     for (const auto& c : k.winner_changes)
-      winners.push_back(
-          {{"kernel", c.kernel}, {"name", c.name}, {"before", c.before_file}, {"after", c.after_file}});
+      winners.push_back({{"kernel", c.kernel},
+                         {"name", c.name},
+                         {"before", c.before_file},
+                         {"after", c.after_file}});
     kernels.push_back({{"kernel_release", k.kernel},
                        {"before_exists", k.before_exists},
                        {"after_exists", k.after_exists},

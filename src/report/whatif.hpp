@@ -3,8 +3,8 @@
 /// as `check` prints findings, and the modules whose verdict changes.
 #include <string>
 
-#include "scenario/whatif.hpp"
 #include "report/render.hpp"
+#include "scenario/whatif.hpp"
 
 namespace ofsck::report {
 

@@ -100,7 +100,10 @@ void report_cycles(Resolution& r, const std::vector<uint32_t>& users) {
   const size_t stack_size = roots.size();
   std::vector<char> visited(n, 0);
   std::set<std::string> loop_set;
-  struct Vertex { int parent; int mod; };
+  struct Vertex {
+    int parent;
+    int mod;
+  };
   auto remove_root = [&](int m) {
     auto it = std::find(roots.begin(), roots.end(), m);
     if (it != roots.end()) roots.erase(it);

@@ -26,7 +26,8 @@ uint32_t kmod_hash_superfast(std::string_view key_sv) {
     case 3:
       hash += u16(key);
       hash ^= hash << 16;
-      hash ^= static_cast<uint32_t>(static_cast<int32_t>(static_cast<signed char>(key[2])) * (1 << 18));
+      hash ^=
+          static_cast<uint32_t>(static_cast<int32_t>(static_cast<signed char>(key[2])) * (1 << 18));
       hash += hash >> 11;
       break;
     case 2:
@@ -39,8 +40,7 @@ uint32_t kmod_hash_superfast(std::string_view key_sv) {
       hash ^= hash << 10;
       hash += hash >> 1;
       break;
-    default:
-      break;
+    default: break;
   }
   hash ^= hash << 3;
   hash += hash >> 5;

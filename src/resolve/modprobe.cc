@@ -268,8 +268,8 @@ std::vector<model::ModprobeSoftdep> effective_softdeps(
   for (const model::ModprobeSoftdep& sd : config.softdeps) {
     if (sd.where.path == on_disk) continue;
     // conf_files_insert_sorted(): files are parsed in strcmp order of their basenames.
-    if (!placed && std::strcmp(std::string(base_name(sd.where.path)).c_str(),
-                               "modules.softdep") > 0) {
+    if (!placed &&
+        std::strcmp(std::string(base_name(sd.where.path)).c_str(), "modules.softdep") > 0) {
       out.insert(out.end(), depmod.softdeps.begin(), depmod.softdeps.end());
       placed = true;
     }

@@ -29,10 +29,10 @@ namespace ofsck::resolve {
 /// modules.builtin and modules.builtin.modinfo, as depmod turns them into modules.builtin.bin
 /// and modules.builtin.alias.bin.
 struct BuiltinIndex {
-  bool have_list = false;      ///< modules.builtin was read (else depmod writes an empty index)
-  std::string list_path;       ///< where it was looked for
-  std::unordered_set<std::string> names;  ///< modules.builtin (path_to_modname)
-  bool have_modinfo = false;   ///< modules.builtin.modinfo was read
+  bool have_list = false;  ///< modules.builtin was read (else depmod writes an empty index)
+  std::string list_path;   ///< where it was looked for
+  std::unordered_set<std::string> names;      ///< modules.builtin (path_to_modname)
+  bool have_modinfo = false;                  ///< modules.builtin.modinfo was read
   std::vector<model::ModprobeAlias> aliases;  ///< its alias= records (normalised pattern)
   /// Module names modules.builtin.modinfo knows (the kernel has them built in even when
   /// modules.builtin is missing and modprobe cannot tell).
@@ -72,11 +72,11 @@ std::string_view to_string(LookupSource s);
 
 /// One module a lookup found.
 struct LookupHit {
-  std::string module;     ///< module name
-  bool exists = false;    ///< modules.dep has it (else insmod fails: "could not find module")
-  bool builtin = false;   ///< built into the kernel: nothing to insert, modprobe succeeds
-  std::string install;    ///< the `install` command that runs instead, when there is one
-  SourceRef where;        ///< config line (alias, install), when one decided
+  std::string module;    ///< module name
+  bool exists = false;   ///< modules.dep has it (else insmod fails: "could not find module")
+  bool builtin = false;  ///< built into the kernel: nothing to insert, modprobe succeeds
+  std::string install;   ///< the `install` command that runs instead, when there is one
+  SourceRef where;       ///< config line (alias, install), when one decided
 };
 
 struct Lookup {
@@ -96,12 +96,12 @@ struct Lookup {
 /// One entry of the probe list.
 struct ProbeStep {
   std::string module;
-  bool required = false;   ///< the target or one of its dependencies (a failure fails modprobe);
-                           ///< softdep modules are not: kmod ignores their errors
-  bool exists = false;     ///< modules.dep has it
+  bool required = false;  ///< the target or one of its dependencies (a failure fails modprobe);
+                          ///< softdep modules are not: kmod ignores their errors
+  bool exists = false;    ///< modules.dep has it
   bool builtin = false;
-  std::string via;         ///< "", "dependency of X", "softdep pre: of X (crc32c)", ...
-  SourceRef where;         ///< the softdep/alias line that brought it in, when one did
+  std::string via;  ///< "", "dependency of X", "softdep pre: of X (crc32c)", ...
+  SourceRef where;  ///< the softdep/alias line that brought it in, when one did
 };
 
 /// A softdep name that found nothing (kmod drops it silently).

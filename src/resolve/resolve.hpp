@@ -34,12 +34,12 @@ struct ResolveInput {
   /// When set, called once the modules are read, instead of using `symvers`: the caller can
   /// parse the export list while the tree is read. The pointee must outlive resolve_tree().
   std::function<const std::optional<model::Symvers>*()> await_symvers;
-  bool reroot_externals = true;  ///< true: externals live under root (the image as it boots);
-                                 ///< false: literal paths, exactly like `depmod -b`
-  bool gzip_supported = false;   ///< kmod built with zlib (Debian 12 kmod 30: false)
-  unsigned threads = 0;          ///< 0 = hardware concurrency (used by the default reader)
+  bool reroot_externals = true;    ///< true: externals live under root (the image as it boots);
+                                   ///< false: literal paths, exactly like `depmod -b`
+  bool gzip_supported = false;     ///< kmod built with zlib (Debian 12 kmod 30: false)
+  unsigned threads = 0;            ///< 0 = hardware concurrency (used by the default reader)
   read::ReadOptions read_options;  ///< for the default reader
-  ModuleReader reader;  ///< module reading hook; empty = read::read_modules_parallel()
+  ModuleReader reader;             ///< module reading hook; empty = read::read_modules_parallel()
 };
 
 /// One entry of depmod's symbol table (last writer wins, like kmod's hash_add()).
@@ -47,9 +47,9 @@ struct Symbol {
   enum class Source { kVmlinux, kFake, kModule };
   Source source = Source::kVmlinux;
   uint64_t crc = 0;
-  int owner = -1;                ///< Resolution::modules index; -1 for vmlinux and fake symbols
-  std::vector<int> shadowed;     ///< earlier module owners this entry replaced (array order)
-  bool shadowed_vmlinux = false; ///< a module export replaced a vmlinux/fake entry
+  int owner = -1;                 ///< Resolution::modules index; -1 for vmlinux and fake symbols
+  std::vector<int> shadowed;      ///< earlier module owners this entry replaced (array order)
+  bool shadowed_vmlinux = false;  ///< a module export replaced a vmlinux/fake entry
 };
 
 struct SymbolTable {
@@ -62,7 +62,7 @@ struct SymbolTable {
 struct DepWarning {
   enum class Kind { kUnknownSymbol, kCrcMismatch };
   Kind kind = Kind::kUnknownSymbol;
-  int module = -1;          ///< importer (Resolution::modules index)
+  int module = -1;  ///< importer (Resolution::modules index)
   std::string symbol;
   uint64_t expected_crc = 0;  ///< the importer's __versions CRC (0 when it has none)
   uint64_t actual_crc = 0;    ///< the table's CRC (kCrcMismatch)
@@ -73,9 +73,9 @@ struct DepWarning {
 /// One winner, in depmod's array order (= modules.dep line order).
 struct ResolvedModule {
   std::string name;
-  uint32_t file = 0;              ///< Resolution::files index
-  std::string dep_path;           ///< how modules.dep spells it (relative, or absolute external)
-  int order_index = 0;            ///< depmod sort_idx: negative = listed in modules.order, 1 = not
+  uint32_t file = 0;     ///< Resolution::files index
+  std::string dep_path;  ///< how modules.dep spells it (relative, or absolute external)
+  int order_index = 0;   ///< depmod sort_idx: negative = listed in modules.order, 1 = not
   std::optional<model::ModuleFile> module;  ///< empty when reading failed
   std::optional<Error> read_error;
 };
@@ -94,8 +94,8 @@ struct Resolution {
   std::vector<ResolvedModule> modules;  ///< winners, depmod array order
   std::unordered_map<std::string, int> module_by_name;
   SymbolTable symbols;
-  std::vector<ModuleDeps> deps;         ///< parallel to modules
-  std::vector<DepWarning> warnings;     ///< depmod's order (module array order, import order)
+  std::vector<ModuleDeps> deps;             ///< parallel to modules
+  std::vector<DepWarning> warnings;         ///< depmod's order (module array order, import order)
   std::vector<std::string> cycle_messages;  ///< "Cycle detected: a -> b -> a", then "Found N ..."
   std::vector<Problem> problems;
 };

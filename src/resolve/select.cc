@@ -90,8 +90,14 @@ Decision PriorityRules::compare(const ScannedFile& old_file, const ScannedFile& 
       builtin_idx = se.index;
     } else if (se.type == Search::kExternal) {
       for (const External& ext : externals_) {
-        if (starts(newpath, newlen, ext.path)) { newprio = i; d.new_search = se.index; }
-        if (starts(oldpath, oldlen, ext.path)) { oldprio = i; d.old_search = se.index; }
+        if (starts(newpath, newlen, ext.path)) {
+          newprio = i;
+          d.new_search = se.index;
+        }
+        if (starts(oldpath, oldlen, ext.path)) {
+          oldprio = i;
+          d.old_search = se.index;
+        }
         ++i;
       }
     } else if (starts(relnew, relnew.size(), se.path)) {
@@ -103,8 +109,14 @@ Decision PriorityRules::compare(const ScannedFile& old_file, const ScannedFile& 
     }
     ++i;
   }
-  if (newprio < 0) { newprio = bprio; d.new_search = -1; }
-  if (oldprio < 0) { oldprio = bprio; d.old_search = -1; }
+  if (newprio < 0) {
+    newprio = bprio;
+    d.new_search = -1;
+  }
+  if (oldprio < 0) {
+    oldprio = bprio;
+    d.old_search = -1;
+  }
   d.rule = Decision::Rule::kSearch;
   d.old_prio = oldprio;
   d.new_prio = newprio;
@@ -140,17 +152,21 @@ std::string explain(const Decision& d, const model::DepmodConfig& cfg, const Sca
     if (!w.empty()) r += " (" + w + ")";
     return r;
   }
-  int lprio = loser_is_new ? d.new_prio : d.old_prio, wprio = loser_is_new ? d.old_prio : d.new_prio;
-  int lent = loser_is_new ? d.new_search : d.old_search, went = loser_is_new ? d.old_search : d.new_search;
+  int lprio = loser_is_new ? d.new_prio : d.old_prio,
+      wprio = loser_is_new ? d.old_prio : d.new_prio;
+  int lent = loser_is_new ? d.new_search : d.old_search,
+      went = loser_is_new ? d.old_search : d.new_search;
   if (d.equal_prio) {
-    r += "equal search priority " + std::to_string(wprio) + " (" + search_label(cfg, went, d.builtin_search) + "); ";
+    r += "equal search priority " + std::to_string(wprio) + " (" +
+         search_label(cfg, went, d.builtin_search) + "); ";
     r += loser_is_new ? "the first file found in readdir() order stays"
                       : "the later file found in readdir() order replaces the earlier one "
                         "(depmod's else-if: only the new path's prefix is tested)";
     return r;
   }
-  r += "search priority " + std::to_string(wprio) + " (" + search_label(cfg, went, d.builtin_search) + ") beats " +
-       std::to_string(lprio) + " (" + search_label(cfg, lent, d.builtin_search) + ")";
+  r += "search priority " + std::to_string(wprio) + " (" +
+       search_label(cfg, went, d.builtin_search) + ") beats " + std::to_string(lprio) + " (" +
+       search_label(cfg, lent, d.builtin_search) + ")";
   return r;
 }
 
@@ -184,7 +200,8 @@ bool dfs_consistent(const std::vector<const ScannedFile*>& order,
 void mark_ties(const std::vector<ScannedFile>& files, const model::DepmodConfig& cfg,
                const PriorityRules& rules, SelectResult& out) {
   std::unordered_map<int, int> ext_rank;  // external index → scan rank (reverse parse order)
-  for (size_t k = cfg.externals.size(), r = 1; k-- > 0; ++r) ext_rank[static_cast<int>(k)] = static_cast<int>(r);
+  for (size_t k = cfg.externals.size(), r = 1; k-- > 0; ++r)
+    ext_rank[static_cast<int>(k)] = static_cast<int>(r);
   for (Selection& s : out.selections) {
     const size_t n = s.candidates.size();
     if (n < 2) continue;
@@ -213,7 +230,8 @@ void mark_ties(const std::vector<ScannedFile>& files, const model::DepmodConfig&
       } while (std::next_permutation(perm.begin(), perm.end()));
     } else {
       // Too many orders to enumerate: a pair whose outcome flips with order is a tie.
-      size_t actual = std::find(s.candidates.begin(), s.candidates.end(), s.winner) - s.candidates.begin();
+      size_t actual =
+          std::find(s.candidates.begin(), s.candidates.end(), s.winner) - s.candidates.begin();
       can_win[actual] = 1;
       for (size_t a = 0; a < n; ++a)
         for (size_t b = 0; b < n; ++b)
@@ -290,7 +308,8 @@ void config_problems(const std::vector<ScannedFile>& files, const model::DepmodC
     pr.kind = ProblemKind::kOverrideKverMismatch;
     pr.where = e.where;
     pr.subject = e.dir;
-    pr.message = "'external " + e.kver + " " + e.dir + "' does not apply: kernel pattern does not match";
+    pr.message =
+        "'external " + e.kver + " " + e.dir + "' does not apply: kernel pattern does not match";
     pr.kmod_message = "depmod: INFO: " + e.where.path + ":" + std::to_string(e.where.line) +
                       ": external directory did not match " + e.kver;
     out.problems.push_back(std::move(pr));
@@ -308,7 +327,8 @@ SelectResult select_winners(const std::vector<ScannedFile>& files, const model::
   std::vector<int> override_decided(cfg.overrides.size(), 0);
 
   for (uint32_t f = 0; f < files.size(); ++f) {
-    auto [it, fresh] = by_name.try_emplace(files[f].name, static_cast<uint32_t>(out.selections.size()));
+    auto [it, fresh] =
+        by_name.try_emplace(files[f].name, static_cast<uint32_t>(out.selections.size()));
     if (fresh) {
       Selection s;
       s.name = files[f].name;

@@ -34,17 +34,17 @@ struct Loser {
   uint32_t file = 0;       ///< index into Resolution::files
   uint32_t beaten_by = 0;  ///< the candidate it was compared against (index into files)
   Decision decision;
-  std::string reason;      ///< human readable, names the deciding config line
+  std::string reason;  ///< human readable, names the deciding config line
 };
 
 /// The outcome for one module name.
 struct Selection {
   std::string name;
-  uint32_t winner = 0;              ///< index into Resolution::files
-  std::vector<uint32_t> candidates; ///< every file with this name, discovery order
-  std::vector<Loser> losers;        ///< in the order they were eliminated
-  bool tie = false;                 ///< another readdir() order could pick another winner
-  std::vector<uint32_t> tied;       ///< every candidate that wins under some readdir() order
+  uint32_t winner = 0;               ///< index into Resolution::files
+  std::vector<uint32_t> candidates;  ///< every file with this name, discovery order
+  std::vector<Loser> losers;         ///< in the order they were eliminated
+  bool tie = false;                  ///< another readdir() order could pick another winner
+  std::vector<uint32_t> tied;        ///< every candidate that wins under some readdir() order
 };
 
 /// Precomputed depmod priority configuration (the prepended, i.e. reversed, kmod lists).
@@ -57,12 +57,22 @@ class PriorityRules {
   [[nodiscard]] Decision compare(const ScannedFile& old_file, const ScannedFile& new_file) const;
 
   /// Overrides with a matching kver, most recently parsed first: {config index, "subdir/mod"}.
-  struct Override { int index; std::string path; };
+  struct Override {
+    int index;
+    std::string path;
+  };
   const std::vector<Override>& overrides() const { return overrides_; }
 
  private:
-  struct Search { enum Type { kPath, kBuiltin, kExternal } type; std::string path; int index; };
-  struct External { std::string path; int index; };
+  struct Search {
+    enum Type { kPath, kBuiltin, kExternal } type;
+    std::string path;
+    int index;
+  };
+  struct External {
+    std::string path;
+    int index;
+  };
   const model::DepmodConfig& cfg_;
   std::string dirname_;
   std::vector<Override> overrides_;

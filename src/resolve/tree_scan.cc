@@ -25,10 +25,22 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 /// shared/util.c path_ends_with_kmod_ext(): the name must be longer than the extension.
 bool module_extension(std::string_view name, bool gzip, model::Compression& out) {
-  if (ends_with(name, ".ko")) { out = model::Compression::kNone; return true; }
-  if (ends_with(name, ".ko.xz")) { out = model::Compression::kXz; return true; }
-  if (ends_with(name, ".ko.zst")) { out = model::Compression::kZstd; return true; }
-  if (gzip && ends_with(name, ".ko.gz")) { out = model::Compression::kGzip; return true; }
+  if (ends_with(name, ".ko")) {
+    out = model::Compression::kNone;
+    return true;
+  }
+  if (ends_with(name, ".ko.xz")) {
+    out = model::Compression::kXz;
+    return true;
+  }
+  if (ends_with(name, ".ko.zst")) {
+    out = model::Compression::kZstd;
+    return true;
+  }
+  if (gzip && ends_with(name, ".ko.gz")) {
+    out = model::Compression::kGzip;
+    return true;
+  }
   return false;
 }
 
@@ -126,7 +138,8 @@ class Walker {
         int fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
           int e = errno;
-          problem(ProblemKind::kScanError, phys, "cannot open directory: " + std::string(strerror(e)),
+          problem(ProblemKind::kScanError, phys,
+                  "cannot open directory: " + std::string(strerror(e)),
                   "depmod: ERROR: openat(" + std::string(name) + ", O_RDONLY): " + strerror(e));
           continue;
         }

@@ -1,6 +1,7 @@
 #pragma once
 /// The module-tree walk of kmod 30 `depmod_modules_search()`: raw readdir() order, depth-first
-/// pre-order, symlinks followed with fstatat(), "build"/"source"/exclude names skipped at any depth.
+/// pre-order, symlinks followed with fstatat(), "build"/"source"/exclude names skipped at any
+/// depth.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,10 +33,10 @@ enum class ProblemKind {
 /// One problem found while resolving; plain data.
 struct Problem {
   ProblemKind kind = ProblemKind::kScanError;
-  SourceRef where;            ///< config line or file the problem is about
-  std::string subject;        ///< module name or path
-  std::string message;        ///< our wording
-  std::string kmod_message;   ///< what depmod prints for it, empty if depmod is silent
+  SourceRef where;           ///< config line or file the problem is about
+  std::string subject;       ///< module name or path
+  std::string message;       ///< our wording
+  std::string kmod_message;  ///< what depmod prints for it, empty if depmod is silent
 };
 
 /// One candidate module file found by the walk, in discovery order.
@@ -47,16 +48,16 @@ struct ScannedFile {
   std::string stem;       ///< raw basename up to the first '.' (what overrides compare against)
   std::string name;       ///< normalised module name (model::module_name_from_filename)
   model::Compression compression = model::Compression::kNone;
-  int external = -1;      ///< index into DepmodConfig::externals, -1 = the module dir
-  uint32_t seq = 0;       ///< discovery index (readdir order over the whole walk)
-  size_t base_off = 0;    ///< offset of the basename inside kmod_path (after the last '/')
+  int external = -1;    ///< index into DepmodConfig::externals, -1 = the module dir
+  uint32_t seq = 0;     ///< discovery index (readdir order over the whole walk)
+  size_t base_off = 0;  ///< offset of the basename inside kmod_path (after the last '/')
 };
 
 /// Inputs of the walk.
 struct ScanOptions {
-  std::string module_dir;     ///< physical <root><moddir>/<kver>
-  std::string kmod_dirname;   ///< depmod's cfg->dirname: how module-dir paths are spelled
-  std::string root;           ///< physical prefix for externals when reroot_externals
+  std::string module_dir;    ///< physical <root><moddir>/<kver>
+  std::string kmod_dirname;  ///< depmod's cfg->dirname: how module-dir paths are spelled
+  std::string root;          ///< physical prefix for externals when reroot_externals
   bool reroot_externals = true;
   bool gzip_supported = false;  ///< kmod built with zlib (Debian 12 kmod 30: no)
   const model::DepmodConfig* config = nullptr;

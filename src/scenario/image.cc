@@ -21,15 +21,15 @@ namespace ofsck::check {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& ib_root_core_modules() {
-  static const std::vector<std::string> k = {"ib_core", "ib_uverbs", "ib_umad", "ib_cm",
+  static const std::vector<std::string> k = {"ib_core", "ib_uverbs", "ib_umad",  "ib_cm",
                                              "iw_cm",   "rdma_cm",   "rdma_ucm", "ib_ipoib"};
   return k;
 }
 
 const std::vector<std::string>& ib_root_hca_drivers() {
-  static const std::vector<std::string> k = {"mlx5_ib", "mlx4_ib", "irdma",  "bnxt_re",
-                                             "hfi1",    "ib_qib",  "qedr",   "efa",
-                                             "erdma",   "mana_ib", "iw_cxgb4", "ocrdma",
+  static const std::vector<std::string> k = {"mlx5_ib",    "mlx4_ib",        "irdma",    "bnxt_re",
+                                             "hfi1",       "ib_qib",         "qedr",     "efa",
+                                             "erdma",      "mana_ib",        "iw_cxgb4", "ocrdma",
                                              "vmw_pvrdma", "hns_roce_hw_v2", "rdma_rxe", "siw"};
   return k;
 }

@@ -14,20 +14,20 @@
 namespace ofsck::check {
 
 struct ImageOptions {
-  std::string image;                 ///< the initramfs file
-  CheckOptions check;                ///< --root (the disk to compare with), --kernel, trust, ...
-  std::vector<std::string> need;     ///< --need MOD...
-  bool ib_root = false;              ///< --ib-root: the built-in "network root over InfiniBand" set
+  std::string image;              ///< the initramfs file
+  CheckOptions check;             ///< --root (the disk to compare with), --kernel, trust, ...
+  std::vector<std::string> need;  ///< --need MOD...
+  bool ib_root = false;           ///< --ib-root: the built-in "network root over InfiniBand" set
   read::InitramfsOptions read;
 };
 
 /// One module file in the image.
 struct ImageModule {
   std::string name;
-  std::string path;                  ///< inside the image, e.g. usr/lib/modules/<kver>/kernel/...
+  std::string path;  ///< inside the image, e.g. usr/lib/modules/<kver>/kernel/...
   uint64_t size = 0;
-  std::string sha256;                ///< of the decompressed content (hex); empty if unreadable
-  std::string disk_path;             ///< the file that wins on disk, empty if none
+  std::string sha256;     ///< of the decompressed content (hex); empty if unreadable
+  std::string disk_path;  ///< the file that wins on disk, empty if none
   bool identical_on_disk = false;
 };
 
@@ -36,15 +36,15 @@ struct ImageModule {
 struct ImageReport {
   std::string image;
   std::string kernel_release;
-  std::string module_dir;                ///< inside the image
-  std::vector<std::string> parts;        ///< e.g. "0x0 none (1 cpio, 0x200 bytes)", "0x200
-                                         ///< zstd (1 cpio, 0x5000 bytes from 0x1e00 compressed)"
+  std::string module_dir;          ///< inside the image
+  std::vector<std::string> parts;  ///< e.g. "0x0 none (1 cpio, 0x200 bytes)", "0x200
+                                   ///< zstd (1 cpio, 0x5000 bytes from 0x1e00 compressed)"
   size_t entries = 0;
-  std::vector<ImageModule> modules;      ///< sorted by path
-  std::vector<std::string> firmware;     ///< image paths under lib/firmware, sorted
-  std::vector<std::string> configs;      ///< modprobe.d/depmod.d files, sorted
-  std::vector<std::string> needed;       ///< the need set after --ib-root expansion
-  std::string disk_module_dir;           ///< compared against; empty when not compared
+  std::vector<ImageModule> modules;   ///< sorted by path
+  std::vector<std::string> firmware;  ///< image paths under lib/firmware, sorted
+  std::vector<std::string> configs;   ///< modprobe.d/depmod.d files, sorted
+  std::vector<std::string> needed;    ///< the need set after --ib-root expansion
+  std::string disk_module_dir;        ///< compared against; empty when not compared
   CheckResult result;
 };
 

@@ -119,8 +119,8 @@ class ClosureWalk {
               k == 0 ? kImageSoftdepMissing : kImagePostSoftdepMissing, d, {{where}},
               fmt::format("{} has `softdep {} {}` ({}), but {} is not in the image: modprobe "
                           "loads {} without it",
-                          n, k == 0 ? "pre:" : "post:", d, from_conf ? "modprobe.d" : "modinfo",
-                          d, n),
+                          n, k == 0 ? "pre:" : "post:", d, from_conf ? "modprobe.d" : "modinfo", d,
+                          n),
               why_missing(d)));
         }
         queue.push_back(d);
@@ -132,7 +132,8 @@ class ClosureWalk {
     if (!s_.disk) return "";
     const resolve::Resolution& res = s_.disk->resolution;
     auto it = res.module_by_name.find(n);
-    if (it == res.module_by_name.end()) return "it is not on disk either for " + s_.rep.kernel_release;
+    if (it == res.module_by_name.end())
+      return "it is not on disk either for " + s_.rep.kernel_release;
     const auto& rm = res.modules[static_cast<size_t>(it->second)];
     return fmt::format("it is on disk ({}): add it to the image (initramfs-tools: "
                        "/etc/initramfs-tools/modules; dracut: add_drivers+=\" {} \")",

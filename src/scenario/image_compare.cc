@@ -43,11 +43,12 @@ namespace {
 Finding stale_finding(const ImageScan& s, size_t i, const model::ModuleFile& on_disk) {
   const ImageModule& m = s.rep.modules[i];
   std::string disk_sha = sha256_hex(on_disk.content_sha256);
-  Finding f = image_finding(
-      kImageStaleModule, m.name, {{s.label + "/" + m.path}, {m.disk_path}},
-      fmt::format("{} in the image ({}) differs from the file that wins on disk ({})", m.name,
-                  m.path, m.disk_path),
-      "rebuild the image (update-initramfs -u -k " + s.rep.kernel_release + ", or dracut -f)");
+  Finding f =
+      image_finding(kImageStaleModule, m.name, {{s.label + "/" + m.path}, {m.disk_path}},
+                    fmt::format("{} in the image ({}) differs from the file that wins on disk ({})",
+                                m.name, m.path, m.disk_path),
+                    "rebuild the image (update-initramfs -u -k " + s.rep.kernel_release +
+                        ", or dracut -f)");
   f.notes.push_back(fmt::format("image sha256 {} ({} bytes)", m.sha256, m.size));
   f.notes.push_back(fmt::format("disk  sha256 {}", disk_sha));
   if (s.parsed[i] && s.parsed[i]->info.srcversion != on_disk.info.srcversion)
@@ -119,12 +120,13 @@ void check_image_firmware(ImageScan& s) {
     if (missing.empty()) continue;
     std::string on_disk = firmware_on_disk(s.o.check.root, missing);
     const ImageModule& m = s.rep.modules[i];
-    Finding f = image_finding(
-        kImageFirmwareMissing, m.name, {{s.label + "/" + m.path}},
-        fmt::format("{} names firmware not in the image: {} ({} of {})", m.name,
-                    fmt::join(missing, ", "), missing.size(), s.parsed[i]->info.firmware.size()),
-        on_disk.empty() ? "install the firmware package, then rebuild the image"
-                        : "the firmware is on disk: rebuild the image");
+    Finding f =
+        image_finding(kImageFirmwareMissing, m.name, {{s.label + "/" + m.path}},
+                      fmt::format("{} names firmware not in the image: {} ({} of {})", m.name,
+                                  fmt::join(missing, ", "), missing.size(),
+                                  s.parsed[i]->info.firmware.size()),
+                      on_disk.empty() ? "install the firmware package, then rebuild the image"
+                                      : "the firmware is on disk: rebuild the image");
     if (!on_disk.empty()) f.notes.push_back("on disk: " + on_disk);
     f.notes.push_back("the kernel logs \"Direct firmware load for <name> failed with error -2\" "
                       "when the driver requests a missing file before the root is mounted");

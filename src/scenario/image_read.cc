@@ -74,18 +74,18 @@ void take_inventory(ImageScan& s) {
     rep.parts.push_back(
         pt.compression == "none"
             ? fmt::format("0x{:x} none ({} cpio, 0x{:x} bytes)", pt.offset, pt.archives, pt.size)
-            : fmt::format("0x{:x} {} ({} cpio, 0x{:x} bytes from 0x{:x} compressed)",
-                          pt.offset, pt.compression, pt.archives, pt.size, pt.input_size));
+            : fmt::format("0x{:x} {} ({} cpio, 0x{:x} bytes from 0x{:x} compressed)", pt.offset,
+                          pt.compression, pt.archives, pt.size, pt.input_size));
   s.tree = s.view.files_under(rep.module_dir);
   std::set<std::string> fw_seen;
   for (const char* d : {"lib/firmware", "usr/lib/firmware"})
     for (const auto& [p, e] : s.view.files_under(d))
       if (fw_seen.insert(p).second) rep.firmware.push_back(p);
   std::sort(rep.firmware.begin(), rep.firmware.end());
-  static const char* const kConfDirs[] = {"etc/modprobe.d", "run/modprobe.d", "lib/modprobe.d",
-                                          "usr/lib/modprobe.d", "usr/local/lib/modprobe.d",
-                                          "etc/depmod.d", "run/depmod.d", "lib/depmod.d",
-                                          "usr/lib/depmod.d", "usr/local/lib/depmod.d"};
+  static const char* const kConfDirs[] = {
+      "etc/modprobe.d",           "run/modprobe.d",        "lib/modprobe.d", "usr/lib/modprobe.d",
+      "usr/local/lib/modprobe.d", "etc/depmod.d",          "run/depmod.d",   "lib/depmod.d",
+      "usr/lib/depmod.d",         "usr/local/lib/depmod.d"};
   for (const char* d : kConfDirs)
     for (const auto& [p, e] : s.view.files_under(d)) s.configs[p] = e;
   if (const auto* e = s.view.file("etc/modprobe.conf")) s.configs["etc/modprobe.conf"] = e;

@@ -29,9 +29,9 @@ struct ImageScan {
   const ImageOptions& o;
   const read::Initramfs& img;
   ImageView view;
-  std::string label;          ///< "IMAGE!": the prefix of paths inside the image
-  ImageFiles tree;            ///< files under the image's module directory
-  ImageFiles configs;         ///< the image's modprobe.d/depmod.d files and modprobe.conf
+  std::string label;   ///< "IMAGE!": the prefix of paths inside the image
+  ImageFiles tree;     ///< files under the image's module directory
+  ImageFiles configs;  ///< the image's modprobe.d/depmod.d files and modprobe.conf
   std::map<std::string, size_t> by_name;  ///< module name → rep.modules index (first in path order)
   std::vector<std::optional<model::ModuleFile>> parsed;  ///< per rep.modules entry
   std::set<std::string> builtin;  ///< modules.builtin of the image's tree, else the disk's

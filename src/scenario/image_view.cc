@@ -73,7 +73,8 @@ std::map<std::string, const read::InitramfsEntry*> ImageView::files_under(
     std::string parent = path.find('/') == std::string::npos ? "" : path.substr(0, path.rfind('/'));
     std::string cparent = parent.empty() ? "" : canonical(parent);
     if (!parent.empty() && cparent.empty()) continue;
-    std::string cpath = (cparent.empty() ? "" : cparent + "/") + path.substr(parent.size() + !parent.empty());
+    std::string cpath =
+        (cparent.empty() ? "" : cparent + "/") + path.substr(parent.size() + !parent.empty());
     if (cpath.size() > cdir.size() && cpath.compare(0, cdir.size(), cdir) == 0 &&
         cpath[cdir.size()] == '/')
       out[cpath] = &e;

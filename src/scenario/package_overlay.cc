@@ -28,10 +28,10 @@ std::string kernel_of(const std::string& rel) {
       if (k.ends_with(".gz")) k.resize(k.size() - 3);
       return k;
     }
-  for (std::string_view p : {"etc/depmod.d/", "etc/modprobe.d/", "lib/depmod.d/",
-                             "lib/modprobe.d/", "usr/lib/depmod.d/", "usr/lib/modprobe.d/",
-                             "run/depmod.d/", "run/modprobe.d/", "usr/local/lib/depmod.d/",
-                             "usr/local/lib/modprobe.d/", "lib/firmware/", "usr/lib/firmware/"})
+  for (std::string_view p :
+       {"etc/depmod.d/", "etc/modprobe.d/", "lib/depmod.d/", "lib/modprobe.d/", "usr/lib/depmod.d/",
+        "usr/lib/modprobe.d/", "run/depmod.d/", "run/modprobe.d/", "usr/local/lib/depmod.d/",
+        "usr/local/lib/modprobe.d/", "lib/firmware/", "usr/lib/firmware/"})
     if (rel.starts_with(p)) return "*";
   return "";
 }
@@ -71,8 +71,8 @@ Result<void> install_dir(Overlay& ov, const std::string& dir, std::set<std::stri
 
 }  // namespace
 
-Result<std::string> lay_package(Overlay& ov, const std::string& pkg,
-                                std::set<std::string>& touched, read::PackageAddition* added) {
+Result<std::string> lay_package(Overlay& ov, const std::string& pkg, std::set<std::string>& touched,
+                                read::PackageAddition* added) {
   std::error_code ec;
   if (fs::is_directory(pkg, ec)) {
     std::string summary;
@@ -102,8 +102,8 @@ Result<std::string> lay_package(Overlay& ov, const std::string& pkg,
     added->package.arch = info->arch;
     added->package.state = "installed";
   }
-  return fmt::format("{} ({}, {} compressed with {}, {} entries)", pkg, info->format,
-                     info->payload, info->compression, info->entries);
+  return fmt::format("{} ({}, {} compressed with {}, {} entries)", pkg, info->format, info->payload,
+                     info->compression, info->entries);
 }
 
 Result<PackageOverlay> overlay_packages(const std::string& root,

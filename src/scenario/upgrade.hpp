@@ -13,8 +13,8 @@
 namespace ofsck::check {
 
 struct UpgradeOptions {
-  CheckOptions check;     ///< --root, --kernel (FROM), trust, cache, ...
-  std::string to;         ///< --to KVER: the target kernel release
+  CheckOptions check;  ///< --root, --kernel (FROM), trust, cache, ...
+  std::string to;      ///< --to KVER: the target kernel release
   /// --to PKG.deb|PKG.rpm (repeatable): laid over the root on a private overlay (scenario/
   /// package_overlay.hpp); the target is the kernel whose module tree they bring, or `to` when
   /// they bring several. Nothing on the root changes.
@@ -33,19 +33,20 @@ inline constexpr std::string_view kUpgradeShadowed = "shadowed";  ///< a link wo
 /// The decision for one module of the current kernel.
 struct UpgradeModule {
   std::string name;
-  std::string file;        ///< FROM's winner, relative to FROM's module dir (absolute if external)
-  std::string package;     ///< owning package ("" unknown; kNoPackage when no package owns it)
-  std::string verdict_as_is;     ///< loads | fails | absent | replaced
-  std::string as_is_file;        ///< what wins for the name on TO ("" when absent)
-  std::string verdict_if_linked; ///< loads | fails | shadowed
-  std::string link_path;         ///< weak-updates/<subpath> on TO
+  std::string file;     ///< FROM's winner, relative to FROM's module dir (absolute if external)
+  std::string package;  ///< owning package ("" unknown; kNoPackage when no package owns it)
+  std::string verdict_as_is;      ///< loads | fails | absent | replaced
+  std::string as_is_file;         ///< what wins for the name on TO ("" when absent)
+  std::string verdict_if_linked;  ///< loads | fails | shadowed
+  std::string link_path;          ///< weak-updates/<subpath> on TO
   bool needs_rebuild = false;
-  std::string rebuild_headers;   ///< e.g. "linux-headers-6.1.0-56-amd64"
-  std::string errno_name;        ///< of the linked load when it fails
+  std::string rebuild_headers;               ///< e.g. "linux-headers-6.1.0-56-amd64"
+  std::string errno_name;                    ///< of the linked load when it fails
   std::vector<std::string> kernel_messages;  ///< of the linked load (or the as-is load)
   std::vector<std::string> reasons;          ///< why, one line each
-  std::vector<std::string> failing_symbols;  ///< "sym: module 0x.. vs vmlinux 0x.." / "not exported"
-  std::vector<std::string> kabi_risks;       ///< imported symbols not on the kABI list
+  std::vector<std::string>
+      failing_symbols;                  ///< "sym: module 0x.. vs vmlinux 0x.." / "not exported"
+  std::vector<std::string> kabi_risks;  ///< imported symbols not on the kABI list
 };
 
 /// Label of the kABI roll-up group for modules no package owns (or when no database exists).
@@ -59,20 +60,20 @@ struct KabiSymbolUse {
 
 /// kABI roll-up per owning package: the union of its modules' kabi_risks.
 struct KabiPackageRisk {
-  std::string package;                ///< UpgradeModule::package, or kUnownedGroup
-  std::vector<std::string> modules;   ///< its modules with at least one off-list import, sorted
-  std::vector<KabiSymbolUse> symbols; ///< sorted by symbol
+  std::string package;                 ///< UpgradeModule::package, or kUnownedGroup
+  std::vector<std::string> modules;    ///< its modules with at least one off-list import, sorted
+  std::vector<KabiSymbolUse> symbols;  ///< sorted by symbol
 };
 
 struct UpgradeReport {
   std::string root, from, to;
-  std::string kabi_list;  ///< the list used ("" = none)
+  std::string kabi_list;                      ///< the list used ("" = none)
   std::vector<std::string> to_packages;       ///< --to package files as given (empty: --to KVER)
   std::vector<std::string> to_packages_read;  ///< "path (deb, data.tar.xz ..., N entries)"
-  std::vector<UpgradeModule> modules;  ///< sorted by name
+  std::vector<UpgradeModule> modules;         ///< sorted by name
   /// With a kABI list: per owning package with off-list imports, sorted by package.
   std::vector<KabiPackageRisk> kabi_by_package;
-  std::vector<Finding> findings;       ///< OFS501..504 plus input findings of both kernels
+  std::vector<Finding> findings;  ///< OFS501..504 plus input findings of both kernels
   /// True when some module neither loads as-is nor would load if linked (exit 1).
   bool any_unloadable = false;
 };

@@ -166,8 +166,7 @@ void check_imports(const UpgradePlan& p, Linking& lk, size_t c, UpgradeModule& u
     if (imp.in_symtab && !p.kabi->count(imp.name) && !lk.candidate_exports.count(imp.name))
       um.kabi_risks.push_back(imp.name);
   std::sort(um.kabi_risks.begin(), um.kabi_risks.end());
-  um.kabi_risks.erase(std::unique(um.kabi_risks.begin(), um.kabi_risks.end()),
-                      um.kabi_risks.end());
+  um.kabi_risks.erase(std::unique(um.kabi_risks.begin(), um.kabi_risks.end()), um.kabi_risks.end());
 }
 
 /// OFS501..504 for one module.
@@ -179,26 +178,26 @@ void add_findings(UpgradePlan& p, size_t c, const UpgradeModule& um) {
     std::string why = n == 0 ? std::string()
                              : fmt::format(" ({}{})", um.failing_symbols.front(),
                                            n > 1 ? fmt::format(", {} more", n - 1) : "");
-    p.sink.add(module_finding(
-        kUpgradeRebuild, um, path,
-        fmt::format("{} will not load on {} as is nor linked into weak-updates/{}", um.name, to,
-                    why),
-        fmt::format("rebuild it against {} (install {})", to, um.rebuild_headers)));
+    p.sink.add(
+        module_finding(kUpgradeRebuild, um, path,
+                       fmt::format("{} will not load on {} as is nor linked into weak-updates/{}",
+                                   um.name, to, why),
+                       fmt::format("rebuild it against {} (install {})", to, um.rebuild_headers)));
   } else if (um.verdict_as_is != kUpgradeLoads) {
     p.sink.add(module_finding(
         kUpgradeLink, um, path,
-        fmt::format("{} is {} on {} but would load if linked as {}", um.name, um.verdict_as_is,
-                    to, um.link_path),
+        fmt::format("{} is {} on {} but would load if linked as {}", um.name, um.verdict_as_is, to,
+                    um.link_path),
         "link it: weak-modules --add-modules, or a symlink in weak-updates/ and depmod"));
   }
   if (um.verdict_if_linked == kUpgradeShadowed)
     p.sink.add(module_finding(kUpgradeWeakShadowed, um, path, p.link_notes[c], ""));
   if (!um.kabi_risks.empty())
-    p.sink.add(module_finding(
-        kUpgradeKabiRisk, um, path,
-        fmt::format("{} imports {} symbol(s) not on the kABI list {}: {}", um.name,
-                    um.kabi_risks.size(), p.rep.kabi_list, fmt::join(um.kabi_risks, ", ")),
-        "the next kernel update may change them"));
+    p.sink.add(module_finding(kUpgradeKabiRisk, um, path,
+                              fmt::format("{} imports {} symbol(s) not on the kABI list {}: {}",
+                                          um.name, um.kabi_risks.size(), p.rep.kabi_list,
+                                          fmt::join(um.kabi_risks, ", ")),
+                              "the next kernel update may change them"));
 }
 
 }  // namespace

@@ -28,8 +28,7 @@ std::string kabi_arch(uint16_t machine) {
 
 Result<std::vector<std::string>> read_kabi_list(const std::string& path) {
   std::ifstream in(path);
-  if (!in)
-    return make_error(ErrorCode::kNotFound, "kABI list cannot be opened", {path});
+  if (!in) return make_error(ErrorCode::kNotFound, "kABI list cannot be opened", {path});
   std::vector<std::string> out;
   std::string line;
   while (std::getline(in, line)) {

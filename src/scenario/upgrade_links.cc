@@ -83,8 +83,8 @@ std::string link_note(const resolve::Decision& d, const resolve::ScannedFile& l,
                              "make the link win",
                              l.relpath, w.relpath, name, to);
   if (d.equal_prio)
-    return fmt::format("{} and {} have equal search priority: readdir() order decides",
-                       l.relpath, w.relpath);
+    return fmt::format("{} and {} have equal search priority: readdir() order decides", l.relpath,
+                       w.relpath);
   return "";
 }
 

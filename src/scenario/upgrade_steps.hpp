@@ -19,10 +19,10 @@ namespace ofsck::check {
 
 /// A FROM module not built with FROM: what weak-modules would link into TO's weak-updates/.
 struct Candidate {
-  uint32_t from_file = 0;                  ///< FROM's Resolution::files index
+  uint32_t from_file = 0;  ///< FROM's Resolution::files index
   const model::ModuleFile* file = nullptr;
-  std::string name;                        ///< kernel module name (normalised resolution name)
-  bool link_wins = false;                  ///< the link would win the name on TO
+  std::string name;        ///< kernel module name (normalised resolution name)
+  bool link_wins = false;  ///< the link would win the name on TO
 };
 
 /// What plan_installed()'s steps share. Per-candidate vectors are indexed like `cands`.

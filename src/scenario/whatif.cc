@@ -72,8 +72,8 @@ Result<void> remove_owned(scenario::Overlay& ov, const read::PackageDb& db,
 }
 
 /// --remove NAME...: each must name installed packages (kUsage otherwise).
-Result<void> remove_packages(const WhatifOptions& o, const std::string& orig,
-                             scenario::Overlay& ov, WhatifReport& rep, Change& ch) {
+Result<void> remove_packages(const WhatifOptions& o, const std::string& orig, scenario::Overlay& ov,
+                             WhatifReport& rep, Change& ch) {
   if (o.remove.empty()) return {};
   auto db = read::load_package_db(orig);
   if (!db) return tl::unexpected(db.error());
@@ -178,8 +178,7 @@ void diff_results(CheckResult& before, CheckResult& after, KernelDiff& d) {
 Result<KernelDiff> diff_kernel(const std::string& k, const Kernels& ks,
                                const scenario::NodeInputs& base,
                                const scenario::NodeInputs& after_in,
-                               const read::PackageChanges* changes,
-                               const scenario::PathMap& back) {
+                               const read::PackageChanges* changes, const scenario::PathMap& back) {
   KernelDiff d;
   d.kernel = k;
   d.before_exists = ks.before.count(k) > 0;

@@ -31,10 +31,10 @@ struct VerdictChange {
 /// The difference for one kernel release.
 struct KernelDiff {
   std::string kernel;
-  bool before_exists = true;         ///< false: the change brings this kernel
-  bool after_exists = true;          ///< false: the change removes it
-  std::vector<Finding> introduced;   ///< after, not before (paths on the inspected root)
-  std::vector<Finding> fixed;        ///< before, not after
+  bool before_exists = true;        ///< false: the change brings this kernel
+  bool after_exists = true;         ///< false: the change removes it
+  std::vector<Finding> introduced;  ///< after, not before (paths on the inspected root)
+  std::vector<Finding> fixed;       ///< before, not after
   std::vector<VerdictChange> changes;
   std::vector<VerdictChange> winner_changes;  ///< same verdict, another file wins
   size_t before_modules = 0, after_modules = 0;

@@ -10,11 +10,11 @@ namespace ofsck {
 
 /// Where something is: a file plus a line (config/text) or a section/offset (binary).
 struct SourceRef {
-  std::string path;          ///< as the user would look for it (absolute on the inspected root)
-  uint32_t line = 0;         ///< 1-based; 0 = no line
-  std::string section;       ///< e.g. "__versions"; empty = none
+  std::string path;             ///< as the user would look for it (absolute on the inspected root)
+  uint32_t line = 0;            ///< 1-based; 0 = no line
+  std::string section;          ///< e.g. "__versions"; empty = none
   uint64_t offset = kNoOffset;  ///< byte offset in the (decompressed) file; kNoOffset = none
-  std::string package;       ///< owning package, when known
+  std::string package;          ///< owning package, when known
   /// The bytes of line `line` as read (no newline; may hold any byte, NUL included), so a
   /// renderer can show the line without reopening the file; empty = not known or blank.
   std::string text;

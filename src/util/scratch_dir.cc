@@ -100,8 +100,7 @@ int register_path(const std::string& path) {
 // Removes slot `i`'s tree unless someone else (the handler, the exit hook) already took it.
 void remove_slot(int i) {
   int expected = kLive;
-  if (!g_slots[i].state.compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
-    return;
+  if (!g_slots[i].state.compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel)) return;
   remove_tree(g_slots[i].path);
   g_slots[i].state.store(kFree, std::memory_order_release);
 }
@@ -160,8 +159,7 @@ Result<ScratchDir> ScratchDir::create(std::string_view tag, std::string_view wha
   std::string tmpl = fmt::format("{}/ofsck-{}-XXXXXX", parent, tag);
   if (!mkdtemp(tmpl.data()))
     return make_error(ErrorCode::kIo,
-                      fmt::format("cannot create {}: {}", what, std::strerror(errno)),
-                      {parent});
+                      fmt::format("cannot create {}: {}", what, std::strerror(errno)), {parent});
   int slot = register_path(tmpl);
   return ScratchDir(std::move(tmpl), slot);
 }
@@ -184,10 +182,8 @@ ScratchDir& ScratchDir::operator=(ScratchDir&& o) noexcept {
 ScratchDir::~ScratchDir() { release(); }
 
 void ScratchDir::release() {
-  if (slot_ >= 0)
-    remove_slot(slot_);
-  else if (!path_.empty())
-    remove_tree(path_.c_str());
+  if (slot_ >= 0) remove_slot(slot_);
+  else if (!path_.empty()) remove_tree(path_.c_str());
   slot_ = -1;
   path_.clear();
 }

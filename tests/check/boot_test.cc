@@ -11,12 +11,16 @@
 namespace ofsck::scn {
 namespace {
 
-const std::vector<std::string> kRaid = {
-    "kernel/drivers/md/raid456.ko",           "kernel/crypto/async_tx/async_raid6_recov.ko",
-    "kernel/crypto/async_tx/async_memcpy.ko", "kernel/crypto/async_tx/async_pq.ko",
-    "kernel/crypto/async_tx/async_xor.ko",    "kernel/crypto/async_tx/async_tx.ko",
-    "kernel/crypto/xor.ko",                   "kernel/lib/raid6/raid6_pq.ko",
-    "kernel/lib/libcrc32c.ko",                "kernel/drivers/md/md-mod.ko"};
+const std::vector<std::string> kRaid = {"kernel/drivers/md/raid456.ko",
+                                        "kernel/crypto/async_tx/async_raid6_recov.ko",
+                                        "kernel/crypto/async_tx/async_memcpy.ko",
+                                        "kernel/crypto/async_tx/async_pq.ko",
+                                        "kernel/crypto/async_tx/async_xor.ko",
+                                        "kernel/crypto/async_tx/async_tx.ko",
+                                        "kernel/crypto/xor.ko",
+                                        "kernel/lib/raid6/raid6_pq.ko",
+                                        "kernel/lib/libcrc32c.ko",
+                                        "kernel/drivers/md/md-mod.ko"};
 
 class BootTest : public ::testing::Test {
  protected:

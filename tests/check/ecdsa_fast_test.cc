@@ -47,17 +47,17 @@ TEST(EcdsaFast, AgreesWithEvpOnGoodAlteredAndLooseDer) {
     std::vector<unsigned char> digest(32, 0x5a);
     std::vector<unsigned char> sig = sign(key.get(), digest);
     std::vector<std::pair<std::vector<unsigned char>, std::vector<unsigned char>>> cases;
-    cases.push_back({sig, digest});                      // good
+    cases.push_back({sig, digest});  // good
     auto other = digest;
     other[0] ^= 1;
-    cases.push_back({sig, other});                       // content altered after signing
+    cases.push_back({sig, other});  // content altered after signing
     auto flipped = sig;
     flipped[flipped.size() - 1] ^= 1;
-    cases.push_back({flipped, digest});                  // signature altered
+    cases.push_back({flipped, digest});  // signature altered
     auto padded = sig;
     padded.push_back(0);
-    cases.push_back({padded, digest});                   // trailing byte: not strict DER
-    for (int round = 0; round < 2; ++round)              // second round: the cached table
+    cases.push_back({padded, digest});       // trailing byte: not strict DER
+    for (int round = 0; round < 2; ++round)  // second round: the cached table
       for (const auto& [s, d] : cases) {
         std::optional<bool> fast = ecdsa_verify_digest(key.get(), s, d);
         ASSERT_TRUE(fast.has_value());

@@ -19,10 +19,11 @@ TEST(FirmwareMissing, SearchOrderAndSuffixes) {
   int st = 0;
   // r8169 and its dependencies; every firmware file it names is installed somewhere in the
   // search path (plain, .xz, .zst; updates/<release>, updates/, <release>/, plain) except one.
-  testdata::run("mkdir -p " + md + "/kernel " + r + "/lib/firmware && for m in "
-                "drivers/net/ethernet/realtek/r8169.ko drivers/net/phy/libphy.ko "
-                "drivers/net/phy/mdio_devres.ko drivers/net/phy/realtek.ko; do cp " + t +
-                    "/kernel/$m " + md + "/kernel/; done && depmod -b " + r + " " + k +
+  testdata::run("mkdir -p " + md + "/kernel " + r +
+                    "/lib/firmware && for m in "
+                    "drivers/net/ethernet/realtek/r8169.ko drivers/net/phy/libphy.ko "
+                    "drivers/net/phy/mdio_devres.ko drivers/net/phy/realtek.ko; do cp " +
+                    t + "/kernel/$m " + md + "/kernel/; done && depmod -b " + r + " " + k +
                     " 2>/dev/null",
                 &st);
   ASSERT_EQ(st, 0);

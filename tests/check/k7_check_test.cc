@@ -26,9 +26,9 @@ CheckOptions k7_options(const std::string& kver) {
   return o;
 }
 
-#define REQUIRE_K7(kver)                                                   \
-  const std::string kver = td::k7();                                       \
-  if (kver.empty()) {                                                      \
+#define REQUIRE_K7(kver)                                                    \
+  const std::string kver = td::k7();                                        \
+  if (kver.empty()) {                                                       \
     OFSCK_REQUIRE_DATA(td::cache_dir() + "/trees/7.x-amd64 (no 7.x tree)"); \
   }
 

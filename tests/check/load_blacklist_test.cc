@@ -5,18 +5,23 @@ namespace ofsck::check::testing {
 namespace {
 
 TEST(LoadBlacklist, NamedOrNot) {
-  run_rows(facts_61(), {
-                           {"not named",
-                            [](model::KernelFacts& k, auto&, auto&) {
-                              k.module_blacklist = {"other"};
-                            },
-                            true, 0, Stage::kNone, {}},
-                           {"named",
-                            [](model::KernelFacts& k, auto&, auto&) {
-                              k.module_blacklist = {"other", "labhello"};
-                            },
-                            false, EPERM, Stage::kBlacklist, {"Module labhello is blacklisted"}},
-                       });
+  run_rows(facts_61(),
+           {
+               {"not named",
+                [](model::KernelFacts& k, auto&, auto&) { k.module_blacklist = {"other"}; },
+                true,
+                0,
+                Stage::kNone,
+                {}},
+               {"named",
+                [](model::KernelFacts& k, auto&, auto&) {
+                  k.module_blacklist = {"other", "labhello"};
+                },
+                false,
+                EPERM,
+                Stage::kBlacklist,
+                {"Module labhello is blacklisted"}},
+           });
 }
 
 }  // namespace

@@ -17,17 +17,28 @@ TEST(LoadExportVersions, Rows) {
            {
                {"exports with CRCs",
                 [](auto&, model::ModuleFile& m, auto&) {
-                  m.exports.push_back({.name = "labhello_fn", .gpl_only = false, .ns = "", .crc = 0x77u});
+                  m.exports.push_back(
+                      {.name = "labhello_fn", .gpl_only = false, .ns = "", .crc = 0x77u});
                   m.has_kcrctab = true;
                 },
-                true, 0, Stage::kNone, {}},
-               {"exports without CRCs: forced", exports_without_crcs(true), true, 0,
+                true,
+                0,
+                Stage::kNone,
+                {}},
+               {"exports without CRCs: forced",
+                exports_without_crcs(true),
+                true,
+                0,
                 Stage::kNone,
                 {"labhello: no versions for exported symbols: kernel tainted.",
                  "Disabling lock debugging due to kernel taint"},
                 "F"},
-               {"exports without CRCs, no force-load", exports_without_crcs(false), false,
-                ENOEXEC, Stage::kExportVersions, {}},
+               {"exports without CRCs, no force-load",
+                exports_without_crcs(false),
+                false,
+                ENOEXEC,
+                Stage::kExportVersions,
+                {}},
            });
   // Without modversions no module has CRCs and the check does not exist.
   run_rows(facts_7x(), {{"7.x exports", exports_without_crcs(false), true, 0, Stage::kNone, {}}});

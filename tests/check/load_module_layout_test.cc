@@ -8,37 +8,46 @@ namespace {
 const char* kLock = "Disabling lock debugging due to kernel taint";
 
 TEST(LoadModuleLayout, Rows) {
-  run_rows(
-      facts_61(),
-      {
-          {"same CRC", no_change(), true, 0, Stage::kNone, {}},
-          {"other CRC",
-           [](auto&, model::ModuleFile& m, auto&) { m.imports[1].crc = 0xdeadu; }, false,
-           ENOEXEC, Stage::kModuleLayout,
-           {"labhello: disagrees about version of symbol module_layout"}},
-          {"no __versions, force-load allowed: tainted, then loads",
-           [](auto&, model::ModuleFile& m, auto&) {
-             m.has_versions = false;
-             for (auto& i : m.imports) i.crc.reset();
-           },
-           true, 0, Stage::kNone,
-           {"labhello: module_layout: kernel tainted.", kLock,
-            "labhello: printk: kernel tainted.", kLock},
-           "F"},
-          {"no __versions, no CONFIG_MODULE_FORCE_LOAD: silent ENOEXEC",
-           [](model::KernelFacts& k, model::ModuleFile& m, auto&) {
-             k.force_load = false;
-             m.has_versions = false;
-           },
-           false, ENOEXEC, Stage::kModuleLayout, {}},
-          {"no modversions: nothing compared",
-           [](model::KernelFacts& k, model::ModuleFile& m, auto&) {
-             k.modversions = false;
-             m.imports[1].crc = 0xdeadu;
-             k.vermagic = m.info.vermagic = "6.1.0-47-amd64 SMP preempt mod_unload ";
-           },
-           true, 0, Stage::kNone, {}},
-      });
+  run_rows(facts_61(), {
+                           {"same CRC", no_change(), true, 0, Stage::kNone, {}},
+                           {"other CRC",
+                            [](auto&, model::ModuleFile& m, auto&) { m.imports[1].crc = 0xdeadu; },
+                            false,
+                            ENOEXEC,
+                            Stage::kModuleLayout,
+                            {"labhello: disagrees about version of symbol module_layout"}},
+                           {"no __versions, force-load allowed: tainted, then loads",
+                            [](auto&, model::ModuleFile& m, auto&) {
+                              m.has_versions = false;
+                              for (auto& i : m.imports) i.crc.reset();
+                            },
+                            true,
+                            0,
+                            Stage::kNone,
+                            {"labhello: module_layout: kernel tainted.", kLock,
+                             "labhello: printk: kernel tainted.", kLock},
+                            "F"},
+                           {"no __versions, no CONFIG_MODULE_FORCE_LOAD: silent ENOEXEC",
+                            [](model::KernelFacts& k, model::ModuleFile& m, auto&) {
+                              k.force_load = false;
+                              m.has_versions = false;
+                            },
+                            false,
+                            ENOEXEC,
+                            Stage::kModuleLayout,
+                            {}},
+                           {"no modversions: nothing compared",
+                            [](model::KernelFacts& k, model::ModuleFile& m, auto&) {
+                              k.modversions = false;
+                              m.imports[1].crc = 0xdeadu;
+                              k.vermagic = m.info.vermagic =
+                                  "6.1.0-47-amd64 SMP preempt mod_unload ";
+                            },
+                            true,
+                            0,
+                            Stage::kNone,
+                            {}},
+                       });
 }
 
 TEST(LoadModuleLayout, UnallocatedVersionsOnANewerRelease) {
@@ -70,8 +79,7 @@ TEST(LoadModuleLayout, MismatchCarriesItsRuleAndCrcs) {
   model::ModuleFile m = module_for(k);
   m.imports[1].crc = 0xdeadu;
   LoadVerdict v = simulate_load(k, signed_ok(), m, {});
-  EXPECT_EQ(rule_of(v, "labhello: disagrees about version of symbol module_layout"),
-            kModuleLayout);
+  EXPECT_EQ(rule_of(v, "labhello: disagrees about version of symbol module_layout"), kModuleLayout);
   ASSERT_EQ(v.symbol_problems.size(), 1u);
   EXPECT_EQ(v.symbol_problems[0].expected, 0xdeadu);
   EXPECT_EQ(v.symbol_problems[0].actual, 0x1000u);

@@ -14,27 +14,43 @@ TEST(LoadSymbols, Modversions61) {
   run_rows(
       facts_61(),
       {
-          {"GPL-only symbol, GPL module", imports("gpl_sym", 0x2222u), true, 0, Stage::kNone,
-           {}},
-          {"missing symbol", imports("nowhere", 0x1u), false, ENOENT, Stage::kSymbols,
+          {"GPL-only symbol, GPL module", imports("gpl_sym", 0x2222u), true, 0, Stage::kNone, {}},
+          {"missing symbol",
+           imports("nowhere", 0x1u),
+           false,
+           ENOENT,
+           Stage::kSymbols,
            {"labhello: Unknown symbol nowhere (err -2)"}},
           {"missing weak symbol",
            [](auto&, model::ModuleFile& m, auto&) {
              m.imports.push_back(import("nowhere", std::nullopt));
              m.imports.back().weak = true;
            },
-           true, 0, Stage::kNone, {}},
-          {"CRC mismatch", imports("gpl_sym", 0x9999u), false, EINVAL, Stage::kSymbols,
+           true,
+           0,
+           Stage::kNone,
+           {}},
+          {"CRC mismatch",
+           imports("gpl_sym", 0x9999u),
+           false,
+           EINVAL,
+           Stage::kSymbols,
            {"labhello: disagrees about version of symbol gpl_sym",
             "labhello: Unknown symbol gpl_sym (err -22)"}},
-          {"no version entry: warned once, loads", imports("gpl_sym", std::nullopt), true, 0,
-           Stage::kNone, {"labhello: no symbol version for gpl_sym"}},
+          {"no version entry: warned once, loads",
+           imports("gpl_sym", std::nullopt),
+           true,
+           0,
+           Stage::kNone,
+           {"labhello: no symbol version for gpl_sym"}},
           {"GPL-only symbol, proprietary module",
            [](auto&, model::ModuleFile& m, auto&) {
              m.info.license = "Proprietary";
              m.imports.push_back(import("gpl_sym", 0x2222u));
            },
-           false, ENOENT, Stage::kSymbols,
+           false,
+           ENOENT,
+           Stage::kSymbols,
            {"labhello: module license 'Proprietary' taints kernel.",
             "Disabling lock debugging due to kernel taint",
             "labhello: Unknown symbol gpl_sym (err -2)"},
@@ -44,8 +60,15 @@ TEST(LoadSymbols, Modversions61) {
              m.has_ext_versions = true;
              m.imports.push_back(import("gpl_sym", std::nullopt));
            },
-           true, 0, Stage::kNone, {"labhello: no extended symbol version for gpl_sym"}},
-          {"namespace not imported", imports("ns_sym", 0x3333u), false, EINVAL, Stage::kSymbols,
+           true,
+           0,
+           Stage::kNone,
+           {"labhello: no extended symbol version for gpl_sym"}},
+          {"namespace not imported",
+           imports("ns_sym", 0x3333u),
+           false,
+           EINVAL,
+           Stage::kSymbols,
            {"labhello: module uses symbol (ns_sym) from namespace FOO, but does not import it.",
             "labhello: Unknown symbol ns_sym (err -22)"}},
           {"namespace imported",
@@ -53,13 +76,18 @@ TEST(LoadSymbols, Modversions61) {
              m.imports.push_back(import("ns_sym", 0x3333u));
              m.info.import_ns = {"FOO"};
            },
-           true, 0, Stage::kNone, {}},
+           true,
+           0,
+           Stage::kNone,
+           {}},
           {"namespace not imported, ALLOW_MISSING_NAMESPACE_IMPORTS",
            [](model::KernelFacts& k, model::ModuleFile& m, auto&) {
              k.namespaces.allow_missing = true;
              m.imports.push_back(import("ns_sym", 0x3333u));
            },
-           true, 0, Stage::kNone,
+           true,
+           0,
+           Stage::kNone,
            {"labhello: module uses symbol (ns_sym) from namespace FOO, but does not import it."}},
       });
 }
@@ -67,11 +95,11 @@ TEST(LoadSymbols, Modversions61) {
 TEST(LoadSymbols, NoModversionsNoVersionLinesNoTaint) {
   // Debian 7.x: every CRC is 0 in Module.symvers and modules have no __versions: no
   // "no symbol version", no "kernel tainted", no CRC compared.
-  run_rows(facts_7x(), {
-                           {"plain import", no_change(), true, 0, Stage::kNone, {}},
-                           {"import with a stale CRC", imports("gpl_sym", 0x9999u), true, 0,
-                            Stage::kNone, {}},
-                       });
+  run_rows(facts_7x(),
+           {
+               {"plain import", no_change(), true, 0, Stage::kNone, {}},
+               {"import with a stale CRC", imports("gpl_sym", 0x9999u), true, 0, Stage::kNone, {}},
+           });
 }
 
 TEST(LoadSymbols, ModuleNamespaces) {
@@ -88,9 +116,18 @@ TEST(LoadSymbols, ModuleNamespaces) {
           {"kvm: named", named("kvm"), true, 0, Stage::kNone, {}},
           {"kvm_amd: tail glob kvm_*", named("kvm_amd"), true, 0, Stage::kNone, {}},
           {"kvm-intel: '-' and '_' alike", named("kvm-intel"), true, 0, Stage::kNone, {}},
-          {"out-of-tree kvm_x: admitted too", named("kvm_x", false), true, 0, Stage::kNone,
-           {"kvm_x: loading out-of-tree module taints kernel."}, "O"},
-          {"kvmgt? not kvm_*: refused", named("kvmgt"), false, EINVAL, Stage::kSymbols,
+          {"out-of-tree kvm_x: admitted too",
+           named("kvm_x", false),
+           true,
+           0,
+           Stage::kNone,
+           {"kvm_x: loading out-of-tree module taints kernel."},
+           "O"},
+          {"kvmgt? not kvm_*: refused",
+           named("kvmgt"),
+           false,
+           EINVAL,
+           Stage::kSymbols,
            {"kvmgt: module uses symbol (kvm_only) from namespace module:kvm,kvm_*, but does not "
             "import it.",
             "kvmgt: Unknown symbol kvm_only (err -22)"}},
@@ -99,7 +136,9 @@ TEST(LoadSymbols, ModuleNamespaces) {
              m.info.name = "kvm";
              m.info.import_ns = {"module:kvm,kvm_*"};
            },
-           false, EPERM, Stage::kModinfo,
+           false,
+           EPERM,
+           Stage::kModinfo,
            {"kvm: module tries to import module namespace: module:kvm,kvm_*"}},
       });
 }
@@ -126,7 +165,11 @@ TEST(LoadSymbols, ProprietaryOwner) {
   std::vector<LoadedModule> loaded{{&owner, &idx, "blob"}};
   run_rows(k,
            {
-               {"inherits P", imports("blob_fn", 0x55u), true, 0, Stage::kNone,
+               {"inherits P",
+                imports("blob_fn", 0x55u),
+                true,
+                0,
+                Stage::kNone,
                 {"labhello: module uses symbols blob_fn from proprietary module blob, inheriting "
                  "taint."},
                 "P"},
@@ -135,7 +178,9 @@ TEST(LoadSymbols, ProprietaryOwner) {
                   m.imports.push_back(import("gpl_sym", 0x2222u));
                   m.imports.push_back(import("blob_fn", 0x55u));
                 },
-                false, ENOENT, Stage::kSymbols,
+                false,
+                ENOENT,
+                Stage::kSymbols,
                 {"labhello: module using GPL-only symbols uses symbols blob_fn from proprietary "
                  "module blob.",
                  "labhello: Unknown symbol blob_fn (err -2)"}},

@@ -143,12 +143,12 @@ TEST(ModprobeOracle, K7SoftdepsAliasesBuiltins) {
   {
     std::ifstream in(td::module_dir(k) + "/modules.builtin");
     std::getline(in, first_builtin);
-    first_builtin = model::module_name_from_filename(
-        first_builtin.substr(first_builtin.rfind('/') + 1));
+    first_builtin =
+        model::module_name_from_filename(first_builtin.substr(first_builtin.rfind('/') + 1));
   }
   compare(root, k,
-          {"ksmbd", "jbd2", "ext4", "ccm", "crypto-crc32c", "gcm", first_builtin,
-           "no_such_module", "libarc4"});
+          {"ksmbd", "jbd2", "ext4", "ccm", "crypto-crc32c", "gcm", first_builtin, "no_such_module",
+           "libarc4"});
   fs::remove_all(root);
 }
 

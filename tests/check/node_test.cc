@@ -19,8 +19,8 @@ std::string digest(const check::CheckResult& r) {
     for (const auto& o : m.load_order) s += "  o: " + o + "\n";
   }
   for (const auto& f : r.findings) {
-    s += f.rule + " " + f.subject + ": " + f.message + " / " + f.hint + " / " +
-         f.modprobe_message + "\n";
+    s += f.rule + " " + f.subject + ": " + f.message + " / " + f.hint + " / " + f.modprobe_message +
+         "\n";
     for (const auto& w : f.where) s += "  at " + w.path + ":" + std::to_string(w.line) + "\n";
     for (const auto& n : f.notes) s += "  note: " + n + "\n";
     for (const auto& k : f.kernel_messages) s += "  k: " + k + "\n";

@@ -30,8 +30,8 @@ using namespace oracle;  // the shared judge: tests/check/oracle_util.hpp
 const std::set<std::string> kKnownDisagree = {};
 
 // Lines printed by the stock modules' init functions (under QEMU's TCG), not by the loader.
-const std::vector<std::string> kInitOutput = {"kvm_amd: ", "Btrfs loaded", "btrfs: ",
-                                              "xor: measuring software checksum speed",
+const std::vector<std::string> kInitOutput = {"kvm_amd: ", "Btrfs loaded",
+                                              "btrfs: ", "xor: measuring software checksum speed",
                                               "xor: using function: "};
 
 /// The module name of a file: basename without .ko[.xz|.zst|.gz], '-' as '_'.
@@ -50,10 +50,10 @@ std::vector<std::string> kmod_list(const Root& root, const std::vector<std::stri
   std::set<std::string> seen;
   for (const auto& n : order) {
     int st = 0;
-    std::string out = td::run("modprobe -d " + shq(root.path()) + " -S " + shq(root.kver()) +
-                                  " -C " + shq(root.path() + "/etc/modprobe.d") +
-                                  " --show-depends " + shq(n) + " 2>&1",
-                              &st);
+    std::string out =
+        td::run("modprobe -d " + shq(root.path()) + " -S " + shq(root.kver()) + " -C " +
+                    shq(root.path() + "/etc/modprobe.d") + " --show-depends " + shq(n) + " 2>&1",
+                &st);
     EXPECT_EQ(st, 0) << "modprobe --show-depends " << n << ": " << out;
     std::istringstream in(out);
     std::string verb, file;
@@ -107,7 +107,8 @@ TEST(RealKernelOracle, VerdictsMatchBootedKernel_7x) {
     if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << "no qemu-system-x86_64";
     FAIL() << "qemu-system-x86_64 missing (scripts/install-deps.sh)";
   }
-  const std::string pcspkr612 = td::module_dir(td::k612) + "/kernel/drivers/input/misc/pcspkr.ko.xz";
+  const std::string pcspkr612 =
+      td::module_dir(td::k612) + "/kernel/drivers/input/misc/pcspkr.ko.xz";
   const std::string dummy = "kernel/drivers/net/dummy.ko.xz";
 
   // Boot 1, default command line.
@@ -165,8 +166,12 @@ TEST(RealKernelOracle, VerdictsMatchBootedKernel_7x) {
   });
   Out pa = fa.get(), pb = fb.get();
   std::string o1 = q1.get(), o2 = q2.get();
-  if (s1 != 0) ADD_FAILURE() << "default boot: qemu-oracle exit " << s1 << ":\n" << read_file(tmp + "/list1.err");
-  if (s2 != 0) ADD_FAILURE() << "sig_enforce boot: qemu-oracle exit " << s2 << ":\n" << read_file(tmp + "/list2.err");
+  if (s1 != 0)
+    ADD_FAILURE() << "default boot: qemu-oracle exit " << s1 << ":\n"
+                  << read_file(tmp + "/list1.err");
+  if (s2 != 0)
+    ADD_FAILURE() << "sig_enforce boot: qemu-oracle exit " << s2 << ":\n"
+                  << read_file(tmp + "/list2.err");
   ASSERT_TRUE(pa.parsed) << SCN_DUMP(pa);
   ASSERT_TRUE(pb.parsed) << SCN_DUMP(pb);
 

@@ -35,8 +35,8 @@ TEST(RealKernelOracle, VerdictsMatchBootedKernel_6_1_0_47) {
   a.depmod();
   Boot b1{"default boot",
           "",
-          {"pcspkr", "ib_uverbs", "ofs_leaf", "ofs_consumer", "ofs_nsuser", "ofs_nsbad",
-           "ofs_prop", "ofs_missing"},
+          {"pcspkr", "ib_uverbs", "ofs_leaf", "ofs_consumer", "ofs_nsuser", "ofs_nsbad", "ofs_prop",
+           "ofs_missing"},
           {}};
 
   // Boot 2, module.sig_enforce=1: unsigned, unknown key, tampered, Debian-signed.

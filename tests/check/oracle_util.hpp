@@ -77,7 +77,8 @@ struct Tally {
 
 /// What a judge run may excuse. known_disagree: rows "<boot name>: <module>" whose kernel result
 /// ofsck is known to predict wrongly today (reported, not failed; such a row that agrees fails,
-/// so the list only shrinks). init_output: line prefixes printed by module init functions, not by the loader.
+/// so the list only shrinks). init_output: line prefixes printed by module init functions, not by
+/// the loader.
 struct JudgeOpts {
   std::set<std::string> known_disagree;
   std::vector<std::string> init_output;
@@ -140,8 +141,9 @@ inline Tally judge(const Boot& boot, const Out& pred, const std::string& oracle_
       if (!ok) t.disagreed.push_back(boot.name + ": " + name + ":" + w);
       continue;
     }
-    EXPECT_TRUE(ok) << boot.name << ": " << name << " (" << (*m)["file"] << ") mismatch:" << why.str()
-                    << "\n  kernel block: [" << join(b.lines, " | ") << "]";
+    EXPECT_TRUE(ok) << boot.name << ": " << name << " (" << (*m)["file"]
+                    << ") mismatch:" << why.str() << "\n  kernel block: [" << join(b.lines, " | ")
+                    << "]";
   }
   return t;
 }

@@ -9,8 +9,8 @@
 
 #include "check/check_tree.hpp"
 #include "check/rules.hpp"
-#include "scenario/scenario_util.hpp"
 #include "pkg_fixture.hpp"
+#include "scenario/scenario_util.hpp"
 
 using namespace ofsck;
 namespace pf = ofsck::pkgfix;
@@ -55,13 +55,12 @@ TEST(Packages, TwoDebsShipOneModuleAndAHandCopiedOne) {
   std::string work = td::make_temp_dir("pkgs");
   const std::string src = td::module_dir(kK) + "/" + kPcspkr;
   const std::string md = "/lib/modules/" + kK;
-  pf::dpkg_install(
-      r.path(),
-      pf::build_deb(work, "ofsck-vendor-a", "1.0-1",
-                    {{md + "/updates/pcspkr.ko", src, ""},
-                     {"/etc/modprobe.d/ofsck-a.conf", "", "options pcspkr no_such_param=1\n"}}));
-  pf::dpkg_install(
-      r.path(), pf::build_deb(work, "ofsck-vendor-b", "2.0", {{md + "/extra/pcspkr.ko", src, ""}}));
+  pf::dpkg_install(r.path(), pf::build_deb(work, "ofsck-vendor-a", "1.0-1",
+                                           {{md + "/updates/pcspkr.ko", src, ""},
+                                            {"/etc/modprobe.d/ofsck-a.conf", "",
+                                             "options pcspkr no_such_param=1\n"}}));
+  pf::dpkg_install(r.path(), pf::build_deb(work, "ofsck-vendor-b", "2.0",
+                                           {{md + "/extra/pcspkr.ko", src, ""}}));
   auto res = run_check(r);
 
   // OFS111 names both packages and the winner (updates/ beats extra/: depmod's default search).
@@ -192,10 +191,10 @@ namespace {
 /// `ofsck explain MODULE` on a root (text output, no signature work).
 std::string explain(const scn::Root& r, const std::string& module, int* status = nullptr) {
   int st = 0;
-  std::string out = td::run(scn::shq(td::ofsck_bin()) + " explain -q --no-verify-content --root " +
-                                scn::shq(r.path()) + " --kernel " + r.kver() + " " + module +
-                                " 2>&1",
-                            &st);
+  std::string out =
+      td::run(scn::shq(td::ofsck_bin()) + " explain -q --no-verify-content --root " +
+                  scn::shq(r.path()) + " --kernel " + r.kver() + " " + module + " 2>&1",
+              &st);
   if (status) *status = st;
   return out;
 }
@@ -245,8 +244,7 @@ TEST(Packages, ExplainNamesThePackageOfEveryCandidateAndTheDecidingLine) {
                        "    " + kPcspkr + " (not owned by any package)",
                        "    updates/pcspkr.ko (package ofsck-vendor-a_1.0-1)"}))
       << out;
-  const std::string decided =
-      "    decided by: " + conf + ":2 (package ofsck-vendor-pcspkr-1.2-3)";
+  const std::string decided = "    decided by: " + conf + ":2 (package ofsck-vendor-pcspkr-1.2-3)";
   for (const std::string& loser : {std::string("updates/pcspkr.ko"), kPcspkr}) {
     std::string pair = "  lost: " + loser +
                        " — lost to extra/vendor/pcspkr.ko: override pcspkr * extra/vendor (" +
@@ -270,8 +268,7 @@ TEST(Packages, ExplainWithoutConfigLineOrDatabase) {
   std::vector<std::string> cands(l.begin() + 4, l.begin() + 6);
   std::sort(cands.begin(), cands.end());
   EXPECT_EQ(cands, (std::vector<std::string>{"    " + kPcspkr, "    updates/pcspkr.ko"})) << out;
-  EXPECT_NE(out.find("\n  lost: " + kPcspkr + " — lost to updates/pcspkr.ko: "),
-            std::string::npos)
+  EXPECT_NE(out.find("\n  lost: " + kPcspkr + " — lost to updates/pcspkr.ko: "), std::string::npos)
       << out;
   EXPECT_NE(out.find("\n    decided by: depmod's built-in search order (no configuration line)\n"),
             std::string::npos)
@@ -291,10 +288,10 @@ TEST(Packages, InMemoryChangesAddAndRemoveOwners) {
   std::string work = td::make_temp_dir("pkgs");
   const std::string src = td::module_dir(kK) + "/" + kPcspkr;
   const std::string md = "/lib/modules/" + kK;
-  pf::dpkg_install(r.path(), pf::build_deb(work, "ofsck-kernel", "6.1",
-                                           {{md + "/" + kPcspkr, src, ""},
-                                            {md + "/" + kUinput, td::module_dir(kK) + "/" + kUinput,
-                                             ""}}));
+  pf::dpkg_install(r.path(),
+                   pf::build_deb(work, "ofsck-kernel", "6.1",
+                                 {{md + "/" + kPcspkr, src, ""},
+                                  {md + "/" + kUinput, td::module_dir(kK) + "/" + kUinput, ""}}));
   r.add(src, "updates/pcspkr.ko");  // on disk, but only "installed" in memory
   const std::string status_before = scn::read_file(r.path() + "/var/lib/dpkg/status");
 

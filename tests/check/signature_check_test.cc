@@ -42,14 +42,18 @@ struct SignedModule {
         "cd '" + dir + "' && yaml2obj-14 '" + testdata::source_dir() +
             "/tests/fixtures/elf/e4_x86_64.yaml' -o m.o && "
             "openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 2 "
-            "-subj '/CN=ofsck " + md + " key' -" + md + " 2>&1 && "
+            "-subj '/CN=ofsck " +
+            md + " key' -" + md +
+            " 2>&1 && "
             "openssl cms -sign -binary -noattr -nocerts -outform DER -in m.o -signer c.pem "
-            "-inkey k.pem -md " + md + " -out s.der 2>&1",
+            "-inkey k.pem -md " +
+            md + " -out s.der 2>&1",
         &st);
     EXPECT_EQ(st, 0) << log;
     std::string image = slurp(dir + "/m.o");
     if (tamper) image[image.size() / 2] ^= 1;
-    std::ofstream(dir + "/m.ko", std::ios::binary) << append_signature(image, slurp(dir + "/s.der"));
+    std::ofstream(dir + "/m.ko", std::ios::binary)
+        << append_signature(image, slurp(dir + "/s.der"));
     auto certs = read::load_certificate_file(dir + "/c.pem");
     EXPECT_TRUE(certs);
     if (certs) k.trusted = *certs;

@@ -53,10 +53,11 @@ class DemoRoot : public ::testing::Test {
     int st = 0;
     run("rm -rf '" + root_ + "' && mkdir -p '" + root_ + "' && cp -al '" + tree + "/.' '" + root_ +
             "/' && mkdir -p '" + root_ + "/lib/modules/6.1.0-56-amd64/updates' '" + root_ +
-            "/etc/depmod.d' && cp '" + old +
-            "/kernel/drivers/infiniband/core/ib_core.ko' '" + root_ +
+            "/etc/depmod.d' && cp '" + old + "/kernel/drivers/infiniband/core/ib_core.ko' '" +
+            root_ +
             "/lib/modules/6.1.0-56-amd64/updates/' && printf '# vendor stack\\noverride ib_core * "
-            "weak-updates/vendor-ofed\\n' > '" + root_ + "/etc/depmod.d/zz01-vendor-ib_core.conf'",
+            "weak-updates/vendor-ofed\\n' > '" +
+            root_ + "/etc/depmod.d/zz01-vendor-ib_core.conf'",
         &st);
     ASSERT_EQ(st, 0);
   }
@@ -129,8 +130,8 @@ TEST(Cli, HelpHasExitStatus) {
 }
 // Every command's --help, byte for byte (the options the commands share are registered once).
 TEST(Cli, HelpGoldens) {
-  for (std::string cmd : {"", "check", "explain", "depmod", "modinfo", "rules", "image",
-                          "upgrade", "whatif"}) {
+  for (std::string cmd :
+       {"", "check", "explain", "depmod", "modinfo", "rules", "image", "upgrade", "whatif"}) {
     int rc = -1;
     std::string out = run(testdata::ofsck_bin() + " " + cmd + " --help", &rc);
     EXPECT_EQ(rc, 0) << cmd;
@@ -167,16 +168,16 @@ TEST(Explain, PackagesOverrideAndImportsGolden) {
   const std::string md = r + "/lib/modules/" + k, hdr = "/usr/src/linux-headers-" + k;
   int st = 0;
   testdata::run(
-      "mkdir -p " + md + "/kernel " + md + "/extra " + r + hdr + " " + r + "/etc/depmod.d " +
-          dpkg + "/info && cp " + t + hdr + "/Module.symvers " + r + hdr + "/ && cp " + t +
+      "mkdir -p " + md + "/kernel " + md + "/extra " + r + hdr + " " + r + "/etc/depmod.d " + dpkg +
+          "/info && cp " + t + hdr + "/Module.symvers " + r + hdr + "/ && cp " + t +
           "/lib/modules/" + k + "/kernel/drivers/net/dummy.ko " + md + "/kernel/ && cp " + md +
           "/kernel/dummy.ko " + md + "/extra/ && printf 'override dummy * extra\\n' > " + r +
           "/etc/depmod.d/dummy.conf && printf 'Package: linux-image-" + k +
           "\\nStatus: install ok installed\\nVersion: 6.1.158-1\\nArchitecture: amd64\\n\\n"
           "Package: dummy-dkms\\nStatus: install ok installed\\nVersion: 1.0\\n"
-          "Architecture: all\\n' > " + dpkg + "/status && printf '/lib/modules/" + k +
-          "/kernel/dummy.ko\\n' > " + dpkg + "/info/linux-image-" + k +
-          ".list && printf '/lib/modules/" + k +
+          "Architecture: all\\n' > " +
+          dpkg + "/status && printf '/lib/modules/" + k + "/kernel/dummy.ko\\n' > " + dpkg +
+          "/info/linux-image-" + k + ".list && printf '/lib/modules/" + k +
           "/extra/dummy.ko\\n/etc/depmod.d/dummy.conf\\n' > " + dpkg +
           "/info/dummy-dkms.list && depmod -b " + r + " -C " + r + "/etc/depmod.d " + k +
           " 2>/dev/null",
@@ -220,7 +221,8 @@ TEST(StaleIndex, HandCopiedModuleIsReported) {
   out = testdata::run(cmd, &rc);
   EXPECT_EQ(out.find("OFS103"), std::string::npos);
   EXPECT_EQ(rc, 0);
-  testdata::run("mkdir -p " + md + "/updates && cp " + md + "/kernel/pcspkr.ko " + md + "/updates/");
+  testdata::run("mkdir -p " + md + "/updates && cp " + md + "/kernel/pcspkr.ko " + md +
+                "/updates/");
   out = testdata::run(cmd, &rc);
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("pcspkr: modprobe loads kernel/pcspkr.ko, depmod would now choose "
@@ -246,9 +248,10 @@ TEST(UnknownParameter, OptionsAndCmdline) {
   const std::string md = r + "/lib/modules/" + k;
   int st = 0;
   testdata::run("mkdir -p " + md + "/kernel " + r + "/etc/modprobe.d && cp " + t +
-                    "/kernel/drivers/net/dummy.ko " + md + "/kernel/ && printf 'options dummy "
-                    "numdummies=2 bogus=1 dyndbg=+p\\n' > " + r + "/etc/modprobe.d/d.conf && depmod -b " +
-                    r + " " + k + " 2>/dev/null",
+                    "/kernel/drivers/net/dummy.ko " + md +
+                    "/kernel/ && printf 'options dummy "
+                    "numdummies=2 bogus=1 dyndbg=+p\\n' > " +
+                    r + "/etc/modprobe.d/d.conf && depmod -b " + r + " " + k + " 2>/dev/null",
                 &st);
   ASSERT_EQ(st, 0);
   int rc = -1;
@@ -290,15 +293,18 @@ TEST(OtherFlavour, CloudModuleInWeakUpdatesFailsAtModuleLayout) {
                     hdr + "/ && cp " + amd + "/kernel/drivers/net/dummy.ko " + md +
                     "/kernel/ && cp " + cloud + "/kernel/drivers/net/dummy.ko " + md +
                     "/weak-updates/vendor/ && printf 'search updates extra built-in "
-                    "weak-updates\\n' > " + r + "/etc/depmod.d/dist.conf && printf 'override "
-                    "dummy * weak-updates/vendor\\n' > " + r +
-                    "/etc/depmod.d/zz01-vendor-dummy.conf && depmod -b " + r + " -C " + r +
+                    "weak-updates\\n' > " +
+                    r +
+                    "/etc/depmod.d/dist.conf && printf 'override "
+                    "dummy * weak-updates/vendor\\n' > " +
+                    r + "/etc/depmod.d/zz01-vendor-dummy.conf && depmod -b " + r + " -C " + r +
                     "/etc/depmod.d " + k + " 2>/dev/null",
                 &st);
   ASSERT_EQ(st, 0);
   int rc = -1;
-  std::string out = testdata::run(
-      testdata::ofsck_bin() + " check -q --no-cache --root " + r + " --format json", &rc);
+  std::string out =
+      testdata::run(testdata::ofsck_bin() + " check -q --no-cache --root " + r + " --format json",
+                    &rc);
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("\"file\": \"weak-updates/vendor/dummy.ko\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"text\": \"dummy: disagrees about version of symbol module_layout\""),

@@ -23,9 +23,7 @@ std::string slurp(const std::string& p) {
   return ss.str();
 }
 
-void spit(const std::string& p, const std::string& s) {
-  std::ofstream(p, std::ios::binary) << s;
-}
+void spit(const std::string& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t pos = 0; !from.empty() && (pos = s.find(from, pos)) != std::string::npos;
@@ -86,16 +84,14 @@ class HostileRoot : public ::testing::Test {
     spit(md_ + "/modules.order", "kernel/dummy.ko\nkernel/ifb.ko\n");
     spit(md_ + "/modules.builtin", "");
     spit(md_ + "/modules.builtin.modinfo", "");
-    spit(root_ + "/etc/modprobe.d/hostile.conf",
-         "options dummy numdummies=2 \x1b]0;pwned\x07=1\n"
-         "alias evil-\xff\xfe dummy\n"
-         "blacklist \x1b[31mred\xc3\x28\n"
-         "bogus\x01\x02 command\n"
-         "softdep dummy pre: \xc3\x28mod\n"
-         "options dummy back\\slash\xff=1\n");
-    spit(root_ + "/etc/depmod.d/hostile.conf",
-         "search updates \x1b[2J built-in\n"
-         "wrongcmd\xff\x1b\n");
+    spit(root_ + "/etc/modprobe.d/hostile.conf", "options dummy numdummies=2 \x1b]0;pwned\x07=1\n"
+                                                 "alias evil-\xff\xfe dummy\n"
+                                                 "blacklist \x1b[31mred\xc3\x28\n"
+                                                 "bogus\x01\x02 command\n"
+                                                 "softdep dummy pre: \xc3\x28mod\n"
+                                                 "options dummy back\\slash\xff=1\n");
+    spit(root_ + "/etc/depmod.d/hostile.conf", "search updates \x1b[2J built-in\n"
+                                               "wrongcmd\xff\x1b\n");
     run("depmod -b '" + root_ + "' -C '" + root_ + "/etc/depmod.d' " + kver_ + " 2>/dev/null", &st);
   }
   static void TearDownTestSuite() {
@@ -105,9 +101,7 @@ class HostileRoot : public ::testing::Test {
     OFSCK_REQUIRE_DATA(testdata::module_dir(kernel()));
     ASSERT_FALSE(root_.empty());
   }
-  static std::string ofsck(const std::string& args) {
-    return testdata::ofsck_bin() + " " + args;
-  }
+  static std::string ofsck(const std::string& args) { return testdata::ofsck_bin() + " " + args; }
   static std::string check(const std::string& args) {
     return ofsck("check -q --no-cache --root '" + root_ + "' " + args);
   }
@@ -164,7 +158,10 @@ TEST_F(HostileRoot, CheckTextEscapesEveryByte) {
   EXPECT_NE(out.find("\\x1b]0;pwned\\x07"), std::string::npos) << out;
   EXPECT_NE(out.find("pc\\xff\\x1b[1mspkr"), std::string::npos) << out;
   EXPECT_NE(out.find(R"(no parameter 'backslash\xff')"), std::string::npos) << out;
-  EXPECT_NE(out.find(R"(    options dummy back\\slash\xff=1)" "\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"(    options dummy back\\slash\xff=1)"
+                     "\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST_F(HostileRoot, ExplainAndModinfo) {
@@ -199,7 +196,8 @@ sys.stdout.buffer.write(raw)
 
 TEST_F(HostileRoot, ErrorsOnStderrAreEscaped) {
   int rc = -1;
-  std::string err = run(ofsck("modinfo '" + md_ + "/kernel/no\x1b[2Jsuch\xff.ko' 2>&1 >/dev/null"), &rc);
+  std::string err =
+      run(ofsck("modinfo '" + md_ + "/kernel/no\x1b[2Jsuch\xff.ko' 2>&1 >/dev/null"), &rc);
   EXPECT_EQ(rc, 3);
   expect_clean(err, "modinfo error");
   EXPECT_NE(err.find("no\\x1b[2Jsuch\\xff.ko"), std::string::npos) << err;
@@ -219,7 +217,8 @@ TEST_F(HostileRoot, WhatifWithHostileOverlay) {
     if (std::string(fmt) == "json") {
       int js = -1;
       run(ofsck("whatif -q --no-cache --root '" + root_ + "' --install '" + pkg +
-                "' --format json") + kJsonCheck,
+                "' --format json") +
+              kJsonCheck,
           &js);
       EXPECT_EQ(js, 0);
       // The backslash of the file name is doubled, then JSON doubles both.
@@ -248,9 +247,8 @@ TEST_F(HostileRoot, OnlyAndFilesInEitherOrder) {
   EXPECT_NE(rc1, 70);
   // A bare FILE.ko (no '/') right after --only is a file as well.
   int rc = -1;
-  std::string d = run("cd '" + md_ + "/kernel' && " +
-                          check("--format json --only dummy dummy.ko"),
-                      &rc);
+  std::string d =
+      run("cd '" + md_ + "/kernel' && " + check("--format json --only dummy dummy.ko"), &rc);
   EXPECT_EQ(d.find("is not in the tree"), std::string::npos) << d;
   EXPECT_NE(d.find("\"file\": \"dummy.ko\""), std::string::npos) << d;
 }

@@ -8,7 +8,7 @@
 namespace ofsck::read {
 namespace {
 
-std::array<std::byte, 8> kBytes = {std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4},
+std::array<std::byte, 8> kBytes = {std::byte{1},   std::byte{2},   std::byte{3}, std::byte{4},
                                    std::byte{'h'}, std::byte{'i'}, std::byte{0}, std::byte{9}};
 
 TEST(ByteReader, LittleAndBigEndian) {

@@ -11,8 +11,8 @@ namespace ofsck::read {
 namespace {
 
 std::vector<std::string> some_modules(const std::string& md, size_t n) {
-  std::string out = testdata::run("find '" + md + "/kernel' -name '*.ko*' | sort | head -n " +
-                                  std::to_string(n));
+  std::string out =
+      testdata::run("find '" + md + "/kernel' -name '*.ko*' | sort | head -n " + std::to_string(n));
   std::vector<std::string> v;
   size_t pos = 0;
   while (pos < out.size()) {
@@ -102,7 +102,8 @@ TEST(ModuleCache, HitsMissesChangedFilesAndCorruptCache) {
     EXPECT_EQ(c.misses(), 20u);
   }
   // A corrupt cache file is ignored and rebuilt.
-  testdata::run("for f in '" + dir + "'/modules-*.bin; do head -c 100 \"$f\" > \"$f.x\"; "
+  testdata::run("for f in '" + dir +
+                "'/modules-*.bin; do head -c 100 \"$f\" > \"$f.x\"; "
                 "printf garbage >> \"$f.x\"; mv \"$f.x\" \"$f\"; done");
   {
     ModuleCache c(dir, files);

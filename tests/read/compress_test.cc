@@ -76,7 +76,9 @@ TEST(Compress, RoundTripsAllFormats) {
   round_trip(xz(s, LZMA_CHECK_CRC64), model::Compression::kXz, s);
   round_trip(zst(s), model::Compression::kZstd, s);
   round_trip(gz(s), model::Compression::kGzip, s);
-  EXPECT_EQ(sniff_compression(as_bytes("\x7f" "ELF")), model::Compression::kNone);
+  EXPECT_EQ(sniff_compression(as_bytes("\x7f"
+                                       "ELF")),
+            model::Compression::kNone);
   EXPECT_EQ(sniff_compression({}), model::Compression::kNone);
 }
 
@@ -107,8 +109,8 @@ TEST(Compress, OutputOfExactlyTheCapIsReadOneByteMoreIsTooLarge) {
   const std::string s = sample();
   for (model::Compression c : {model::Compression::kXz, model::Compression::kZstd,
                                model::Compression::kGzip, model::Compression::kNone}) {
-    const std::vector<std::byte> in = c == model::Compression::kNone ? as_bytes(s)
-                                                                      : compressed(c, s);
+    const std::vector<std::byte> in =
+        c == model::Compression::kNone ? as_bytes(s) : compressed(c, s);
     Result<Buffer> d = decompress(in, c, s.size(), "cap.ko");
     ASSERT_TRUE(d) << compression_name(c) << ": " << to_string(d.error());
     EXPECT_EQ(d->size(), s.size());
@@ -132,8 +134,8 @@ TEST(Compress, OutputOfExactlyTheCapIsReadOneByteMoreIsTooLarge) {
 TEST(Compress, ChunkedOutputMatchesTheBufferAndNests) {
   std::string s;
   while (s.size() < (size_t{5} << 20)) s += sample();
-  for (model::Compression c : {model::Compression::kXz, model::Compression::kZstd,
-                               model::Compression::kGzip}) {
+  for (model::Compression c :
+       {model::Compression::kXz, model::Compression::kZstd, model::Compression::kGzip}) {
     const std::vector<std::byte> in = compressed(c, s);
     std::vector<size_t> sizes;
     std::string got;
@@ -157,9 +159,8 @@ TEST(Compress, ChunkedOutputMatchesTheBufferAndNests) {
     EXPECT_TRUE(got == s) << compression_name(c);
     for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], size_t{1} << 20);
     size_t calls = 0;
-    Result<uint64_t> stopped = decompress_to(in, c, 1 << 30, "x", [&](std::span<const std::byte>) {
-      return ++calls < 2;
-    });
+    Result<uint64_t> stopped =
+        decompress_to(in, c, 1 << 30, "x", [&](std::span<const std::byte>) { return ++calls < 2; });
     ASSERT_TRUE(stopped);
     EXPECT_EQ(*stopped, size_t{2} << 20);
   }
@@ -167,8 +168,8 @@ TEST(Compress, ChunkedOutputMatchesTheBufferAndNests) {
 
 TEST(Compress, TruncatedAndCorruptStreamsAreErrorsWithOffsets) {
   std::string s = sample();
-  for (model::Compression c : {model::Compression::kXz, model::Compression::kZstd,
-                               model::Compression::kGzip}) {
+  for (model::Compression c :
+       {model::Compression::kXz, model::Compression::kZstd, model::Compression::kGzip}) {
     std::vector<std::byte> full = c == model::Compression::kXz     ? xz(s)
                                   : c == model::Compression::kZstd ? zst(s)
                                                                    : gz(s);
@@ -247,7 +248,8 @@ TEST(Compress, ZipBombsHitTheCapQuickly) {
 }
 
 TEST(Compress, RealXzModuleMatchesXzCommand) {
-  std::string p = testdata::module_dir(testdata::k612) + "/kernel/drivers/usb/storage/usb-storage.ko.xz";
+  std::string p =
+      testdata::module_dir(testdata::k612) + "/kernel/drivers/usb/storage/usb-storage.ko.xz";
   OFSCK_REQUIRE_DATA(p);
   std::string raw = testdata::run("cat '" + p + "'");
   std::string want = testdata::run("xz -dc '" + p + "'");
@@ -264,8 +266,9 @@ TEST(Compress, RealXzModuleMatchesXzCommand) {
 TEST(Compress, OneGibXzBombIsAnErrorNamingTheFile) {
   const std::string dir = testdata::make_temp_dir("bomb");
   int st = 0;
-  testdata::run("cd '" + dir + "' && head -c 64M /dev/zero | xz -0 -T1 > s.xz && "
-                "for i in $(seq 16); do cat s.xz; done > bomb.ko.xz",
+  testdata::run("cd '" + dir +
+                    "' && head -c 64M /dev/zero | xz -0 -T1 > s.xz && "
+                    "for i in $(seq 16); do cat s.xz; done > bomb.ko.xz",
                 &st);
   ASSERT_EQ(st, 0);
   const std::string path = dir + "/bomb.ko.xz";

@@ -329,8 +329,12 @@ uint64_t get64(const std::vector<std::byte>& v, uint64_t off) {
   std::memcpy(&x, v.data() + off, 8);
   return x;
 }
-void put64(std::vector<std::byte>& v, uint64_t off, uint64_t x) { std::memcpy(v.data() + off, &x, 8); }
-void put16(std::vector<std::byte>& v, uint64_t off, uint16_t x) { std::memcpy(v.data() + off, &x, 2); }
+void put64(std::vector<std::byte>& v, uint64_t off, uint64_t x) {
+  std::memcpy(v.data() + off, &x, 8);
+}
+void put16(std::vector<std::byte>& v, uint64_t off, uint16_t x) {
+  std::memcpy(v.data() + off, &x, 2);
+}
 
 /// File offset of section `name`'s header in an ELF64 LE image.
 uint64_t shdr_of(const std::vector<std::byte>& v, const std::string& name) {
@@ -419,7 +423,10 @@ TEST(ElfMalformed, NotElfAndTinyFiles) {
   expect_error({}, "too small");
   std::vector<std::byte> v(64, std::byte{0});
   expect_error(v, "bad magic");
-  v[0] = std::byte{0x7f}; v[1] = std::byte{'E'}; v[2] = std::byte{'L'}; v[3] = std::byte{'F'};
+  v[0] = std::byte{0x7f};
+  v[1] = std::byte{'E'};
+  v[2] = std::byte{'L'};
+  v[3] = std::byte{'F'};
   v[4] = std::byte{3};
   expect_error(v, "ELF class");
 }

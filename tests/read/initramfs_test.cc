@@ -18,12 +18,12 @@
 namespace ofsck::read {
 namespace {
 
-std::string newc(const std::string& name, uint32_t mode, const std::string& body,
-                 uint32_t ino = 1, uint32_t nlink = 1) {
-  std::string h = fmt::format("070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}"
-                              "{:08x}{:08x}{:08x}{:08x}",
-                              ino, mode, 0, 0, nlink, 0, body.size(), 0, 0, 0, 0, name.size() + 1,
-                              0);
+std::string newc(const std::string& name, uint32_t mode, const std::string& body, uint32_t ino = 1,
+                 uint32_t nlink = 1) {
+  std::string h =
+      fmt::format("070701{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}{:08x}"
+                  "{:08x}{:08x}{:08x}{:08x}",
+                  ino, mode, 0, 0, nlink, 0, body.size(), 0, 0, 0, 0, name.size() + 1, 0);
   h += name;
   h.push_back('\0');
   while (h.size() % 4) h.push_back('\0');
@@ -44,8 +44,8 @@ std::string data_of(const InitramfsEntry& e) {
 }
 
 TEST(Initramfs, TwoUncompressedArchivesWithPadding) {
-  std::string img = newc("kernel", 040755, "") + newc("kernel/x86/ucode.bin", 0100644, "abc") +
-                    trailer();
+  std::string img =
+      newc("kernel", 040755, "") + newc("kernel/x86/ucode.bin", 0100644, "abc") + trailer();
   img += std::string(512 - img.size() % 512, '\0');
   img += newc("./lib", 040755, "") + newc("lib/a.ko", 0100644, "hello") +
          newc("bin", 0120777, "usr/bin") + trailer();
@@ -103,9 +103,13 @@ TEST(Initramfs, ErrorsCarryRawBytesOfMemberNames) {
   EXPECT_NE(r.error().message.find("body of \"" + name + "\""), std::string::npos)
       << r.error().message;
   EXPECT_EQ(r.error().message.find("\\x"), std::string::npos) << r.error().message;
-  auto m = parse(std::string("07\x01\x02" "01") + std::string(200, '0'));
+  auto m = parse(std::string("07\x01\x02"
+                             "01") +
+                 std::string(200, '0'));
   ASSERT_FALSE(m);
-  EXPECT_NE(m.error().message.find(std::string("found \"07\x01\x02" "01\"")), std::string::npos)
+  EXPECT_NE(m.error().message.find(std::string("found \"07\x01\x02"
+                                               "01\"")),
+            std::string::npos)
       << m.error().message;
 }
 
@@ -118,8 +122,11 @@ TEST(Initramfs, RealToolsEveryCompression) {
       "ln -s lib/modules tree/mods && (cd early && find . | cpio -o -H newc --quiet) > early.cpio "
       "&& (cd tree && find . | sort | cpio -o -H newc --quiet) > main.cpio",
       dir));
-  const char* tools[][2] = {{"zstd -q -c", "zstd"}, {"gzip -c", "gzip"}, {"xz -c --check=crc32", "xz"},
-                            {"lz4 -l -c", "lz4"},   {"bzip2 -c", "bzip2"}};
+  const char* tools[][2] = {{"zstd -q -c", "zstd"},
+                            {"gzip -c", "gzip"},
+                            {"xz -c --check=crc32", "xz"},
+                            {"lz4 -l -c", "lz4"},
+                            {"bzip2 -c", "bzip2"}};
   for (const auto& t : tools) {
     int st = 0;
     testdata::run(fmt::format("cd {} && {} < main.cpio > main.c && cat early.cpio main.c > img",
@@ -174,14 +181,16 @@ std::vector<std::tuple<std::string, uint64_t, uint64_t>> build_parts(
     } else if (k.starts_with("raw:")) {
       script += fmt::format("printf '%s' '{}' >> img\n", k.substr(4));
     } else {
-      static const std::map<std::string, std::string> tool = {
-          {"none", "cat"},         {"gzip", "gzip -n -c"}, {"xz", "xz -c --check=crc32"},
-          {"zstd", "zstd -q -c"},  {"lz4", "lz4 -l -c"},   {"bzip2", "bzip2 -c"},
-          {"lzma", "xz --format=lzma -c"}};
-      script += fmt::format(
-          "mkdir -p d{0}/seg{0} && echo '{1} {0}' > d{0}/seg{0}/{1} && "
-          "(cd d{0} && find . | sort | cpio -o -H newc --quiet) | {2} >> img\n",
-          i, k, tool.at(k));
+      static const std::map<std::string, std::string> tool = {{"none", "cat"},
+                                                              {"gzip", "gzip -n -c"},
+                                                              {"xz", "xz -c --check=crc32"},
+                                                              {"zstd", "zstd -q -c"},
+                                                              {"lz4", "lz4 -l -c"},
+                                                              {"bzip2", "bzip2 -c"},
+                                                              {"lzma", "xz --format=lzma -c"}};
+      script += fmt::format("mkdir -p d{0}/seg{0} && echo '{1} {0}' > d{0}/seg{0}/{1} && "
+                            "(cd d{0} && find . | sort | cpio -o -H newc --quiet) | {2} >> img\n",
+                            i, k, tool.at(k));
     }
     script += fmt::format("echo {} $o $(( $(stat -c %s img) - o ))\n", k);
   }
@@ -297,7 +306,8 @@ TEST_F(InitramfsParts, KernelAlignmentAndPaddingRules) {
   ASSERT_FALSE(f);
   EXPECT_NE(f.error().message.find("lz4 frame format"), std::string::npos) << f.error().message;
   // A compressed part with no archive: fine after an archive (state Reset), not at the start.
-  testdata::run("cd " + dir_ + " && (cd d0 && find . | cpio -o -H newc --quiet) > img && "
+  testdata::run("cd " + dir_ +
+                " && (cd d0 && find . | cpio -o -H newc --quiet) > img && "
                 "gzip -n -c < /dev/null >> img && cp img img2 && gzip -n -c < /dev/null > img3");
   auto e = read_initramfs(dir_ + "/img");
   ASSERT_TRUE(e) << to_string(e.error());

@@ -51,8 +51,12 @@ std::string boot_image(const std::string& kver) {
   return testdata::tree(kver) + "/boot/vmlinuz-" + kver;
 }
 
-TEST(KernelImage, Debian61XzPayloadHoldsBuildKey) { expect_build_key(boot_image(testdata::kOld61)); }
-TEST(KernelImage, Debian612ZstdPayloadHoldsBuildKey) { expect_build_key(boot_image(testdata::k612)); }
+TEST(KernelImage, Debian61XzPayloadHoldsBuildKey) {
+  expect_build_key(boot_image(testdata::kOld61));
+}
+TEST(KernelImage, Debian612ZstdPayloadHoldsBuildKey) {
+  expect_build_key(boot_image(testdata::k612));
+}
 
 // Debian's 6.1 cloud kernel is built with CONFIG_KERNEL_LZ4: its payload is `lz4 -l` output.
 TEST(KernelImage, Debian61CloudLz4PayloadHoldsBuildKey) {
@@ -206,14 +210,15 @@ struct Payloads : ::testing::Test {
     dir = testdata::make_temp_dir("payloads");
     spit(dir + "/vmlinux", vmlinux);
     int st = 0;
-    testdata::run("cd " + dir + " && { "
-                  "cat vmlinux | gzip -n -f -1 > v.gzip & "
-                  "cat vmlinux | bzip2 -1 > v.bzip2 & "
-                  "cat vmlinux | xz --format=lzma -0 > v.lzma & "
-                  "cat vmlinux | xz --check=crc32 --x86 --lzma2=preset=0 > v.xz & "
-                  "cat vmlinux | lzop -1 > v.lzo & "
-                  "lz4 -l -1 -q - - < vmlinux > v.lz4 & "
-                  "cat vmlinux | zstd -3 -q > v.zstd & wait; }",
+    testdata::run("cd " + dir +
+                      " && { "
+                      "cat vmlinux | gzip -n -f -1 > v.gzip & "
+                      "cat vmlinux | bzip2 -1 > v.bzip2 & "
+                      "cat vmlinux | xz --format=lzma -0 > v.lzma & "
+                      "cat vmlinux | xz --check=crc32 --x86 --lzma2=preset=0 > v.xz & "
+                      "cat vmlinux | lzop -1 > v.lzo & "
+                      "lz4 -l -1 -q - - < vmlinux > v.lz4 & "
+                      "cat vmlinux | zstd -3 -q > v.zstd & wait; }",
                   &st);
     ASSERT_EQ(st, 0);
   }
@@ -305,11 +310,14 @@ TEST_F(Payloads, DecodingStopsWhereTheKernelStops) {
 TEST_F(Payloads, TruncatedPayloadsAreErrorsNamingTheFile) {
   OFSCK_REQUIRE_DATA(k7_image());
   ASSERT_FALSE(vmlinux.empty());
-  for (const auto& [name, f] : std::map<std::string, PayloadFormat>{
-           {"gzip", PayloadFormat::kGzip}, {"bzip2", PayloadFormat::kBzip2},
-           {"lzma", PayloadFormat::kLzma}, {"xz", PayloadFormat::kXz},
-           {"lzo", PayloadFormat::kLzo}, {"lz4", PayloadFormat::kLz4},
-           {"zstd", PayloadFormat::kZstd}}) {
+  for (const auto& [name, f] :
+       std::map<std::string, PayloadFormat>{{"gzip", PayloadFormat::kGzip},
+                                            {"bzip2", PayloadFormat::kBzip2},
+                                            {"lzma", PayloadFormat::kLzma},
+                                            {"xz", PayloadFormat::kXz},
+                                            {"lzo", PayloadFormat::kLzo},
+                                            {"lz4", PayloadFormat::kLz4},
+                                            {"zstd", PayloadFormat::kZstd}}) {
     std::vector<std::byte> p = payload(name);
     p.resize(p.size() / 2);
     auto r = decompress_payload(p, f, uint64_t{1} << 30, "half." + name,

@@ -33,11 +33,10 @@ TEST(KmodVersion, BinaryString) {
 }
 
 TEST(KmodVersion, DpkgStatus) {
-  const std::string st =
-      "Package: kmodx\nStatus: install ok installed\nVersion: 99\n\n"
-      "Package: kmod\nStatus: deinstall ok config-files\nVersion: 28-1\n\n"
-      "Package: kmod\nStatus: install ok installed\nPriority: important\n"
-      "Description: tools\n more text\nVersion: 34.2-2+b2\n";
+  const std::string st = "Package: kmodx\nStatus: install ok installed\nVersion: 99\n\n"
+                         "Package: kmod\nStatus: deinstall ok config-files\nVersion: 28-1\n\n"
+                         "Package: kmod\nStatus: install ok installed\nPriority: important\n"
+                         "Description: tools\n more text\nVersion: 34.2-2+b2\n";
   EXPECT_EQ(kmod_version_in_dpkg_status(st), "34.2-2+b2");
   EXPECT_EQ(kmod_version_in_dpkg_status("Package: kmod\nStatus: install ok half-installed\n"
                                         "Version: 30\n"),

@@ -82,13 +82,18 @@ TreeStats validate_tree(const std::string& kver) {
   auto symvers = load_symvers(testdata::symvers(kver));
   std::map<std::string, size_t> per_module_expected;
   for (const auto& [name, l] : symvers)
-    if (l.module != "vmlinux") { ++per_module_expected[l.module]; ++st.symvers_module_exports; }
+    if (l.module != "vmlinux") {
+      ++per_module_expected[l.module];
+      ++st.symvers_module_exports;
+    }
   std::vector<std::string> paths = tree_modules(moddir);
   auto results = read_modules_parallel(paths, ReadOptions{}, 2);
   std::unordered_map<std::string, uint32_t> provider;  // module exports as read
   for (const auto& [name, l] : symvers)
     if (l.module == "vmlinux") provider[name] = l.crc;
-  auto note = [&](std::string s) { if (st.samples.size() < 20) st.samples.push_back(std::move(s)); };
+  auto note = [&](std::string s) {
+    if (st.samples.size() < 20) st.samples.push_back(std::move(s));
+  };
   for (size_t i = 0; i < paths.size(); ++i) {
     if (!results[i]) {
       note("read error: " + to_string(results[i].error()));
@@ -196,13 +201,14 @@ TEST(ModuleReaderTree, E7Debian7KflagstabExportsMatchSymvers) {
   EXPECT_EQ(st.imports_with_crc, 0u);
   EXPECT_GT(st.with_kflagstab, 0u);
   expect_clean(st);
-  std::printf("module: namespace exports %zu, modules with __kflagstab %zu\n",
-              st.module_ns_exports, st.with_kflagstab);
+  std::printf("module: namespace exports %zu, modules with __kflagstab %zu\n", st.module_ns_exports,
+              st.with_kflagstab);
 }
 
 TEST(ModuleReaderTree, E7KvmExportsOnlyToItsVendorModules) {
   const std::string k7 = testdata::k7();
-  std::string p = k7.empty() ? std::string() : testdata::module_dir(k7) + "/kernel/arch/x86/kvm/kvm.ko.xz";
+  std::string p =
+      k7.empty() ? std::string() : testdata::module_dir(k7) + "/kernel/arch/x86/kvm/kvm.ko.xz";
   OFSCK_REQUIRE_DATA(p);
   Result<model::ModuleFile> m = read_module(p);
   ASSERT_TRUE(m) << to_string(m.error());
@@ -232,9 +238,9 @@ std::string find_module(const std::string& kver, const std::string& rel) {
 std::string sh_quote(const std::string& s) { return "'" + s + "'"; }
 
 TEST(ModuleReaderOracle, DumpModversionsMatchesKmod) {
-  for (const char* rel : {"drivers/infiniband/hw/mlx5/mlx5_ib.ko",
-                          "drivers/infiniband/core/ib_core.ko",
-                          "drivers/usb/storage/usb-storage.ko"}) {
+  for (const char* rel :
+       {"drivers/infiniband/hw/mlx5/mlx5_ib.ko", "drivers/infiniband/core/ib_core.ko",
+        "drivers/usb/storage/usb-storage.ko"}) {
     std::string p = find_module(testdata::kOld61, rel);
     OFSCK_REQUIRE_DATA(p);
     int status = 0;
@@ -265,7 +271,8 @@ TEST(ModuleReaderOracle, ShowExportsMatchesKmod) {
   std::stringstream ss(want);
   std::string line;
   while (std::getline(ss, line)) want_set.insert(line);
-  for (const model::Export& e : m->exports) got_set.insert(fmt::format("0x{:08x}\t{}", e.crc.value_or(0), e.name));
+  for (const model::Export& e : m->exports)
+    got_set.insert(fmt::format("0x{:08x}\t{}", e.crc.value_or(0), e.name));
   EXPECT_EQ(got_set, want_set);
   EXPECT_EQ(m->exports.size(), want_set.size());
 }
@@ -294,7 +301,8 @@ void check_modinfo(const std::string& p) {
   EXPECT_EQ(modinfo_field(p, "alias"), joined(m.info.alias));
   EXPECT_EQ(modinfo_field(p, "signer"), m.sig.signer.empty() ? "" : m.sig.signer + "\n");
   EXPECT_EQ(modinfo_field(p, "sig_key"), m.sig.key_id.empty() ? "" : m.sig.key_id + "\n");
-  EXPECT_EQ(modinfo_field(p, "sig_hashalgo"), m.sig.hash_algo.empty() ? "" : m.sig.hash_algo + "\n");
+  EXPECT_EQ(modinfo_field(p, "sig_hashalgo"),
+            m.sig.hash_algo.empty() ? "" : m.sig.hash_algo + "\n");
   EXPECT_EQ(m.sig.kind, model::SigKind::kPkcs7);
   EXPECT_TRUE(m.sig.problem.empty()) << m.sig.problem;
   // Debian 6.1 signs with RSA, 6.12 with ECDSA (the SignerInfo's digestEncryptionAlgorithm).
@@ -331,7 +339,9 @@ TEST(ModuleReaderOracle, SignatureFieldsOfIbCore) {
   for (uint8_t b : m->content_sha256) got += fmt::format("{:02x}", b);
   EXPECT_EQ(got, want);
   // The signed digest is the hash of the first signed_len bytes.
-  std::string want_d = testdata::run(fmt::format("head -c {} {} | sha256sum", m->sig.signed_len, sh_quote(p))).substr(0, 64);
+  std::string want_d =
+      testdata::run(fmt::format("head -c {} {} | sha256sum", m->sig.signed_len, sh_quote(p)))
+          .substr(0, 64);
   std::string got_d;
   for (uint8_t b : m->sig.content_digest) got_d += fmt::format("{:02x}", b);
   EXPECT_EQ(got_d, want_d);
@@ -349,7 +359,8 @@ TEST(ModuleReaderOracle, XzModuleEqualsXzDc) {
   std::string got;
   for (uint8_t b : m->content_sha256) got += fmt::format("{:02x}", b);
   EXPECT_EQ(got, want);
-  EXPECT_EQ(std::to_string(m->elf_size) + "\n", testdata::run("xz -dc " + sh_quote(p) + " | wc -c"));
+  EXPECT_EQ(std::to_string(m->elf_size) + "\n",
+            testdata::run("xz -dc " + sh_quote(p) + " | wc -c"));
   EXPECT_NE(m->export_era.find("E4"), std::string::npos) << m->export_era;
 }
 
@@ -370,7 +381,11 @@ TEST(ModuleReader, FullAndPreadModesAgree) {
   // module_layout is a __versions-only import.
   bool found = false;
   for (const model::Import& i : a->imports)
-    if (i.name == "module_layout") { found = true; EXPECT_FALSE(i.in_symtab); EXPECT_EQ(*i.crc, 0x160c03afu); }
+    if (i.name == "module_layout") {
+      found = true;
+      EXPECT_FALSE(i.in_symtab);
+      EXPECT_EQ(*i.crc, 0x160c03afu);
+    }
   EXPECT_TRUE(found);
 }
 
@@ -399,7 +414,8 @@ TEST(ModuleReader, UnallocatedVersionsOfARealModule) {
   std::string out = d + "/pcspkr.ko";
   int status = 0;
   std::string log = testdata::run("objcopy --set-section-flags __versions=contents,readonly " +
-                                      sh_quote(p) + " " + sh_quote(out) + " 2>&1", &status);
+                                      sh_quote(p) + " " + sh_quote(out) + " 2>&1",
+                                  &status);
   ASSERT_EQ(status, 0) << log;
   Result<model::ModuleFile> a = read_module(p);
   Result<model::ModuleFile> b = read_module(out);

@@ -28,15 +28,15 @@ struct Seen {
 };
 
 Result<PackageInfo> read_all(const std::string& path, Seen& s) {
-  return read_package(path, [&](const PackageEntry& e, std::span<const std::byte> d) -> Result<void> {
-    if (e.is_regular())
-      s.files[e.path] = std::string(reinterpret_cast<const char*>(d.data()), d.size());
-    else if (e.is_symlink())
-      s.links[e.path] = e.symlink;
-    else if (e.is_dir())
-      ++s.dirs;
-    return {};
-  });
+  return read_package(path,
+                      [&](const PackageEntry& e, std::span<const std::byte> d) -> Result<void> {
+                        if (e.is_regular())
+                          s.files[e.path] =
+                              std::string(reinterpret_cast<const char*>(d.data()), d.size());
+                        else if (e.is_symlink()) s.links[e.path] = e.symlink;
+                        else if (e.is_dir()) ++s.dirs;
+                        return {};
+                      });
 }
 
 class PackageTest : public ::testing::Test {
@@ -146,16 +146,14 @@ TEST(PackageCaps, EntryAndSizeCapsHold) {
   std::string seed = testdata::source_dir() + "/fuzz/corpus/package/seed-xz.deb";
   PackageOptions o;
   o.max_entries = 2;
-  auto r = read_package(seed, [](const PackageEntry&, std::span<const std::byte>) -> Result<void> {
-    return {};
-  }, o);
+  auto r = read_package(
+      seed, [](const PackageEntry&, std::span<const std::byte>) -> Result<void> { return {}; }, o);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
   PackageOptions f;
   f.max_file = 3;
-  r = read_package(seed, [](const PackageEntry&, std::span<const std::byte>) -> Result<void> {
-    return {};
-  }, f);
+  r = read_package(
+      seed, [](const PackageEntry&, std::span<const std::byte>) -> Result<void> { return {}; }, f);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
 }
@@ -222,10 +220,10 @@ TEST(PackageRpmCpio, HeaderSizesAreBoundedByThePayload) {
             "to 0x1000)");
 
   Seen s2;
-  r = read_rpm_bytes(
-      rpm_with_payload(newc("./etc/a.conf", "x") + newc("./etc/b.conf", "hello\n", 0, 0xfffffff0) +
-                       newc("TRAILER!!!", "")),
-      s2);
+  r = read_rpm_bytes(rpm_with_payload(newc("./etc/a.conf", "x") +
+                                      newc("./etc/b.conf", "hello\n", 0, 0xfffffff0) +
+                                      newc("TRAILER!!!", "")),
+                     s2);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kTruncated);
   // Entry 0: 0x6e header + 13-byte name, padded → 0x7c, + 1 byte, padded → entry 1 at 0x80.
@@ -250,8 +248,8 @@ TEST(PackageRpmCpio, HeaderSizesAreBoundedByThePayload) {
             "remain");
 
   // The corpus regression (gzip payload, name size 0xfffffff0 in the first header).
-  auto crash = read_file_buffer(testdata::source_dir() +
-                                "/fuzz/corpus/package/oom-cpio-namesize.rpm");
+  auto crash =
+      read_file_buffer(testdata::source_dir() + "/fuzz/corpus/package/oom-cpio-namesize.rpm");
   ASSERT_TRUE(crash);
   auto c = read_package_bytes(crash->span(), "oom.rpm",
                               [](const PackageEntry&, std::span<const std::byte>) -> Result<void> {
@@ -288,10 +286,9 @@ TEST(FuzzCorpus, PackageCorpusReplays) {
     ASSERT_TRUE(b);
     PackageOptions o;
     o.max_total = 16 << 20;
-    auto r = read_package_bytes(b->span(), e.path().string(),
-                                [](const PackageEntry&, std::span<const std::byte>) -> Result<void> {
-                                  return {};
-                                }, o);
+    auto r = read_package_bytes(
+        b->span(), e.path().string(),
+        [](const PackageEntry&, std::span<const std::byte>) -> Result<void> { return {}; }, o);
     ++n;
     ok += r.has_value();
     if (e.path().filename().string().starts_with("seed")) {

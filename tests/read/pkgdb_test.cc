@@ -65,9 +65,9 @@ TEST_F(PkgDb, NoDatabaseIsEmptyNotAnError) {
 TEST_F(PkgDb, DpkgInstalledPackagesOwnTheirFiles) {
   OFSCK_REQUIRE_DATA(pcspkr());
   const std::string ko = "/lib/modules/" + kK + "/updates/pcspkr.ko";
-  auto a = pf::build_deb(
-      work_, "ofsck-vendor-a", "1.0-1",
-      {{ko, pcspkr(), ""}, {"/etc/modprobe.d/ofsck-a.conf", "", "options pcspkr x=1\n"}});
+  auto a = pf::build_deb(work_, "ofsck-vendor-a", "1.0-1",
+                         {{ko, pcspkr(), ""},
+                          {"/etc/modprobe.d/ofsck-a.conf", "", "options pcspkr x=1\n"}});
   // Multi-Arch: same makes dpkg name the list info/<pkg>:amd64.list.
   auto b = pf::build_deb(work_, "ofsck-vendor-b", "2:3.4-5",
                          {{"/usr/lib/modules/" + kK + "/extra/pcspkr.ko", pcspkr(), ""}},

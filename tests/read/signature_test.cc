@@ -24,7 +24,8 @@ std::vector<std::byte> bytes_of(const std::string& s) {
 std::string trailer(const std::string& image, const std::string& payload, uint8_t id_type,
                     uint8_t algo = 0, uint8_t hash = 0, uint8_t signer_len = 0,
                     uint8_t key_id_len = 0, uint32_t sig_len = UINT32_MAX) {
-  if (sig_len == UINT32_MAX) sig_len = static_cast<uint32_t>(payload.size() - signer_len - key_id_len);
+  if (sig_len == UINT32_MAX)
+    sig_len = static_cast<uint32_t>(payload.size() - signer_len - key_id_len);
   std::string ms(12, '\0');
   ms[0] = static_cast<char>(algo);
   ms[1] = static_cast<char>(hash);
@@ -88,7 +89,8 @@ TEST(Signature, OpensslSignedFixtureMatchesModinfo) {
       &st);
   ASSERT_EQ(st, 0) << log;
   std::ifstream img(dir + "/m.o", std::ios::binary), der(dir + "/s.der", std::ios::binary);
-  std::string image((std::istreambuf_iterator<char>(img)), {}), sig((std::istreambuf_iterator<char>(der)), {});
+  std::string image((std::istreambuf_iterator<char>(img)), {}),
+      sig((std::istreambuf_iterator<char>(der)), {});
   std::string file = trailer(image, sig, 2);
   std::ofstream(obj, std::ios::binary) << file;
   ReadOptions o;
@@ -112,8 +114,10 @@ TEST(Signature, OpensslSignedFixtureMatchesModinfo) {
   // The issuer DER is what openssl prints for the certificate's issuer.
   EXPECT_GT(s.issuer_der.size(), 20u);
   // The digest verifies: openssl's detached verify over the same bytes succeeds.
-  std::string v = testdata::run("cd '" + dir + "' && openssl smime -verify -binary -inform DER -in s.der "
-                                "-content m.o -certfile c.pem -nointern -noverify >/dev/null 2>&1 && echo ok");
+  std::string v =
+      testdata::run("cd '" + dir +
+                    "' && openssl smime -verify -binary -inform DER -in s.der "
+                    "-content m.o -certfile c.pem -nointern -noverify >/dev/null 2>&1 && echo ok");
   EXPECT_EQ(v, "ok\n");
   testdata::run("rm -rf '" + dir + "'");
 }
@@ -131,10 +135,15 @@ Signed sign_fixture(const std::string& key, const std::string& md) {
   std::string log = testdata::run(
       "cd '" + r.dir + "' && yaml2obj-14 '" + testdata::source_dir() +
           "/tests/fixtures/elf/e4_x86_64.yaml' -o m.o && "
-          "openssl req -x509 -newkey " + key + " -nodes -keyout k.pem -out c.pem -days 2 "
-          "-subj '/CN=ofsck sha3 test' -" + md + " 2>&1 && "
+          "openssl req -x509 -newkey " +
+          key +
+          " -nodes -keyout k.pem -out c.pem -days 2 "
+          "-subj '/CN=ofsck sha3 test' -" +
+          md +
+          " 2>&1 && "
           "openssl cms -sign -binary -noattr -nocerts -outform DER -in m.o -signer c.pem "
-          "-inkey k.pem -md " + md + " -out s.der 2>&1",
+          "-inkey k.pem -md " +
+          md + " -out s.der 2>&1",
       &st);
   EXPECT_EQ(st, 0) << log;
   std::ifstream img(r.dir + "/m.o", std::ios::binary), der(r.dir + "/s.der", std::ios::binary);

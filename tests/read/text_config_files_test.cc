@@ -23,10 +23,10 @@ TEST(ConfigFiles, DefaultDirsByVersion) {
   EXPECT_EQ(default_config_dirs(ConfigFlavor::kModprobe, 31),
             (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d",
                                       "/usr/local/lib/modprobe.d", "/lib/modprobe.d"}));
-  EXPECT_EQ(
-      default_config_dirs(ConfigFlavor::kModprobe, 32),
-      (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
-                                "/usr/lib/modprobe.d", "/lib/modprobe.d"}));
+  EXPECT_EQ(default_config_dirs(ConfigFlavor::kModprobe, 32),
+            (std::vector<std::string>{"/etc/modprobe.d", "/run/modprobe.d",
+                                      "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
+                                      "/lib/modprobe.d"}));
 }
 
 TEST(ConfigFiles, SortedByBasenameFirstDirWinsShadowRecorded) {

@@ -70,12 +70,11 @@ TEST(DepmodConf, BlankAndWhitespaceOnlyLinesAreSilent) {
 }
 
 TEST(DepmodConf, OverrideKverStarAndRegex) {
-  auto c = parse(
-      "override mlx5-core * weak-updates/mlnx\n"
-      "override a 6\\.1 updates\n"
-      "override b ^6\\.1$ updates\n"
-      "override c ^5\\. updates\n",
-      "6.10.3-amd64");
+  auto c = parse("override mlx5-core * weak-updates/mlnx\n"
+                 "override a 6\\.1 updates\n"
+                 "override b ^6\\.1$ updates\n"
+                 "override c ^5\\. updates\n",
+                 "6.10.3-amd64");
   ASSERT_EQ(c.overrides.size(), 4u);
   EXPECT_EQ(c.overrides[0].modname, "mlx5-core");  // raw, not underscored
   EXPECT_EQ(c.overrides[0].subdir, "weak-updates/mlnx");
@@ -197,9 +196,8 @@ TEST(DepmodConf, MatchesDepmodErrorOutput) {
   TempRoot r;
   std::string kver = "6.1.0-47-amd64";
   std::filesystem::create_directories(r.path + "/lib/modules/" + kver);
-  std::string text =
-      "search a \\\n b\n  # x\nbogus 1\noverride foo\nexternal 6\n\nsearch a # b\n"
-      "override x\\\n y\nexclude\ninclude z\n\tsoftdep a\n";
+  std::string text = "search a \\\n b\n  # x\nbogus 1\noverride foo\nexternal 6\n\nsearch a # b\n"
+                     "override x\\\n y\nexclude\ninclude z\n\tsoftdep a\n";
   write_file(r.path, "c/a.conf", text);
   write_file(r.path, "c/b.conf", "wat\n");
   std::string out = testdata::run("depmod -b " + r.path + " -C " + r.path + "/c " + kver +

@@ -26,9 +26,8 @@ TEST(KernelCmdline, ModuleParamsAndBlacklists) {
 TEST(KernelCmdline, GrubQuotingIsRepaired) {
   auto k =
       parse_kernel_cmdline("\"parport.dyndbg=file drivers/parport/ieee1284_ops.c +mpf\" other=1");
-  EXPECT_EQ(k.module_params, (Params{{"parport",
-                                      "dyndbg=\"file drivers/parport/ieee1284_ops.c "
-                                      "+mpf\""}}));
+  EXPECT_EQ(k.module_params, (Params{{"parport", "dyndbg=\"file drivers/parport/ieee1284_ops.c "
+                                                 "+mpf\""}}));
 }
 
 TEST(KernelCmdline, IllFormedQuotesAreIgnored) {

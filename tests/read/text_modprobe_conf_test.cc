@@ -35,9 +35,8 @@ TEST(ModprobeConf, AliasBlacklistNormalised) {
 }
 
 TEST(ModprobeConf, BadLinesUseLibkmodWording) {
-  auto c = parse(
-      "alias onlyone\nblacklist\nalias a] b\noptions foo\noptions foo \nfrob x\n"
-      "  # indented\ninclude /x\nconfig y\n");
+  auto c = parse("alias onlyone\nblacklist\nalias a] b\noptions foo\noptions foo \nfrob x\n"
+                 "  # indented\ninclude /x\nconfig y\n");
   std::vector<std::string> msgs;
   for (const auto& p : c.problems) msgs.push_back(p.kmod_message);
   EXPECT_EQ(msgs,
@@ -54,10 +53,9 @@ TEST(ModprobeConf, BadLinesUseLibkmodWording) {
 }
 
 TEST(ModprobeConf, OptionsAndCommandsKeepRestOfLine) {
-  auto c = parse(
-      "options ab-c  x=1\ty=2 # not a comment\n"
-      "install foo-bar /sbin/modprobe --ignore-install foo-bar\t$CMDLINE_OPTS\n"
-      "remove foo /bin/false\n");
+  auto c = parse("options ab-c  x=1\ty=2 # not a comment\n"
+                 "install foo-bar /sbin/modprobe --ignore-install foo-bar\t$CMDLINE_OPTS\n"
+                 "remove foo /bin/false\n");
   ASSERT_EQ(c.options.size(), 1u);
   EXPECT_EQ(c.options[0].modname, "ab_c");
   EXPECT_EQ(c.options[0].options, " x=1 y=2 # not a comment");  // extra blank and tab→space
@@ -68,12 +66,11 @@ TEST(ModprobeConf, OptionsAndCommandsKeepRestOfLine) {
 }
 
 TEST(ModprobeConf, SoftdepPrePostAndQuirks) {
-  auto c = parse(
-      "softdep m-1 pre: a-b c post: d\n"
-      "softdep m2  pre: z\n"   // one extra blank: kmod sees " pre:" → nothing
-      "softdep m3   pre: q\n"  // two extra blanks: fine again
-      "softdep m4 x pre: p post:\n"
-      "softdep m5 pre:a\n");
+  auto c = parse("softdep m-1 pre: a-b c post: d\n"
+                 "softdep m2  pre: z\n"   // one extra blank: kmod sees " pre:" → nothing
+                 "softdep m3   pre: q\n"  // two extra blanks: fine again
+                 "softdep m4 x pre: p post:\n"
+                 "softdep m5 pre:a\n");
   ASSERT_EQ(c.softdeps.size(), 5u);
   EXPECT_EQ(c.softdeps[0].modname, "m_1");
   EXPECT_EQ(c.softdeps[0].pre, (std::vector<std::string>{"a-b", "c"}));  // not underscored
@@ -211,8 +208,7 @@ TEST(ModprobeConf, KmodGenerationsMatchTheirModprobeDashC) {
   auto k = parse_kernel_cmdline(cmdline);
   std::vector<std::pair<int, std::string>> tools = {{30, "modprobe"}};
   std::error_code ec;
-  for (const auto& e :
-       std::filesystem::directory_iterator(testdata::cache_dir() + "/kmod", ec))
+  for (const auto& e : std::filesystem::directory_iterator(testdata::cache_dir() + "/kmod", ec))
     if (std::filesystem::exists(e.path() / "modprobe"))
       tools.push_back({std::stoi(e.path().filename().string()), (e.path() / "modprobe").string()});
   for (const auto& [version, tool] : tools) {
@@ -223,8 +219,8 @@ TEST(ModprobeConf, KmodGenerationsMatchTheirModprobeDashC) {
     auto c = load_modprobe_config(o);
     EXPECT_EQ(c.kmod_version.major, version);
     EXPECT_EQ(render_like_modprobe_c(c, k), expected) << tool;
-    bool alias_read = std::find(expected.begin(), expected.end(),
-                                "blacklist from_alias_file") != expected.end();
+    bool alias_read =
+        std::find(expected.begin(), expected.end(), "blacklist from_alias_file") != expected.end();
     EXPECT_EQ(alias_read, version < 33) << tool;
   }
   if (tools.size() == 1) std::cerr << "note: kmod 34 not fetched (scripts/fetch-kmod.sh)\n";

@@ -41,7 +41,8 @@ TEST(ModulesDepBinIndex, FlaggedNodeAtEndOfFileIsTruncated) {
   const std::string header("\xb0\x07\xf4\x57\x00\x02\x00\x01", 8);
   for (const char* root : {"\x80\x00\x00\x0c", "\x40\x00\x00\x0c", "\x20\x00\x00\x0c"}) {
     std::string d = header + std::string(root, 4);
-    EXPECT_FALSE(validate_kmod_index(d, "x")) << static_cast<int>(static_cast<unsigned char>(root[0]));
+    EXPECT_FALSE(validate_kmod_index(d, "x"))
+        << static_cast<int>(static_cast<unsigned char>(root[0]));
   }
   EXPECT_FALSE(validate_kmod_index(header + std::string("\x00\x00\x00\x0d", 4), "x"));
 }

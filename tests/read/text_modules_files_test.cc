@@ -92,12 +92,11 @@ TEST(ModulesBuiltinModinfo, Records) {
 }
 
 TEST(ModulesDep, TextFormat) {
-  auto d = parse_modules_dep(
-      "kernel/a/x-y.ko.xz: kernel/b.ko kernel/c.ko\n"
-      "kernel/b.ko:\n"
-      "garbage\n"
-      "updates/b.ko:\n",
-      "/lib/modules/k/modules.dep");
+  auto d = parse_modules_dep("kernel/a/x-y.ko.xz: kernel/b.ko kernel/c.ko\n"
+                             "kernel/b.ko:\n"
+                             "garbage\n"
+                             "updates/b.ko:\n",
+                             "/lib/modules/k/modules.dep");
   ASSERT_EQ(d.modules.size(), 2u);
   EXPECT_EQ(d.modules.at("x_y").deps, (std::vector<std::string>{"kernel/b.ko", "kernel/c.ko"}));
   EXPECT_EQ(d.modules.at("b").path, "kernel/b.ko");
@@ -213,9 +212,9 @@ TEST(ModulesDepBinWalker, MatchesLibkmodOnRealTrees) {
     const std::string md = out + "/lib/modules/" + kver;
     const std::string src = tree + "/lib/modules/" + kver;
     int st = 0;
-    testdata::run("mkdir -p '" + md + "' && ln -s '" + src + "/kernel' '" + md + "/kernel' && cp '" +
-                      src + "/modules.order' '" + src + "/modules.builtin' '" + md +
-                      "/' && depmod -b '" + out + "' " + kver + " 2>&1",
+    testdata::run("mkdir -p '" + md + "' && ln -s '" + src + "/kernel' '" + md +
+                      "/kernel' && cp '" + src + "/modules.order' '" + src + "/modules.builtin' '" +
+                      md + "/' && depmod -b '" + out + "' " + kver + " 2>&1",
                   &st);
     ASSERT_EQ(st, 0);
     auto mine = read_modules_dep_bin(md);

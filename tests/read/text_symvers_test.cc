@@ -11,10 +11,9 @@ using text_test::TempRoot;
 using text_test::write_file;
 
 TEST(Symvers, Pre54FourColumns) {
-  auto p = parse_symvers(
-      "0xb352177e\tfind_first_bit\tvmlinux\tEXPORT_SYMBOL\n"
-      "0x00000001\tib_foo\tdrivers/infiniband/core/ib_core\tEXPORT_SYMBOL_GPL\n",
-      "Module.symvers");
+  auto p = parse_symvers("0xb352177e\tfind_first_bit\tvmlinux\tEXPORT_SYMBOL\n"
+                         "0x00000001\tib_foo\tdrivers/infiniband/core/ib_core\tEXPORT_SYMBOL_GPL\n",
+                         "Module.symvers");
   EXPECT_EQ(p.symvers.layout, SymversLayout::kPre54);
   ASSERT_EQ(p.symvers.entries.size(), 2u);
   EXPECT_EQ(*p.symvers.entries[0].crc, 0xb352177eu);
@@ -24,10 +23,9 @@ TEST(Symvers, Pre54FourColumns) {
 }
 
 TEST(Symvers, Layout54to59NamespaceThird) {
-  auto p = parse_symvers(
-      "0x12345678\tusb_stor_x\tUSB_STORAGE\tdrivers/usb/storage/usb-storage\t"
-      "EXPORT_SYMBOL_GPL\n0x1\tprintk\t\tvmlinux\tEXPORT_SYMBOL\n",
-      "m");
+  auto p = parse_symvers("0x12345678\tusb_stor_x\tUSB_STORAGE\tdrivers/usb/storage/usb-storage\t"
+                         "EXPORT_SYMBOL_GPL\n0x1\tprintk\t\tvmlinux\tEXPORT_SYMBOL\n",
+                         "m");
   EXPECT_EQ(p.symvers.layout, SymversLayout::k54to59);
   ASSERT_EQ(p.symvers.entries.size(), 2u);
   EXPECT_EQ(p.symvers.entries[0].ns, "USB_STORAGE");
@@ -37,11 +35,10 @@ TEST(Symvers, Layout54to59NamespaceThird) {
 }
 
 TEST(Symvers, Layout510NamespaceLastWithTrailingEmpty) {
-  auto p = parse_symvers(
-      "0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
-      "0x2\tusb_stor_x\tdrivers/usb/storage/usb-storage\tEXPORT_SYMBOL_GPL\t"
-      "USB_STORAGE\n",
-      "m");
+  auto p = parse_symvers("0x1\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+                         "0x2\tusb_stor_x\tdrivers/usb/storage/usb-storage\tEXPORT_SYMBOL_GPL\t"
+                         "USB_STORAGE\n",
+                         "m");
   EXPECT_EQ(p.symvers.layout, SymversLayout::k510plus);
   ASSERT_EQ(p.symvers.entries.size(), 2u);
   EXPECT_EQ(p.symvers.entries[0].ns, "");
@@ -50,15 +47,14 @@ TEST(Symvers, Layout510NamespaceLastWithTrailingEmpty) {
 }
 
 TEST(Symvers, BadLinesAreReportedWithLineNumbers) {
-  auto p = parse_symvers(
-      "0x1\tok\tvmlinux\tEXPORT_SYMBOL\t\n"
-      "garbage\n"
-      "0xZZ\tbad\tvmlinux\tEXPORT_SYMBOL\t\n"
-      "0x1ffffffff\tbig\tvmlinux\tEXPORT_SYMBOL\t\n"
-      "0x1 spaces vmlinux EXPORT_SYMBOL\n"
-      "\n"
-      "0x1\told\tvmlinux\tEXPORT_SYMBOL\n",
-      "m");
+  auto p = parse_symvers("0x1\tok\tvmlinux\tEXPORT_SYMBOL\t\n"
+                         "garbage\n"
+                         "0xZZ\tbad\tvmlinux\tEXPORT_SYMBOL\t\n"
+                         "0x1ffffffff\tbig\tvmlinux\tEXPORT_SYMBOL\t\n"
+                         "0x1 spaces vmlinux EXPORT_SYMBOL\n"
+                         "\n"
+                         "0x1\told\tvmlinux\tEXPORT_SYMBOL\n",
+                         "m");
   ASSERT_EQ(p.symvers.entries.size(), 2u);
   ASSERT_EQ(p.problems.size(), 6u);
   EXPECT_EQ(p.problems[0].where.line, 2u);
@@ -74,12 +70,11 @@ TEST(Symvers, BadLinesAreReportedWithLineNumbers) {
 }
 
 TEST(Symvers, DepmodViewDropsNamespacedAndKeepsVmlinuxOnly) {
-  std::string data =
-      "0x1\tprintk\t\tvmlinux\tEXPORT_SYMBOL\n"    // 5.4-5.9, empty ns: kept
-      "0x2\tnsd\tNS\tvmlinux\tEXPORT_SYMBOL\n"     // ns in 3rd column: dropped
-      "0x3\tmodsym\tdrivers/x\tEXPORT_SYMBOL\t\n"  // module export: dropped
-      "0x4\tthree\tvmlinux\n"                      // "vmlinux\n": dropped
-      "zz\tbadcrc\tvmlinux\tEXPORT_SYMBOL\n";
+  std::string data = "0x1\tprintk\t\tvmlinux\tEXPORT_SYMBOL\n"    // 5.4-5.9, empty ns: kept
+                     "0x2\tnsd\tNS\tvmlinux\tEXPORT_SYMBOL\n"     // ns in 3rd column: dropped
+                     "0x3\tmodsym\tdrivers/x\tEXPORT_SYMBOL\t\n"  // module export: dropped
+                     "0x4\tthree\tvmlinux\n"                      // "vmlinux\n": dropped
+                     "zz\tbadcrc\tvmlinux\tEXPORT_SYMBOL\n";
   std::vector<model::ConfigProblem> probs;
   auto v = depmod_symvers_view(data, "M", &probs);
   ASSERT_EQ(v.size(), 1u);
@@ -145,13 +140,12 @@ TEST(SystemMap, DebianPlaceholderIsAnError) {
 }
 
 TEST(SystemMap, KsymtabNamesAndInvalidLines) {
-  auto m = parse_system_map(
-      "ffffffff81000000 T _text\n"
-      "ffffffff82000000 r __ksymtab_printk\n"
-      "ffffffff82000010 r __ksymtab_gpl_thing\n"
-      "nospace\n"
-      "ffffffff82000020 R __kstrtab_printk\n",
-      "System.map");
+  auto m = parse_system_map("ffffffff81000000 T _text\n"
+                            "ffffffff82000000 r __ksymtab_printk\n"
+                            "ffffffff82000010 r __ksymtab_gpl_thing\n"
+                            "nospace\n"
+                            "ffffffff82000020 R __kstrtab_printk\n",
+                            "System.map");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->symvers.layout, SymversLayout::kSystemMap);
   ASSERT_EQ(m->symvers.entries.size(), 2u);

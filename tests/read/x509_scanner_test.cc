@@ -18,8 +18,10 @@ namespace {
 std::vector<uint8_t> make_cert(const std::string& cn) {
   const std::string dir = testdata::make_temp_dir("x509scan");
   int st = 0;
-  testdata::run("cd " + dir + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem "
-                "-outform DER -out c.der -days 2 -subj /CN=" + cn + " 2>/dev/null",
+  testdata::run("cd " + dir +
+                    " && openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem "
+                    "-outform DER -out c.der -days 2 -subj /CN=" +
+                    cn + " 2>/dev/null",
                 &st);
   EXPECT_EQ(st, 0);
   std::ifstream in(dir + "/c.der", std::ios::binary);
@@ -28,7 +30,9 @@ std::vector<uint8_t> make_cert(const std::string& cn) {
   return der;
 }
 
-void append(std::vector<uint8_t>& b, const std::vector<uint8_t>& x) { b.insert(b.end(), x.begin(), x.end()); }
+void append(std::vector<uint8_t>& b, const std::vector<uint8_t>& x) {
+  b.insert(b.end(), x.begin(), x.end());
+}
 void zeros(std::vector<uint8_t>& b, size_t n) { b.insert(b.end(), n, 0); }
 void align8(std::vector<uint8_t>& b) { zeros(b, (8 - b.size() % 8) % 8); }
 void quad(std::vector<uint8_t>& b, uint64_t v) {
@@ -88,7 +92,7 @@ TEST_F(Scanner, ListWithSizeIsTheAnswerAndStopsEarly) {
   append(img, *b_);
   const size_t len = img.size() - start;
   align8(img);
-  quad(img, len);   // system_certificate_list_size
+  quad(img, len);         // system_certificate_list_size
   quad(img, a_->size());  // module_cert_size
   noise(img, 3 << 20);
   for (size_t piece : {size_t{7}, size_t{4096}, size_t{1} << 20, img.size()}) {

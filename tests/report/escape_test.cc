@@ -35,22 +35,24 @@ TEST(Escape, BackslashIsDoubled) {
 }
 
 TEST(Escape, InvalidUtf8) {
-  EXPECT_EQ(escape("\xc3\x28"), "\\xc3(");              // bad continuation
-  EXPECT_EQ(escape("\xc0\xaf"), "\\xc0\\xaf");          // overlong '/'
-  EXPECT_EQ(escape("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");  // overlong, 3 bytes
-  EXPECT_EQ(escape("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate U+D800
+  EXPECT_EQ(escape("\xc3\x28"), "\\xc3(");                        // bad continuation
+  EXPECT_EQ(escape("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(escape("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");           // overlong, 3 bytes
+  EXPECT_EQ(escape("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // surrogate U+D800
   EXPECT_EQ(escape("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
-  EXPECT_EQ(escape("\xe6\x97"), "\\xe6\\x97");          // truncated at the end
-  EXPECT_EQ(escape("\x80"), "\\x80");                   // lone continuation
+  EXPECT_EQ(escape("\xe6\x97"), "\\xe6\\x97");                    // truncated at the end
+  EXPECT_EQ(escape("\x80"), "\\x80");                             // lone continuation
   EXPECT_EQ(escape("\xf5\x80\x80\x80"), "\\xf5\\x80\\x80\\x80");
 }
 
 TEST(Escape, HiddenControlsInWellFormedUtf8) {
-  EXPECT_EQ(escape("\xc2\x9b"), "\\xc2\\x9b");            // C1 CSI
-  EXPECT_EQ(escape("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");  // RIGHT-TO-LEFT OVERRIDE
-  EXPECT_EQ(escape("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");   // LEFT-TO-RIGHT ISOLATE
-  EXPECT_EQ(escape("\xe2\x80\xa8"), "\\xe2\\x80\\xa8");   // LINE SEPARATOR
-  EXPECT_EQ(escape("\xc2\xa0"), "\xc2\xa0");              // NBSP is printable
+  EXPECT_EQ(escape("\xc2\x9b"), "\\xc2\\x9b");  // C1 CSI
+  EXPECT_EQ(escape("a\xe2\x80\xae"
+                   "b"),
+            "a\\xe2\\x80\\xaeb");                        // RIGHT-TO-LEFT OVERRIDE
+  EXPECT_EQ(escape("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");  // LEFT-TO-RIGHT ISOLATE
+  EXPECT_EQ(escape("\xe2\x80\xa8"), "\\xe2\\x80\\xa8");  // LINE SEPARATOR
+  EXPECT_EQ(escape("\xc2\xa0"), "\xc2\xa0");             // NBSP is printable
 }
 
 TEST(Escape, RoundTripsEveryByte) {
@@ -114,7 +116,8 @@ check::CheckResult hostile_result() {
 void expect_terminal_clean(const std::string& out) {
   for (size_t i = 0; i < out.size(); ++i) {
     const auto u = static_cast<unsigned char>(out[i]);
-    EXPECT_TRUE((u >= 0x20 && u != 0x7f) || u == '\n' || u == '\t') << "byte " << int(u) << " at " << i;
+    EXPECT_TRUE((u >= 0x20 && u != 0x7f) || u == '\n' || u == '\t')
+        << "byte " << int(u) << " at " << i;
   }
   EXPECT_EQ(out.find("\xff"), std::string::npos);
   EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos);

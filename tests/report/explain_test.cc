@@ -60,24 +60,23 @@ TEST(ExplainText, EveryKindOfBindingAndEscapedFields) {
                         {"c", "dep", 1u, std::nullopt},
                         {"d", "vmlinux", std::nullopt, 5u},
                         {"e\x7f", "", std::nullopt, std::nullopt}};
-  EXPECT_EQ(render_explain_text(e),
-            "module x\\x1b[2J\n"
-            "  file: /m/x.ko\n"
-            "  package: not owned by any package\n"
-            "  candidates (2):\n"
-            "    x.ko (not owned by any package)\n"
-            "    y/x.ko (package vendor_1.0)\n"
-            "  lost: y/x.ko — lost\n"
-            "    decided by: /etc/depmod.d/a.conf:3 (package conf\\\\pkg)\n"
-            "  load order (modprobe): x\\x1b[2J\n"
-            "  verdict: loads\n"
-            "  signature: unsigned\n"
-            "  imports:\n"
-            "    a -> vmlinux (CRC ok)\n"
-            "    b -> dep (CRC MISMATCH)\n"
-            "    c -> dep (no provider CRC)\n"
-            "    d -> vmlinux (no __versions entry)\n"
-            "    e\\x7f -> (none) (no __versions entry)\n");
+  EXPECT_EQ(render_explain_text(e), "module x\\x1b[2J\n"
+                                    "  file: /m/x.ko\n"
+                                    "  package: not owned by any package\n"
+                                    "  candidates (2):\n"
+                                    "    x.ko (not owned by any package)\n"
+                                    "    y/x.ko (package vendor_1.0)\n"
+                                    "  lost: y/x.ko — lost\n"
+                                    "    decided by: /etc/depmod.d/a.conf:3 (package conf\\\\pkg)\n"
+                                    "  load order (modprobe): x\\x1b[2J\n"
+                                    "  verdict: loads\n"
+                                    "  signature: unsigned\n"
+                                    "  imports:\n"
+                                    "    a -> vmlinux (CRC ok)\n"
+                                    "    b -> dep (CRC MISMATCH)\n"
+                                    "    c -> dep (no provider CRC)\n"
+                                    "    d -> vmlinux (no __versions entry)\n"
+                                    "    e\\x7f -> (none) (no __versions entry)\n");
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "scenario/whatif.hpp"
 #include "report/render.hpp"
 #include "report/whatif.hpp"
+#include "scenario/whatif.hpp"
 
 namespace ofsck::report {
 namespace {

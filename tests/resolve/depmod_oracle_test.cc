@@ -84,15 +84,15 @@ std::string first_diff(const std::string& a, const std::string& b) {
     size_t en = s.find('\n', pos);
     return s.substr(st, en == std::string::npos ? std::string::npos : en - st);
   };
-  return "line " + std::to_string(line) + ":\n  depmod: " + line_at(a, i) + "\n  ofsck:  " +
-         line_at(b, i);
+  return "line " + std::to_string(line) + ":\n  depmod: " + line_at(a, i) +
+         "\n  ofsck:  " + line_at(b, i);
 }
 
 /// The -e/-E warning lines of `depmod -b root -e -E symvers -n`, in output order.
 std::string depmod_warnings(const std::string& root, const std::string& kver,
                             const std::string& symvers) {
-  std::string cmd = std::string(kDepmod) + " -b '" + root + "' -C '" + root + "/etc/depmod.d' -e -E '" +
-                    symvers + "' -n '" + kver + "' 2>&1 >/dev/null";
+  std::string cmd = std::string(kDepmod) + " -b '" + root + "' -C '" + root +
+                    "/etc/depmod.d' -e -E '" + symvers + "' -n '" + kver + "' 2>&1 >/dev/null";
   std::string all = testdata::run(cmd), out;
   size_t p = 0;
   while (p < all.size()) {
@@ -137,7 +137,8 @@ TEST(DepmodOracle, FullTree61) {
 TEST(DepmodOracle, FullTree61WarningsWithOwnSymvers) {
   OFSCK_REQUIRE_DATA(testdata::symvers(testdata::kOld61));
   std::string root = testdata::tree(testdata::kOld61);
-  std::string expected = depmod_warnings(root, testdata::kOld61, testdata::symvers(testdata::kOld61));
+  std::string expected =
+      depmod_warnings(root, testdata::kOld61, testdata::symvers(testdata::kOld61));
   Result<resolve::Resolution> r_or =
       ofsck_resolve(root, testdata::kOld61, testdata::symvers(testdata::kOld61));
   ASSERT_TRUE(r_or) << to_string(r_or.error());
@@ -226,8 +227,10 @@ class SmallRoots : public ::testing::Test {
     Result<resolve::Resolution> r_or = ofsck_resolve(root, kKver);
     ASSERT_TRUE(r_or) << to_string(r_or.error());
     std::string got = resolve::render_modules_dep(*r_or);
-    EXPECT_TRUE(got == expected) << first_diff(expected, got) << "\n--- depmod stderr:\n" << err
-                                 << "--- depmod:\n" << expected << "--- ofsck:\n" << got;
+    EXPECT_TRUE(got == expected) << first_diff(expected, got) << "\n--- depmod stderr:\n"
+                                 << err << "--- depmod:\n"
+                                 << expected << "--- ofsck:\n"
+                                 << got;
     ++compared_;
     if (c.check) c.check(*r_or);
   }
@@ -299,46 +302,67 @@ const resolve::Selection* selection(const resolve::Resolution& r, const std::str
 using PK = resolve::ProblemKind;
 
 std::vector<Case> cases() {
-
   const std::string rhel = "search updates extra built-in weak-updates\n";
   std::vector<Case> v;
-  v.push_back({"default_updates", {}, {{"updates/pcspkr.ko", "pcspkr.ko"}}, {}, OrderFile::kReal,
+  v.push_back(
+      {"default_updates",
+       {},
+       {{"updates/pcspkr.ko", "pcspkr.ko"}},
+       {},
+       OrderFile::kReal,
+       [](const resolve::Resolution& r) { EXPECT_EQ(winner(r, "pcspkr"), "updates/pcspkr.ko"); }});
+  v.push_back({"default_extra_tie_builtin",
+               {},
+               {{"extra/pcspkr.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
-                 EXPECT_EQ(winner(r, "pcspkr"), "updates/pcspkr.ko");
-               }});
-  v.push_back({"default_extra_tie_builtin", {}, {{"extra/pcspkr.ko", "pcspkr.ko"}}, {},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
                  const resolve::Selection* s = selection(r, "pcspkr");
                  ASSERT_TRUE(s);
                  EXPECT_TRUE(s->tie);
                  EXPECT_EQ(s->tied.size(), 2u);
                }});
-  v.push_back({"search_extra_builtin", {{"a.conf", "search extra built-in\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal,
+  v.push_back({"search_extra_builtin",
+               {{"a.conf", "search extra built-in\n"}},
+               {{"extra/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "extra/ib_core.ko");
                  EXPECT_FALSE(selection(r, "ib_core")->tie);
                }});
-  v.push_back({"search_builtin_extra", {{"a.conf", "search built-in extra\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal,
+  v.push_back({"search_builtin_extra",
+               {{"a.conf", "search built-in extra\n"}},
+               {{"extra/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "kernel/drivers/infiniband/core/ib_core.ko");
                }});
-  v.push_back({"two_search_files", {{"a.conf", "search extra\n"}, {"b.conf", "search built-in\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal, {}});
+  v.push_back({"two_search_files",
+               {{"a.conf", "search extra\n"}, {"b.conf", "search built-in\n"}},
+               {{"extra/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"two_search_lines_reversed",
                {{"a.conf", "search built-in\nsearch extra\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal, {}});
+               {{"extra/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"override_exact_dir",
                {{"a.conf", "override ib_core * extra/sub\n"}},
-               {{"extra/sub/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}}, {},
+               {{"extra/sub/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}},
+               {},
                OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "extra/sub/ib_core.ko");
                }});
   v.push_back({"override_subdir_no_match",
                {{"a.conf", "override ib_core * extra\n"}},
-               {{"extra/sub/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}}, {},
+               {{"extra/sub/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}},
+               {},
                OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "updates/ib_core.ko");
@@ -346,105 +370,150 @@ std::vector<Case> cases() {
                }});
   v.push_back({"override_underscore_vs_dash",
                {{"a.conf", "search built-in\noverride pci_hyperv_intf * extra\n"}},
-               {{"extra/pci-hyperv-intf.ko", "pci-hyperv-intf.ko"}}, {}, OrderFile::kReal, {}});
+               {{"extra/pci-hyperv-intf.ko", "pci-hyperv-intf.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"override_dash_matches",
                {{"a.conf", "search built-in\noverride pci-hyperv-intf * extra\n"}},
-               {{"extra/pci-hyperv-intf.ko", "pci-hyperv-intf.ko"}}, {}, OrderFile::kReal,
+               {{"extra/pci-hyperv-intf.ko", "pci-hyperv-intf.ko"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "pci_hyperv_intf"), "extra/pci-hyperv-intf.ko");
                }});
-  v.push_back({"zz01_weak_then_zz02_extra",
-               {{"zz01.conf", "override ib_core * weak-updates\n"},
-                {"zz02.conf", "override ib_core * extra\n"}},
-               {{"weak-updates/ib_core.ko", "ib_core.ko"}, {"extra/ib_core.ko", "ib_core.ko"}}, {},
-               OrderFile::kReal,
-               [](const resolve::Resolution& r) {
-                 EXPECT_EQ(winner(r, "ib_core"), "extra/ib_core.ko");
-               }});
+  v.push_back(
+      {"zz01_weak_then_zz02_extra",
+       {{"zz01.conf", "override ib_core * weak-updates\n"},
+        {"zz02.conf", "override ib_core * extra\n"}},
+       {{"weak-updates/ib_core.ko", "ib_core.ko"}, {"extra/ib_core.ko", "ib_core.ko"}},
+       {},
+       OrderFile::kReal,
+       [](const resolve::Resolution& r) { EXPECT_EQ(winner(r, "ib_core"), "extra/ib_core.ko"); }});
   v.push_back({"zz01_extra_then_zz02_weak",
                {{"zz01.conf", "override ib_core * extra\n"},
                 {"zz02.conf", "override ib_core * weak-updates\n"}},
-               {{"weak-updates/ib_core.ko", "ib_core.ko"}, {"extra/ib_core.ko", "ib_core.ko"}}, {},
+               {{"weak-updates/ib_core.ko", "ib_core.ko"}, {"extra/ib_core.ko", "ib_core.ko"}},
+               {},
                OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "weak-updates/ib_core.ko");
                }});
-  v.push_back({"override_kver_regex_match",
-               {{"a.conf", "override ib_core 6\\.1\\..*-amd64 extra\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}}, {},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
-                 EXPECT_EQ(winner(r, "ib_core"), "extra/ib_core.ko");
-               }});
+  v.push_back(
+      {"override_kver_regex_match",
+       {{"a.conf", "override ib_core 6\\.1\\..*-amd64 extra\n"}},
+       {{"extra/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}},
+       {},
+       OrderFile::kReal,
+       [](const resolve::Resolution& r) { EXPECT_EQ(winner(r, "ib_core"), "extra/ib_core.ko"); }});
   v.push_back({"override_kver_regex_mismatch",
                {{"a.conf", "override ib_core ^5\\.10 extra\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}}, {},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
+               {{"extra/ib_core.ko", "ib_core.ko"}, {"updates/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "updates/ib_core.ko");
                  EXPECT_TRUE(has_problem(r, PK::kOverrideKverMismatch));
                }});
   v.push_back({"external_in_search",
                {{"a.conf", "search external built-in\nexternal * @EXT1@\n"}},
-               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT1/sub/pcspkr.ko", "pcspkr.ko"}}, {},
-               OrderFile::kReal, {}});
+               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT1/sub/pcspkr.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"external_not_in_search",
                {{"a.conf", "search updates built-in\nexternal * @EXT1@\n"}},
-               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT1/rdma-test.ko", "pcspkr.ko"}}, {},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
+               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT1/rdma-test.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "kernel/drivers/infiniband/core/ib_core.ko");
                  EXPECT_TRUE(winner(r, "rdma_test").starts_with("/"));
                }});
   v.push_back({"external_after_builtin",
                {{"a.conf", "search built-in external\nexternal 6.1.* @EXT1@\n"}},
-               {{"EXT1/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal, {}});
+               {{"EXT1/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"two_externals",
                {{"a.conf", "search external built-in\nexternal * @EXT1@\nexternal * @EXT2@\n"}},
-               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT2/ib_core.ko", "ib_core.ko"},
+               {{"EXT1/ib_core.ko", "ib_core.ko"},
+                {"EXT2/ib_core.ko", "ib_core.ko"},
                 {"EXT2/pcspkr.ko", "pcspkr.ko"}},
-               {}, OrderFile::kReal, {}});
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"external_kver_mismatch_and_override_ignored",
                {{"a.conf", "search external built-in\nexternal 5.10 @EXT1@\n"
                            "external * @EXT2@\noverride ib_core * EXT\n"}},
-               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT2/ib_core.ko", "ib_core.ko"}}, {},
-               OrderFile::kReal, {}});
-  v.push_back({"exclude", {{"a.conf", "search extra built-in\nexclude extra misc\n"}},
+               {{"EXT1/ib_core.ko", "ib_core.ko"}, {"EXT2/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
+  v.push_back({"exclude",
+               {{"a.conf", "search extra built-in\nexclude extra misc\n"}},
                {{"extra/ib_core.ko", "ib_core.ko"}, {"updates/misc/ib_uverbs.ko", "ib_uverbs.ko"}},
-               {}, OrderFile::kReal, [](const resolve::Resolution& r) {
-                 EXPECT_EQ(winner(r, "pcspkr"), "<none>");
-               }});
-  v.push_back({"exclude_file_name", {{"a.conf", "exclude pcspkr.ko\n"}},
-               {{"updates/pcspkr.ko.xz", "pcspkr.ko.xz"}}, {}, OrderFile::kReal,
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) { EXPECT_EQ(winner(r, "pcspkr"), "<none>"); }});
+  v.push_back({"exclude_file_name",
+               {{"a.conf", "exclude pcspkr.ko\n"}},
+               {{"updates/pcspkr.ko.xz", "pcspkr.ko.xz"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "pcspkr"), "updates/pcspkr.ko.xz");
                }});
-  v.push_back({"ko_xz_zst_in_updates", {},
-               {{"updates/x/pcspkr.ko", "pcspkr.ko"}, {"updates/x/pcspkr.ko.xz", "pcspkr.ko.xz"},
+  v.push_back({"ko_xz_zst_in_updates",
+               {},
+               {{"updates/x/pcspkr.ko", "pcspkr.ko"},
+                {"updates/x/pcspkr.ko.xz", "pcspkr.ko.xz"},
                 {"updates/x/pcspkr.ko.zst", "pcspkr.ko.zst"}},
-               {}, OrderFile::kReal, [](const resolve::Resolution& r) {
-                 EXPECT_TRUE(selection(r, "pcspkr")->tie);
-               }});
-  v.push_back({"ko_xz_zst_in_builtin_dir", {{"a.conf", "search built-in\n"}},
-               {{"kernel/x2/pcspkr.ko.xz", "pcspkr.ko.xz"}, {"kernel/x2/pcspkr.ko", "pcspkr.ko"},
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) { EXPECT_TRUE(selection(r, "pcspkr")->tie); }});
+  v.push_back({"ko_xz_zst_in_builtin_dir",
+               {{"a.conf", "search built-in\n"}},
+               {{"kernel/x2/pcspkr.ko.xz", "pcspkr.ko.xz"},
+                {"kernel/x2/pcspkr.ko", "pcspkr.ko"},
                 {"kernel/x2/pcspkr.ko.zst", "pcspkr.ko.zst"}},
-               {}, OrderFile::kReal, {}});
-  v.push_back({"ties_at_builtin", {{"a.conf", "search built-in\n"}},
-               {{"aaa/pcspkr.ko", "pcspkr.ko"}, {"third/pcspkr.ko", "pcspkr.ko"},
-                {"mmm/pcspkr.ko", "pcspkr.ko"}, {"zzz/pcspkr.ko", "pcspkr.ko"}},
-               {}, OrderFile::kReal, [](const resolve::Resolution& r) {
+               {},
+               OrderFile::kReal,
+               {}});
+  v.push_back({"ties_at_builtin",
+               {{"a.conf", "search built-in\n"}},
+               {{"aaa/pcspkr.ko", "pcspkr.ko"},
+                {"third/pcspkr.ko", "pcspkr.ko"},
+                {"mmm/pcspkr.ko", "pcspkr.ko"},
+                {"zzz/pcspkr.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "pcspkr"), "zzz/pcspkr.ko");
                  EXPECT_EQ(selection(r, "pcspkr")->tied.size(), 5u);
                }});
-  v.push_back({"rhel_weak_updates_loses", {{"dist.conf", rhel}},
-               {{"weak-updates/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal,
+  v.push_back({"rhel_weak_updates_loses",
+               {{"dist.conf", rhel}},
+               {{"weak-updates/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "kernel/drivers/infiniband/core/ib_core.ko");
                }});
-  v.push_back({"rhel_extra_dupes_last_wins", {{"dist.conf", rhel}},
-               {{"extra/b/pcspkr.ko", "pcspkr.ko"}, {"extra/a/pcspkr.ko", "pcspkr.ko"}}, {},
-               OrderFile::kReal, {}});
-  v.push_back({"rhel_weak_dupes_first_wins", {{"dist.conf", rhel}},
-               {{"weak-updates/b/psample.ko", "psample.ko"},
-                {"weak-updates/a/psample.ko", "psample.ko"}},
-               {}, OrderFile::kReal, {}});
+  v.push_back({"rhel_extra_dupes_last_wins",
+               {{"dist.conf", rhel}},
+               {{"extra/b/pcspkr.ko", "pcspkr.ko"}, {"extra/a/pcspkr.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
+  v.push_back(
+      {"rhel_weak_dupes_first_wins",
+       {{"dist.conf", rhel}},
+       {{"weak-updates/b/psample.ko", "psample.ko"}, {"weak-updates/a/psample.ko", "psample.ko"}},
+       {},
+       OrderFile::kReal,
+       {}});
   v.push_back({"rhel_weak_updates_symlinks_with_override",
                {{"dist.conf", rhel},
                 {"mlnx.conf", "override ib_core * weak-updates/mlnx\n"
@@ -454,7 +523,8 @@ std::vector<Case> cases() {
                {{"weak-updates/mlnx/ib_core.ko", "../../../6.0.0-old/extra/mlnx/ib_core.ko"},
                 {"weak-updates/mlnx/ib_uverbs.ko", "../../../6.0.0-old/extra/mlnx/ib_uverbs.ko"},
                 {"weak-updates/dangling.ko", "../nowhere.ko"}},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_core"), "weak-updates/mlnx/ib_core.ko");
                }});
   v.push_back(
@@ -467,14 +537,18 @@ std::vector<Case> cases() {
          "override ib_uverbs * weak-updates/mlnx-ofa_kernel/drivers/infiniband/core\n"
          "override ib_uverbs * extra/mlnx-ofa_kernel/drivers/infiniband/core\n"},
         {"zz01-mlnx-ofa_kernel-mlx5_core.conf",
-         "override mlx5_core * weak-updates/mlnx-ofa_kernel/drivers/net/ethernet/mellanox/mlx5/core\n"
+         "override mlx5_core * "
+         "weak-updates/mlnx-ofa_kernel/drivers/net/ethernet/mellanox/mlx5/core\n"
          "override mlx5_core * extra/mlnx-ofa_kernel/drivers/net/ethernet/mellanox/mlx5/core\n"}},
        {{"extra/mlnx-ofa_kernel/drivers/infiniband/core/ib_core.ko", "ib_core.ko"},
         {"extra/mlnx-ofa_kernel/drivers/infiniband/core/ib_uverbs.ko", "ib_uverbs.ko"},
         {"weak-updates/mlnx-ofa_kernel/drivers/net/ethernet/mellanox/mlx5/core/mlx5_core.ko",
          "mlx5_core.ko"}},
-       {}, OrderFile::kReal, [](const resolve::Resolution& r) {
-         EXPECT_EQ(winner(r, "ib_core"), "extra/mlnx-ofa_kernel/drivers/infiniband/core/ib_core.ko");
+       {},
+       OrderFile::kReal,
+       [](const resolve::Resolution& r) {
+         EXPECT_EQ(winner(r, "ib_core"),
+                   "extra/mlnx-ofa_kernel/drivers/infiniband/core/ib_core.ko");
          int nomatch = 0;
          for (const resolve::Problem& p : r.problems)
            nomatch += p.kind == PK::kOverrideMatchesNoFile && !p.where.path.empty() && p.where.line;
@@ -484,48 +558,83 @@ std::vector<Case> cases() {
                {{"a.conf", "  # indented is not a comment\nfrobnicate x\noverride ib_core *\n"
                            "external 6.1\ninclude /etc/foo\nmake_map_files\n"
                            "search extra # trailing words are entries\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal, {}});
-  v.push_back({"comments", {{"a.conf", "# search extra built-in\n#override ib_core * extra\n\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}}, {}, OrderFile::kReal, {}});
+               {{"extra/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
+  v.push_back({"comments",
+               {{"a.conf", "# search extra built-in\n#override ib_core * extra\n\n"}},
+               {{"extra/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
   v.push_back({"continuation_lines",
                {{"a.conf", "search \\\nextra built-in\noverride ib_uverbs \\\n * upd\\\nates\n"}},
-               {{"extra/ib_core.ko", "ib_core.ko"}, {"updates/ib_uverbs.ko", "ib_uverbs.ko"},
+               {{"extra/ib_core.ko", "ib_core.ko"},
+                {"updates/ib_uverbs.ko", "ib_uverbs.ko"},
                 {"extra/ib_uverbs.ko", "ib_uverbs.ko"}},
-               {}, OrderFile::kReal, [](const resolve::Resolution& r) {
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "ib_uverbs"), "updates/ib_uverbs.ko");
                }});
-  v.push_back({"search_nested_prefix", {{"a.conf", "search updates/dkms extra/sub built-in\n"}},
-               {{"updates/ib_core.ko", "ib_core.ko"}, {"updates/dkms/x/ib_core.ko", "ib_core.ko"},
-                {"extra/sub/deep/pcspkr.ko", "pcspkr.ko"}, {"extra/subx/pcspkr.ko", "pcspkr.ko"}},
-               {}, OrderFile::kReal, {}});
-  v.push_back({"updates_two_dirs_last_wins", {},
-               {{"updates/b/ib_cm.ko", "ib_cm.ko"}, {"updates/a/ib_cm.ko", "ib_cm.ko"}}, {},
-               OrderFile::kReal, {}});
-  v.push_back({"no_modules_order", {{"a.conf", "search updates extra built-in\n"}},
-               {{"updates/ib_core.ko", "ib_core.ko"}, {"extra/foo-bar.ko", "pcspkr.ko"}}, {},
-               OrderFile::kAbsent, {}});
-  v.push_back({"corrupt_modules_order", {}, {{"updates/ib_core.ko", "ib_core.ko"}}, {},
-               OrderFile::kCorrupt, [](const resolve::Resolution& r) {
+  v.push_back({"search_nested_prefix",
+               {{"a.conf", "search updates/dkms extra/sub built-in\n"}},
+               {{"updates/ib_core.ko", "ib_core.ko"},
+                {"updates/dkms/x/ib_core.ko", "ib_core.ko"},
+                {"extra/sub/deep/pcspkr.ko", "pcspkr.ko"},
+                {"extra/subx/pcspkr.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
+  v.push_back({"updates_two_dirs_last_wins",
+               {},
+               {{"updates/b/ib_cm.ko", "ib_cm.ko"}, {"updates/a/ib_cm.ko", "ib_cm.ko"}},
+               {},
+               OrderFile::kReal,
+               {}});
+  v.push_back({"no_modules_order",
+               {{"a.conf", "search updates extra built-in\n"}},
+               {{"updates/ib_core.ko", "ib_core.ko"}, {"extra/foo-bar.ko", "pcspkr.ko"}},
+               {},
+               OrderFile::kAbsent,
+               {}});
+  v.push_back({"corrupt_modules_order",
+               {},
+               {{"updates/ib_core.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kCorrupt,
+               [](const resolve::Resolution& r) {
                  EXPECT_TRUE(has_problem(r, PK::kModulesOrderCorrupt));
                }});
-  v.push_back({"symbol_owner_last_exporter", {},
-               {{"updates/ib_core_copy.ko", "ib_core.ko"}}, {}, OrderFile::kReal,
+  v.push_back({"symbol_owner_last_exporter",
+               {},
+               {{"updates/ib_core_copy.ko", "ib_core.ko"}},
+               {},
+               OrderFile::kReal,
                [](const resolve::Resolution& r) {
                  auto it = r.symbols.symbols.find("ib_register_device");
                  ASSERT_NE(it, r.symbols.symbols.end());
                  EXPECT_EQ(r.modules[it->second.owner].name, "ib_core_copy");
                }});
-  v.push_back({"gz_ignored", {}, {{"updates/pcspkr.ko.gz", "pcspkr.ko.gz"}}, {},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
+  v.push_back({"gz_ignored",
+               {},
+               {{"updates/pcspkr.ko.gz", "pcspkr.ko.gz"}},
+               {},
+               OrderFile::kReal,
+               [](const resolve::Resolution& r) {
                  EXPECT_EQ(winner(r, "pcspkr"), "kernel/drivers/input/misc/pcspkr.ko");
                  EXPECT_TRUE(has_problem(r, PK::kIgnoredCompression));
                }});
-  v.push_back({"override_beats_search_and_dotted_name",
-               {{"a.conf", "search updates built-in\noverride ib_core * kernel/drivers/infiniband/core\n"}},
-               {{"updates/ib_core.ko", "ib_core.ko"}, {"updates/psample.v2.ko", "psample.ko"}}, {},
-               OrderFile::kReal, [](const resolve::Resolution& r) {
-                 EXPECT_EQ(winner(r, "ib_core"), "kernel/drivers/infiniband/core/ib_core.ko");
-               }});
+  v.push_back(
+      {"override_beats_search_and_dotted_name",
+       {{"a.conf", "search updates built-in\noverride ib_core * kernel/drivers/infiniband/core\n"}},
+       {{"updates/ib_core.ko", "ib_core.ko"}, {"updates/psample.v2.ko", "psample.ko"}},
+       {},
+       OrderFile::kReal,
+       [](const resolve::Resolution& r) {
+         EXPECT_EQ(winner(r, "ib_core"), "kernel/drivers/infiniband/core/ib_core.ko");
+       }});
   return v;
 }
 
@@ -535,7 +644,7 @@ TEST_F(SmallRoots, WarningsMatchDepmodWithForeignSymvers) {
   // "disagrees" and "needs unknown"). The updates/ copy of ib_core becomes the owner of its
   // symbols (last exporter), so module-owned CRCs are compared too.
   Case c{"warnings_foreign_symvers", {}, {{"updates/ib_core_copy.ko", "ib_core.ko"}}, {},
-         OrderFile::kReal, {}};
+         OrderFile::kReal,           {}};
   std::string root = build_root(c);
   for (const std::string& sv : {testdata::symvers(kKver), testdata::symvers(testdata::k612)}) {
     SCOPED_TRACE(sv);

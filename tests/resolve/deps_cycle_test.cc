@@ -179,13 +179,13 @@ TEST(DepmodCycles, LinesOrderAndExitStatusMatchDepmod) {
     EXPECT_EQ(depmod_status, 1);
 
     // `ofsck check` names each cycle as depmod does.
-    std::string check = testdata::run(testdata::ofsck_bin() + " check --root '" + root + "' " +
-                                      kKver + " 2>&1");
+    std::string check =
+        testdata::run(testdata::ofsck_bin() + " check --root '" + root + "' " + kKver + " 2>&1");
     std::istringstream lines(expected_cycles);
     for (std::string line; std::getline(lines, line);)
-      EXPECT_NE(check.find(line.substr(std::string("depmod: ERROR: ").size())),
-                std::string::npos)
-          << line << "\n" << check;
+      EXPECT_NE(check.find(line.substr(std::string("depmod: ERROR: ").size())), std::string::npos)
+          << line << "\n"
+          << check;
     fs::remove_all(root);
   }
 }

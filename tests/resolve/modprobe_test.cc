@@ -19,8 +19,8 @@ struct Root {
   std::map<std::string, std::vector<std::string>> dep;  // module → modules.dep list
   std::string conf;                                     // one modprobe.d file
   std::string conf_name = "/etc/modprobe.d/test.conf";
-  std::vector<model::ModprobeAlias> aliases;            // modules.alias
-  std::map<std::string, std::string> symbols;           // symbol → owner
+  std::vector<model::ModprobeAlias> aliases;   // modules.alias
+  std::map<std::string, std::string> symbols;  // symbol → owner
   resolve::BuiltinIndex builtin;
   std::vector<std::pair<std::string, std::string>> modinfo_softdeps;  // depmod's modules.softdep
   int kmod = 30;
@@ -65,8 +65,10 @@ using V = std::vector<std::string>;
 TEST(Modprobe, SoftdepNamesGoThroughAliases) {
   Root r;
   r.dep = {{"libcrc32c", {}}, {"crc32c_intel", {}}, {"crc32c_generic", {}}};
-  r.aliases = {{"crypto_crc32c", "crc32c_intel", {}}, {"crc32c", "crc32c_intel", {}},
-               {"crypto_crc32c", "crc32c_generic", {}}, {"crc32c", "crc32c_generic", {}}};
+  r.aliases = {{"crypto_crc32c", "crc32c_intel", {}},
+               {"crc32c", "crc32c_intel", {}},
+               {"crypto_crc32c", "crc32c_generic", {}},
+               {"crc32c", "crc32c_generic", {}}};
   r.modinfo_softdeps = {{"libcrc32c", "pre: crc32c"}};
   resolve::ProbeList p = resolve::probe_list(r.index(), "libcrc32c");
   EXPECT_EQ(p.lookup.source, LookupSource::kModuleName);

@@ -32,7 +32,8 @@ model::DepmodConfig config(std::vector<std::string> search,
                            std::vector<std::pair<std::string, std::string>> overrides = {}) {
   model::DepmodConfig c;
   uint32_t line = 1;
-  for (std::string& s : search) c.search.push_back({std::move(s), SourceRef{"/etc/depmod.d/a.conf", line++}});
+  for (std::string& s : search)
+    c.search.push_back({std::move(s), SourceRef{"/etc/depmod.d/a.conf", line++}});
   for (auto& [mod, dir] : overrides) {
     model::DepmodOverride o;
     o.modname = mod;
@@ -100,7 +101,8 @@ TEST(Select, OverrideComparesRawName) {
   EXPECT_EQ(winner(r, f), "kernel/foo-bar.ko");  // equal built-in prio: first found stays
   EXPECT_TRUE(r.selections[0].tie);
   bool nomatch = false;
-  for (const auto& p : r.problems) nomatch |= p.kind == resolve::ProblemKind::kOverrideMatchesNoFile;
+  for (const auto& p : r.problems)
+    nomatch |= p.kind == resolve::ProblemKind::kOverrideMatchesNoFile;
   EXPECT_TRUE(nomatch);
 }
 

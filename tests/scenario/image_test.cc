@@ -95,9 +95,7 @@ size_t errors(const ImageReport& r) {
 
 class ImageTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = testdata::make_temp_dir("image");
-  }
+  void SetUp() override { dir_ = testdata::make_temp_dir("image"); }
   void TearDown() override { fs::remove_all(dir_); }
   std::string dir_;
 };
@@ -150,13 +148,13 @@ TEST_F(ImageTest, MissingHardDependency) {
 TEST_F(ImageTest, MissingSoftdepPre) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
   // r8169 has `softdep pre: realtek` in its modinfo (the rdma_cm/configfs case of newer kernels).
-  std::string img = build_image(dir_, "rm stage/usr/lib/modules/$K/kernel/drivers/net/phy/realtek.ko");
+  std::string img =
+      build_image(dir_, "rm stage/usr/lib/modules/$K/kernel/drivers/net/phy/realtek.ko");
   std::optional<ImageReport> r;
   const Finding* f = the_finding(options(img, {"r8169"}), kImageSoftdepMissing, "realtek", r);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::kError);
-  EXPECT_NE(f->message.find("r8169 has `softdep pre: realtek`"), std::string::npos)
-      << f->message;
+  EXPECT_NE(f->message.find("r8169 has `softdep pre: realtek`"), std::string::npos) << f->message;
   EXPECT_TRUE(with_rule(*r, kImageModuleMissing).empty());
 }
 
@@ -175,11 +173,10 @@ TEST_F(ImageTest, StaleModuleAfterDiskChange) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(testdata::kOld61));
   std::string img = build_image(dir_);
   // The disk: the staged tree itself, then realtek.ko replaced by another build of it.
-  testdata::run(fmt::format(
-      "cp {0}/{2}/kernel/drivers/net/phy/realtek.ko "
-      "{1}/stage/usr/lib/modules/{3}/kernel/drivers/net/phy/realtek.ko",
-      testdata::tree(testdata::kOld61), dir_,
-      "lib/modules/" + std::string(testdata::kOld61), kKver));
+  testdata::run(fmt::format("cp {0}/{2}/kernel/drivers/net/phy/realtek.ko "
+                            "{1}/stage/usr/lib/modules/{3}/kernel/drivers/net/phy/realtek.ko",
+                            testdata::tree(testdata::kOld61), dir_,
+                            "lib/modules/" + std::string(testdata::kOld61), kKver));
   auto o = options(img, {"r8169"});
   o.check.root = dir_ + "/stage";
   o.check.symvers = testdata::symvers(kKver);
@@ -187,8 +184,8 @@ TEST_F(ImageTest, StaleModuleAfterDiskChange) {
   const Finding* f = the_finding(o, kImageStaleModule, "realtek", r);
   ASSERT_NE(f, nullptr);
   ASSERT_EQ(f->where.size(), 2u);
-  EXPECT_EQ(f->where[0].path, img + "!/usr/lib/modules/" + kKver +
-                                     "/kernel/drivers/net/phy/realtek.ko");
+  EXPECT_EQ(f->where[0].path,
+            img + "!/usr/lib/modules/" + kKver + "/kernel/drivers/net/phy/realtek.ko");
   EXPECT_NE(f->where[1].path.find("stage/"), std::string::npos);
   EXPECT_NE(f->where[1].path.find("realtek.ko"), std::string::npos);
 }
@@ -203,10 +200,10 @@ TEST_F(ImageTest, CorruptImagesExit3) {
                             dir_));
   for (const char* f : {"cut", "bad", "flip"}) {
     int st = 0;
-    std::string out = testdata::run(fmt::format("{} image {}/{} --root {} --no-cache 2>&1",
-                                                testdata::ofsck_bin(), dir_, f,
-                                                testdata::tree(kKver)),
-                                    &st);
+    std::string out =
+        testdata::run(fmt::format("{} image {}/{} --root {} --no-cache 2>&1", testdata::ofsck_bin(),
+                                  dir_, f, testdata::tree(kKver)),
+                      &st);
     EXPECT_EQ(st, 3) << f << ": " << out;
     EXPECT_NE(out.find(std::string(f) + "+0x"), std::string::npos) << out;
   }
@@ -260,7 +257,8 @@ class MkinitramfsImage : public ::testing::Test {
     // and a build takes 20-60 s): bump the version in the name when the recipe below changes.
     img_ = new std::string(testdata::cache_dir() + "/images/mkinitramfs-" + kKver + "-v1.img");
     if (testdata::exists(*img_)) return;
-    std::string script = fmt::format(R"SH(set -e
+    std::string script =
+        fmt::format(R"SH(set -e
 D={d}; K={k}; TREE={tree}
 mkdir -p $D/ns $D/conf/scripts
 printf 'MODULES=list\nBUSYBOX=auto\nCOMPRESS=zstd\nFSTYPE=auto\nRUNSIZE=10%%\n' > $D/conf/initramfs.conf
@@ -276,14 +274,13 @@ done
 SOURCE_DATE_EPOCH=1 mkinitramfs -d $D/conf -o $D/initrd.img $K
 mkdir -p "$(dirname {img})" && cp $D/initrd.img {img}.tmp.$$ && mv {img}.tmp.$$ {img}
 )SH",
-                                     fmt::arg("d", *dir_), fmt::arg("k", kKver),
-                                     fmt::arg("tree", testdata::tree(kKver)), fmt::arg("img", *img_));
+                    fmt::arg("d", *dir_), fmt::arg("k", kKver),
+                    fmt::arg("tree", testdata::tree(kKver)), fmt::arg("img", *img_));
     std::ofstream(*dir_ + "/mk.sh") << script;
     log_ = new std::string(testdata::run("unshare -m bash " + *dir_ + "/mk.sh 2>&1", &st));
     if (st == 99)
       skip_ = "cannot overlay-mount the cached tree in a private mount namespace: " + *log_;
-    else if (st != 0)
-      failed_ = true;
+    else if (st != 0) failed_ = true;
   }
   static void TearDownTestSuite() {
     if (dir_) fs::remove_all(*dir_);
@@ -340,19 +337,19 @@ TEST_F(MkinitramfsImage, ListsModulesFirmwareAndLoads) {
     EXPECT_NE(f.severity, Severity::kError) << f.rule << " " << f.message;
   for (const auto& m : r->result.modules) EXPECT_TRUE(m.loads) << m.name;
   int st = 0;
-  std::string out = testdata::run(fmt::format("{} image {} --root {} --need rdma_cm r8169 "
-                                              "--no-cache 2>&1",
-                                              testdata::ofsck_bin(), image(),
-                                              testdata::tree(kKver)),
-                                  &st);
+  std::string out =
+      testdata::run(fmt::format("{} image {} --root {} --need rdma_cm r8169 "
+                                "--no-cache 2>&1",
+                                testdata::ofsck_bin(), image(), testdata::tree(kKver)),
+                    &st);
   EXPECT_EQ(st, 0) << out;
   EXPECT_NE(out.find("kernel/drivers/net/ethernet/realtek/r8169.ko"), std::string::npos) << out;
 }
 
 TEST_F(MkinitramfsImage, ModuleRemovedFromImage) {
   std::string img =
-      repack("no-configfs.img", fmt::format("rm usr/lib/modules/{}/kernel/fs/configfs/configfs.ko",
-                                            kKver));
+      repack("no-configfs.img",
+             fmt::format("rm usr/lib/modules/{}/kernel/fs/configfs/configfs.ko", kKver));
   std::optional<ImageReport> r;
   const Finding* f = the_finding(options(img, {"rdma_cm"}), kImageModuleMissing, "configfs", r);
   ASSERT_NE(f, nullptr);
@@ -391,8 +388,7 @@ TEST_F(MkinitramfsImage, ModuleReplacedOnDiskAfterBuild) {
           "disk/$M/kernel/drivers/net/phy/realtek.ko 2>&1",
           fmt::arg("d", *dir_), fmt::arg("img", image()), fmt::arg("k", kKver),
           fmt::arg("tree", testdata::tree(kKver)),
-          fmt::arg("old", testdata::tree(testdata::kOld61)),
-          fmt::arg("ok", testdata::kOld61)),
+          fmt::arg("old", testdata::tree(testdata::kOld61)), fmt::arg("ok", testdata::kOld61)),
       &st);
   ASSERT_EQ(st, 0) << log;
   auto o = options(image(), {"r8169"});

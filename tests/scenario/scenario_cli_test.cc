@@ -17,8 +17,8 @@ std::set<std::string> names(const json& doc) {
   return s;
 }
 
-// Scenario 6: ofs_core is rejected (unsigned under sig_enforce); ofs_consumer and ofs_nsuser, signed
-// with a trusted key and fine on their own, fail because their dependency does.
+// Scenario 6: ofs_core is rejected (unsigned under sig_enforce); ofs_consumer and ofs_nsuser,
+// signed with a trusted key and fine on their own, fail because their dependency does.
 TEST(Scenario, DependencyFailurePropagates) {
   OFSCK_REQUIRE_SCN(k47);
   Root r(k47);
@@ -27,8 +27,8 @@ TEST(Scenario, DependencyFailurePropagates) {
   r.add_test("signed/ofs_nsuser.ko", "extra/ofs_nsuser.ko");
   r.add_test("signed/ofs_leaf.ko", "extra/ofs_leaf.ko");
   r.depmod();
-  Out run = check(r, {"--cmdline", "module.sig_enforce=1", "--trust",
-                      tm(k47, "keys/signing_key.x509")});
+  Out run =
+      check(r, {"--cmdline", "module.sig_enforce=1", "--trust", tm(k47, "keys/signing_key.x509")});
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1);
   const json* core = module(run.doc, "ofs_core");
@@ -106,8 +106,9 @@ TEST(Scenario, PositionalFile) {
     ASSERT_NE(m, nullptr) << SCN_DUMP(run);
     EXPECT_FALSE((*m)["loads"].get<bool>());
     EXPECT_EQ(errno_of(*m), "EINVAL");
-    EXPECT_EQ(msgs(*m, false), (V{"ofs_consumer: disagrees about version of symbol ofs_core_register",
-                                   "ofs_consumer: Unknown symbol ofs_core_register (err -22)"}));
+    EXPECT_EQ(msgs(*m, false),
+              (V{"ofs_consumer: disagrees about version of symbol ofs_core_register",
+                 "ofs_consumer: Unknown symbol ofs_core_register (err -22)"}));
     EXPECT_FALSE(findings(run.doc, "OFS203").empty());
   }
 }
@@ -155,7 +156,8 @@ TEST(Scenario, ExitCodes) {
     fs::create_directories(r.path() + "/lib/modules/" + k56 + "/kernel");
     Out run = ofsck({"check", "--root", r.path(), "--format", "json", "-q"});
     EXPECT_EQ(run.status, 2) << SCN_DUMP(run);
-    EXPECT_NE(run.err.find(k56), std::string::npos) << "message should name the kernels: " << run.err;
+    EXPECT_NE(run.err.find(k56), std::string::npos)
+        << "message should name the kernels: " << run.err;
     r.depmod();
     Out ok = check(r);
     EXPECT_EQ(ok.status, 0) << SCN_DUMP(ok);
@@ -198,9 +200,8 @@ TEST(Scenario, StaleIndex) {
   r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
-  EXPECT_FALSE(findings(run.doc, "OFS103").empty())
-      << "modules.dep.bin lacks ofs_consumer\n"
-      << SCN_DUMP(run);
+  EXPECT_FALSE(findings(run.doc, "OFS103").empty()) << "modules.dep.bin lacks ofs_consumer\n"
+                                                    << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1);
 }
 

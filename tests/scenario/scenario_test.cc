@@ -34,7 +34,7 @@ TEST(Scenario, VendorCoreShadowing) {
   EXPECT_FALSE((*c)["loads"].get<bool>());
   EXPECT_EQ(errno_of(*c), "EINVAL");
   EXPECT_EQ(msgs(*c, false), (V{"ofs_consumer: disagrees about version of symbol ofs_core_register",
-                                 "ofs_consumer: Unknown symbol ofs_core_register (err -22)"}));
+                                "ofs_consumer: Unknown symbol ofs_core_register (err -22)"}));
   EXPECT_TRUE((*c)["failed_dependency"].is_null());
   EXPECT_EQ((*c)["load_order"], json::array({"ofs_core"}));
   auto f = findings(run.doc, "OFS203", "ofs_consumer");
@@ -97,7 +97,7 @@ TEST(Scenario, OverrideToWrongDirectory) {
   EXPECT_FALSE((*c)["loads"].get<bool>());
   EXPECT_EQ(errno_of(*c), "EINVAL");
   EXPECT_EQ(msgs(*c, false), (V{"ofs_consumer: disagrees about version of symbol ofs_core_register",
-                                 "ofs_consumer: Unknown symbol ofs_core_register (err -22)"}));
+                                "ofs_consumer: Unknown symbol ofs_core_register (err -22)"}));
   EXPECT_EQ((*module(run.doc, "ofs_core"))["file"], "updates/ofs_core.ko");
 }
 
@@ -137,8 +137,7 @@ TEST(Scenario, OtherAbiInWeakUpdates) {
   EXPECT_FALSE((*m)["loads"].get<bool>());
   EXPECT_EQ(errno_of(*m), "ENOEXEC");
   EXPECT_EQ(msgs(*m, false), (V{"ofs_leaf: disagrees about version of symbol module_layout"}));
-  for (const auto& s : msgs(*m, true))
-    EXPECT_EQ(s.find("Unknown symbol"), std::string::npos) << s;
+  for (const auto& s : msgs(*m, true)) EXPECT_EQ(s.find("Unknown symbol"), std::string::npos) << s;
   EXPECT_EQ(findings(run.doc, "OFS201", "ofs_leaf").size(), 1u) << SCN_DUMP(run);
   // pcspkr of the right ABI still loads.
   ASSERT_NE(module(run.doc, "pcspkr"), nullptr);
@@ -225,8 +224,8 @@ TEST(Scenario, SignatureEnforcement) {
   OFSCK_REQUIRE_SCN(k47);
   Root r(k47);
   r.add_test("unsigned/ofs_leaf.ko", "extra/ofs_leaf.ko");
-  r.add_test("signed/ofs_missing.ko", "extra/ofs_missing.ko");   // signed, test key
-  r.add_test("signed/ofs_core.ko", "extra/ofs_core.ko");         // signed, test key
+  r.add_test("signed/ofs_missing.ko", "extra/ofs_missing.ko");  // signed, test key
+  r.add_test("signed/ofs_core.ko", "extra/ofs_core.ko");        // signed, test key
   r.depmod();
   {
     Out run = check(r, {"--cmdline", "module.sig_enforce=1"});
@@ -327,7 +326,8 @@ TEST(Scenario, SymbolResolutionFailures) {
   EXPECT_EQ(errno_of(*pr), "ENOENT");
   EXPECT_EQ(msgs(*pr, false), (V{"ofs_prop: Unknown symbol ofs_core_gpl_fn (err -2)"}));
   V once = msgs(*pr, true);
-  EXPECT_TRUE(contains(once, "ofs_prop: module license 'Proprietary' taints kernel.")) << pr->dump(2);
+  EXPECT_TRUE(contains(once, "ofs_prop: module license 'Proprietary' taints kernel."))
+      << pr->dump(2);
   EXPECT_TRUE(contains(once, "Disabling lock debugging due to kernel taint")) << pr->dump(2);
   EXPECT_FALSE(findings(run.doc, "OFS205", "ofs_prop").empty()) << SCN_DUMP(run);
 

@@ -45,9 +45,9 @@ inline bool ensure_test_modules(const std::string& kver, std::string* why = null
     return done[kver] = false;
   }
   int st = 0;
-  std::string out = td::run(shq(td::source_dir() + "/scripts/build-test-modules.sh") + " " +
-                                shq(kver) + " 2>&1",
-                            &st);
+  std::string out =
+      td::run(shq(td::source_dir() + "/scripts/build-test-modules.sh") + " " + shq(kver) + " 2>&1",
+              &st);
   if (st != 0 && why) *why = out;
   return done[kver] = (st == 0);
 }
@@ -77,9 +77,11 @@ inline std::string read_file(const std::string& path) {
 /// OFSCK_KEEP_SCN=1.
 class Root {
  public:
-  explicit Root(std::string kver, std::vector<std::string> intree = {"kernel/drivers/input/misc/pcspkr.ko"})
+  explicit Root(std::string kver,
+                std::vector<std::string> intree = {"kernel/drivers/input/misc/pcspkr.ko"})
       : kver_(std::move(kver)) {
-    std::string base = td::exists("/dev/shm") ? "/dev/shm/ofsck-scn-XXXXXX" : "/tmp/ofsck-scn-XXXXXX";
+    std::string base =
+        td::exists("/dev/shm") ? "/dev/shm/ofsck-scn-XXXXXX" : "/tmp/ofsck-scn-XXXXXX";
     if (!mkdtemp(base.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = base;
     std::string tree = td::tree(kver_);
@@ -178,8 +180,8 @@ inline Out ofsck(const std::vector<std::string>& args) {
 
 /// `ofsck check --root R --format json -q <extra...>`.
 inline Out check(const Root& root, std::vector<std::string> extra = {}) {
-  std::vector<std::string> a = {"check", "--root", root.path(), "--kernel", root.kver(),
-                                "--format", "json", "-q"};
+  std::vector<std::string> a = {"check",     "--root",   root.path(), "--kernel",
+                                root.kver(), "--format", "json",      "-q"};
   a.insert(a.end(), extra.begin(), extra.end());
   return ofsck(a);
 }
@@ -234,18 +236,19 @@ inline bool ends_with(const std::string& s, const std::string& suf) {
 
 /// Requires the tree and the built test modules for kver (fails unless
 /// OFSCK_ALLOW_MISSING_TESTDATA is set).
-#define OFSCK_REQUIRE_SCN(kver)                                                           \
-  do {                                                                                    \
-    OFSCK_REQUIRE_DATA(::ofsck::testdata::module_dir(kver));                              \
-    std::string why_;                                                                     \
-    if (!::ofsck::scn::ensure_test_modules(kver, &why_)) {                                \
-      if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << why_;                   \
-      FAIL() << "cannot build test modules for " << (kver) << ": " << why_;               \
-    }                                                                                     \
+#define OFSCK_REQUIRE_SCN(kver)                                             \
+  do {                                                                      \
+    OFSCK_REQUIRE_DATA(::ofsck::testdata::module_dir(kver));                \
+    std::string why_;                                                       \
+    if (!::ofsck::scn::ensure_test_modules(kver, &why_)) {                  \
+      if (getenv("OFSCK_ALLOW_MISSING_TESTDATA")) GTEST_SKIP() << why_;     \
+      FAIL() << "cannot build test modules for " << (kver) << ": " << why_; \
+    }                                                                       \
   } while (0)
 
 /// Dumps the module verdict / doc on failure.
-#define SCN_DUMP(run) "exit " << (run).status << "\nstderr: " << (run).err << "\nstdout: " << (run).out.substr(0, 6000)
+#define SCN_DUMP(run) \
+  "exit " << (run).status << "\nstderr: " << (run).err << "\nstdout: " << (run).out.substr(0, 6000)
 
 namespace ofsck::scn {
 
@@ -256,7 +259,8 @@ inline Out check_indexed(Root& root) {
   Out run = check(root);
   if (run.parsed) {
     EXPECT_TRUE(findings(run.doc, "OFS103").empty())
-        << "ofsck's depmod disagrees with the real depmod\n" << SCN_DUMP(run);
+        << "ofsck's depmod disagrees with the real depmod\n"
+        << SCN_DUMP(run);
   }
   return run;
 }

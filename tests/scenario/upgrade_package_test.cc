@@ -66,11 +66,10 @@ class UpgradePackageTest : public ::testing::Test {
       std::string r = *work_ + "/" + name;
       for (const char* k : {td::kOld61, td::kNew61}) {
         if (std::string(name) == "packages" && std::string(k) == td::kNew61) continue;
-        td::run(
-            fmt::format("mkdir -p {0}/lib/modules {0}/boot {0}/usr/src/linux-headers-{1} && "
-                        "cp -al {2}/lib/modules/{1} {0}/lib/modules/ && cp -al {2}/boot/. "
-                        "{0}/boot/ && ln {3} {0}/usr/src/linux-headers-{1}/Module.symvers",
-                        r, k, td::tree(k), td::symvers(k)));
+        td::run(fmt::format("mkdir -p {0}/lib/modules {0}/boot {0}/usr/src/linux-headers-{1} && "
+                            "cp -al {2}/lib/modules/{1} {0}/lib/modules/ && cp -al {2}/boot/. "
+                            "{0}/boot/ && ln {3} {0}/usr/src/linux-headers-{1}/Module.symvers",
+                            r, k, td::tree(k), td::symvers(k)));
       }
       ofsck::pkgfix::dpkg_install(r, deb);
       td::run(fmt::format("cp {}/unsigned/ofs_leaf.ko {}/lib/modules/{}/extra/",
@@ -105,10 +104,10 @@ class UpgradePackageTest : public ::testing::Test {
   static Outcome upgrade(const std::string& root, const std::string& args, bool as_json = true) {
     Outcome r;
     std::string err = *work_ + "/stderr";
-    r.out = td::run(
-        fmt::format("TMPDIR={} {} upgrade -q --root {} --cache-dir {}/cache {} {} 2>{}", tmp(),
-                    td::ofsck_bin(), root, *work_, as_json ? "--format json" : "", args, err),
-        &r.status);
+    r.out = td::run(fmt::format("TMPDIR={} {} upgrade -q --root {} --cache-dir {}/cache {} {} 2>{}",
+                                tmp(), td::ofsck_bin(), root, *work_,
+                                as_json ? "--format json" : "", args, err),
+                    &r.status);
     std::ifstream e(err);
     r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
     if (as_json) r.doc = json::parse(r.out, nullptr, false);
@@ -207,9 +206,10 @@ TEST_F(UpgradePackageTest, KabiRollUpPerOwningPackage) {
     EXPECT_EQ(syms, per_pkg[p["package"].get<std::string>()]) << p["package"];
   }
 
-  Outcome text = upgrade(
-      installed(),
-      fmt::format("--kernel {} --to {} --kabi-list {}", td::kOld61, td::kNew61, kabi()), false);
+  Outcome text =
+      upgrade(installed(),
+              fmt::format("--kernel {} --to {} --kabi-list {}", td::kOld61, td::kNew61, kabi()),
+              false);
   EXPECT_NE(text.out.find(fmt::format("kABI risk by package (imports not on {}):", kabi())),
             std::string::npos)
       << text.out;
@@ -230,8 +230,9 @@ TEST_F(UpgradePackageTest, KabiRollUpPerOwningPackage) {
 TEST_F(UpgradePackageTest, PackagesWithoutOneKernelAreUsageErrors) {
   std::string before = snapshot(packages());
   // A package with no kernel in it: exit 2, naming it.
-  std::string doc_deb = ofsck::pkgfix::build_deb(
-      *work_, "acme-doc", "1.0", {{"/usr/share/doc/acme-doc/README", "", "hello\n"}});
+  std::string doc_deb =
+      ofsck::pkgfix::build_deb(*work_, "acme-doc", "1.0",
+                               {{"/usr/share/doc/acme-doc/README", "", "hello\n"}});
   Outcome r = upgrade(packages(), "--to " + doc_deb);
   EXPECT_EQ(r.status, 2) << r.out << r.err;
   EXPECT_NE(r.err.find(doc_deb + ": carries no kernel"), std::string::npos) << r.err;

@@ -63,9 +63,11 @@ class UpgradeTest : public ::testing::Test {
   }
 
   static json upgrade(const std::string& extra_args, int* status) {
-    std::string out = td::run(fmt::format(
-        "{} upgrade -q --root {} --kernel {} --to {} --cache-dir {}/cache --format json {}",
-        td::ofsck_bin(), *root_, td::kOld61, td::kNew61, *root_, extra_args), status);
+    std::string out = td::run(
+        fmt::format(
+            "{} upgrade -q --root {} --kernel {} --to {} --cache-dir {}/cache --format json {}",
+            td::ofsck_bin(), *root_, td::kOld61, td::kNew61, *root_, extra_args),
+        status);
     return json::parse(out, nullptr, false);
   }
 
@@ -177,22 +179,23 @@ TEST_F(UpgradeTest, InTreeNameBeatsWeakUpdatesUnlessOverridden) {
   EXPECT_EQ(st, 1);
 
   // With the override the link wins, and the kernel refuses 6.1.0-47's module_layout.
-  td::run(fmt::format("echo 'override dummy {} weak-updates' >{}/zz01-dummy.conf", td::kNew61,
-                      conf));
+  td::run(
+      fmt::format("echo 'override dummy {} weak-updates' >{}/zz01-dummy.conf", td::kNew61, conf));
   doc = upgrade("", &st);
   td::run(fmt::format("rm -rf {} {}", upd, conf));
   m = module(doc, "dummy");
   ASSERT_NE(m, nullptr) << doc.dump(2);
   EXPECT_EQ((*m)["verdict_if_linked"], "fails") << m->dump(2);
   EXPECT_EQ((*m)["errno"], "ENOEXEC");
-  EXPECT_TRUE(has((*m)["kernel_messages"], "dummy: disagrees about version of symbol module_layout"));
+  EXPECT_TRUE(
+      has((*m)["kernel_messages"], "dummy: disagrees about version of symbol module_layout"));
   EXPECT_EQ((*m)["needs_rebuild"], true);
 }
 
 TEST_F(UpgradeTest, KabiListRisks) {
   place(td::kNew61, {"ofs_leaf"});
-  std::string imports = td::run(fmt::format(
-      "nm -u {}/ofs_leaf.ko | awk '{{print $2}}' | sort -u", extra()));
+  std::string imports =
+      td::run(fmt::format("nm -u {}/ofs_leaf.ko | awk '{{print $2}}' | sort -u", extra()));
   ASSERT_FALSE(imports.empty());
   std::string first = imports.substr(0, imports.find('\n'));
   std::string list = *root_ + "/kabi.list";

@@ -48,8 +48,8 @@ class WhatifTest : public ::testing::Test {
     if (!work_.empty()) fs::remove_all(work_, ec);
   }
   Out whatif(const Root& r, std::vector<std::string> extra, bool kernel = true) {
-    std::vector<std::string> a = {"whatif", "--root", r.path(), "--format", "json", "-q",
-                                  "--no-cache"};
+    std::vector<std::string> a = {"whatif", "--root", r.path(),    "--format",
+                                  "json",   "-q",     "--no-cache"};
     if (kernel) a.insert(a.end(), {"--kernel", r.kver()});
     a.insert(a.end(), extra.begin(), extra.end());
     return ofsck(a);
@@ -65,10 +65,9 @@ TEST_F(WhatifTest, VendorDebIntroducesCrcMismatchAndRemovalFixesIt) {
   r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
   r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
   r.depmod();
-  std::string deb = pkgfix::build_deb(
-      work_, "acme-ofs-core", "2.0",
-      {{"/lib/modules/" + kK + "/updates/ofs_core.ko", tm(kK, "unsigned/ofs_core-v2/ofs_core.ko"),
-        ""}});
+  std::string deb = pkgfix::build_deb(work_, "acme-ofs-core", "2.0",
+                                      {{"/lib/modules/" + kK + "/updates/ofs_core.ko",
+                                        tm(kK, "unsigned/ofs_core-v2/ofs_core.ko"), ""}});
   std::string before = snapshot(r.path());
   Out w = whatif(r, {"--install", deb});
   ASSERT_TRUE(w.parsed) << w.out << w.err;
@@ -91,8 +90,8 @@ TEST_F(WhatifTest, VendorDebIntroducesCrcMismatchAndRemovalFixesIt) {
   EXPECT_TRUE(w.doc["fixed"].empty() || in(w.doc, "fixed", "OFS203").empty());
 
   // Text form: compiler-style sections.
-  Out t = ofsck({"whatif", "--root", r.path(), "--kernel", kK, "-q", "--no-cache", "--install",
-                 deb});
+  Out t =
+      ofsck({"whatif", "--root", r.path(), "--kernel", kK, "-q", "--no-cache", "--install", deb});
   EXPECT_EQ(t.status, 1);
   EXPECT_NE(t.out.find("introduced:\n"), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("error[OFS203]"), std::string::npos) << t.out;
@@ -128,11 +127,11 @@ TEST_F(WhatifTest, VendorRpmOverrideTakesEffect) {
   r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
   r.write("etc/depmod.d/.keep", "");
   r.depmod();
-  std::string rpm = pkgfix::build_rpm(
-      work_, "kmod-acme-ofs_core", "2.0", "1",
-      {{"/lib/modules/" + kK + "/extra/acme/ofs_core.ko", tm(kK, "unsigned/ofs_core-v2/ofs_core.ko"),
-        ""},
-       {"/etc/depmod.d/zz01-acme-ofs_core.conf", "", "override ofs_core " + kK + " extra/acme\n"}});
+  std::string rpm = pkgfix::build_rpm(work_, "kmod-acme-ofs_core", "2.0", "1",
+                                      {{"/lib/modules/" + kK + "/extra/acme/ofs_core.ko",
+                                        tm(kK, "unsigned/ofs_core-v2/ofs_core.ko"), ""},
+                                       {"/etc/depmod.d/zz01-acme-ofs_core.conf", "",
+                                        "override ofs_core " + kK + " extra/acme\n"}});
   std::string before = snapshot(r.path());
   Out w = whatif(r, {"--install", rpm});
   ASSERT_TRUE(w.parsed) << w.out << w.err;
@@ -147,8 +146,8 @@ TEST_F(WhatifTest, VendorRpmOverrideTakesEffect) {
   // Through a warm persistent cache: the same answer, and the overlay adds no cache files
   // (untouched files are looked up under the root's paths; the cache is never written).
   std::string cdir = work_ + "/cache";
-  ASSERT_TRUE(ofsck({"check", "--root", r.path(), "--kernel", kK, "-q", "--cache-dir", cdir})
-                  .status <= 1);
+  ASSERT_TRUE(
+      ofsck({"check", "--root", r.path(), "--kernel", kK, "-q", "--cache-dir", cdir}).status <= 1);
   size_t files_before = 0, files_after = 0;
   for (const auto& e : fs::directory_iterator(cdir)) files_before += e.is_regular_file();
   Out cached = ofsck({"whatif", "--root", r.path(), "--kernel", kK, "--format", "json", "-q",
@@ -169,7 +168,8 @@ TEST_F(WhatifTest, VendorRpmOverrideTakesEffect) {
 // Debian's own linux-image-6.1.0-47 package over a root that holds only 6.1.0-56: the what-if
 // brings the new kernel and checks its stock modules (no errors); 6.1.0-56 is untouched.
 TEST_F(WhatifTest, DebianKernelPackageBringsItsKernel) {
-  std::string deb = td::cache_dir() + "/debs/linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb";
+  std::string deb =
+      td::cache_dir() + "/debs/linux-image-6.1.0-47-amd64-unsigned_6.1.170-3_amd64.deb";
   OFSCK_REQUIRE_DATA(deb);
   Root r(kK);
   r.depmod();
@@ -188,10 +188,9 @@ TEST_F(WhatifTest, DebianKernelPackageBringsItsKernel) {
 
 TEST_F(WhatifTest, CorruptPackageIsUnreadableInputNamingTheFile) {
   Root r(kK);
-  std::string deb = pkgfix::build_deb(
-      work_, "acme-ofs-core", "2.0",
-      {{"/lib/modules/" + kK + "/updates/ofs_core.ko", tm(kK, "unsigned/ofs_core-v2/ofs_core.ko"),
-        ""}});
+  std::string deb = pkgfix::build_deb(work_, "acme-ofs-core", "2.0",
+                                      {{"/lib/modules/" + kK + "/updates/ofs_core.ko",
+                                        tm(kK, "unsigned/ofs_core-v2/ofs_core.ko"), ""}});
   std::string cut = work_ + "/cut.deb";
   td::run("head -c " + std::to_string(fs::file_size(deb) / 2) + " " + shq(deb) + " > " + shq(cut));
   Out w = whatif(r, {"--install", cut});

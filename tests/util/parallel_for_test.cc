@@ -15,7 +15,8 @@ TEST(ParallelFor, EveryIndexExactlyOnce) {
     for (size_t n : {size_t{0}, size_t{1}, size_t{5}, size_t{1000}}) {
       std::vector<std::atomic<int>> seen(n);
       parallel_for(n, threads, [&](size_t i) { seen[i].fetch_add(1); });
-      for (size_t i = 0; i < n; ++i) EXPECT_EQ(seen[i].load(), 1) << threads << " " << n << " " << i;
+      for (size_t i = 0; i < n; ++i)
+        EXPECT_EQ(seen[i].load(), 1) << threads << " " << n << " " << i;
     }
 }
 

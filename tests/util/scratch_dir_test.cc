@@ -69,7 +69,8 @@ TEST_F(ScratchDirTest, ParentOrder) {
   setenv("TMPDIR", "", 1);  // empty counts as unset
   std::string p = ScratchDir::default_parent();
   EXPECT_TRUE(p == "/dev/shm" || p == "/tmp") << p;
-  if (old) setenv("TMPDIR", saved.c_str(), 1); else unsetenv("TMPDIR");
+  if (old) setenv("TMPDIR", saved.c_str(), 1);
+  else unsetenv("TMPDIR");
 }
 
 TEST_F(ScratchDirTest, UncreatableParentNamesIt) {
@@ -119,7 +120,8 @@ TEST_F(ScratchDirTest, RemovedOnSignalAndTheProcessStillDiesOfIt) {
 }
 
 TEST_F(ScratchDirTest, RemovedAtExit) {
-  auto [status, path] = in_child([] { std::exit(0); });  // the child's ScratchDir is never destroyed
+  auto [status, path] =
+      in_child([] { std::exit(0); });  // the child's ScratchDir is never destroyed
   ASSERT_FALSE(path.empty());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);

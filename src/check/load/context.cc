@@ -7,7 +7,11 @@ namespace ofsck::check::load {
 
 Context::Context(const model::KernelFacts& kf, const model::ModuleFile& mf,
                  std::span<const LoadedModule> l, const SimOptions& o, LoadVerdict& verdict)
-    : k(kf), m(mf), loaded(l), opts(o), v(verdict),
+    : k(kf),
+      m(mf),
+      loaded(l),
+      opts(o),
+      v(verdict),
       // find_sec() (main.c) skips sections without SHF_ALLOC: a __versions that objcopy
       // --set-section-flags or kmod --force-modversion left unallocated is absent for the kernel.
       has_versions(mf.has_versions && mf.versions_alloc) {

@@ -32,7 +32,10 @@ bool elf_validity(Context& c) {
   const uint16_t e_machine = swapped ? swap16(c.m.machine) : c.m.machine;
   constexpr uint16_t kEtRel = 1;
   auto kind = [](uint8_t cls, bool be, uint16_t machine) {
-    return fmt::format("{}-bit {}-endian, e_machine {}", cls == 1 ? 32 : cls == 2 ? 64 : 0,
+    return fmt::format("{}-bit {}-endian, e_machine {}",
+                       cls == 1   ? 32
+                       : cls == 2 ? 64
+                                  : 0,
                        be ? "big" : "little", machine);
   };
   c.v.elf_problem = fmt::format("the file is {}; the kernel takes {}",

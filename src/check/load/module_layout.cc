@@ -21,8 +21,8 @@ bool module_layout(Context& c) {
     case VersionCheck::kNoVersion: return true;
     case VersionCheck::kMismatch: {
       const model::Import* i = c.find_version("module_layout");
-      c.v.symbol_problems.push_back({SymbolProblem::Kind::kCrcMismatch, "module_layout",
-                                     "vmlinux", i ? i->crc : std::nullopt, it->second.crc, ""});
+      c.v.symbol_problems.push_back({SymbolProblem::Kind::kCrcMismatch, "module_layout", "vmlinux",
+                                     i ? i->crc : std::nullopt, it->second.crc, ""});
       return c.fail(ENOEXEC, Stage::kModuleLayout);
     }
     case VersionCheck::kForceRefused: return c.fail(ENOEXEC, Stage::kModuleLayout);

@@ -165,8 +165,7 @@ bool setup_modinfo(Context& c) {
   if (!c.k.namespaces.module_namespaces) return true;
   for (const auto& ns : c.m.info.import_ns) {
     if (!ns.starts_with("module:")) continue;
-    c.say(fmt::format("{}: module tries to import module namespace: {}", c.v.name, ns),
-          kNamespace);
+    c.say(fmt::format("{}: module tries to import module namespace: {}", c.v.name, ns), kNamespace);
     c.v.symbol_problems.push_back({SymbolProblem::Kind::kImportsModuleNs, "", "", {}, {}, ns});
     return c.fail(EPERM, Stage::kModinfo);
   }
@@ -183,9 +182,9 @@ bool symbols(Context& c) {
     const size_t problems = c.v.symbol_problems.size();
     const int err = resolve_symbol(c, imp, using_gplonly);
     if (!err) continue;
-    const std::string_view rule =
-        c.v.symbol_problems.size() > problems ? rule_of(c.v.symbol_problems.back().kind)
-                                              : kNoSymbolVersion;
+    const std::string_view rule = c.v.symbol_problems.size() > problems
+                                      ? rule_of(c.v.symbol_problems.back().kind)
+                                      : kNoSymbolVersion;
     c.say(fmt::format("{}: Unknown symbol {} (err -{})", c.v.name, imp.name, err), rule);
     last_err = err;
   }

@@ -112,7 +112,7 @@ std::optional<read::PackageDb> read_packages(const Prepared& p, std::vector<Find
   auto db_or = read::load_package_db(p.root, package_filter(p));
   if (!db_or) {
     Finding f = make_finding(kBadInput, db_or.error().where.path,
-                     "package database cannot be read: " + db_or.error().message);
+                             "package database cannot be read: " + db_or.error().message);
     if (!db_or.error().where.path.empty()) f.where.push_back(db_or.error().where);
     f.notes.push_back("package ownership is not shown");
     findings.push_back(std::move(f));
@@ -149,24 +149,23 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
   if (!unowned.empty() && unowned.size() == res.selections.size() && unowned.size() > 1) {
     // The whole tree: an image unpacked without its package manager, not a hand-copied module.
     Finding f = make_finding(kUnownedModule, p.kernel.release,
-                     fmt::format("none of the {} modules of {} is owned by a package",
-                                 unowned.size(), p.kernel.release));
+                             fmt::format("none of the {} modules of {} is owned by a package",
+                                         unowned.size(), p.kernel.release));
     f.where.push_back(SourceRef{p.module_dir});
-    f.notes.push_back(
-        "the tree was copied or extracted without the package manager: package "
-        "updates will not replace it");
+    f.notes.push_back("the tree was copied or extracted without the package manager: package "
+                      "updates will not replace it");
     sink.add(std::move(f));
   } else {
     for (const auto* sel : unowned) {
-      Finding f = make_finding(kUnownedModule, sel->name,
+      Finding f =
+          make_finding(kUnownedModule, sel->name,
                        fmt::format("{} is owned by no package", res.files[sel->winner].relpath));
       f.where.push_back(SourceRef{res.files[sel->winner].path});
       for (const auto& l : sel->losers)
         if (owners_of_file(p, db, l.file))
           f.notes.push_back(fmt::format("it shadows {}", file_and_owner(p, db, l.file)));
-      f.notes.push_back(
-          "a module copied in by hand (or left by a failed DKMS run) is never "
-          "updated or removed by the package manager");
+      f.notes.push_back("a module copied in by hand (or left by a failed DKMS run) is never "
+                        "updated or removed by the package manager");
       f.hint = "install it from a package (DKMS or a kmod package), or delete it and run depmod";
       sink.add(std::move(f));
     }
@@ -188,17 +187,17 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
     }
     Finding f =
         make_finding(kSameModuleTwoPackages, sel.name,
-             fmt::format("module {} is shipped by {} packages for {}: {} wins over {}", sel.name,
-                         pkgs.size(), p.kernel.release, file_and_owner(p, db, sel.winner), losers));
+                     fmt::format("module {} is shipped by {} packages for {}: {} wins over {}",
+                                 sel.name, pkgs.size(), p.kernel.release,
+                                 file_and_owner(p, db, sel.winner), losers));
     f.where.push_back(SourceRef{res.files[sel.winner].path});
     for (uint32_t c : sel.candidates)
       if (c != sel.winner) f.where.push_back(SourceRef{res.files[c].path});
     for (const auto& l : sel.losers)
       f.notes.push_back(fmt::format("{} {}", res.files[l.file].relpath, l.reason));
     if (sel.tie) f.notes.push_back("the winner depends on directory read order (see OFS102)");
-    f.notes.push_back(
-        "removing or upgrading either package silently changes which file "
-        "modprobe loads");
+    f.notes.push_back("removing or upgrading either package silently changes which file "
+                      "modprobe loads");
     f.hint = "keep one package, or pin the intended file with an `override` line in depmod.d";
     sink.add(std::move(f));
   }

@@ -26,11 +26,10 @@ inline constexpr std::string_view kNoPackage = "no package";  // no package name
 /// read by read_packages().
 void apply_changes(const Prepared& p, read::PackageDb& db, const read::PackageChanges& changes);
 
-/// read_packages() plus apply_changes(); reads the root's dpkg/RPM databases, keeping only the module files of the resolution and
-/// depmod.d/modprobe.d files, then applies `changes` (packages installed or removed in memory
-/// only, e.g. whatif's; nullptr: none). nullopt when
-/// the root has no package database (an extracted tree) or it cannot be read (then an OFS304
-/// finding says why).
+/// read_packages() plus apply_changes(); reads the root's dpkg/RPM databases, keeping only the
+/// module files of the resolution and depmod.d/modprobe.d files, then applies `changes` (packages
+/// installed or removed in memory only, e.g. whatif's; nullptr: none). nullopt when the root has no
+/// package database (an extracted tree) or it cannot be read (then an OFS304 finding says why).
 [[nodiscard]] std::optional<read::PackageDb> load_packages(
     const Prepared& p, DiagnosticSink& sink, const read::PackageChanges* changes = nullptr);
 

@@ -41,11 +41,12 @@ void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
       d = fmt::format("{}: {} is not in the index (modprobe: Module {} not found)", m.name,
                       m.dep_path, m.name);
     } else if (it->second.path != m.dep_path) {
-      d = fmt::format("{}: modprobe loads {}, depmod would now choose {}", m.name,
-                      it->second.path, m.dep_path);
+      d = fmt::format("{}: modprobe loads {}, depmod would now choose {}", m.name, it->second.path,
+                      m.dep_path);
     } else {
       std::vector<std::string> want;
-      for (int dep : res.deps[i].all) want.push_back(res.modules[static_cast<size_t>(dep)].dep_path);
+      for (int dep : res.deps[i].all)
+        want.push_back(res.modules[static_cast<size_t>(dep)].dep_path);
       if (want != it->second.deps)
         d = fmt::format("{}: its dependency list in the index differs from the tree's", m.name);
     }
@@ -66,7 +67,8 @@ void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
                           "write now; modprobe uses the index",
                           count, count == 1 ? "" : "s");
   f.notes = std::move(diffs);
-  if (count > f.notes.size()) f.notes.push_back(fmt::format("… and {} more", count - f.notes.size()));
+  if (count > f.notes.size())
+    f.notes.push_back(fmt::format("… and {} more", count - f.notes.size()));
   f.hint = fmt::format("depmod -a {}", p.kernel.release);
   sink.add(std::move(f));
 }

@@ -60,9 +60,9 @@ std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string&
       if (ok) continue;
       const std::string msg = fmt::format("{}: unknown parameter '{}' ignored", name, pn);
       lines.push_back({msg, false, kUnknownParameter});
-      Finding f = make_finding(kUnknownParameter, name,
-                               fmt::format("{} has no parameter '{}': the kernel ignores it",
-                                           name, pn));
+      Finding f =
+          make_finding(kUnknownParameter, name,
+                       fmt::format("{} has no parameter '{}': the kernel ignores it", name, pn));
       if (!where.path.empty()) f.where.push_back(where);
       f.kernel_messages.push_back(msg);
       std::string list;

@@ -144,15 +144,14 @@ class StreamParser {
                                s_.size()));
       const char* name = reinterpret_cast<const char*>(s_.data() + pos + kHeaderSize);
       if (name[name_len - 1] != '\0')
-        return err(ErrorCode::kMalformed, pos + kHeaderSize,
-                   "cpio name is not NUL-terminated");
+        return err(ErrorCode::kMalformed, pos + kHeaderSize, "cpio name is not NUL-terminated");
       std::string_view nm(name, name_len - 1);
       uint64_t data_at = align4(name_end);
       uint64_t next = align4(data_at + body);
       if (data_at + body > s_.size())
         return err(ErrorCode::kTruncated, data_at,
-                   fmt::format("body of \"{}\" (0x{:x} bytes) runs past the end (0x{:x})",
-                               nm, body, s_.size()));
+                   fmt::format("body of \"{}\" (0x{:x} bytes) runs past the end (0x{:x})", nm, body,
+                               s_.size()));
       if (nm == "TRAILER!!!") return std::min<uint64_t>(next, s_.size());
       if (out_.entries.size() >= opts_.max_entries)
         return err(ErrorCode::kTooLarge, pos,
@@ -167,8 +166,8 @@ class StreamParser {
       if (e.is_symlink()) {
         if (body > kPathMax)
           return err(ErrorCode::kMalformed, pos,
-                     fmt::format("symlink \"{}\" target of 0x{:x} bytes exceeds PATH_MAX",
-                                 nm, body));
+                     fmt::format("symlink \"{}\" target of 0x{:x} bytes exceeds PATH_MAX", nm,
+                                 body));
         e.symlink.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         if (auto z = e.symlink.find('\0'); z != std::string::npos) e.symlink.resize(z);
       } else if (e.is_regular()) {
@@ -216,8 +215,8 @@ struct Decoded {
 /// Decodes the compressed part that starts at `at` in `path`: output capped at `budget` bytes.
 class PartDecoder {
  public:
-  PartDecoder(std::span<const std::byte> in, const std::string& path, uint64_t at,
-              uint64_t budget, std::string method)
+  PartDecoder(std::span<const std::byte> in, const std::string& path, uint64_t at, uint64_t budget,
+              std::string method)
       : in_(in), path_(path), at_(at), budget_(budget), method_(std::move(method)) {}
 
   tl::unexpected<Error> fail(ErrorCode code, const std::string& what) const {
@@ -281,8 +280,8 @@ class PartDecoder {
   /// (lzma_alone_decoder): liblzma stops at the stream end and tells the bytes it read.
   Result<Decoded> lzma(bool xz) {
     lzma_stream s = LZMA_STREAM_INIT;
-    lzma_ret rc = xz ? lzma_stream_decoder(&s, kLzmaMemlimit, 0)
-                     : lzma_alone_decoder(&s, kLzmaMemlimit);
+    lzma_ret rc =
+        xz ? lzma_stream_decoder(&s, kLzmaMemlimit, 0) : lzma_alone_decoder(&s, kLzmaMemlimit);
     if (rc != LZMA_OK) throw std::bad_alloc();
     std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&s, lzma_end);
     s.next_in = reinterpret_cast<const uint8_t*>(in_.data());
@@ -466,7 +465,7 @@ Result<Decoded> decode_part(std::span<const std::byte> in, const std::string& pa
     unsigned b0, b1;
     const char* name;
   };
-  static constexpr Magic kTable[] = {{0x1f, 0x8b, "gzip"}, {0x1f, 0x9e, "gzip"},
+  static constexpr Magic kTable[] = {{0x1f, 0x8b, "gzip"},  {0x1f, 0x9e, "gzip"},
                                      {0x42, 0x5a, "bzip2"}, {0x5d, 0x00, "lzma"},
                                      {0xfd, 0x37, "xz"},    {0x89, 0x4c, "lzo"},
                                      {0x02, 0x21, "lz4"},   {0x28, 0xb5, "zstd"}};

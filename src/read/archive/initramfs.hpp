@@ -18,13 +18,13 @@ namespace ofsck::read {
 /// One cpio entry. Later entries of the same path replace earlier ones (the kernel unlinks and
 /// recreates), which is left to the consumer: entries stay in archive order.
 struct InitramfsEntry {
-  std::string path;        ///< normalised: no leading "/" or "./"; "" for the root itself
-  uint32_t mode = 0;       ///< st_mode (type bits included)
-  uint64_t size = 0;       ///< c_filesize (symlink target length for symlinks)
-  std::string symlink;     ///< target, for symlinks
+  std::string path;                 ///< normalised: no leading "/" or "./"; "" for the root itself
+  uint32_t mode = 0;                ///< st_mode (type bits included)
+  uint64_t size = 0;                ///< c_filesize (symlink target length for symlinks)
+  std::string symlink;              ///< target, for symlinks
   std::span<const std::byte> data;  ///< contents of regular files (view into Initramfs::storage)
-  uint64_t offset = 0;     ///< header offset in the image (compressed part: in its output)
-  uint32_t part = 0;       ///< index into Initramfs::parts
+  uint64_t offset = 0;              ///< header offset in the image (compressed part: in its output)
+  uint32_t part = 0;                ///< index into Initramfs::parts
   bool is_regular() const { return (mode & 0170000) == 0100000; }
   bool is_dir() const { return (mode & 0170000) == 0040000; }
   bool is_symlink() const { return (mode & 0170000) == 0120000; }
@@ -33,11 +33,11 @@ struct InitramfsEntry {
 /// One segment of the image: an uncompressed run of cpio archives (with the zero padding after
 /// them) or one compressed stream.
 struct InitramfsPart {
-  uint64_t offset = 0;        ///< where it starts in the image
-  std::string compression;    ///< "none", or the kernel's method name ("gzip", "zstd", "xz", ...)
-  uint64_t size = 0;          ///< decompressed bytes
-  uint32_t archives = 0;      ///< cpio archives (TRAILER!!! seen) in it
-  uint64_t input_size = 0;    ///< image bytes it spans (compressed: what the decompressor reads)
+  uint64_t offset = 0;      ///< where it starts in the image
+  std::string compression;  ///< "none", or the kernel's method name ("gzip", "zstd", "xz", ...)
+  uint64_t size = 0;        ///< decompressed bytes
+  uint32_t archives = 0;    ///< cpio archives (TRAILER!!! seen) in it
+  uint64_t input_size = 0;  ///< image bytes it spans (compressed: what the decompressor reads)
 };
 
 struct Initramfs {

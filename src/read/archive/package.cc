@@ -63,8 +63,7 @@ Result<void> walk_payload(archive* a, const std::string& label, const std::strin
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
       return make_error(ErrorCode::kMalformed,
-                        fmt::format("{}: entry {}: {}", what, info.entries, la_error(a)),
-                        {label});
+                        fmt::format("{}: entry {}: {}", what, info.entries, la_error(a)), {label});
     if (info.compression.empty()) {
       const char* f = archive_filter_name(a, 0);
       info.compression = archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE ? "none" : (f ? f : "?");
@@ -143,8 +142,8 @@ Result<Buffer> read_member(archive* a, archive_entry* ent, const std::string& na
   int64_t size = archive_entry_size(ent);
   if (size < 0 || static_cast<uint64_t>(size) > opts.max_member)
     return make_error(ErrorCode::kTooLarge,
-                      fmt::format("ar member {}: size 0x{:x} exceeds the cap of 0x{:x}", name,
-                                  size, opts.max_member),
+                      fmt::format("ar member {}: size 0x{:x} exceeds the cap of 0x{:x}", name, size,
+                                  opts.max_member),
                       {label});
   Buffer member(static_cast<uint64_t>(size));
   uint64_t used = 0;
@@ -152,8 +151,8 @@ Result<Buffer> read_member(archive* a, archive_entry* ent, const std::string& na
     la_ssize_t n = archive_read_data(a, member.data() + used, member.size() - used);
     if (n <= 0)
       return make_error(ErrorCode::kTruncated,
-                        fmt::format("ar member {}: ends after 0x{:x} of 0x{:x} bytes{}", name,
-                                    used, size, n < 0 ? ": " + la_error(a) : ""),
+                        fmt::format("ar member {}: ends after 0x{:x} of 0x{:x} bytes{}", name, used,
+                                    size, n < 0 ? ": " + la_error(a) : ""),
                         {label});
     used += static_cast<uint64_t>(n);
   }
@@ -179,19 +178,15 @@ void parse_control(std::string_view text, PackageInfo& info) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (field == "Package")
-      info.name = value;
-    else if (field == "Version")
-      info.version = value;
-    else if (field == "Architecture")
-      info.arch = value;
+    if (field == "Package") info.name = value;
+    else if (field == "Version") info.version = value;
+    else if (field == "Architecture") info.arch = value;
   }
 }
 
 /// Finds ./control in a deb's control.tar.* member and takes the package's identity from it.
 Result<void> read_control(std::span<const std::byte> member, const std::string& name,
-                          const std::string& label, const PackageOptions& opts,
-                          PackageInfo& info) {
+                          const std::string& label, const PackageOptions& opts, PackageInfo& info) {
   ArchivePtr a(archive_read_new());
   if (!a) throw std::bad_alloc();
   add_filters(a.get());
@@ -204,8 +199,7 @@ Result<void> read_control(std::span<const std::byte> member, const std::string& 
     if (rc == ARCHIVE_EOF) return {};
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
       return make_error(ErrorCode::kMalformed,
-                        fmt::format("{}: entry {}: {}", name, entries, la_error(a.get())),
-                        {label});
+                        fmt::format("{}: entry {}: {}", name, entries, la_error(a.get())), {label});
     if (entries >= opts.max_entries)
       return make_error(ErrorCode::kTooLarge,
                         fmt::format("{}: more than {} entries", name, opts.max_entries), {label});
@@ -223,10 +217,9 @@ Result<void> read_control(std::span<const std::byte> member, const std::string& 
       if (n == 0) break;
       text.append(chunk, static_cast<size_t>(n));
       if (text.size() > kMaxControl)
-        return make_error(ErrorCode::kTooLarge,
-                          fmt::format("{}: control exceeds the cap of 0x{:x} bytes", name,
-                                      kMaxControl),
-                          {label});
+        return make_error(
+            ErrorCode::kTooLarge,
+            fmt::format("{}: control exceeds the cap of 0x{:x} bytes", name, kMaxControl), {label});
     }
     parse_control(text, info);
     return {};
@@ -312,8 +305,8 @@ Result<void> read_rpm_identity(std::span<const std::byte> hdr, uint64_t il, uint
       continue;
     }
     if (!out || (type != kString && type != kI18nString)) continue;
-    const void* nul = off < dl ? std::memchr(store + off, 0, static_cast<size_t>(dl - off))
-                               : nullptr;
+    const void* nul =
+        off < dl ? std::memchr(store + off, 0, static_cast<size_t>(dl - off)) : nullptr;
     if (!nul)
       return make_error(ErrorCode::kMalformed,
                         fmt::format("rpm header at offset 0x{:x}: tag {} at data offset 0x{:x} "
@@ -389,17 +382,15 @@ Result<void> check_cpio(std::span<const std::byte> cpio, const std::string& labe
                         {label});
     const char* h = base + off;
     if (std::memcmp(h, "07070", 5) != 0 || (h[5] != '1' && h[5] != '2'))
-      return make_error(ErrorCode::kMalformed,
-                        fmt::format("rpm payload: cpio entry {} at offset 0x{:x}: expected newc "
-                                    "magic 070701 or 070702, found {:02x}{:02x}{:02x}{:02x}{:02x}"
-                                    "{:02x}",
-                                    idx, off, static_cast<unsigned char>(h[0]),
-                                    static_cast<unsigned char>(h[1]),
-                                    static_cast<unsigned char>(h[2]),
-                                    static_cast<unsigned char>(h[3]),
-                                    static_cast<unsigned char>(h[4]),
-                                    static_cast<unsigned char>(h[5])),
-                        {label});
+      return make_error(
+          ErrorCode::kMalformed,
+          fmt::format("rpm payload: cpio entry {} at offset 0x{:x}: expected newc "
+                      "magic 070701 or 070702, found {:02x}{:02x}{:02x}{:02x}{:02x}"
+                      "{:02x}",
+                      idx, off, static_cast<unsigned char>(h[0]), static_cast<unsigned char>(h[1]),
+                      static_cast<unsigned char>(h[2]), static_cast<unsigned char>(h[3]),
+                      static_cast<unsigned char>(h[4]), static_cast<unsigned char>(h[5])),
+          {label});
     uint32_t v[13] = {};
     if (const int bad = decode_newc_fields(h, v); bad >= 0)
       return make_error(ErrorCode::kMalformed,
@@ -477,16 +468,18 @@ Result<PackageInfo> read_rpm(std::span<const std::byte> bytes, const std::string
                                     what, pos, il, dl, bytes.size()),
                         {label, 0, "", pos});
     if (h == 1) {
-      auto id = read_rpm_identity(bytes.subspan(static_cast<size_t>(pos + 16),
-                                                static_cast<size_t>(size)),
-                                  il, dl, pos, label, info);
+      auto id =
+          read_rpm_identity(bytes.subspan(static_cast<size_t>(pos + 16), static_cast<size_t>(size)),
+                            il, dl, pos, label, info);
       if (!id) return tl::unexpected(id.error());
     }
     pos = h == 0 ? (end + 7) / 8 * 8 : end;
   }
   if (pos >= bytes.size())
-    return make_error(ErrorCode::kTruncated, fmt::format("rpm: no payload after the header "
-                                                         "(offset 0x{:x})", pos),
+    return make_error(ErrorCode::kTruncated,
+                      fmt::format("rpm: no payload after the header "
+                                  "(offset 0x{:x})",
+                                  pos),
                       {label, 0, "", pos});
   // Decompressed first, so that every cpio header can be checked against the bytes that
   // really follow it before libarchive's cpio reader, which allocates what a header's name

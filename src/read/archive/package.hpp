@@ -26,10 +26,10 @@ struct PackageEntry {
 };
 
 struct PackageOptions {
-  uint64_t max_total = uint64_t{8} << 30;    ///< cap on all decompressed payload bytes
-  uint64_t max_file = uint64_t{1} << 30;     ///< cap on one file's contents
-  uint64_t max_member = uint64_t{2} << 30;   ///< cap on the deb's data.tar member (compressed)
-  uint64_t max_entries = 500'000;            ///< cap on payload entries
+  uint64_t max_total = uint64_t{8} << 30;   ///< cap on all decompressed payload bytes
+  uint64_t max_file = uint64_t{1} << 30;    ///< cap on one file's contents
+  uint64_t max_member = uint64_t{2} << 30;  ///< cap on the deb's data.tar member (compressed)
+  uint64_t max_entries = 500'000;           ///< cap on payload entries
 };
 
 /// What read_package() found about the package as a whole.
@@ -39,7 +39,7 @@ struct PackageInfo {
   std::string payload;      ///< deb: member name ("data.tar.xz"); rpm: "cpio"
   std::string compression;  ///< libarchive filter name of the payload ("xz", "zstd", "none"...)
   uint64_t entries = 0;
-  uint64_t bytes = 0;       ///< decompressed bytes of regular files
+  uint64_t bytes = 0;  ///< decompressed bytes of regular files
   /// The package's identity, as its database will record it ("" when the package does not
   /// say): deb control fields Package/Version/Architecture; rpm header NAME, [EPOCH:]VERSION-
   /// RELEASE, ARCH.

@@ -171,9 +171,9 @@ inline tl::unexpected<Error> corrupt(const std::string& path, const char* fmt_na
   SourceRef where{path};
   where.offset = off;
   where.section = fmt_name;
-  return make_error(code,
-                    fmt::format("corrupt {} stream at input offset 0x{:x}: {}", fmt_name, off, what),
-                    where);
+  return make_error(
+      code, fmt::format("corrupt {} stream at input offset 0x{:x}: {}", fmt_name, off, what),
+      where);
 }
 
 /// A liblzma failure (neither LZMA_OK nor LZMA_STREAM_END) at input offset `off`, in the

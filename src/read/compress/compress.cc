@@ -212,9 +212,8 @@ Result<Buffer> decompress(std::span<const std::byte> in, model::Compression c, u
   Result<Buffer> first = decompress_growing(in, c, kHeldWhileGrowing, path);
   if (first || first.error().code != ErrorCode::kTooLarge) return first;
   first = Buffer();
-  Result<uint64_t> size = decompress_to(in, c, max_out, path, [](std::span<const std::byte>) {
-    return true;
-  });
+  Result<uint64_t> size =
+      decompress_to(in, c, max_out, path, [](std::span<const std::byte>) { return true; });
   if (!size) return tl::unexpected(size.error());
   BufferOut out(*size, *size);
   if (Result<uint64_t> n = run(in, c, out, path); !n) return tl::unexpected(n.error());

@@ -115,7 +115,8 @@ Result<uint64_t> payload_bzip2(Bytes in, uint64_t cap, const std::string& path,
 
 // lib/decompress_unxz.c: xz_dec_run() in single-call mode decodes one .xz stream and returns
 // XZ_STREAM_END after its footer; stream padding and the size trailer are not read.
-Result<uint64_t> payload_xz(Bytes in, uint64_t cap, const std::string& path, const ChunkSink& sink) {
+Result<uint64_t> payload_xz(Bytes in, uint64_t cap, const std::string& path,
+                            const ChunkSink& sink) {
   lzma_stream s = LZMA_STREAM_INIT;
   if (lzma_stream_decoder(&s, uint64_t{1} << 30, 0) != LZMA_OK)
     return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
@@ -143,15 +144,15 @@ size_t lzop_header_len(Bytes in) {
   if (in.size() < kMin || std::memcmp(in.data(), kLzopMagic, 9) != 0) return 0;
   const uint16_t version = static_cast<uint16_t>(u8(in, 9) << 8 | u8(in, 10));
   size_t p = 9 + 7;
-  if (version >= 0x0940) ++p;                              // level
-  p += (be32(in.data() + p) & 0x00000800u) ? 8 : 4;        // flags (+ filter)
+  if (version >= 0x0940) ++p;                        // level
+  p += (be32(in.data() + p) & 0x00000800u) ? 8 : 4;  // flags (+ filter)
   if (in.size() - p < 8 + 1 + 4) return 0;
-  p += 8;                                                  // mode, mtime_low
-  if (version >= 0x0940) p += 4;                           // mtime_high
+  p += 8;                         // mode, mtime_low
+  if (version >= 0x0940) p += 4;  // mtime_high
   if (p >= in.size()) return 0;
   const size_t name_len = u8(in, p++);
   if (in.size() - p < name_len + 4) return 0;
-  return p + name_len + 4;                                 // name, header checksum
+  return p + name_len + 4;  // name, header checksum
 }
 
 // lib/decompress_unlzo.c unlzo(): after the header, blocks of {uncompressed length,
@@ -164,19 +165,25 @@ Result<uint64_t> payload_lzo(Bytes in, uint64_t cap, const std::string& path,
   if (pos == 0) return corrupt(path, "lzo", 0, "invalid header (not an lzop file)");
   ChunkOut out(cap, sink, kLzoBlock);
   for (;;) {
-    if (in.size() - pos < 4) return corrupt(path, "lzo", pos, "file corrupted (no block length)", ErrorCode::kTruncated);
+    if (in.size() - pos < 4)
+      return corrupt(path, "lzo", pos, "file corrupted (no block length)", ErrorCode::kTruncated);
     const uint32_t dst_len = be32(in.data() + pos);
     pos += 4;
     if (dst_len == 0) return out.total();
     if (dst_len > kLzoBlock)
-      return corrupt(path, "lzo", pos - 4, fmt::format("dest len 0x{:x} longer than block size", dst_len));
-    if (in.size() - pos < 8) return corrupt(path, "lzo", pos, "file corrupted (no compressed length)", ErrorCode::kTruncated);
+      return corrupt(path, "lzo", pos - 4,
+                     fmt::format("dest len 0x{:x} longer than block size", dst_len));
+    if (in.size() - pos < 8)
+      return corrupt(path, "lzo", pos, "file corrupted (no compressed length)",
+                     ErrorCode::kTruncated);
     const uint32_t src_len = be32(in.data() + pos);
     pos += 8;
     if (src_len == 0 || src_len > dst_len)
-      return corrupt(path, "lzo", pos - 8, fmt::format("file corrupted (compressed length 0x{:x})", src_len));
+      return corrupt(path, "lzo", pos - 8,
+                     fmt::format("file corrupted (compressed length 0x{:x})", src_len));
     if (in.size() - pos < src_len)
-      return corrupt(path, "lzo", pos, "file corrupted (block runs past the payload)", ErrorCode::kTruncated);
+      return corrupt(path, "lzo", pos, "file corrupted (block runs past the payload)",
+                     ErrorCode::kTruncated);
     if (src_len == dst_len) {
       std::memcpy(out.data(), in.data() + pos, src_len);  // a stored block
     } else {
@@ -184,7 +191,8 @@ Result<uint64_t> payload_lzo(Bytes in, uint64_t cap, const std::string& path,
       const int r = lzo1x_decompress_safe(reinterpret_cast<const unsigned char*>(in.data() + pos),
                                           src_len, out.data(), &n, nullptr);
       if (r != LZO_E_OK || n != dst_len)
-        return corrupt(path, "lzo", pos, fmt::format("compressed data violation (lzo error {})", r));
+        return corrupt(path, "lzo", pos,
+                       fmt::format("compressed data violation (lzo error {})", r));
     }
     pos += src_len;
     if (auto done = after_flush(out, dst_len, path, "lzo", cap)) return *done;
@@ -204,13 +212,15 @@ Result<uint64_t> payload_lz4(Bytes in, uint64_t cap, const std::string& path,
   size_t pos = 4;
   ChunkOut out(cap, sink, kChunk);
   for (;;) {
-    if (end - pos < 4) return corrupt(path, "lz4", pos, "unexpected end of input", ErrorCode::kTruncated);
+    if (end - pos < 4)
+      return corrupt(path, "lz4", pos, "unexpected end of input", ErrorCode::kTruncated);
     const uint32_t chunk = le32(in.data() + pos);
     pos += 4;
     if (chunk == kMagic) continue;
     if (chunk > end - pos)
       return corrupt(path, "lz4", pos - 4,
-                     fmt::format("data corrupted (chunk of 0x{:x} bytes runs past the payload)", chunk));
+                     fmt::format("data corrupted (chunk of 0x{:x} bytes runs past the payload)",
+                                 chunk));
     const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(in.data() + pos),
                                       reinterpret_cast<char*>(out.data()), static_cast<int>(chunk),
                                       static_cast<int>(kChunk));

@@ -20,8 +20,8 @@ std::optional<uint64_t> xz_declared_size(std::span<const std::byte> in) {
   size_t pos = end - LZMA_STREAM_HEADER_SIZE - index_size;
   lzma_index* index = nullptr;
   uint64_t memlimit = uint64_t{1} << 24;  // an index of a few blocks needs a few KiB
-  if (lzma_index_buffer_decode(&index, &memlimit, nullptr, p, &pos, end - LZMA_STREAM_HEADER_SIZE) !=
-      LZMA_OK)
+  if (lzma_index_buffer_decode(&index, &memlimit, nullptr, p, &pos,
+                               end - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
     return std::nullopt;
   std::optional<uint64_t> size;
   // One stream spanning the whole file: header + blocks + index + footer.

@@ -28,9 +28,9 @@ tl::unexpected<Error> ElfFile::error(ErrorCode code, const Section* s, uint64_t 
 Result<ElfFile> ElfFile::parse(ByteSource& src) {
   ElfFile f(src);
   Result<std::span<const std::byte>> ident_or = src.read(0, 16, "ELF identification");
-  if (!ident_or) return f.error(ErrorCode::kTruncated, nullptr, 0,
-                                fmt::format("file is 0x{:x} bytes, too small for an ELF header",
-                                            src.size()));
+  if (!ident_or)
+    return f.error(ErrorCode::kTruncated, nullptr, 0,
+                   fmt::format("file is 0x{:x} bytes, too small for an ELF header", src.size()));
   std::span<const std::byte> ident = *ident_or;
   if (ident[0] != std::byte{0x7f} || ident[1] != std::byte{'E'} || ident[2] != std::byte{'L'} ||
       ident[3] != std::byte{'F'})
@@ -46,22 +46,25 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
   f.be_ = data == 2;
   uint64_t ehsize = f.is64_ ? kEhdrSize64 : kEhdrSize32;
   Result<std::span<const std::byte>> eh_or = src.read(0, ehsize, "ELF header");
-  if (!eh_or) return f.error(ErrorCode::kTruncated, nullptr, 0,
-                             fmt::format("file is 0x{:x} bytes, too small for the 0x{:x}-byte "
-                                         "ELF header", src.size(), ehsize));
+  if (!eh_or)
+    return f.error(ErrorCode::kTruncated, nullptr, 0,
+                   fmt::format("file is 0x{:x} bytes, too small for the 0x{:x}-byte "
+                               "ELF header",
+                               src.size(), ehsize));
   ByteReader r(*eh_or, f.be_);
   r.skip(16);
   f.e_type_ = r.read_u16();
   f.e_machine_ = r.read_u16();
-  r.read_u32();                   // e_version
-  r.read_word(f.is64_);           // e_entry
-  r.read_word(f.is64_);           // e_phoff
+  r.read_u32();          // e_version
+  r.read_word(f.is64_);  // e_entry
+  r.read_word(f.is64_);  // e_phoff
   uint64_t shoff = r.read_word(f.is64_);
-  r.skip(4 + 2 + 2 + 2);          // e_flags, e_ehsize, e_phentsize, e_phnum
+  r.skip(4 + 2 + 2 + 2);  // e_flags, e_ehsize, e_phentsize, e_phnum
   uint16_t shentsize = r.read_u16();
   uint64_t shnum = r.read_u16();
   uint32_t shstrndx = r.read_u16();
-  if (!r.ok()) return f.error(ErrorCode::kTruncated, nullptr, r.error_offset(), "truncated ELF header");
+  if (!r.ok())
+    return f.error(ErrorCode::kTruncated, nullptr, r.error_offset(), "truncated ELF header");
 
   uint64_t want_shent = f.is64_ ? kShdrSize64 : kShdrSize32;
   if (shoff == 0) {
@@ -79,7 +82,8 @@ Result<ElfFile> ElfFile::parse(ByteSource& src) {
   if (!sh0_or)
     return f.error(ErrorCode::kTruncated, nullptr, shoff,
                    fmt::format("section header table at 0x{:x} is past the end of the file "
-                               "(size 0x{:x})", shoff, src.size()));
+                               "(size 0x{:x})",
+                               shoff, src.size()));
   {
     ByteReader r0(*sh0_or, f.be_);
     r0.skip(f.is64_ ? 32 : 20);  // name,type,flags,addr,offset
@@ -295,7 +299,8 @@ Result<std::vector<Symbol>> ElfFile::symbols(const Section& symtab) {
       if (name_off != 0)
         return error(ErrorCode::kMalformed, &symtab, symtab.offset + i * ent,
                      fmt::format("symbol {} name offset 0x{:x} is past the string table (size "
-                                 "0x{:x})", i, name_off, strs.size()));
+                                 "0x{:x})",
+                                 i, name_off, strs.size()));
     } else {
       s.name = std::string_view(reinterpret_cast<const char*>(strs.data()) + name_off);
     }
@@ -308,10 +313,12 @@ Result<std::vector<Reloc>> ElfFile::relocs(const Section& rel) {
   uint64_t ent = is64_ ? (rela ? 24 : 16) : (rela ? 12 : 8);
   if (rel.entsize != ent)
     return error(ErrorCode::kMalformed, &rel, rel.offset,
-                 fmt::format("invalid sh_entsize: expected 0x{:x}, found 0x{:x}", ent, rel.entsize));
+                 fmt::format("invalid sh_entsize: expected 0x{:x}, found 0x{:x}", ent,
+                             rel.entsize));
   if (rel.size % ent != 0)
     return error(ErrorCode::kMalformed, &rel, rel.offset,
-                 fmt::format("sh_size 0x{:x} is not a multiple of sh_entsize 0x{:x}", rel.size, ent));
+                 fmt::format("sh_size 0x{:x} is not a multiple of sh_entsize 0x{:x}", rel.size,
+                             ent));
   Result<std::span<const std::byte>> d_or = data(rel);
   if (!d_or) return tl::unexpected(d_or.error());
   uint64_t n = rel.size / ent;

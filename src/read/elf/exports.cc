@@ -11,15 +11,15 @@
 namespace ofsck::read::elf {
 namespace {
 
-constexpr uint16_t kEm386 = 3, kEmSparcv9 = 43, kEmPpc = 20, kEmPpc64 = 21, kEmS390 = 22, kEmArm = 40,
-                   kEmX8664 = 62, kEmAarch64 = 183, kEmRiscv = 243, kEmLoongarch = 258;
+constexpr uint16_t kEm386 = 3, kEmSparcv9 = 43, kEmPpc = 20, kEmPpc64 = 21, kEmS390 = 22,
+                   kEmArm = 40, kEmX8664 = 62, kEmAarch64 = 183, kEmRiscv = 243, kEmLoongarch = 258;
 
 /// Width in bytes of the field a data relocation patches, for the relocation types that
 /// kernel export tables use (absolute and PC-relative 32/64-bit); 0 = unknown type.
 uint32_t reloc_width(uint16_t machine, uint32_t type) {
   switch (machine) {
     case kEmX8664:
-      if (type == 1 || type == 24) return 8;               // R_X86_64_64, PC64
+      if (type == 1 || type == 24) return 8;                // R_X86_64_64, PC64
       if (type == 2 || type == 10 || type == 11) return 4;  // PC32, 32, 32S
       break;
     case kEm386:
@@ -49,8 +49,8 @@ uint32_t reloc_width(uint16_t machine, uint32_t type) {
       break;
     case kEmRiscv:
     case kEmLoongarch:
-      if (type == 2) return 8;                               // R_*_64
-      if (type == 1 || type == 57 || type == 99) return 4;   // R_*_32, 32_PCREL
+      if (type == 2) return 8;                              // R_*_64
+      if (type == 1 || type == 57 || type == 99) return 4;  // R_*_32, 32_PCREL
       break;
     default: break;
   }
@@ -95,7 +95,8 @@ class Decoder {
         if (r.sym >= syms_.size())
           return f_.error(ErrorCode::kMalformed, &s, s.offset,
                           fmt::format("relocation at 0x{:x} refers to symbol {} but .symtab has "
-                                      "{} entries", r.offset, r.sym, syms_.size()));
+                                      "{} entries",
+                                      r.offset, r.sym, syms_.size()));
         idx.relocs.push_back(r);
       }
       idx.rel_section = &s;
@@ -115,9 +116,11 @@ class Decoder {
       if (r.offset > in_data.size() || in_data.size() - r.offset < width)
         return f_.error(ErrorCode::kMalformed, &in, in.offset + r.offset,
                         "relocation offset outside the section");
-      addend = width == 8 ? static_cast<int64_t>(load_int<uint64_t>(in_data.data() + r.offset, f_.big_endian()))
-                          : static_cast<int64_t>(static_cast<int32_t>(
-                                load_int<uint32_t>(in_data.data() + r.offset, f_.big_endian())));
+      addend =
+          width == 8
+              ? static_cast<int64_t>(load_int<uint64_t>(in_data.data() + r.offset, f_.big_endian()))
+              : static_cast<int64_t>(static_cast<int32_t>(
+                    load_int<uint32_t>(in_data.data() + r.offset, f_.big_endian())));
     }
     Target t;
     if (s.shndx == kShnUndef) return std::optional<Target>();
@@ -126,8 +129,7 @@ class Decoder {
       t.absolute = true;
       return std::optional<Target>(t);
     }
-    if (s.shndx >= f_.sections().size())
-      return std::optional<Target>();
+    if (s.shndx >= f_.sections().size()) return std::optional<Target>();
     t.section = s.shndx;
     return std::optional<Target>(t);
   }
@@ -227,7 +229,10 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
     for (const Reloc& r : rel.relocs) {
       uint32_t w = reloc_width(f.machine(), r.type);
       if (w && !known_width) known_width = w;
-      if (w && w != known_width) { known_width = 0; break; }
+      if (w && w != known_width) {
+        known_width = 0;
+        break;
+      }
     }
 
     // Try each layout; keep those whose relocations fit and whose names decode.
@@ -242,7 +247,10 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
       bool ok = true;
       for (const Reloc& r : rel.relocs) {
         uint64_t field = r.offset % l.entry();
-        if (r.offset / l.entry() >= n || field % l.width != 0) { ok = false; break; }
+        if (r.offset / l.entry() >= n || field % l.width != 0) {
+          ok = false;
+          break;
+        }
       }
       if (!ok) continue;
       // Every entry needs its value and name relocations.
@@ -254,7 +262,10 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
         Result<std::optional<Target>> t_or =
             dec.target(*rel.at(i * l.entry() + l.width), *ks, *ks_data_or, l.width);
         if (!t_or) return tl::unexpected(t_or.error());
-        if (!*t_or) { ok = false; break; }
+        if (!*t_or) {
+          ok = false;
+          break;
+        }
         Result<std::optional<std::string_view>> s_or = dec.string_at(**t_or);
         if (!s_or) return tl::unexpected(s_or.error());
         ok = *s_or && identifier_like(**s_or);
@@ -272,7 +283,10 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
     if (cands.size() > 1 && kernel_version > 0) {
       uint32_t want_fields = kernel_version >= 504 ? 3 : 2;
       for (const Layout& c : cands)
-        if (c.fields == want_fields) { l = c; break; }
+        if (c.fields == want_fields) {
+          l = c;
+          break;
+        }
     }
     uint64_t n = ks->size / l.entry();
     layout_seen = l;
@@ -301,7 +315,8 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
       uint64_t base = i * l.entry();
       model::Export e;
       e.section = static_cast<model::KsymtabSection>(sec_i);
-      Result<std::optional<Target>> nt = dec.target(*rel.at(base + l.width), *ks, *ks_data_or, l.width);
+      Result<std::optional<Target>> nt =
+          dec.target(*rel.at(base + l.width), *ks, *ks_data_or, l.width);
       if (!nt) return tl::unexpected(nt.error());
       Result<std::optional<std::string_view>> name_or = dec.string_at(**nt);
       if (!name_or) return tl::unexpected(name_or.error());
@@ -355,9 +370,10 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
         } else if (off + crc_width <= kc_data.size()) {
           any_literal = true;
           // Literal word in file byte order; only the low 32 bits are meaningful.
-          e.crc = crc_width == 8
-                      ? static_cast<uint32_t>(load_int<uint64_t>(kc_data.data() + off, f.big_endian()))
-                      : load_int<uint32_t>(kc_data.data() + off, f.big_endian());
+          e.crc =
+              crc_width == 8
+                  ? static_cast<uint32_t>(load_int<uint64_t>(kc_data.data() + off, f.big_endian()))
+                  : load_int<uint32_t>(kc_data.data() + off, f.big_endian());
         }
       }
       out.exports.push_back(std::move(e));

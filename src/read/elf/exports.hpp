@@ -27,16 +27,17 @@ namespace ofsck::read::elf {
 
 /// What decode_exports() found.
 struct ExportTable {
-  std::vector<model::Export> exports;  ///< __ksymtab order, then _gpl, _gpl_future, _unused, _unused_gpl
-  bool has_kcrctab = false;            ///< any __kcrctab* section present
-  bool has_kflagstab = false;          ///< __kflagstab present (7.x GPL-only flags)
-  std::string era;                     ///< readable description of the layout that was decoded
+  std::vector<model::Export>
+      exports;                 ///< __ksymtab order, then _gpl, _gpl_future, _unused, _unused_gpl
+  bool has_kcrctab = false;    ///< any __kcrctab* section present
+  bool has_kflagstab = false;  ///< __kflagstab present (7.x GPL-only flags)
+  std::string era;             ///< readable description of the layout that was decoded
 };
 
 /// Names of the export sections, in output order.
-inline constexpr std::string_view kKsymtabSections[] = {
-    "__ksymtab", "__ksymtab_gpl", "__ksymtab_gpl_future", "__ksymtab_unused",
-    "__ksymtab_unused_gpl"};
+inline constexpr std::string_view kKsymtabSections[] = {"__ksymtab", "__ksymtab_gpl",
+                                                        "__ksymtab_gpl_future", "__ksymtab_unused",
+                                                        "__ksymtab_unused_gpl"};
 
 /// The u32 CRC twin name of a ksymtab section ("__ksymtab_gpl" → "__kcrctab_gpl").
 std::string kcrctab_name(std::string_view ksymtab);

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -38,11 +38,13 @@ Result<std::unique_ptr<FileSource>> FileSource::open(const std::string& path, ui
   uint64_t size = s->size_;
   if (head + tail >= size) {
     if (size) {
-      if (Result<std::span<const std::byte>> r = s->fetch(0, size); !r) return tl::unexpected(r.error());
+      if (Result<std::span<const std::byte>> r = s->fetch(0, size); !r)
+        return tl::unexpected(r.error());
     }
   } else {
     if (head) {
-      if (Result<std::span<const std::byte>> r = s->fetch(0, head); !r) return tl::unexpected(r.error());
+      if (Result<std::span<const std::byte>> r = s->fetch(0, head); !r)
+        return tl::unexpected(r.error());
     }
     if (tail) {
       if (Result<std::span<const std::byte>> r = s->fetch(size - tail, tail); !r)
@@ -109,7 +111,8 @@ Result<void> FileSource::stream(uint64_t off, uint64_t len, std::string_view wha
   constexpr size_t kPiece = size_t{256} << 10;
   thread_local std::vector<std::byte> buf(kPiece);
   for (uint64_t done = 0; done < len;) {
-    Result<uint64_t> n = pread_some(buf.data(), std::min<uint64_t>(kPiece, len - done), off + done, what);
+    Result<uint64_t> n =
+        pread_some(buf.data(), std::min<uint64_t>(kPiece, len - done), off + done, what);
     if (!n) return tl::unexpected(n.error());
     sink(std::span<const std::byte>(buf.data(), static_cast<size_t>(*n)));
     done += *n;
@@ -117,14 +120,18 @@ Result<void> FileSource::stream(uint64_t off, uint64_t len, std::string_view wha
   return {};
 }
 
-void FileSource::prefetch(const std::vector<std::pair<uint64_t, uint64_t>>& ranges, uint64_t max_gap) {
+void FileSource::prefetch(const std::vector<std::pair<uint64_t, uint64_t>>& ranges,
+                          uint64_t max_gap) {
   std::vector<std::pair<uint64_t, uint64_t>> todo;
   for (auto [b, e] : ranges) {
     if (e > size_) e = size_;
     if (b >= e) continue;
     bool cached = false;
     for (const Chunk& c : chunks_)
-      if (b >= c.off && e <= c.off + c.data.size()) { cached = true; break; }
+      if (b >= c.off && e <= c.off + c.data.size()) {
+        cached = true;
+        break;
+      }
     if (!cached) todo.emplace_back(b, e);
   }
   std::sort(todo.begin(), todo.end());

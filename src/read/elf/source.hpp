@@ -75,7 +75,8 @@ class FileSource final : public ByteSource {
   uint64_t pread_calls() const { return preads_; }
 
  private:
-  FileSource(std::string path, int fd, uint64_t size) : ByteSource(std::move(path)), fd_(fd), size_(size) {}
+  FileSource(std::string path, int fd, uint64_t size)
+      : ByteSource(std::move(path)), fd_(fd), size_(size) {}
   [[nodiscard]] Result<std::span<const std::byte>> fetch(uint64_t off, uint64_t len);
   /// One pread (retried on EINTR) of up to `want` bytes at `at`: the count read (> 0), or an
   /// error (end of file = the file shrank) prefixed with `what` when given.

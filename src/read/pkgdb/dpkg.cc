@@ -96,16 +96,11 @@ std::vector<Stanza> read_status(std::istream& in, const std::string& status_path
       cur.text = raw();
     }
     // Field names are case-insensitive in deb822, but dpkg itself always writes these spellings.
-    if (field == "Package")
-      cur.package = value;
-    else if (field == "Version")
-      cur.version = value;
-    else if (field == "Architecture")
-      cur.arch = value;
-    else if (field == "Status")
-      cur.status = value;
-    else if (field == "Multi-Arch")
-      cur.multi_arch = value;
+    if (field == "Package") cur.package = value;
+    else if (field == "Version") cur.version = value;
+    else if (field == "Architecture") cur.arch = value;
+    else if (field == "Status") cur.status = value;
+    else if (field == "Multi-Arch") cur.multi_arch = value;
   }
   flush();
   return stanzas;

@@ -81,10 +81,8 @@ Result<PackageDb> load_package_db(const std::string& root, const PathFilter& kee
   if (!dpkg_or && rpm_or->empty()) return tl::unexpected(dpkg_or.error());
   if (!rpm_or && (!dpkg_or || dpkg_or->empty())) return tl::unexpected(rpm_or.error());
   PackageDb db;
-  if (dpkg_or)
-    db = std::move(*dpkg_or);
-  else
-    db.problems.push_back(dpkg_or.error());
+  if (dpkg_or) db = std::move(*dpkg_or);
+  else db.problems.push_back(dpkg_or.error());
   if (!rpm_or) {
     db.problems.push_back(rpm_or.error());
     return db;

@@ -10,7 +10,6 @@
 #include <iterator>
 #include <memory>
 
-
 namespace ofsck::read {
 namespace {
 
@@ -166,10 +165,8 @@ void load_config_files(std::string_view root, const std::vector<std::string>& pa
   std::move(collected.problems.begin(), collected.problems.end(), std::back_inserter(problems));
   for (model::ConfigFile& f : collected.files) {
     Result<std::string> data_or = read_text_file(f.path);
-    if (data_or)
-      parse(*data_or, f);
-    else
-      problems.push_back(unreadable(f, data_or.error()));
+    if (data_or) parse(*data_or, f);
+    else problems.push_back(unreadable(f, data_or.error()));
     files.push_back(std::move(f));
   }
 }

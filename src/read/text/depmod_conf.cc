@@ -43,15 +43,14 @@ bool kver_matches(model::DepmodConfig& out, const model::ConfigFile& f, const Lo
   EreCost cost;
   KverMatch m = depmod_kver_match(pattern, kver, &cost);
   if (m == KverMatch::kBadRegex)
-    out.problems.push_back(make_problem(
-        "bad-regex", f.display_path, l.at(),
-        fmt::format("{} kernel pattern '{}' is not a valid POSIX extended regex; "
-                    "depmod treats it as not matching",
-                    cmd, printable(pattern))));
+    out.problems.push_back(
+        make_problem("bad-regex", f.display_path, l.at(),
+                     fmt::format("{} kernel pattern '{}' is not a valid POSIX extended regex; "
+                                 "depmod treats it as not matching",
+                                 cmd, printable(pattern))));
   if (m == KverMatch::kTooComplex) {
     std::string why =
-        cost.max_depth > kEreMaxDepth
-            ? fmt::format("nests groups {} deep", cost.max_depth)
+        cost.max_depth > kEreMaxDepth ? fmt::format("nests groups {} deep", cost.max_depth)
         : cost.backrefs > kEreMaxBackrefs
             ? fmt::format("needs {} back-reference matches", cost.backrefs)
             : fmt::format("expands to about {} regex nodes (stacked repetition such as "

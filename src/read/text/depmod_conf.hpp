@@ -11,7 +11,7 @@ namespace ofsck::read {
 
 /// How depmod's cfg_kernel_matches() decides a kernel pattern.
 enum class KverMatch {
-  kMatch,       ///< "*", or the POSIX ERE matches somewhere in the release
+  kMatch,  ///< "*", or the POSIX ERE matches somewhere in the release
   kNoMatch,
   kBadRegex,    ///< regcomp() rejects it: depmod treats it as not matching
   kTooComplex,  ///< over the ere_cost.hpp budget: not compiled (glibc would exhaust memory or

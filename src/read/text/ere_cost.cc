@@ -12,11 +12,11 @@ namespace ofsck::read {
 namespace {
 
 constexpr uint64_t kCap = uint64_t{1} << 62;
-constexpr uint64_t kAtomNodes = 3;  // \b becomes ALT(anchor, anchor): the largest atom
-constexpr uint64_t kGroupNodes = 3; // SUBEXP, and OP_OPEN/CLOSE_SUBEXP from lower_subexps()
-constexpr uint64_t kTopNodes = 2;   // CONCAT(tree, END_OF_RE)
-constexpr int kReDupMax = 0x7fff;   // RE_DUP_MAX: larger counts are REG_ESIZE
-constexpr int kBracketNameMax = 32; // BRACKET_NAME_BUF_SIZE
+constexpr uint64_t kAtomNodes = 3;   // \b becomes ALT(anchor, anchor): the largest atom
+constexpr uint64_t kGroupNodes = 3;  // SUBEXP, and OP_OPEN/CLOSE_SUBEXP from lower_subexps()
+constexpr uint64_t kTopNodes = 2;    // CONCAT(tree, END_OF_RE)
+constexpr int kReDupMax = 0x7fff;    // RE_DUP_MAX: larger counts are REG_ESIZE
+constexpr int kBracketNameMax = 32;  // BRACKET_NAME_BUF_SIZE
 
 uint64_t sat_add(uint64_t a, uint64_t b) { return std::min(kCap, a + b); }
 uint64_t sat_mul(uint64_t a, uint64_t b) {

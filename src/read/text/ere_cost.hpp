@@ -15,9 +15,9 @@ namespace ofsck::read {
 /// The estimate for one pattern, parsed as glibc parses RE_SYNTAX_POSIX_EXTENDED in the C
 /// locale (kmod's depmod never calls setlocale()).
 struct EreCost {
-  uint64_t nodes = 0;     ///< upper bound on parse-tree nodes after glibc's expansion (saturates)
-  uint64_t backrefs = 0;  ///< back-references (\1..\9) after expansion (saturates)
-  uint32_t max_depth = 0; ///< deepest group nesting (glibc's parser recurses once per level)
+  uint64_t nodes = 0;      ///< upper bound on parse-tree nodes after glibc's expansion (saturates)
+  uint64_t backrefs = 0;   ///< back-references (\1..\9) after expansion (saturates)
+  uint32_t max_depth = 0;  ///< deepest group nesting (glibc's parser recurses once per level)
   uint32_t max_stacked = 0;  ///< most postfix operators on one atom ("x+?+" = 3)
 };
 
@@ -39,8 +39,8 @@ inline constexpr uint32_t kEreMaxStacked = 4;
 
 /// Whether `c` fits the budget above.
 inline bool ere_within_budget(const EreCost& c) {
-  return c.nodes <= kEreMaxNodes && c.backrefs <= kEreMaxBackrefs &&
-         c.max_depth <= kEreMaxDepth && c.max_stacked <= kEreMaxStacked;
+  return c.nodes <= kEreMaxNodes && c.backrefs <= kEreMaxBackrefs && c.max_depth <= kEreMaxDepth &&
+         c.max_stacked <= kEreMaxStacked;
 }
 
 }  // namespace ofsck::read

@@ -19,21 +19,18 @@ std::optional<bool> kernel_strtobool(std::string_view v) {
     case 'Y':
     case 't':
     case 'T':
-    case '1':
-      return true;
+    case '1': return true;
     case 'n':
     case 'N':
     case 'f':
     case 'F':
-    case '0':
-      return false;
+    case '0': return false;
     case 'o':
     case 'O':
       if (v.size() > 1 && (v[1] == 'n' || v[1] == 'N')) return true;
       if (v.size() > 1 && (v[1] == 'f' || v[1] == 'F')) return false;
       return std::nullopt;
-    default:
-      return std::nullopt;
+    default: return std::nullopt;
   }
 }
 
@@ -64,10 +61,8 @@ void parse_kernel_side(std::string_view s, model::KernelCmdline& out) {
     }
     if (!key.empty() && key.front() == '"') {
       key.remove_prefix(1);
-      if (!val.empty() && val.back() == '"')
-        val.remove_suffix(1);
-      else if (!has_val && !key.empty() && key.back() == '"')
-        key.remove_suffix(1);
+      if (!val.empty() && val.back() == '"') val.remove_suffix(1);
+      else if (!has_val && !key.empty() && key.back() == '"') key.remove_suffix(1);
     } else if (val.size() >= 1 && val.front() == '"') {
       val.remove_prefix(1);
       if (!val.empty() && val.back() == '"') val.remove_suffix(1);
@@ -83,8 +78,7 @@ void parse_kernel_side(std::string_view s, model::KernelCmdline& out) {
             "bad-kernel-param", "/proc/cmdline", 0,
             fmt::format("module.sig_enforce={} is not a boolean; the kernel ignores it",
                         printable(val))));
-      else if (*b)
-        out.sig_enforce = true;  // param_ops_bool_enable_only: cannot be turned off
+      else if (*b) out.sig_enforce = true;  // param_ops_bool_enable_only: cannot be turned off
     } else if (k == "lockdown") {
       out.lockdown = std::string(val);
     } else if (k == "module_blacklist") {
@@ -121,9 +115,7 @@ void parse_kmod_side(std::string buf, model::KernelCmdline& out) {
           state = kIgnore;
         }
         break;
-      case '\0':
-        iter = false;
-        [[fallthrough]];
+      case '\0': iter = false; [[fallthrough]];
       case ' ':
       case '\n':
       case '\t':
@@ -159,8 +151,7 @@ void parse_kmod_side(std::string buf, model::KernelCmdline& out) {
           state = kIgnore;
         }
         break;
-      default:
-        break;
+      default: break;
     }
     if (state == kComplete) {
       if (quote_start != npos && quote_start < modname && value != npos && value > modname) {

@@ -108,16 +108,11 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
         enum { kNone, kPre, kPost } mode = kNone;
         size_t dropped = 0;
         for (std::string& t : kmod_softdep_tokens(*rest)) {
-          if (t == "pre:")
-            mode = kPre;
-          else if (t == "post:")
-            mode = kPost;
-          else if (mode == kPre)
-            sd.pre.push_back(std::move(t));
-          else if (mode == kPost)
-            sd.post.push_back(std::move(t));
-          else
-            ++dropped;
+          if (t == "pre:") mode = kPre;
+          else if (t == "post:") mode = kPost;
+          else if (mode == kPre) sd.pre.push_back(std::move(t));
+          else if (mode == kPost) sd.post.push_back(std::move(t));
+          else ++dropped;
         }
         if (dropped)
           out.problems.push_back(make_problem(
@@ -156,8 +151,7 @@ model::ModprobeConfig load_modprobe_config(const ModprobeLoadOptions& opts) {
       // kmod_config_new(): `if (fd >= 0) kmod_config_parse(...)`, no message otherwise.
       [](const model::ConfigFile& f, const Error& e) {
         return make_problem("unreadable", f.display_path, 0,
-                            "config file cannot be read (libkmod skips it silently): " +
-                                e.message);
+                            "config file cannot be read (libkmod skips it silently): " + e.message);
       });
   return cfg;
 }

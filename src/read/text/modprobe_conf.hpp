@@ -21,9 +21,9 @@ void parse_modprobe_conf(std::string_view data, const model::ConfigFile& file,
 
 /// Inputs for load_modprobe_config().
 struct ModprobeLoadOptions {
-  std::string root;                ///< inspected root ("" = live system)
-  std::vector<std::string> paths;  ///< -C paths; empty = default_config_dirs(kModprobe, version)
-  std::string module_dir;          ///< target /lib/modules/<kver> for modules.softdep; "" = none
+  std::string root;                 ///< inspected root ("" = live system)
+  std::vector<std::string> paths;   ///< -C paths; empty = default_config_dirs(kModprobe, version)
+  std::string module_dir;           ///< target /lib/modules/<kver> for modules.softdep; "" = none
   model::KmodVersion kmod_version;  ///< the root's kmod (read/kmod_version); copied to the result
 };
 

@@ -75,9 +75,9 @@ ModulesDep parse_modules_dep(std::string_view data, const std::string& display_p
     DepEntry entry;
     entry.line = n;
     if (line.find('\0') != std::string_view::npos || !parse_dep_value(line, entry)) {
-      out.problems.push_back(make_problem(
-          "bad-dep-line", display_path, {n, line},
-          fmt::format("expected '<path>: <deps>', found '{}'", printable(line.substr(0, 120)))));
+      out.problems.push_back(make_problem("bad-dep-line", display_path, {n, line},
+                                          fmt::format("expected '<path>: <deps>', found '{}'",
+                                                      printable(line.substr(0, 120)))));
       continue;
     }
     std::string name = model::module_name_from_filename(base_name(entry.path));
@@ -152,7 +152,8 @@ Result<void> walk_kmod_index(
                                     first, last));
       pos += 2;
       child_count = static_cast<size_t>(last - first) + 1;
-      if (pos + 4 * child_count > d.size()) return bad(pos, "child table runs past the end of file");
+      if (pos + 4 * child_count > d.size())
+        return bad(pos, "child table runs past the end of file");
       child_pos = pos;
       pos += 4 * child_count;
     }
@@ -171,8 +172,8 @@ Result<void> walk_kmod_index(
       }
     }
     for (size_t i = child_count; i-- > 0;)  // pushed in reverse: popped in ascending order
-      stack.push_back({be32(d, child_pos + 4 * i), it.depth + 1, key.size(),
-                       static_cast<int>(first + i)});
+      stack.push_back(
+          {be32(d, child_pos + 4 * i), it.depth + 1, key.size(), static_cast<int>(first + i)});
   }
   return {};
 }
@@ -203,15 +204,14 @@ Result<ModulesDep> read_modules_dep_bin(const std::string& module_dir) {
   ModulesDep out;
   uint32_t n = 0;
   std::string line;
-  Result<void> ok = walk_kmod_index(*data_or, bin, [&](std::string_view key, std::string_view value) {
-    line.assign(key).append(" ").append(value);
-    add_dump_line(out, line, ++n, bin);
-  });
+  Result<void> ok =
+      walk_kmod_index(*data_or, bin, [&](std::string_view key, std::string_view value) {
+        line.assign(key).append(" ").append(value);
+        add_dump_line(out, line, ++n, bin);
+      });
   if (!ok) return tl::unexpected(ok.error());
   return out;
 }
-
-
 
 Result<ModulesDep> read_modules_dep_bin_libkmod(const std::string& module_dir) {
   std::string bin = module_dir + "/modules.dep.bin";

@@ -1,8 +1,8 @@
 #pragma once
 /// modules.dep (text) and modules.dep.bin (libkmod's trie index) readers.
 #include <cstdint>
-#include <map>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -44,9 +44,8 @@ ModulesOrder parse_modules_order(std::string_view data, const std::string& displ
     std::string_view line = chunk.substr(0, chunk.find('\0'));  // strlen()
     if (line.empty()) {
       if (!chunk.empty())
-        out.problems.push_back(
-            make_problem("nul-byte", path, {idx, without_newline(chunk)},
-                         "line starts with a NUL byte; depmod skips it"));
+        out.problems.push_back(make_problem("nul-byte", path, {idx, without_newline(chunk)},
+                                            "line starts with a NUL byte; depmod skips it"));
       continue;
     }
     if (line.back() != '\n') {

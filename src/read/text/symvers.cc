@@ -31,14 +31,10 @@ std::optional<uint32_t> parse_crc(std::string_view s) {
   uint64_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
-    else
-      return std::nullopt;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return std::nullopt;
     v = v * 16 + static_cast<uint64_t>(d);
   }
   if (v > UINT32_MAX) return std::nullopt;
@@ -62,16 +58,11 @@ uint32_t for_each_line(std::string_view data, Fn&& fn) {
 
 const char* layout_name(model::SymversLayout l) {
   switch (l) {
-    case model::SymversLayout::kPre54:
-      return "4-column (<5.4)";
-    case model::SymversLayout::k54to59:
-      return "5.4-5.9 (namespace 3rd)";
-    case model::SymversLayout::k510plus:
-      return "5.10+ (namespace last)";
-    case model::SymversLayout::kSystemMap:
-      return "System.map";
-    default:
-      return "unknown";
+    case model::SymversLayout::kPre54: return "4-column (<5.4)";
+    case model::SymversLayout::k54to59: return "5.4-5.9 (namespace 3rd)";
+    case model::SymversLayout::k510plus: return "5.10+ (namespace last)";
+    case model::SymversLayout::kSystemMap: return "System.map";
+    default: return "unknown";
   }
 }
 
@@ -90,10 +81,10 @@ Result<std::string> gunzip(std::string_view in, const std::string& path, uint64_
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
       inflateEnd(&zs);
-      return make_error(
-          ErrorCode::kMalformed,
-          fmt::format("gzip stream corrupt at input offset {:#x} (zlib error {})", zs.total_in, rc),
-          SourceRef{path});
+      return make_error(ErrorCode::kMalformed,
+                        fmt::format("gzip stream corrupt at input offset {:#x} (zlib error {})",
+                                    zs.total_in, rc),
+                        SourceRef{path});
     }
     size_t got = sizeof buf - zs.avail_out;
     if (out.size() + got > cap) {
@@ -173,12 +164,9 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path) {
     }
     split_tabs(line, f);
     model::SymversLayout layout = model::SymversLayout::kUnknown;
-    if (f.size() == 4)
-      layout = model::SymversLayout::kPre54;
-    else if (f.size() >= 5 && f[3].starts_with("EXPORT_"))
-      layout = model::SymversLayout::k510plus;
-    else if (f.size() >= 5 && f[4].starts_with("EXPORT_"))
-      layout = model::SymversLayout::k54to59;
+    if (f.size() == 4) layout = model::SymversLayout::kPre54;
+    else if (f.size() >= 5 && f[3].starts_with("EXPORT_")) layout = model::SymversLayout::k510plus;
+    else if (f.size() >= 5 && f[4].starts_with("EXPORT_")) layout = model::SymversLayout::k54to59;
     if (layout == model::SymversLayout::kUnknown) {
       problem(n, fmt::format("expected 4 or 5 tab-separated fields with an EXPORT_* type, "
                              "found {} field(s): '{}'",
@@ -196,8 +184,7 @@ ParsedSymvers parse_symvers(std::string_view data, std::string path) {
       problem(n, "empty symbol name");
       return;
     }
-    if (out.symvers.layout == model::SymversLayout::kUnknown)
-      out.symvers.layout = layout;
+    if (out.symvers.layout == model::SymversLayout::kUnknown) out.symvers.layout = layout;
     else if (out.symvers.layout != layout)
       problem(n, fmt::format("line has the {} layout but the file started as {}",
                              layout_name(layout), layout_name(out.symvers.layout)));
@@ -310,10 +297,10 @@ std::vector<DepmodSymversEntry> depmod_symvers_view(std::string_view data, const
     uint64_t crc = std::strtoull(v.c_str(), &end, 16);
     if (*end != '\0') {
       if (problems)
-        problems->push_back(make_problem(
-            "bad-symvers-line", path, {n, line},
-            fmt::format("invalid symbol version '{}'", printable(v)),
-            fmt::format("{}:{} Invalid symbol version {}: ...", path, n, v)));
+        problems->push_back(
+            make_problem("bad-symvers-line", path, {n, line},
+                         fmt::format("invalid symbol version '{}'", printable(v)),
+                         fmt::format("{}:{} Invalid symbol version {}: ...", path, n, v)));
       return;
     }
     out.push_back({std::string(*sym), crc, n});

@@ -83,19 +83,15 @@ std::optional<std::string> kmod_underscores(std::string_view s) {
   std::string out(s);
   for (size_t i = 0; i < out.size(); ++i) {
     switch (out[i]) {
-      case '-':
-        out[i] = '_';
-        break;
-      case ']':
-        return std::nullopt;
+      case '-': out[i] = '_'; break;
+      case ']': return std::nullopt;
       case '[': {
         size_t close = out.find(']', i);
         if (close == std::string::npos) return std::nullopt;
         i = close;
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   return out;

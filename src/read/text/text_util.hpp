@@ -26,9 +26,9 @@ SourceRef line_ref(std::string path, LineAt at);
 
 /// One logical line as kmod's freadline_wrapped() returns it.
 struct LogicalLine {
-  std::string text;         ///< joined bytes, without the final '\n'; may contain NUL
-  uint32_t first_line = 0;  ///< 1-based physical line where the logical line starts
-  uint32_t last_line = 0;   ///< kmod's `linenum` after the read (used in kmod's messages)
+  std::string text;             ///< joined bytes, without the final '\n'; may contain NUL
+  uint32_t first_line = 0;      ///< 1-based physical line where the logical line starts
+  uint32_t last_line = 0;       ///< kmod's `linenum` after the read (used in kmod's messages)
   std::string_view first_text;  ///< physical line `first_line` as in the input (a view into it)
   /// Where a finding about this line points: its first physical line.
   LineAt at() const { return {first_line, first_text}; }
