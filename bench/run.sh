@@ -61,7 +61,7 @@ for kver in 6.1.0-56-amd64 6.12.117+deb12-amd64 $k7; do
   read -r w c m < <(best_of "$ofsck" check -q --root "$root" --no-cache)
   row "ofsck check, first run, signatures verified" "$w" "$c" "$m" "$base"
   # The floor: read + decompress + hash + verify every file with the libraries, on all cores.
-  image=$(ls "$root/boot/vmlinuz-$kver" "$root/usr/lib/modules/$kver/vmlinuz" 2>/dev/null | head -1)
+  image=$(ls "$root/boot/vmlinuz-$kver" "$root/usr/lib/modules/$kver/vmlinuz" 2>/dev/null | head -1 || true)
   if [ -x "$floor" ] && [ -n "$image" ]; then
     read -r fw fc fm < <(best_of "$floor" "$root/lib/modules/$kver" "$image")
     row "physical floor (read+decompress+hash+verify)" "$fw" "$fc" "$fm" "$base"
