@@ -6,8 +6,8 @@
 #                        included); a changed src/ header also brings the src/*.cc files that
 #                        include it directly (its own findings show through any of them).
 #                        Unset: every file.
-#   LINT_BUILD=<dir>     build dir whose compile_commands.json clang-tidy reads (build/lint;
-#                        configured here when missing: no compilation is needed).
+#   LINT_BUILD=<dir>     build dir whose compile_commands.json clang-tidy reads (build/lint,
+#                        configured on every run; nothing is compiled).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
@@ -48,9 +48,8 @@ if [ ${#fmt_files[@]} -gt 0 ]; then
 fi
 
 if [ ${#tidy_files[@]} -gt 0 ]; then
-  if [ ! -f "$build/compile_commands.json" ]; then
-    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
-  fi
+  # Configured every run (a second or two): a file added since the last run needs its entry.
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
   # The compile commands are g++'s: clang does not know some of its warning flags.
   out=$(mktemp)
   trap 'rm -f "$out"' EXIT
