@@ -275,7 +275,7 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m, bool modinfo_t
     for (const Section& s : f.sections())
       if (s.index && s.type != elf::kShtNobits && s.size && wanted_section(f, s))
         ranges.emplace_back(s.offset, s.offset + s.size);
-    fs->prefetch(std::move(ranges), 16 << 10);
+    fs->prefetch(ranges, 16 << 10);
   }
 
   for (const Section& s : f.sections()) {
