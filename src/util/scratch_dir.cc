@@ -9,12 +9,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
 
 #include <atomic>
 #include <cerrno>
