@@ -27,87 +27,106 @@ tl::unexpected<Error> ElfFile::error(ErrorCode code, const Section* s, uint64_t 
 
 Result<ElfFile> ElfFile::parse(ByteSource& src) {
   ElfFile f(src);
-  Result<std::span<const std::byte>> ident_or = src.read(0, 16, "ELF identification");
+  if (Result<void> i = f.read_ident(); !i) return tl::unexpected(i.error());
+  Result<ShdrTable> tab_or = f.read_header();
+  if (!tab_or) return tl::unexpected(tab_or.error());
+  if (tab_or->shoff == 0) return f;  // no sections at all: valid ELF, nothing to read
+  if (Result<void> s = f.read_sections(*tab_or); !s) return tl::unexpected(s.error());
+  return f;
+}
+
+Result<void> ElfFile::read_ident() {
+  Result<std::span<const std::byte>> ident_or = src_->read(0, 16, "ELF identification");
   if (!ident_or)
-    return f.error(ErrorCode::kTruncated, nullptr, 0,
-                   fmt::format("file is 0x{:x} bytes, too small for an ELF header", src.size()));
+    return error(ErrorCode::kTruncated, nullptr, 0,
+                 fmt::format("file is 0x{:x} bytes, too small for an ELF header", src_->size()));
   std::span<const std::byte> ident = *ident_or;
   if (ident[0] != std::byte{0x7f} || ident[1] != std::byte{'E'} || ident[2] != std::byte{'L'} ||
       ident[3] != std::byte{'F'})
-    return f.error(ErrorCode::kMalformed, nullptr, 0, "not an ELF file (bad magic)");
+    return error(ErrorCode::kMalformed, nullptr, 0, "not an ELF file (bad magic)");
   uint8_t cls = static_cast<uint8_t>(ident[4]), data = static_cast<uint8_t>(ident[5]);
   if (cls != 1 && cls != 2)
-    return f.error(ErrorCode::kMalformed, nullptr, 4,
-                   fmt::format("invalid ELF class {} (expected 1 or 2)", cls));
+    return error(ErrorCode::kMalformed, nullptr, 4,
+                 fmt::format("invalid ELF class {} (expected 1 or 2)", cls));
   if (data != 1 && data != 2)
-    return f.error(ErrorCode::kMalformed, nullptr, 5,
-                   fmt::format("invalid ELF data encoding {} (expected 1 or 2)", data));
-  f.is64_ = cls == 2;
-  f.be_ = data == 2;
-  uint64_t ehsize = f.is64_ ? kEhdrSize64 : kEhdrSize32;
-  Result<std::span<const std::byte>> eh_or = src.read(0, ehsize, "ELF header");
+    return error(ErrorCode::kMalformed, nullptr, 5,
+                 fmt::format("invalid ELF data encoding {} (expected 1 or 2)", data));
+  is64_ = cls == 2;
+  be_ = data == 2;
+  return {};
+}
+
+Result<ElfFile::ShdrTable> ElfFile::read_header() {
+  uint64_t ehsize = is64_ ? kEhdrSize64 : kEhdrSize32;
+  Result<std::span<const std::byte>> eh_or = src_->read(0, ehsize, "ELF header");
   if (!eh_or)
-    return f.error(ErrorCode::kTruncated, nullptr, 0,
-                   fmt::format("file is 0x{:x} bytes, too small for the 0x{:x}-byte "
-                               "ELF header",
-                               src.size(), ehsize));
-  ByteReader r(*eh_or, f.be_);
+    return error(ErrorCode::kTruncated, nullptr, 0,
+                 fmt::format("file is 0x{:x} bytes, too small for the 0x{:x}-byte "
+                             "ELF header",
+                             src_->size(), ehsize));
+  ByteReader r(*eh_or, be_);
   r.skip(16);
-  f.e_type_ = r.read_u16();
-  f.e_machine_ = r.read_u16();
-  r.read_u32();          // e_version
-  r.read_word(f.is64_);  // e_entry
-  r.read_word(f.is64_);  // e_phoff
-  uint64_t shoff = r.read_word(f.is64_);
+  e_type_ = r.read_u16();
+  e_machine_ = r.read_u16();
+  r.read_u32();        // e_version
+  r.read_word(is64_);  // e_entry
+  r.read_word(is64_);  // e_phoff
+  ShdrTable t;
+  t.shoff = r.read_word(is64_);
   r.skip(4 + 2 + 2 + 2);  // e_flags, e_ehsize, e_phentsize, e_phnum
   uint16_t shentsize = r.read_u16();
-  uint64_t shnum = r.read_u16();
-  uint32_t shstrndx = r.read_u16();
+  t.shnum = r.read_u16();
+  t.shstrndx = r.read_u16();
   if (!r.ok())
-    return f.error(ErrorCode::kTruncated, nullptr, r.error_offset(), "truncated ELF header");
+    return error(ErrorCode::kTruncated, nullptr, r.error_offset(), "truncated ELF header");
 
-  uint64_t want_shent = f.is64_ ? kShdrSize64 : kShdrSize32;
-  if (shoff == 0) {
-    if (shnum != 0)
-      return f.error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
-                     fmt::format("e_shoff is 0 but e_shnum is {}", shnum));
-    return f;  // no sections at all: valid ELF, nothing to read
+  if (t.shoff == 0) {
+    if (t.shnum != 0)
+      return error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
+                   fmt::format("e_shoff is 0 but e_shnum is {}", t.shnum));
+    return t;
   }
+  uint64_t want_shent = is64_ ? kShdrSize64 : kShdrSize32;
   if (shentsize != want_shent)
-    return f.error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
-                   fmt::format("invalid e_shentsize: expected 0x{:x}, found 0x{:x}", want_shent,
-                               shentsize));
+    return error(ErrorCode::kMalformed, nullptr, SourceRef::kNoOffset,
+                 fmt::format("invalid e_shentsize: expected 0x{:x}, found 0x{:x}", want_shent,
+                             shentsize));
+  return t;
+}
+
+Result<void> ElfFile::read_sections(ShdrTable t) {
+  uint64_t want_shent = is64_ ? kShdrSize64 : kShdrSize32;
   // Section 0 holds the real count/strndx when they do not fit (SHN_XINDEX escapes).
-  Result<std::span<const std::byte>> sh0_or = src.read(shoff, want_shent, "section header [0]");
+  Result<std::span<const std::byte>> sh0_or = src_->read(t.shoff, want_shent, "section header [0]");
   if (!sh0_or)
-    return f.error(ErrorCode::kTruncated, nullptr, shoff,
-                   fmt::format("section header table at 0x{:x} is past the end of the file "
-                               "(size 0x{:x})",
-                               shoff, src.size()));
+    return error(ErrorCode::kTruncated, nullptr, t.shoff,
+                 fmt::format("section header table at 0x{:x} is past the end of the file "
+                             "(size 0x{:x})",
+                             t.shoff, src_->size()));
   {
-    ByteReader r0(*sh0_or, f.be_);
-    r0.skip(f.is64_ ? 32 : 20);  // name,type,flags,addr,offset
-    uint64_t size0 = r0.read_word(f.is64_);
+    ByteReader r0(*sh0_or, be_);
+    r0.skip(is64_ ? 32 : 20);  // name,type,flags,addr,offset
+    uint64_t size0 = r0.read_word(is64_);
     uint32_t link0 = r0.read_u32();
-    if (shnum == 0) shnum = size0;
-    if (shstrndx == kShnXindex) shstrndx = link0;
+    if (t.shnum == 0) t.shnum = size0;
+    if (t.shstrndx == kShnXindex) t.shstrndx = link0;
   }
   uint64_t table_size, table_end;
-  if (!checked_mul(shnum, want_shent, table_size) || !checked_add(shoff, table_size, table_end) ||
-      table_end > src.size())
-    return f.error(ErrorCode::kTruncated, nullptr, shoff,
-                   fmt::format("section header table (0x{:x} entries of 0x{:x} bytes at 0x{:x}) "
-                               "extends past the end of the file (size 0x{:x})",
-                               shnum, want_shent, shoff, src.size()));
-  Result<std::span<const std::byte>> tab_or = src.read(shoff, table_size, "section header table");
+  if (!checked_mul(t.shnum, want_shent, table_size) ||
+      !checked_add(t.shoff, table_size, table_end) || table_end > src_->size())
+    return error(ErrorCode::kTruncated, nullptr, t.shoff,
+                 fmt::format("section header table (0x{:x} entries of 0x{:x} bytes at 0x{:x}) "
+                             "extends past the end of the file (size 0x{:x})",
+                             t.shnum, want_shent, t.shoff, src_->size()));
+  Result<std::span<const std::byte>> tab_or =
+      src_->read(t.shoff, table_size, "section header table");
   if (!tab_or) return tl::unexpected(tab_or.error());
-  if (Result<void> t = f.read_section_table(*tab_or, shnum, shoff); !t)
-    return tl::unexpected(t.error());
-  if (shnum > 0) {
-    if (Result<void> n = f.name_sections(shstrndx); !n) return tl::unexpected(n.error());
+  if (Result<void> rs = read_section_table(*tab_or, t.shnum, t.shoff); !rs)
+    return tl::unexpected(rs.error());
+  if (t.shnum > 0) {
+    if (Result<void> n = name_sections(t.shstrndx); !n) return tl::unexpected(n.error());
   }
-  if (Result<void> l = f.check_layout(shoff, table_end); !l) return tl::unexpected(l.error());
-  return f;
+  return check_layout(t.shoff, table_end);
 }
 
 Result<void> ElfFile::read_section_table(std::span<const std::byte> tab, uint64_t shnum,

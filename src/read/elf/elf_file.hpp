@@ -97,6 +97,17 @@ class ElfFile {
   /// parse()'s steps after the ELF header, in this order: `shnum` section headers from `tab`
   /// (read at `shoff`); their names from section `shstrndx` (SHT_STRTAB, NUL-terminated); every
   /// section's data inside the file, none overlapping another or the headers.
+  /// Where the ELF header puts the section header table (count and string table index as
+  /// the header gives them: section 0 may replace both).
+  struct ShdrTable {
+    uint64_t shoff = 0, shnum = 0;
+    uint32_t shstrndx = 0;
+  };
+  /// parse()'s steps, in the kernel's (and LLVM's) order: e_ident, the header, the section
+  /// header table.
+  [[nodiscard]] Result<void> read_ident();
+  [[nodiscard]] Result<ShdrTable> read_header();
+  [[nodiscard]] Result<void> read_sections(ShdrTable t);
   [[nodiscard]] Result<void> read_section_table(std::span<const std::byte> tab, uint64_t shnum,
                                                 uint64_t shoff);
   [[nodiscard]] Result<void> name_sections(uint32_t shstrndx);
