@@ -1,6 +1,7 @@
 #include "read/elf/exports.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <unordered_map>
 
@@ -189,6 +190,266 @@ struct Layout {
   uint32_t entry() const { return width * fields; }
 };
 
+/// One export section being decoded: its entries, their relocations and layout, its
+/// __kcrctab twin and (for __ksymtab on 7.x) the __kflagstab flags.
+struct ExportSection {
+  size_t index = 0;  ///< into kKsymtabSections
+  std::string_view name;
+  const Section* ks = nullptr;
+  std::span<const std::byte> data;
+  RelocIndex rel;
+  Layout layout;
+  uint64_t n = 0;  ///< entries
+  const Section* kc = nullptr;
+  std::span<const std::byte> kc_data;
+  RelocIndex kc_rel;
+  uint32_t crc_width = 0;  ///< bytes per __kcrctab entry
+  std::span<const std::byte> flags;
+};
+
+/// What the decoded tables show of the export era (ExportTable::era).
+struct EraEvidence {
+  bool any_literal = false, any_reloc_crc = false, any_abs_crc_sym = false;
+  uint32_t crc_width_seen = 0;
+  std::optional<Layout> layout_seen;
+};
+
+/// Field width from the relocation types when they are known for this machine (0: unknown,
+/// or types of both widths).
+uint32_t known_width(uint16_t machine, const RelocIndex& rel) {
+  uint32_t known = 0;
+  for (const Reloc& r : rel.relocs) {
+    uint32_t w = reloc_width(machine, r.type);
+    if (w && !known) known = w;
+    if (w && w != known) return 0;
+  }
+  return known;
+}
+
+/// Whether layout `l` fits `es`: an entry count that __kcrctab and __kflagstab agree with,
+/// relocations on field boundaries, and every name an identifier string.
+Result<bool> layout_fits(Decoder& dec, const ExportSection& es, Layout l, const Section* flagstab) {
+  const ElfFile& f = dec.f_;
+  if (es.ks->size % l.entry() != 0) return false;
+  uint64_t n = es.ks->size / l.entry();
+  if (es.kc && es.kc->size != 4 * n && es.kc->size != uint64_t{f.word_size()} * n) return false;
+  if (flagstab && es.name == "__ksymtab" && flagstab->size != n) return false;
+  for (const Reloc& r : es.rel.relocs) {
+    uint64_t field = r.offset % l.entry();
+    if (r.offset / l.entry() >= n || field % l.width != 0) return false;
+  }
+  // Every entry needs its value and name relocations.
+  for (uint64_t i = 0; i < n; ++i)
+    if (!es.rel.at(i * l.entry()) || !es.rel.at(i * l.entry() + l.width)) return false;
+  // Names must be identifier strings in a non-code section.
+  for (uint64_t i = 0; i < n; ++i) {
+    Result<std::optional<Target>> t_or =
+        dec.target(*es.rel.at(i * l.entry() + l.width), *es.ks, es.data, l.width);
+    if (!t_or) return tl::unexpected(t_or.error());
+    if (!*t_or) return false;
+    Result<std::optional<std::string_view>> s_or = dec.string_at(**t_or);
+    if (!s_or) return tl::unexpected(s_or.error());
+    if (!*s_or || !identifier_like(**s_or)) return false;
+  }
+  return true;
+}
+
+/// The entry layout of `es`: each known layout is tried and those whose relocations fit and
+/// whose names decode are kept.
+Result<Layout> choose_layout(Decoder& dec, const ExportSection& es, const Section* flagstab,
+                             int kernel_version) {
+  ElfFile& f = dec.f_;
+  const uint32_t known = known_width(f.machine(), es.rel);
+  std::array<Layout, 4> cands;
+  size_t ncands = 0;
+  for (Layout l : {Layout{4, 3}, Layout{4, 2}, Layout{8, 3}, Layout{8, 2}}) {
+    if (l.width == 8 && !f.is64()) continue;
+    if (known && l.width != known) continue;
+    Result<bool> fits_or = layout_fits(dec, es, l, flagstab);
+    if (!fits_or) return tl::unexpected(fits_or.error());
+    if (*fits_or) cands[ncands++] = l;
+  }
+  if (ncands == 0)
+    return f.error(ErrorCode::kMalformed, es.ks, es.ks->offset,
+                   fmt::format("size 0x{:x} and its {} relocations fit no known export entry "
+                               "layout (8/12-byte PREL32 or 2/3-pointer absolute)",
+                               es.ks->size, es.rel.relocs.size()));
+  // Tie-break with the kernel version: 5.4+ has the namespace field, 4.19+ uses PREL32
+  // on 64-bit; otherwise prefer the richer layout.
+  if (ncands > 1 && kernel_version > 0) {
+    uint32_t want_fields = kernel_version >= 504 ? 3 : 2;
+    for (size_t i = 0; i < ncands; ++i)
+      if (cands[i].fields == want_fields) return cands[i];
+  }
+  return cands[0];
+}
+
+/// The __kcrctab twin of `es` (its CRC words and their relocations) and, for __ksymtab, the
+/// __kflagstab flags.
+Result<void> open_crc_and_flags(Decoder& dec, const Section* flagstab, ExportSection& es) {
+  ElfFile& f = dec.f_;
+  if (es.kc) {
+    Result<std::span<const std::byte>> d_or = f.data(*es.kc);
+    if (!d_or) return tl::unexpected(d_or.error());
+    es.kc_data = *d_or;
+    es.crc_width = es.kc->size == 4 * es.n ? 4 : f.word_size();
+    Result<RelocIndex> r_or = dec.relocs_for(*es.kc);
+    if (!r_or) return tl::unexpected(r_or.error());
+    es.kc_rel = std::move(*r_or);
+  }
+  if (flagstab && es.name == "__ksymtab") {
+    Result<std::span<const std::byte>> d_or = f.data(*flagstab);
+    if (!d_or) return tl::unexpected(d_or.error());
+    es.flags = *d_or;
+  }
+  return {};
+}
+
+/// Reads export section kKsymtabSections[sec_i] into `es`, ready for decode_entry(). False
+/// when the section is absent or empty. Sets `has_kcrctab` when its __kcrctab twin exists.
+Result<bool> open_section(Decoder& dec, size_t sec_i, const Section* flagstab, int kernel_version,
+                          ExportSection& es, bool& has_kcrctab) {
+  ElfFile& f = dec.f_;
+  es.index = sec_i;
+  es.name = kKsymtabSections[sec_i];
+  es.kc = f.find(kcrctab_name(es.name));
+  if (es.kc) has_kcrctab = true;
+  es.ks = f.find(es.name);
+  if (!es.ks || es.ks->size == 0) return false;
+  if (es.ks->type == kShtNobits)
+    return f.error(ErrorCode::kMalformed, es.ks, es.ks->offset, "export table is SHT_NOBITS");
+  Result<std::span<const std::byte>> data_or = f.data(*es.ks);
+  if (!data_or) return tl::unexpected(data_or.error());
+  es.data = *data_or;
+  Result<RelocIndex> rel_or = dec.relocs_for(*es.ks);
+  if (!rel_or) return tl::unexpected(rel_or.error());
+  es.rel = std::move(*rel_or);
+  if (es.rel.relocs.empty())
+    return f.error(ErrorCode::kMalformed, es.ks, es.ks->offset,
+                   "export table has no relocation section; cannot decode entries");
+  Result<Layout> layout_or = choose_layout(dec, es, flagstab, kernel_version);
+  if (!layout_or) return tl::unexpected(layout_or.error());
+  es.layout = *layout_or;
+  es.n = es.ks->size / es.layout.entry();
+  if (Result<void> c = open_crc_and_flags(dec, flagstab, es); !c) return tl::unexpected(c.error());
+  return true;
+}
+
+/// The namespace field of the entry at `base` (3-field layouts), when it is relocated.
+Result<void> read_namespace(Decoder& dec, const ExportSection& es, uint64_t base,
+                            model::Export& e) {
+  const Layout l = es.layout;
+  const Reloc* nr = es.rel.at(base + 2 * uint64_t{l.width});
+  if (!nr) return {};
+  Result<std::optional<Target>> t = dec.target(*nr, *es.ks, es.data, l.width);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return {};
+  Result<std::optional<std::string_view>> ns = dec.string_at(**t);
+  if (!ns) return tl::unexpected(ns.error());
+  if (!*ns)
+    return dec.f_.error(ErrorCode::kMalformed, es.ks, es.ks->offset + base + 2 * uint64_t{l.width},
+                        fmt::format("namespace of export `{}` is not a string", e.name));
+  e.ns = std::string(**ns);
+  return {};
+}
+
+/// The CRC of export `e`, entry `i`: the __crc_<name> symbol when there is one (recipe B.5),
+/// else the __kcrctab entry, relocated or literal.
+Result<void> read_crc(Decoder& dec, const ExportSection& es, uint64_t i, model::Export& e,
+                      EraEvidence& ev) {
+  ElfFile& f = dec.f_;
+  if (const Symbol* cs = dec.crc_symbol(e.name)) {
+    if (cs->shndx == kShnAbs) {
+      e.crc = static_cast<uint32_t>(cs->value);
+      ev.any_abs_crc_sym = true;
+    } else if (cs->shndx < f.sections().size()) {
+      Target t;
+      t.section = cs->shndx;
+      t.value = cs->value;
+      Result<std::optional<uint32_t>> c = dec.u32_at(t);
+      if (!c) return tl::unexpected(c.error());
+      e.crc = *c;
+      if (es.kc && cs->shndx == es.kc->index) ev.any_literal = true;
+    }
+  }
+  if (e.crc || !es.kc) return {};
+  uint64_t off = i * es.crc_width;
+  if (const Reloc* cr = es.kc_rel.at(off)) {
+    ev.any_reloc_crc = true;
+    Result<std::optional<Target>> t = dec.target(*cr, *es.kc, es.kc_data, es.crc_width);
+    if (!t) return tl::unexpected(t.error());
+    if (*t) {
+      Result<std::optional<uint32_t>> c = dec.u32_at(**t);
+      if (!c) return tl::unexpected(c.error());
+      e.crc = *c;
+    }
+  } else if (off + es.crc_width <= es.kc_data.size()) {
+    ev.any_literal = true;
+    // Literal word in file byte order; only the low 32 bits are meaningful.
+    e.crc = es.crc_width == 8
+                ? static_cast<uint32_t>(load_int<uint64_t>(es.kc_data.data() + off, f.big_endian()))
+                : load_int<uint32_t>(es.kc_data.data() + off, f.big_endian());
+  }
+  return {};
+}
+
+/// Entry `i` of `es`: its name, namespace, GPL-only flag and CRC.
+Result<model::Export> decode_entry(Decoder& dec, const ExportSection& es, uint64_t i,
+                                   EraEvidence& ev) {
+  const Layout l = es.layout;
+  uint64_t base = i * l.entry();
+  model::Export e;
+  e.section = static_cast<model::KsymtabSection>(es.index);
+  Result<std::optional<Target>> nt =
+      dec.target(*es.rel.at(base + l.width), *es.ks, es.data, l.width);
+  if (!nt) return tl::unexpected(nt.error());
+  Result<std::optional<std::string_view>> name_or = dec.string_at(**nt);
+  if (!name_or) return tl::unexpected(name_or.error());
+  e.name = std::string(**name_or);
+  if (!e.name.empty() && e.name[0] == '.') e.name.erase(0, 1);
+  if (l.fields == 3) {
+    if (Result<void> ns = read_namespace(dec, es, base, e); !ns) return tl::unexpected(ns.error());
+  }
+  if (!es.flags.empty()) {
+    e.gpl_only = (static_cast<uint8_t>(es.flags[i]) & 1) != 0;
+  } else {
+    e.gpl_only = es.name == "__ksymtab_gpl" || es.name == "__ksymtab_unused_gpl";
+  }
+  if (Result<void> c = read_crc(dec, es, i, e, ev); !c) return tl::unexpected(c.error());
+  return e;
+}
+
+/// ExportTable::era once every table is decoded: "<era>: <entry layout>, <CRC form>".
+std::string describe_era(const ExportTable& out, const EraEvidence& ev, bool is64,
+                         int kernel_version) {
+  if (!ev.layout_seen) return out.has_kcrctab ? "none (empty export tables)" : "none (no exports)";
+  const Layout& l = *ev.layout_seen;
+  std::string entry = l.width == 4 && is64
+                          ? fmt::format("PREL32 {}-byte __ksymtab entries", l.entry())
+                          : fmt::format("absolute {}-byte __ksymtab entries", l.entry());
+  std::string crc;
+  if (!out.has_kcrctab && !ev.any_abs_crc_sym) crc = "no modversions";
+  else if (ev.any_literal) crc = "literal __kcrctab CRCs";
+  else if (ev.crc_width_seen == 8 && is64) crc = "ulong __kcrctab → ABS __crc_ symbols";
+  else if (ev.any_reloc_crc || ev.any_abs_crc_sym) crc = "u32 __kcrctab → ABS __crc_ symbols";
+  else crc = "__kcrctab";
+  const bool any_crc = ev.any_literal || ev.any_reloc_crc || ev.any_abs_crc_sym;
+  std::string era;
+  if (out.has_kflagstab) era = "E7 (7.x: single __ksymtab + __kflagstab)";
+  else if (l.fields == 3 && ev.any_literal) era = "E4–E6 (5.19+)";
+  else if (l.fields == 3 && any_crc) era = "E3 (5.4–5.18)";
+  else if (l.fields == 3) {
+    // Without CRCs E3 and E4–E6 look the same; vermagic's release decides.
+    era = kernel_version >= 519   ? "E4–E6 (5.19+)"
+          : kernel_version >= 504 ? "E3 (5.4–5.18)"
+                                  : "E3–E6 (5.4+)";
+  } else if (l.width == 4 && is64) era = "E2 (4.19–5.3)";
+  else if (ev.crc_width_seen == 8 && is64) era = "E0 (≤4.9)";
+  else if (ev.crc_width_seen == 4 && is64) era = "E1 (4.10–4.18)";
+  else era = "E0–E2 (absolute entries)";
+  return fmt::format("{}: {}, {}", era, entry, crc);
+}
+
 }  // namespace
 
 std::string kcrctab_name(std::string_view ksymtab) {
@@ -203,212 +464,21 @@ Result<ExportTable> decode_exports(ElfFile& f, const std::vector<Symbol>& syms,
   Decoder dec(f, syms);
   const Section* flagstab = f.find("__kflagstab");
   out.has_kflagstab = flagstab != nullptr;
-  bool any_literal = false, any_reloc_crc = false, any_abs_crc_sym = false;
-  uint32_t crc_width_seen = 0;
-  std::optional<Layout> layout_seen;
-
+  EraEvidence ev;
   for (size_t sec_i = 0; sec_i < std::size(kKsymtabSections); ++sec_i) {
-    const std::string_view sec_name = kKsymtabSections[sec_i];
-    const Section* kc = f.find(kcrctab_name(sec_name));
-    if (kc) out.has_kcrctab = true;
-    const Section* ks = f.find(sec_name);
-    if (!ks || ks->size == 0) continue;
-    if (ks->type == kShtNobits)
-      return f.error(ErrorCode::kMalformed, ks, ks->offset, "export table is SHT_NOBITS");
-    Result<std::span<const std::byte>> ks_data_or = f.data(*ks);
-    if (!ks_data_or) return tl::unexpected(ks_data_or.error());
-    Result<RelocIndex> rel_or = dec.relocs_for(*ks);
-    if (!rel_or) return tl::unexpected(rel_or.error());
-    const RelocIndex& rel = *rel_or;
-    if (rel.relocs.empty())
-      return f.error(ErrorCode::kMalformed, ks, ks->offset,
-                     "export table has no relocation section; cannot decode entries");
-
-    // Field width from the relocation types when they are known for this machine.
-    uint32_t known_width = 0;
-    for (const Reloc& r : rel.relocs) {
-      uint32_t w = reloc_width(f.machine(), r.type);
-      if (w && !known_width) known_width = w;
-      if (w && w != known_width) {
-        known_width = 0;
-        break;
-      }
-    }
-
-    // Try each layout; keep those whose relocations fit and whose names decode.
-    std::vector<Layout> cands;
-    for (Layout l : {Layout{4, 3}, Layout{4, 2}, Layout{8, 3}, Layout{8, 2}}) {
-      if (l.width == 8 && !f.is64()) continue;
-      if (known_width && l.width != known_width) continue;
-      if (ks->size % l.entry() != 0) continue;
-      uint64_t n = ks->size / l.entry();
-      if (kc && kc->size != 4 * n && kc->size != uint64_t{f.word_size()} * n) continue;
-      if (flagstab && sec_name == "__ksymtab" && flagstab->size != n) continue;
-      bool ok = true;
-      for (const Reloc& r : rel.relocs) {
-        uint64_t field = r.offset % l.entry();
-        if (r.offset / l.entry() >= n || field % l.width != 0) {
-          ok = false;
-          break;
-        }
-      }
-      if (!ok) continue;
-      // Every entry needs its value and name relocations.
-      for (uint64_t i = 0; i < n && ok; ++i)
-        ok = rel.at(i * l.entry()) && rel.at(i * l.entry() + l.width);
-      if (!ok) continue;
-      // Names must be identifier strings in a non-code section.
-      for (uint64_t i = 0; i < n && ok; ++i) {
-        Result<std::optional<Target>> t_or =
-            dec.target(*rel.at(i * l.entry() + l.width), *ks, *ks_data_or, l.width);
-        if (!t_or) return tl::unexpected(t_or.error());
-        if (!*t_or) {
-          ok = false;
-          break;
-        }
-        Result<std::optional<std::string_view>> s_or = dec.string_at(**t_or);
-        if (!s_or) return tl::unexpected(s_or.error());
-        ok = *s_or && identifier_like(**s_or);
-      }
-      if (ok) cands.push_back(l);
-    }
-    if (cands.empty())
-      return f.error(ErrorCode::kMalformed, ks, ks->offset,
-                     fmt::format("size 0x{:x} and its {} relocations fit no known export entry "
-                                 "layout (8/12-byte PREL32 or 2/3-pointer absolute)",
-                                 ks->size, rel.relocs.size()));
-    // Tie-break with the kernel version: 5.4+ has the namespace field, 4.19+ uses PREL32
-    // on 64-bit; otherwise prefer the richer layout.
-    Layout l = cands.front();
-    if (cands.size() > 1 && kernel_version > 0) {
-      uint32_t want_fields = kernel_version >= 504 ? 3 : 2;
-      for (const Layout& c : cands)
-        if (c.fields == want_fields) {
-          l = c;
-          break;
-        }
-    }
-    uint64_t n = ks->size / l.entry();
-    layout_seen = l;
-
-    std::span<const std::byte> kc_data;
-    RelocIndex kc_rel;
-    uint32_t crc_width = 0;
-    if (kc) {
-      Result<std::span<const std::byte>> d_or = f.data(*kc);
-      if (!d_or) return tl::unexpected(d_or.error());
-      kc_data = *d_or;
-      crc_width = kc->size == 4 * n ? 4 : f.word_size();
-      Result<RelocIndex> r_or = dec.relocs_for(*kc);
-      if (!r_or) return tl::unexpected(r_or.error());
-      kc_rel = std::move(*r_or);
-      crc_width_seen = crc_width;
-    }
-    std::span<const std::byte> flags;
-    if (flagstab && sec_name == "__ksymtab") {
-      Result<std::span<const std::byte>> d_or = f.data(*flagstab);
-      if (!d_or) return tl::unexpected(d_or.error());
-      flags = *d_or;
-    }
-
-    for (uint64_t i = 0; i < n; ++i) {
-      uint64_t base = i * l.entry();
-      model::Export e;
-      e.section = static_cast<model::KsymtabSection>(sec_i);
-      Result<std::optional<Target>> nt =
-          dec.target(*rel.at(base + l.width), *ks, *ks_data_or, l.width);
-      if (!nt) return tl::unexpected(nt.error());
-      Result<std::optional<std::string_view>> name_or = dec.string_at(**nt);
-      if (!name_or) return tl::unexpected(name_or.error());
-      e.name = std::string(**name_or);
-      if (!e.name.empty() && e.name[0] == '.') e.name.erase(0, 1);
-      if (l.fields == 3) {
-        if (const Reloc* nr = rel.at(base + 2 * uint64_t{l.width})) {
-          Result<std::optional<Target>> t = dec.target(*nr, *ks, *ks_data_or, l.width);
-          if (!t) return tl::unexpected(t.error());
-          if (*t) {
-            Result<std::optional<std::string_view>> ns = dec.string_at(**t);
-            if (!ns) return tl::unexpected(ns.error());
-            if (!*ns)
-              return f.error(ErrorCode::kMalformed, ks, ks->offset + base + 2 * uint64_t{l.width},
-                             fmt::format("namespace of export `{}` is not a string", e.name));
-            e.ns = std::string(**ns);
-          }
-        }
-      }
-      if (!flags.empty()) {
-        e.gpl_only = (static_cast<uint8_t>(flags[i]) & 1) != 0;
-      } else {
-        e.gpl_only = sec_name == "__ksymtab_gpl" || sec_name == "__ksymtab_unused_gpl";
-      }
-      // CRC: prefer the __crc_<name> symbol (recipe B.5), else the __kcrctab entry.
-      if (const Symbol* cs = dec.crc_symbol(e.name)) {
-        if (cs->shndx == kShnAbs) {
-          e.crc = static_cast<uint32_t>(cs->value);
-          any_abs_crc_sym = true;
-        } else if (cs->shndx < f.sections().size()) {
-          Target t;
-          t.section = cs->shndx;
-          t.value = cs->value;
-          Result<std::optional<uint32_t>> c = dec.u32_at(t);
-          if (!c) return tl::unexpected(c.error());
-          e.crc = *c;
-          if (kc && cs->shndx == kc->index) any_literal = true;
-        }
-      }
-      if (!e.crc && kc) {
-        uint64_t off = i * crc_width;
-        if (const Reloc* cr = kc_rel.at(off)) {
-          any_reloc_crc = true;
-          Result<std::optional<Target>> t = dec.target(*cr, *kc, kc_data, crc_width);
-          if (!t) return tl::unexpected(t.error());
-          if (*t) {
-            Result<std::optional<uint32_t>> c = dec.u32_at(**t);
-            if (!c) return tl::unexpected(c.error());
-            e.crc = *c;
-          }
-        } else if (off + crc_width <= kc_data.size()) {
-          any_literal = true;
-          // Literal word in file byte order; only the low 32 bits are meaningful.
-          e.crc =
-              crc_width == 8
-                  ? static_cast<uint32_t>(load_int<uint64_t>(kc_data.data() + off, f.big_endian()))
-                  : load_int<uint32_t>(kc_data.data() + off, f.big_endian());
-        }
-      }
-      out.exports.push_back(std::move(e));
+    ExportSection es;
+    Result<bool> open_or = open_section(dec, sec_i, flagstab, kernel_version, es, out.has_kcrctab);
+    if (!open_or) return tl::unexpected(open_or.error());
+    if (!*open_or) continue;
+    ev.layout_seen = es.layout;
+    if (es.kc) ev.crc_width_seen = es.crc_width;
+    for (uint64_t i = 0; i < es.n; ++i) {
+      Result<model::Export> e_or = decode_entry(dec, es, i, ev);
+      if (!e_or) return tl::unexpected(e_or.error());
+      out.exports.push_back(std::move(*e_or));
     }
   }
-
-  if (!layout_seen) {
-    out.era = out.has_kcrctab ? "none (empty export tables)" : "none (no exports)";
-    return out;
-  }
-  const Layout& l = *layout_seen;
-  std::string entry = l.width == 4 && f.is64()
-                          ? fmt::format("PREL32 {}-byte __ksymtab entries", l.entry())
-                          : fmt::format("absolute {}-byte __ksymtab entries", l.entry());
-  std::string crc;
-  if (!out.has_kcrctab && !any_abs_crc_sym) crc = "no modversions";
-  else if (any_literal) crc = "literal __kcrctab CRCs";
-  else if (crc_width_seen == 8 && f.is64()) crc = "ulong __kcrctab → ABS __crc_ symbols";
-  else if (any_reloc_crc || any_abs_crc_sym) crc = "u32 __kcrctab → ABS __crc_ symbols";
-  else crc = "__kcrctab";
-  const bool any_crc = any_literal || any_reloc_crc || any_abs_crc_sym;
-  std::string era;
-  if (flagstab) era = "E7 (7.x: single __ksymtab + __kflagstab)";
-  else if (l.fields == 3 && any_literal) era = "E4–E6 (5.19+)";
-  else if (l.fields == 3 && any_crc) era = "E3 (5.4–5.18)";
-  else if (l.fields == 3) {
-    // Without CRCs E3 and E4–E6 look the same; vermagic's release decides.
-    era = kernel_version >= 519   ? "E4–E6 (5.19+)"
-          : kernel_version >= 504 ? "E3 (5.4–5.18)"
-                                  : "E3–E6 (5.4+)";
-  } else if (l.width == 4 && f.is64()) era = "E2 (4.19–5.3)";
-  else if (crc_width_seen == 8 && f.is64()) era = "E0 (≤4.9)";
-  else if (crc_width_seen == 4 && f.is64()) era = "E1 (4.10–4.18)";
-  else era = "E0–E2 (absolute entries)";
-  out.era = fmt::format("{}: {}, {}", era, entry, crc);
+  out.era = describe_era(out, ev, f.is64(), kernel_version);
   return out;
 }
 
