@@ -95,6 +95,46 @@ void parse_kernel_side(std::string_view s, model::KernelCmdline& out) {
   }
 }
 
+/// kmod's kcmdline_parse_result() for one completed `mod.param[=value]` whose pieces start at
+/// these offsets of the NUL-separated `buf`.
+void kcmdline_parse_result(const std::string& buf, size_t modname, size_t param, size_t value,
+                           model::KernelCmdline& out) {
+  constexpr size_t npos = std::string::npos;
+  auto cstr = [&](size_t at) { return std::string(buf.c_str() + at); };
+  std::string mod = cstr(modname), prm = cstr(param);
+  if (mod == "modprobe" && prm.starts_with("blacklist=")) {
+    std::string v = cstr(value);
+    size_t s = 0;
+    for (;;) {  // strsep(&value, ","): empty items are kept
+      size_t c = v.find(',', s);
+      out.modprobe_blacklist.push_back(v.substr(s, c == npos ? npos : c - s));
+      if (c == npos) break;
+      s = c + 1;
+    }
+  } else if (std::optional<std::string> m = kmod_underscores(mod)) {
+    out.module_params.emplace_back(std::move(*m), std::move(prm));
+  } else {
+    out.problems.push_back(make_problem(
+        "bad-kernel-param", "/proc/cmdline", 0,
+        fmt::format("module name '{}' has unbalanced brackets; kmod ignores the option",
+                    printable(mod)),
+        fmt::format("Ignoring bad option on kernel command line while parsing module "
+                    "name: '{}'",
+                    mod)));
+  }
+}
+
+/// grub passes "mod.p=a b" quoted whole; kmod shifts mod\0p= left over the opening quote and
+/// re-inserts the quote before the value: p="a b". The offsets move with the text.
+void requote_value(std::string& buf, size_t quote_start, size_t& modname, size_t& param,
+                   size_t& value) {
+  buf.replace(quote_start, value - modname, buf.substr(modname, value - modname));
+  --value;
+  --modname;
+  --param;
+  buf[value] = '"';
+}
+
 /// Literal port of libkmod kmod_config_parse_kcmdline() (kmod 30) over a mutable buffer.
 void parse_kmod_side(std::string buf, model::KernelCmdline& out) {
   enum State { kIgnore, kModname, kParam, kValue, kComplete };
@@ -103,7 +143,6 @@ void parse_kmod_side(std::string buf, model::KernelCmdline& out) {
   bool is_quoted = false, iter = true;
   size_t npos = std::string::npos;
   size_t modname = 0, param = npos, value = npos, quote_start = npos;
-  auto cstr = [&](size_t at) { return std::string(buf.c_str() + at); };
   for (size_t p = 0; iter && p < buf.size(); ++p) {
     switch (buf[p]) {
       case '"':
@@ -154,39 +193,9 @@ void parse_kmod_side(std::string buf, model::KernelCmdline& out) {
       default: break;
     }
     if (state == kComplete) {
-      if (quote_start != npos && quote_start < modname && value != npos && value > modname) {
-        // grub passes "mod.p=a b"; kmod shifts mod\0p= left over the quote and re-inserts
-        // the quote before the value: p="a b"
-        buf.replace(quote_start, value - modname, buf.substr(modname, value - modname));
-        --value;
-        --modname;
-        --param;
-        buf[value] = '"';
-      }
-      // kcmdline_parse_result()
-      if (param != npos) {
-        std::string mod = cstr(modname), prm = cstr(param);
-        if (mod == "modprobe" && prm.starts_with("blacklist=")) {
-          std::string v = cstr(value);
-          size_t s = 0;
-          for (;;) {  // strsep(&value, ","): empty items are kept
-            size_t c = v.find(',', s);
-            out.modprobe_blacklist.push_back(v.substr(s, c == npos ? npos : c - s));
-            if (c == npos) break;
-            s = c + 1;
-          }
-        } else if (std::optional<std::string> m = kmod_underscores(mod)) {
-          out.module_params.emplace_back(std::move(*m), std::move(prm));
-        } else {
-          out.problems.push_back(make_problem(
-              "bad-kernel-param", "/proc/cmdline", 0,
-              fmt::format("module name '{}' has unbalanced brackets; kmod ignores the option",
-                          printable(mod)),
-              fmt::format("Ignoring bad option on kernel command line while parsing module "
-                          "name: '{}'",
-                          mod)));
-        }
-      }
+      if (quote_start != npos && quote_start < modname && value != npos && value > modname)
+        requote_value(buf, quote_start, modname, param, value);
+      if (param != npos) kcmdline_parse_result(buf, modname, param, value, out);
       modname = p + 1;
       state = kModname;
       quote_start = npos;
