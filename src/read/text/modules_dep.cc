@@ -60,6 +60,140 @@ struct KmodCtxDeleter {
 
 void quiet_log(void*, int, const char*, int, const char*, const char*, va_list) {}
 
+using IndexVisit = std::function<void(std::string_view key, std::string_view value)>;
+
+/// Depth-first walk of a libkmod index in index_dump_node() order: a node's prefix extends the
+/// key, its values come first, then its children in ascending character order (each adds its
+/// char). Every offset and length is checked before it is read.
+class IndexWalk {
+ public:
+  IndexWalk(std::string_view d, const std::string& path, const IndexVisit& visit)
+      : d_(d), path_(path), visit_(visit) {}
+
+  Result<void> run() {
+    if (d_.size() < 12)
+      return make_error(ErrorCode::kTruncated,
+                        fmt::format("index header needs 12 bytes, file has {}", d_.size()),
+                        SourceRef{path_});
+    if (be32(d_, 0) != kIndexMagic)
+      return bad(0, fmt::format("index magic is {:#010x}, expected {:#010x}", be32(d_, 0),
+                                kIndexMagic));
+    if (be32(d_, 4) >> 16 != 2)
+      return bad(4, fmt::format("index version {:#010x}, expected major 2", be32(d_, 4)));
+    stack_.push_back({be32(d_, 8), 0, 0, -1});
+    while (!stack_.empty()) {
+      Item it = stack_.back();
+      stack_.pop_back();
+      if (Result<void> n = node(it); !n) return n;
+    }
+    return {};
+  }
+
+ private:
+  struct Item {
+    uint32_t off;  // the node's offset word: flags | position
+    size_t depth;
+    size_t key_len;  // of `key_` before this node
+    int ch;          // the child character that leads here, -1 for the root
+  };
+  /// A node's child table: `count` offset words at `pos` for characters first, first+1, ...
+  struct Children {
+    size_t pos = 0, count = 0;
+    unsigned char first = 0;
+  };
+
+  tl::unexpected<Error> bad(uint64_t off, std::string msg) const {
+    SourceRef r{path_};
+    r.offset = off;
+    return make_error(ErrorCode::kMalformed, std::move(msg), r);
+  }
+
+  size_t cstr_end(size_t at) const {  // index of the NUL, or npos
+    return at < d_.size() ? d_.find('\0', at) : std::string_view::npos;
+  }
+
+  /// Reads one node (its prefix, child table and values), visits its values and pushes its
+  /// children.
+  Result<void> node(const Item& it) {
+    key_.resize(it.key_len);
+    if (it.ch >= 0) key_.push_back(static_cast<char>(it.ch));
+    size_t pos = it.off & kNodeMask;
+    if (pos == 0) return {};  // absent node (index_read returns NULL)
+    if (it.depth > kMaxDepth) return bad(pos, "index trie is deeper than 4096 levels");
+    if (!seen_.insert(pos).second)
+      return bad(pos,
+                 fmt::format("index node at {:#x} is reached twice (cycle or shared node)", pos));
+    // A node without prefix, values or children has no bytes: depmod writes the root of an
+    // empty index (a tree without modules) at offset 12, the end of the 12-byte file, and
+    // libkmod reads nothing there. The checks below catch a flagged node at the end.
+    if (pos > d_.size() || (pos == d_.size() && (it.off & ~kNodeMask) != 0))
+      return bad(pos,
+                 fmt::format("index node offset {:#x} is past the end ({:#x})", pos, d_.size()));
+    if (it.off & kNodePrefix) {
+      size_t z = cstr_end(pos);
+      if (z == std::string_view::npos) return bad(pos, "node prefix runs past the end of file");
+      key_.append(d_.substr(pos, z - pos));
+      pos = z + 1;
+    }
+    Children ch;
+    if (it.off & kNodeChilds) {
+      Result<Children> ch_or = children(pos);
+      if (!ch_or) return tl::unexpected(ch_or.error());
+      ch = *ch_or;
+    }
+    if (it.off & kNodeValues) {
+      if (Result<void> v = values(pos); !v) return v;
+    }
+    for (size_t i = ch.count; i-- > 0;)  // pushed in reverse: popped in ascending order
+      stack_.push_back(
+          {be32(d_, ch.pos + 4 * i), it.depth + 1, key_.size(), static_cast<int>(ch.first + i)});
+    return {};
+  }
+
+  /// The child range (first and last character) and table at `pos`, which it advances.
+  Result<Children> children(size_t& pos) const {
+    if (pos + 2 > d_.size()) return bad(pos, "child range runs past the end of file");
+    Children ch;
+    ch.first = static_cast<unsigned char>(d_[pos]);
+    unsigned char last = static_cast<unsigned char>(d_[pos + 1]);
+    if (ch.first >= 128 || last >= 128 || ch.first > last)
+      return bad(pos, fmt::format("child range {:#04x}..{:#04x} is invalid (libkmod needs "
+                                  "first <= last < 0x80)",
+                                  ch.first, last));
+    pos += 2;
+    ch.count = static_cast<size_t>(last - ch.first) + 1;
+    if (pos + 4 * ch.count > d_.size()) return bad(pos, "child table runs past the end of file");
+    ch.pos = pos;
+    pos += 4 * ch.count;
+    return ch;
+  }
+
+  /// The values at `pos` (a count, then priority + string each), visited under the current
+  /// key; advances `pos`.
+  Result<void> values(size_t& pos) const {
+    if (pos + 4 > d_.size()) return bad(pos, "value count runs past the end of file");
+    uint32_t n = be32(d_, pos);
+    pos += 4;
+    if (n > (d_.size() - pos) / 5)
+      return bad(pos - 4, fmt::format("value count {} cannot fit in the file", n));
+    for (uint32_t i = 0; i < n; ++i) {
+      if (pos + 4 > d_.size()) return bad(pos, "value priority runs past the end of file");
+      size_t z = cstr_end(pos + 4);
+      if (z == std::string_view::npos) return bad(pos, "value string runs past the end");
+      if (visit_) visit_(key_, d_.substr(pos + 4, z - pos - 4));
+      pos = z + 1;
+    }
+    return {};
+  }
+
+  std::string_view d_;
+  const std::string& path_;
+  const IndexVisit& visit_;
+  std::vector<Item> stack_;
+  std::unordered_set<uint32_t> seen_;
+  std::string key_;
+};
+
 }  // namespace
 
 ModulesDep parse_modules_dep(std::string_view data, const std::string& display_path) {
@@ -86,96 +220,8 @@ ModulesDep parse_modules_dep(std::string_view data, const std::string& display_p
   return out;
 }
 
-Result<void> walk_kmod_index(
-    std::string_view d, const std::string& path,
-    const std::function<void(std::string_view key, std::string_view value)>& visit) {
-  auto bad = [&](uint64_t off, std::string msg) {
-    SourceRef r{path};
-    r.offset = off;
-    return make_error(ErrorCode::kMalformed, std::move(msg), r);
-  };
-  if (d.size() < 12)
-    return make_error(ErrorCode::kTruncated,
-                      fmt::format("index header needs 12 bytes, file has {}", d.size()),
-                      SourceRef{path});
-  if (be32(d, 0) != kIndexMagic)
-    return bad(0,
-               fmt::format("index magic is {:#010x}, expected {:#010x}", be32(d, 0), kIndexMagic));
-  if (be32(d, 4) >> 16 != 2)
-    return bad(4, fmt::format("index version {:#010x}, expected major 2", be32(d, 4)));
-  // Depth-first in libkmod's index_dump_node() order: a node's prefix extends the key, its
-  // values come first, then its children in ascending character order (each adds its char).
-  struct Item {
-    uint32_t off;
-    size_t depth;
-    size_t key_len;  // of `key` before this node
-    int ch;          // the child character that leads here, -1 for the root
-  };
-  std::vector<Item> stack{{be32(d, 8), 0, 0, -1}};
-  std::unordered_set<uint32_t> seen;
-  std::string key;
-  auto cstr_end = [&](size_t at) -> size_t {  // index of the NUL, or npos
-    return at < d.size() ? d.find('\0', at) : std::string_view::npos;
-  };
-  while (!stack.empty()) {
-    Item it = stack.back();
-    stack.pop_back();
-    key.resize(it.key_len);
-    if (it.ch >= 0) key.push_back(static_cast<char>(it.ch));
-    size_t pos = it.off & kNodeMask;
-    if (pos == 0) continue;  // absent node (index_read returns NULL)
-    if (it.depth > kMaxDepth) return bad(pos, "index trie is deeper than 4096 levels");
-    if (!seen.insert(pos).second)
-      return bad(pos,
-                 fmt::format("index node at {:#x} is reached twice (cycle or shared node)", pos));
-    // A node without prefix, values or children has no bytes: depmod writes the root of an
-    // empty index (a tree without modules) at offset 12, the end of the 12-byte file, and
-    // libkmod reads nothing there. The checks below catch a flagged node at the end.
-    if (pos > d.size() || (pos == d.size() && (it.off & ~kNodeMask) != 0))
-      return bad(pos,
-                 fmt::format("index node offset {:#x} is past the end ({:#x})", pos, d.size()));
-    if (it.off & kNodePrefix) {
-      size_t z = cstr_end(pos);
-      if (z == std::string_view::npos) return bad(pos, "node prefix runs past the end of file");
-      key.append(d.substr(pos, z - pos));
-      pos = z + 1;
-    }
-    size_t child_pos = 0, child_count = 0;
-    unsigned char first = 0;
-    if (it.off & kNodeChilds) {
-      if (pos + 2 > d.size()) return bad(pos, "child range runs past the end of file");
-      first = static_cast<unsigned char>(d[pos]);
-      unsigned char last = static_cast<unsigned char>(d[pos + 1]);
-      if (first >= 128 || last >= 128 || first > last)
-        return bad(pos, fmt::format("child range {:#04x}..{:#04x} is invalid (libkmod needs "
-                                    "first <= last < 0x80)",
-                                    first, last));
-      pos += 2;
-      child_count = static_cast<size_t>(last - first) + 1;
-      if (pos + 4 * child_count > d.size())
-        return bad(pos, "child table runs past the end of file");
-      child_pos = pos;
-      pos += 4 * child_count;
-    }
-    if (it.off & kNodeValues) {
-      if (pos + 4 > d.size()) return bad(pos, "value count runs past the end of file");
-      uint32_t n = be32(d, pos);
-      pos += 4;
-      if (n > (d.size() - pos) / 5)
-        return bad(pos - 4, fmt::format("value count {} cannot fit in the file", n));
-      for (uint32_t i = 0; i < n; ++i) {
-        if (pos + 4 > d.size()) return bad(pos, "value priority runs past the end of file");
-        size_t z = cstr_end(pos + 4);
-        if (z == std::string_view::npos) return bad(pos, "value string runs past the end");
-        if (visit) visit(key, d.substr(pos + 4, z - pos - 4));
-        pos = z + 1;
-      }
-    }
-    for (size_t i = child_count; i-- > 0;)  // pushed in reverse: popped in ascending order
-      stack.push_back(
-          {be32(d, child_pos + 4 * i), it.depth + 1, key.size(), static_cast<int>(first + i)});
-  }
-  return {};
+Result<void> walk_kmod_index(std::string_view d, const std::string& path, const IndexVisit& visit) {
+  return IndexWalk(d, path, visit).run();
 }
 
 Result<void> validate_kmod_index(std::string_view d, const std::string& path) {
