@@ -77,66 +77,77 @@ std::string get_string(Header h, rpmTagVal tag) {
   return s ? s : "";
 }
 
-}  // namespace
+/// A file that is not SQLite at all is rejected before librpm sees it: librpm 4.18's sqlite
+/// backend leaks the connection when sqlite3_open_v2() succeeds and the first query fails.
+Result<void> check_sqlite_magic(const std::string& r, const std::string& dbpath,
+                                const SourceRef& where) {
+  if (!exists(r + dbpath + "/rpmdb.sqlite")) return {};
+  std::ifstream db_file(r + dbpath + "/rpmdb.sqlite", std::ios::binary);
+  char magic[16] = {};
+  db_file.read(magic, sizeof(magic));
+  if (db_file.gcount() != 16 ||
+      std::string_view(magic, 16) != std::string_view("SQLite format 3\0", 16))
+    return make_error(ErrorCode::kMalformed,
+                      fmt::format("the RPM database {}/rpmdb.sqlite is not an SQLite database "
+                                  "(expected \"SQLite format 3\" at offset 0x0)",
+                                  dbpath),
+                      where);
+  return {};
+}
 
-Result<PackageDb> load_rpm_db(const std::string& root, const PathFilter& keep) {
-  PackageDb db;
-  std::string r = root;
-  while (!r.empty() && r.back() == '/') r.pop_back();
-  std::string dbpath = find_dbpath(r);
-  if (dbpath.empty()) return db;
+/// SQLite in WAL mode writes the database's -shm index even for a read-only reader, so
+/// opening an image's rpmdb.sqlite in place would change the inspected root. Read a private
+/// copy instead (the -wal file too: transactions not yet checkpointed live there). The live
+/// system is read in place, as `rpm -q` reads it. Returns the root librpm opens.
+Result<std::string> root_to_open(const std::string& r, const std::string& abs_root,
+                                 const std::string& dbpath, const SourceRef& where,
+                                 std::optional<ScratchDir>& copy) {
+  if (r.empty() || !exists(r + dbpath + "/rpmdb.sqlite")) return abs_root;
+  auto dir = ScratchDir::create("rpmdb", "a directory for a copy of the RPM database");
+  if (!dir) return make_error(ErrorCode::kIo, dir.error().message, where);
+  copy.emplace(std::move(*dir));
   std::error_code ec;
-  std::string abs_root = r.empty() ? "/" : std::filesystem::absolute(r, ec).string();
-  const SourceRef where{r + dbpath};
-
-  // A file that is not SQLite at all is rejected before librpm sees it: librpm 4.18's sqlite
-  // backend leaks the connection when sqlite3_open_v2() succeeds and the first query fails.
-  if (exists(r + dbpath + "/rpmdb.sqlite")) {
-    std::ifstream db_file(r + dbpath + "/rpmdb.sqlite", std::ios::binary);
-    char magic[16] = {};
-    db_file.read(magic, sizeof(magic));
-    if (db_file.gcount() != 16 ||
-        std::string_view(magic, 16) != std::string_view("SQLite format 3\0", 16))
-      return make_error(ErrorCode::kMalformed,
-                        fmt::format("the RPM database {}/rpmdb.sqlite is not an SQLite database "
-                                    "(expected \"SQLite format 3\" at offset 0x0)",
-                                    dbpath),
-                        where);
+  std::filesystem::create_directories(copy->path() + dbpath, ec);
+  for (const char* f : {"/rpmdb.sqlite", "/rpmdb.sqlite-wal"}) {
+    if (!ec && exists(r + dbpath + f))
+      std::filesystem::copy_file(r + dbpath + f, copy->path() + dbpath + f, ec);
   }
+  if (ec)
+    return make_error(ErrorCode::kIo,
+                      fmt::format("cannot copy the RPM database {} to {}: {}", dbpath, copy->path(),
+                                  ec.message()),
+                      where);
+  return copy->path();
+}
 
-  // SQLite in WAL mode writes the database's -shm index even for a read-only reader, so
-  // opening an image's rpmdb.sqlite in place would change the inspected root. Read a private
-  // copy instead (the -wal file too: transactions not yet checkpointed live there). The live
-  // system is read in place, as `rpm -q` reads it.
-  std::optional<ScratchDir> copy;
-  std::string open_root = abs_root;
-  if (!r.empty() && exists(r + dbpath + "/rpmdb.sqlite")) {
-    auto dir = ScratchDir::create("rpmdb", "a directory for a copy of the RPM database");
-    if (!dir) return make_error(ErrorCode::kIo, dir.error().message, where);
-    copy.emplace(std::move(*dir));
-    std::filesystem::create_directories(copy->path() + dbpath, ec);
-    for (const char* f : {"/rpmdb.sqlite", "/rpmdb.sqlite-wal"}) {
-      if (!ec && exists(r + dbpath + f))
-        std::filesystem::copy_file(r + dbpath + f, copy->path() + dbpath + f, ec);
-    }
-    if (ec)
-      return make_error(ErrorCode::kIo,
-                        fmt::format("cannot copy the RPM database {} to {}: {}", dbpath,
-                                    copy->path(), ec.message()),
-                        where);
-    open_root = copy->path();
+/// One header's package and the paths it owns (RPMTAG_FILENAMES, those `keep` accepts).
+void add_header(Header h, const PathFilter& keep, PackageDb& db) {
+  model::Package pkg;
+  pkg.format = model::Package::Format::kRpm;
+  pkg.name = get_string(h, RPMTAG_NAME);
+  if (pkg.name == "gpg-pubkey") return;  // imported keys are headers without files
+  pkg.version = get_string(h, RPMTAG_VERSION) + "-" + get_string(h, RPMTAG_RELEASE);
+  if (headerIsEntry(h, RPMTAG_EPOCH))
+    pkg.version = fmt::format("{}:{}", headerGetNumber(h, RPMTAG_EPOCH), pkg.version);
+  pkg.arch = get_string(h, RPMTAG_ARCH);
+  pkg.state = "installed";
+  auto pi = static_cast<uint32_t>(db.packages.size());
+  db.packages.push_back(std::move(pkg));
+  std::unique_ptr<rpmtd_s, TdFree> td(rpmtdNew());
+  if (!headerGet(h, RPMTAG_FILENAMES, td.get(), HEADERGET_EXT)) return;  // no files
+  while (const char* f = rpmtdNextString(td.get())) {
+    std::string_view path(f);
+    if (keep && !keep(path)) continue;
+    auto& v = db.owners_by_path[std::string(path)];
+    if (v.empty() || v.back() != pi) v.push_back(pi);
   }
+}
 
-  std::lock_guard<std::mutex> lock(rpm_mutex());
-  std::string log;
-  rpmlogCallbackData old_data = nullptr;
-  rpmlogCallback old_cb = rpmlogSetCallback(log_to_string, &log);
-  (void)old_data;
-  struct Restore {
-    rpmlogCallback cb;
-    ~Restore() { rpmlogSetCallback(cb, nullptr); }
-  } restore{old_cb};
-
+/// Opens the database at `dbpath` under `open_root` and adds every package in it to `db`.
+/// The caller holds rpm_mutex() and collects librpm's errors in `log`.
+Result<void> read_packages(const std::string& open_root, const std::string& abs_root,
+                           const std::string& dbpath, const SourceRef& where,
+                           const PathFilter& keep, const std::string& log, PackageDb& db) {
   static bool config_ok = rpmReadConfigFiles(nullptr, nullptr) == 0;
   if (!config_ok)
     return make_error(ErrorCode::kIo,
@@ -166,27 +177,35 @@ Result<PackageDb> load_rpm_db(const std::string& root, const PathFilter& keep) {
                       where);
   db.have_rpm = true;
   db.rpm_dbpath = dbpath;
-  while (Header h = rpmdbNextIterator(mi.get())) {
-    model::Package pkg;
-    pkg.format = model::Package::Format::kRpm;
-    pkg.name = get_string(h, RPMTAG_NAME);
-    if (pkg.name == "gpg-pubkey") continue;  // imported keys are headers without files
-    pkg.version = get_string(h, RPMTAG_VERSION) + "-" + get_string(h, RPMTAG_RELEASE);
-    if (headerIsEntry(h, RPMTAG_EPOCH))
-      pkg.version = fmt::format("{}:{}", headerGetNumber(h, RPMTAG_EPOCH), pkg.version);
-    pkg.arch = get_string(h, RPMTAG_ARCH);
-    pkg.state = "installed";
-    auto pi = static_cast<uint32_t>(db.packages.size());
-    db.packages.push_back(std::move(pkg));
-    std::unique_ptr<rpmtd_s, TdFree> td(rpmtdNew());
-    if (!headerGet(h, RPMTAG_FILENAMES, td.get(), HEADERGET_EXT)) continue;  // no files
-    while (const char* f = rpmtdNextString(td.get())) {
-      std::string_view path(f);
-      if (keep && !keep(path)) continue;
-      auto& v = db.owners_by_path[std::string(path)];
-      if (v.empty() || v.back() != pi) v.push_back(pi);
-    }
-  }
+  while (Header h = rpmdbNextIterator(mi.get())) add_header(h, keep, db);
+  return {};
+}
+
+}  // namespace
+
+Result<PackageDb> load_rpm_db(const std::string& root, const PathFilter& keep) {
+  PackageDb db;
+  std::string r = root;
+  while (!r.empty() && r.back() == '/') r.pop_back();
+  std::string dbpath = find_dbpath(r);
+  if (dbpath.empty()) return db;
+  std::error_code ec;
+  std::string abs_root = r.empty() ? "/" : std::filesystem::absolute(r, ec).string();
+  const SourceRef where{r + dbpath};
+  if (Result<void> m = check_sqlite_magic(r, dbpath, where); !m) return tl::unexpected(m.error());
+  std::optional<ScratchDir> copy;  // removed when this returns, after librpm has closed it
+  Result<std::string> open_root_or = root_to_open(r, abs_root, dbpath, where, copy);
+  if (!open_root_or) return tl::unexpected(open_root_or.error());
+
+  std::lock_guard<std::mutex> lock(rpm_mutex());
+  std::string log;
+  rpmlogCallback old_cb = rpmlogSetCallback(log_to_string, &log);
+  struct Restore {
+    rpmlogCallback cb;
+    ~Restore() { rpmlogSetCallback(cb, nullptr); }
+  } restore{old_cb};
+  if (Result<void> rd = read_packages(*open_root_or, abs_root, dbpath, where, keep, log, db); !rd)
+    return tl::unexpected(rd.error());
   if (!log.empty()) db.problems.push_back(Error{ErrorCode::kMalformed, "librpm: " + log, where});
   return db;
 }
