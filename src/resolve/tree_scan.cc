@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -76,6 +77,11 @@ class Walker {
     out_.problems.push_back(std::move(pr));
   }
 
+  /// What one directory entry is to the walk.
+  enum class EntryKind { kFile, kDir, kSkip };
+  /// A directory's identity, for the symlink-loop check.
+  using DirId = std::pair<dev_t, ino_t>;
+
   // depmod_modules_search_dir(): readdir() order, descend at once (pre-order).
   void walk(DIR* d, std::string& phys, std::string& kmod) {
     const int dfd = dirfd(d);
@@ -90,74 +96,74 @@ class Walker {
       phys.append(name);
       kmod.resize(klen);
       kmod.append(name);
-      bool is_dir = false;
-      dev_t dev = 0;
-      ino_t ino = 0;
-      bool have_ino = false;
-      if (de->d_type == DT_REG) {
-        is_dir = false;
-      } else if (de->d_type == DT_DIR) {
-        is_dir = true;
-      } else {
-        // Symlinks (weak-updates) and DT_UNKNOWN: depmod follows them with fstatat(..., 0).
-        struct stat st;
-        if (fstatat(dfd, de->d_name, &st, 0) < 0) {
-          int e = errno;
-          problem(ProblemKind::kScanError, phys,
-                  "cannot stat: " + std::string(strerror(e)) + " (depmod skips it)",
-                  "depmod: ERROR: fstatat(" + std::string(name) + "): " + strerror(e));
-          continue;
-        }
-        if (S_ISREG(st.st_mode)) {
-          is_dir = false;
-        } else if (S_ISDIR(st.st_mode)) {
-          is_dir = true;
-          dev = st.st_dev;
-          ino = st.st_ino;
-          have_ino = true;
-        } else {
-          char mode[16];
-          snprintf(mode, sizeof(mode), "%o", st.st_mode & S_IFMT);
-          problem(ProblemKind::kUnsupportedFileType, phys,
-                  "neither a regular file nor a directory; depmod skips it",
-                  "depmod: ERROR: unsupported file type " + kmod + ": " + mode);
-          continue;
-        }
-      }
-      if (is_dir) {
-        if (have_ino) {
-          bool loop = false;
-          for (const auto& [sd, si] : stack_) loop |= (sd == dev && si == ino);
-          if (loop) {
-            problem(ProblemKind::kSymlinkLoop, phys,
-                    "directory symlink leads back to one of its ancestors; depmod would recurse "
-                    "until it runs out of file descriptors");
-            continue;
-          }
-        }
-        int fd = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) {
-          int e = errno;
-          problem(ProblemKind::kScanError, phys,
-                  "cannot open directory: " + std::string(strerror(e)),
-                  "depmod: ERROR: openat(" + std::string(name) + ", O_RDONLY): " + strerror(e));
-          continue;
-        }
-        DirPtr sub(fdopendir(fd));
-        if (!sub) {
-          close(fd);
-          continue;
-        }
-        phys.push_back('/');
-        kmod.push_back('/');
-        walk(sub.get(), phys, kmod);
-      } else {
-        add_file(name, phys, kmod);
+      std::optional<DirId> id;
+      switch (classify(dfd, de->d_name, de->d_type, phys, kmod, id)) {
+        case EntryKind::kDir: descend(dfd, de->d_name, phys, kmod, id); break;
+        case EntryKind::kFile: add_file(name, phys, kmod); break;
+        case EntryKind::kSkip: break;
       }
     }
     phys.resize(plen);
     kmod.resize(klen);
     stack_.pop_back();
+  }
+
+  /// A file or a directory by d_type. Symlinks (weak-updates) and DT_UNKNOWN: depmod follows
+  /// them with fstatat(..., 0); a directory reached so has its identity in `id`.
+  EntryKind classify(int dfd, const char* name, unsigned char d_type, const std::string& phys,
+                     const std::string& kmod, std::optional<DirId>& id) {
+    if (d_type == DT_REG) return EntryKind::kFile;
+    if (d_type == DT_DIR) return EntryKind::kDir;
+    struct stat st;
+    if (fstatat(dfd, name, &st, 0) < 0) {
+      int e = errno;
+      problem(ProblemKind::kScanError, phys,
+              "cannot stat: " + std::string(strerror(e)) + " (depmod skips it)",
+              "depmod: ERROR: fstatat(" + std::string(name) + "): " + strerror(e));
+      return EntryKind::kSkip;
+    }
+    if (S_ISREG(st.st_mode)) return EntryKind::kFile;
+    if (S_ISDIR(st.st_mode)) {
+      id = DirId{st.st_dev, st.st_ino};
+      return EntryKind::kDir;
+    }
+    char mode[16];
+    snprintf(mode, sizeof(mode), "%o", st.st_mode & S_IFMT);
+    problem(ProblemKind::kUnsupportedFileType, phys,
+            "neither a regular file nor a directory; depmod skips it",
+            "depmod: ERROR: unsupported file type " + kmod + ": " + mode);
+    return EntryKind::kSkip;
+  }
+
+  /// Walks into directory `name` of `dfd` (`phys`/`kmod` end in its name), unless it is one of
+  /// the directories being walked (a symlink loop).
+  void descend(int dfd, const char* name, std::string& phys, std::string& kmod,
+               const std::optional<DirId>& id) {
+    if (id) {
+      bool loop = false;
+      for (const auto& [sd, si] : stack_) loop |= (sd == id->first && si == id->second);
+      if (loop) {
+        problem(ProblemKind::kSymlinkLoop, phys,
+                "directory symlink leads back to one of its ancestors; depmod would recurse "
+                "until it runs out of file descriptors");
+        return;
+      }
+    }
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      problem(ProblemKind::kScanError, phys, "cannot open directory: " + std::string(strerror(e)),
+              "depmod: ERROR: openat(" + std::string(name) + ", O_RDONLY): " + strerror(e));
+      return;
+    }
+    DirPtr sub(fdopendir(fd));
+    if (!sub) {
+      close(fd);
+      return;
+    }
+    phys.push_back('/');
+    kmod.push_back('/');
+    walk(sub.get(), phys, kmod);
   }
 
   // depmod_modules_search_file(): only kmod extensions count.
