@@ -44,233 +44,285 @@ void note_provider(const Prepared& p, const std::string& provider, Finding& f) {
   }
 }
 
-/// The symbol-level findings of one failed or warned load.
-void symbol_findings(const Prepared& p, const std::string& subject, SourceRef where,
-                     const LoadVerdict& v, const CauseIndex& causes, DiagnosticSink& sink) {
-  const std::string errn = errno_name(v.err);
-  const std::string mp = v.loads ? std::string()
-                                 : fmt::format("modprobe: ERROR: could not insert '{}': {}", v.name,
-                                               modprobe_error_text(v.err));
-  auto base = [&](std::string_view rule, std::string msg) {
+/// What every finding of one verdict shares: its subject and place, the kernel's lines, the
+/// errno and modprobe's line.
+struct VerdictContext {
+  const Prepared& p;
+  const std::string& subject;
+  const SourceRef& where;
+  const LoadVerdict& v;
+  std::string errn;
+  std::string mp;
+
+  VerdictContext(const Prepared& prep, const std::string& subj, const SourceRef& w,
+                 const LoadVerdict& verdict)
+      : p(prep),
+        subject(subj),
+        where(w),
+        v(verdict),
+        errn(errno_name(verdict.err)),
+        mp(verdict.loads ? std::string()
+                         : fmt::format("modprobe: ERROR: could not insert '{}': {}", verdict.name,
+                                       modprobe_error_text(verdict.err))) {}
+
+  /// A finding of `rule` about this verdict, quoting the kernel's and modprobe's lines.
+  Finding base(std::string_view rule, std::string msg) const {
     Finding f = make_finding(rule, subject, std::move(msg));
     f.where.push_back(where);
     f.kernel_messages = texts(v);
     f.modprobe_message = mp;
     return f;
-  };
-  if (v.stage == Stage::kModuleLayout) {
-    Finding f =
-        base(kModuleLayout,
+  }
+};
+
+Finding module_layout_finding(const VerdictContext& c) {
+  const LoadVerdict& v = c.v;
+  Finding f =
+      c.base(kModuleLayout,
              fmt::format(
                  "{} was built for another kernel ABI: module_layout CRC {} "
                  "differs from this kernel's {} ({})",
                  v.name,
                  crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].expected),
                  crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].actual),
-                 errn));
-    f.notes.push_back("the kernel stops at module_layout: no per-symbol messages follow");
-    f.hint = fmt::format("rebuild {} against the headers of {} (or install its package built for "
-                         "{})",
-                         v.name, p.kernel.release, p.kernel.release);
-    sink.add(std::move(f));
-    return;
-  }
-  if (v.stage == Stage::kElfValidity) {
-    Finding f =
-        base(kElfInvalid, fmt::format("{} is not a module for this kernel's architecture: {} ({})",
-                                      v.name, v.elf_problem, errn));
-    f.notes.push_back("the kernel's ELF checks (elf_validity_ehdr) run before vermagic is read");
-    if (f.kernel_messages.empty())
-      f.notes.push_back("this kernel prints no line for it (or the failing header field cannot "
-                        "be known)");
-    if (!p.kernel.elf.source.path.empty())
-      f.notes.push_back(
-          fmt::format("the kernel's ELF kind is taken from {}", p.kernel.elf.source.path));
-    f.hint = fmt::format("build {} for this kernel's architecture", v.name);
-    sink.add(std::move(f));
-    return;
-  }
-  if (v.stage == Stage::kVermagic) {
-    Finding f = base(kVermagic, fmt::format("{}: version magic does not match the kernel's ({})",
-                                            v.name, errn));
-    f.notes.push_back(fmt::format("kernel vermagic taken from {}", p.kernel.vermagic_source));
-    if (!p.kernel.modversions)
-      f.notes.push_back("this kernel has no modversions: vermagic is compared in full, release "
-                        "included");
-    else if (!v.versions_visible)
-      f.notes.push_back("the kernel sees no __versions section (it lacks SHF_ALLOC, or is "
-                        "absent): vermagic is compared in full, release included");
-    f.hint = fmt::format("rebuild {} against the headers of {}", v.name, p.kernel.release);
-    sink.add(std::move(f));
-    return;
-  }
-  if (v.stage == Stage::kSignature) {
-    if (v.err == EBADMSG || (v.err == EKEYREJECTED && v.sig.status == SigStatus::kRejected)) {
-      Finding f = base(kSignatureInvalid,
+                 c.errn));
+  f.notes.push_back("the kernel stops at module_layout: no per-symbol messages follow");
+  f.hint = fmt::format("rebuild {} against the headers of {} (or install its package built for "
+                       "{})",
+                       v.name, c.p.kernel.release, c.p.kernel.release);
+  return f;
+}
+
+Finding elf_invalid_finding(const VerdictContext& c) {
+  const LoadVerdict& v = c.v;
+  Finding f =
+      c.base(kElfInvalid, fmt::format("{} is not a module for this kernel's architecture: {} ({})",
+                                      v.name, v.elf_problem, c.errn));
+  f.notes.push_back("the kernel's ELF checks (elf_validity_ehdr) run before vermagic is read");
+  if (f.kernel_messages.empty())
+    f.notes.push_back("this kernel prints no line for it (or the failing header field cannot "
+                      "be known)");
+  if (!c.p.kernel.elf.source.path.empty())
+    f.notes.push_back(
+        fmt::format("the kernel's ELF kind is taken from {}", c.p.kernel.elf.source.path));
+  f.hint = fmt::format("build {} for this kernel's architecture", v.name);
+  return f;
+}
+
+Finding vermagic_finding(const VerdictContext& c) {
+  const LoadVerdict& v = c.v;
+  Finding f = c.base(kVermagic, fmt::format("{}: version magic does not match the kernel's ({})",
+                                            v.name, c.errn));
+  f.notes.push_back(fmt::format("kernel vermagic taken from {}", c.p.kernel.vermagic_source));
+  if (!c.p.kernel.modversions)
+    f.notes.push_back("this kernel has no modversions: vermagic is compared in full, release "
+                      "included");
+  else if (!v.versions_visible)
+    f.notes.push_back("the kernel sees no __versions section (it lacks SHF_ALLOC, or is "
+                      "absent): vermagic is compared in full, release included");
+  f.hint = fmt::format("rebuild {} against the headers of {}", v.name, c.p.kernel.release);
+  return f;
+}
+
+Finding signature_finding(const VerdictContext& c) {
+  const LoadVerdict& v = c.v;
+  if (v.err == EBADMSG || (v.err == EKEYREJECTED && v.sig.status == SigStatus::kRejected)) {
+    Finding f = c.base(kSignatureInvalid,
                        fmt::format("{}: signature is invalid ({}), which the kernel rejects even "
                                    "without enforcement",
-                                   v.name, errn));
-      f.notes.push_back(v.sig.detail);
-      f.hint = "re-sign the module (scripts/sign-file) or reinstall its package";
-      sink.add(std::move(f));
-    } else {
-      Finding f = base(kSignatureRejected,
-                       fmt::format("{}: {} is rejected: signatures are enforced ({})", v.name,
-                                   v.sig.status == SigStatus::kUnsigned ? "unsigned module"
-                                                                        : "module with unknown key",
-                                   errn));
-      f.notes.push_back(v.sig.detail);
-      f.hint = "sign it with a key the kernel trusts (enrol it with mokutil), or boot without "
-               "module.sig_enforce=1/lockdown";
-      sink.add(std::move(f));
+                                   v.name, c.errn));
+    f.notes.push_back(v.sig.detail);
+    f.hint = "re-sign the module (scripts/sign-file) or reinstall its package";
+    return f;
+  }
+  Finding f = c.base(kSignatureRejected,
+                     fmt::format("{}: {} is rejected: signatures are enforced ({})", v.name,
+                                 v.sig.status == SigStatus::kUnsigned ? "unsigned module"
+                                                                      : "module with unknown key",
+                                 c.errn));
+  f.notes.push_back(v.sig.detail);
+  f.hint = "sign it with a key the kernel trusts (enrol it with mokutil), or boot without "
+           "module.sig_enforce=1/lockdown";
+  return f;
+}
+
+/// The one finding of a load that stopped at a step before symbol resolution (or at the
+/// duplicate-export check after it); nullopt for the steps whose findings are per symbol.
+std::optional<Finding> stage_finding(const VerdictContext& c) {
+  const LoadVerdict& v = c.v;
+  switch (v.stage) {
+    case Stage::kModuleLayout: return module_layout_finding(c);
+    case Stage::kElfValidity: return elf_invalid_finding(c);
+    case Stage::kVermagic: return vermagic_finding(c);
+    case Stage::kSignature: return signature_finding(c);
+    case Stage::kBlacklist: {
+      Finding f = c.base(kBlacklisted,
+                         fmt::format("{} is named in module_blacklist= ({})", v.name, c.errn));
+      f.hint = "remove it from module_blacklist= on the kernel command line";
+      return f;
     }
-    return;
+    case Stage::kExportVersions:
+      return c.base(kExportVersions,
+                    fmt::format("{} exports symbols without CRCs and the kernel cannot force-load "
+                                "({})",
+                                v.name, c.errn));
+    case Stage::kDuplicateExport: {
+      Finding f =
+          c.base(kDuplicateExport, fmt::format("{} exports {}, already exported by {} ({})", v.name,
+                                               v.duplicate_symbol, v.duplicate_owner, c.errn));
+      f.hint = "two stacks provide the same symbol: remove one of them";
+      return f;
+    }
+    default: return std::nullopt;
   }
-  if (v.stage == Stage::kBlacklist) {
-    Finding f =
-        base(kBlacklisted, fmt::format("{} is named in module_blacklist= ({})", v.name, errn));
-    f.hint = "remove it from module_blacklist= on the kernel command line";
-    sink.add(std::move(f));
-    return;
+}
+
+Finding crc_mismatch_finding(const VerdictContext& c, const SymbolProblem& sp,
+                             const CauseIndex& causes) {
+  const LoadVerdict& v = c.v;
+  const auto& files = c.p.resolution.files;
+  Finding f =
+      c.base(kCrcMismatch,
+             fmt::format("{} disagrees about version of symbol {}: expects CRC {}, {} has {}",
+                         v.name, sp.symbol, crc_text(sp.expected), sp.provider,
+                         crc_text(sp.actual)));
+  note_provider(c.p, sp.provider, f);
+  if (const auto* provs = causes.providers(sp.symbol)) {
+    for (const auto& pr : *provs) {
+      if (!sp.expected || pr.crc != sp.expected) continue;
+      const std::string why = causes.loss_reason(pr.file);
+      f.notes.push_back(fmt::format("{} was built against {} (exports {} with CRC {}){}", v.name,
+                                    files[pr.file].relpath, sp.symbol, crc_text(pr.crc),
+                                    why.empty() ? "" : ", which " + why));
+      f.hint = why.empty() ? fmt::format("rebuild {} against the provider that wins", v.name)
+                           : fmt::format("make {} win (an `override {} * {}` line in "
+                                         "/etc/depmod.d), or rebuild {} against {}",
+                                         files[pr.file].relpath, sp.provider, files[pr.file].dir,
+                                         v.name, sp.provider);
+      return f;
+    }
   }
-  if (v.stage == Stage::kExportVersions) {
-    Finding f = base(kExportVersions,
-                     fmt::format("{} exports symbols without CRCs and the kernel cannot force-load "
-                                 "({})",
-                                 v.name, errn));
-    sink.add(std::move(f));
-    return;
+  f.notes.push_back(fmt::format("no file on this system exports {} with CRC {}: {} was "
+                                "built against another build of {}",
+                                sp.symbol, crc_text(sp.expected), v.name, sp.provider));
+  f.hint = fmt::format("rebuild {} against the installed {}", v.name, sp.provider);
+  return f;
+}
+
+Finding missing_symbol_finding(const VerdictContext& c, const SymbolProblem& sp,
+                               const CauseIndex& causes) {
+  Finding f = c.base(kUnknownSymbol,
+                     fmt::format("{} needs unknown symbol {}: neither vmlinux nor a module in its "
+                                 "load chain exports it",
+                                 c.v.name, sp.symbol));
+  if (const auto* provs = causes.providers(sp.symbol)) {
+    for (const auto& pr : *provs) {
+      std::string why = causes.loss_reason(pr.file);
+      f.notes.push_back(fmt::format("{} exports it{}", c.p.resolution.files[pr.file].relpath,
+                                    why.empty() ? "" : " but " + why));
+    }
   }
-  if (v.stage == Stage::kDuplicateExport) {
-    Finding f =
-        base(kDuplicateExport, fmt::format("{} exports {}, already exported by {} ({})", v.name,
-                                           v.duplicate_symbol, v.duplicate_owner, errn));
-    f.hint = "two stacks provide the same symbol: remove one of them";
-    sink.add(std::move(f));
-    return;
-  }
-  for (const auto& sp : v.symbol_problems) {
-    Finding f;
-    switch (sp.kind) {
-      case SymbolProblem::Kind::kCrcMismatch: {
-        f = base(kCrcMismatch,
-                 fmt::format("{} disagrees about version of symbol {}: expects CRC {}, {} has {}",
-                             v.name, sp.symbol, crc_text(sp.expected), sp.provider,
-                             crc_text(sp.actual)));
-        note_provider(p, sp.provider, f);
-        bool found = false;
-        if (const auto* provs = causes.providers(sp.symbol)) {
-          for (const auto& pr : *provs) {
-            if (!sp.expected || pr.crc != sp.expected) continue;
-            found = true;
-            const std::string why = causes.loss_reason(pr.file);
-            f.notes.push_back(fmt::format("{} was built against {} (exports {} with CRC {}){}",
-                                          v.name, p.resolution.files[pr.file].relpath, sp.symbol,
-                                          crc_text(pr.crc), why.empty() ? "" : ", which " + why));
-            f.hint = why.empty()
-                         ? fmt::format("rebuild {} against the provider that wins", v.name)
-                         : fmt::format("make {} win (an `override {} * {}` line in "
-                                       "/etc/depmod.d), or rebuild {} against {}",
-                                       p.resolution.files[pr.file].relpath, sp.provider,
-                                       p.resolution.files[pr.file].dir, v.name, sp.provider);
-            break;
-          }
-        }
-        if (!found) {
-          f.notes.push_back(fmt::format("no file on this system exports {} with CRC {}: {} was "
-                                        "built against another build of {}",
-                                        sp.symbol, crc_text(sp.expected), v.name, sp.provider));
-          f.hint = fmt::format("rebuild {} against the installed {}", v.name, sp.provider);
-        }
-        break;
-      }
-      case SymbolProblem::Kind::kMissing: {
-        f = base(kUnknownSymbol,
-                 fmt::format("{} needs unknown symbol {}: neither vmlinux nor a module in its "
-                             "load chain exports it",
-                             v.name, sp.symbol));
-        if (const auto* provs = causes.providers(sp.symbol)) {
-          for (const auto& pr : *provs) {
-            std::string why = causes.loss_reason(pr.file);
-            f.notes.push_back(fmt::format("{} exports it{}", p.resolution.files[pr.file].relpath,
-                                          why.empty() ? "" : " but " + why));
-          }
-        }
-        f.hint = "install the module that provides it, or rebuild against this kernel";
-        break;
-      }
-      case SymbolProblem::Kind::kGplOnly:
-        f = base(kGplOnly, fmt::format("{} (licence not GPL-compatible) uses GPL-only symbol {} "
+  f.hint = "install the module that provides it, or rebuild against this kernel";
+  return f;
+}
+
+/// The finding of one symbol the kernel's simplify_symbols()/resolve_symbol() refused.
+Finding symbol_problem_finding(const VerdictContext& c, const SymbolProblem& sp,
+                               const CauseIndex& causes) {
+  const LoadVerdict& v = c.v;
+  Finding f;
+  switch (sp.kind) {
+    case SymbolProblem::Kind::kCrcMismatch: return crc_mismatch_finding(c, sp, causes);
+    case SymbolProblem::Kind::kMissing: return missing_symbol_finding(c, sp, causes);
+    case SymbolProblem::Kind::kGplOnly:
+      f = c.base(kGplOnly, fmt::format("{} (licence not GPL-compatible) uses GPL-only symbol {} "
                                        "from {}",
                                        v.name, sp.symbol, sp.provider));
-        f.hint = "GPL-only exports are invisible to proprietary modules";
-        break;
-      case SymbolProblem::Kind::kNamespace:
-        if (sp.ns.starts_with("module:")) {
-          f = base(kNamespace,
+      f.hint = "GPL-only exports are invisible to proprietary modules";
+      break;
+    case SymbolProblem::Kind::kNamespace:
+      if (sp.ns.starts_with("module:")) {
+        f = c.base(kNamespace,
                    fmt::format("{} uses {} from namespace {}, which admits only the modules it "
                                "names",
                                v.name, sp.symbol, sp.ns));
-          f.hint = "EXPORT_SYMBOL_FOR_MODULES exports cannot be imported: only the named modules "
-                   "may use them";
-        } else {
-          f = base(kNamespace, fmt::format("{} uses {} from namespace {} without importing it",
+        f.hint = "EXPORT_SYMBOL_FOR_MODULES exports cannot be imported: only the named modules "
+                 "may use them";
+      } else {
+        f = c.base(kNamespace, fmt::format("{} uses {} from namespace {} without importing it",
                                            v.name, sp.symbol, sp.ns));
-          f.hint = fmt::format("rebuild with MODULE_IMPORT_NS({})", sp.ns);
-        }
-        break;
-      case SymbolProblem::Kind::kImportsModuleNs:
-        f = base(kNamespace, fmt::format("{} imports namespace {} explicitly, which the kernel "
+        f.hint = fmt::format("rebuild with MODULE_IMPORT_NS({})", sp.ns);
+      }
+      break;
+    case SymbolProblem::Kind::kImportsModuleNs:
+      f = c.base(kNamespace, fmt::format("{} imports namespace {} explicitly, which the kernel "
                                          "refuses ({})",
-                                         v.name, sp.ns, errn));
-        f.hint = "remove MODULE_IMPORT_NS for \"module:\" namespaces: they are implicit";
-        break;
-      case SymbolProblem::Kind::kProprietaryOwner:
-        f = base(kGplOnly, fmt::format("{} uses GPL-only symbols and symbol {} from proprietary "
+                                         v.name, sp.ns, c.errn));
+      f.hint = "remove MODULE_IMPORT_NS for \"module:\" namespaces: they are implicit";
+      break;
+    case SymbolProblem::Kind::kProprietaryOwner:
+      f = c.base(kGplOnly, fmt::format("{} uses GPL-only symbols and symbol {} from proprietary "
                                        "module {}",
                                        v.name, sp.symbol, sp.provider));
-        break;
-    }
-    sink.add(std::move(f));
+      break;
   }
-  add_unverifiable_signature_finding(p, subject, where, v, sink);
-  // Loads, but taints the kernel: unsigned/unknown key (E), non-GPL licence (P).
-  if (v.loads && v.taints.find('E') != std::string::npos) {
-    Finding f = make_finding(kUnsignedTaint, subject,
+  return f;
+}
+
+/// Loads, but taints the kernel: unsigned/unknown key (E), non-GPL licence (P); and imports
+/// whose CRCs the kernel cannot check.
+void load_warning_findings(const VerdictContext& c, DiagnosticSink& sink) {
+  const LoadVerdict& v = c.v;
+  if (!v.loads) return;
+  if (v.taints.find('E') != std::string::npos) {
+    Finding f = make_finding(kUnsignedTaint, c.subject,
                              fmt::format("{} loads but taints the kernel (E): {}", v.name,
                                          v.sig.status == SigStatus::kUnsigned ? "it is not signed"
                                                                               : v.sig.detail));
-    f.where.push_back(where);
+    f.where.push_back(c.where);
     for (const auto& l : v.kernel_messages)
       if (l.rule == kUnsignedTaint) f.kernel_messages.push_back(l.text + "  [once per boot]");
     f.hint = "sign it with a key the kernel trusts; under module.sig_enforce=1 or lockdown it "
              "would be rejected";
     sink.add(std::move(f));
   }
-  if (v.loads && v.taints.find('P') != std::string::npos) {
-    Finding f = make_finding(kProprietaryTaint, subject,
+  if (v.taints.find('P') != std::string::npos) {
+    Finding f = make_finding(kProprietaryTaint, c.subject,
                              fmt::format("{} loads but its licence taints the kernel (P); GPL-only "
                                          "symbols are invisible to it",
                                          v.name));
-    f.where.push_back(where);
+    f.where.push_back(c.where);
     for (const auto& l : v.kernel_messages)
       if (l.rule == kProprietaryTaint) f.kernel_messages.push_back(l.text);
     sink.add(std::move(f));
   }
-  if (!v.no_version_symbols.empty() && v.loads) {
+  if (!v.no_version_symbols.empty()) {
     Finding f =
-        make_finding(kNoSymbolVersion, subject,
+        make_finding(kNoSymbolVersion, c.subject,
                      fmt::format("{} has no symbol version for {} import{} ({}…): their CRCs are "
                                  "not checked",
                                  v.name, v.no_version_symbols.size(),
                                  v.no_version_symbols.size() == 1 ? "" : "s",
                                  v.no_version_symbols.front()));
-    f.where.push_back(where);
+    f.where.push_back(c.where);
     f.notes.push_back("`depmod -e -E` reports these as \"disagrees about version of symbol\"; "
                       "the kernel (>= 4.10) only warns and loads");
     f.hint = "the module was built without the provider's Module.symvers (KBUILD_EXTRA_SYMBOLS)";
     sink.add(std::move(f));
   }
+}
+
+/// The symbol-level findings of one failed or warned load.
+void symbol_findings(const Prepared& p, const std::string& subject, const SourceRef& where,
+                     const LoadVerdict& v, const CauseIndex& causes, DiagnosticSink& sink) {
+  const VerdictContext c(p, subject, where, v);
+  if (std::optional<Finding> f = stage_finding(c)) {
+    sink.add(std::move(*f));
+    return;
+  }
+  for (const auto& sp : v.symbol_problems) sink.add(symbol_problem_finding(c, sp, causes));
+  add_unverifiable_signature_finding(p, subject, where, v, sink);
+  load_warning_findings(c, sink);
 }
 
 }  // namespace
