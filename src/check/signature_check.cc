@@ -104,81 +104,100 @@ SigVerdict cannot_verify(SigVerdict v, const std::string& alg, const model::Trus
   return v;
 }
 
+/// The memo key of one verification: SHA-256 over what its outcome depends on (the
+/// certificate, the signature, the content digest and its algorithm).
+std::string memo_key(const model::TrustedCert& c, const model::Signature& sig) {
+  const std::array<unsigned char, 32> cert_fp = fingerprint(c);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, cert_fp.data(), cert_fp.size());
+  EVP_DigestUpdate(ctx, sig.signature.data(), sig.signature.size());
+  EVP_DigestUpdate(ctx, sig.content_digest.data(), sig.content_digest.size());
+  EVP_DigestUpdate(ctx, sig.hash_algo.data(), sig.hash_algo.size());
+  EVP_DigestFinal_ex(ctx, md, &mdlen);
+  EVP_MD_CTX_free(ctx);
+  return std::string(reinterpret_cast<const char*>(md), mdlen);
+}
+
+/// Whether the signature verifies with `c`, through the memo `verified` when there is one.
+bool verify_memoised(const model::TrustedCert& c, const model::Signature& sig,
+                     read::KeyValueCache* verified) {
+  if (!verified) return verify_digest(c, sig);
+  // The public-key operation is the expensive part; its outcome depends only on the key.
+  const std::string key = memo_key(c, sig);
+  uint8_t memo = 0;
+  if (verified->get(key, memo)) return memo == 1;
+  const bool good = verify_digest(c, sig);
+  verified->put(key, good ? 1 : 0);
+  return good;
+}
+
+/// The verdict for a signature whose issuer and serial name the trusted key `c`.
+SigVerdict verify_with_trusted(SigVerdict v, const model::Signature& sig,
+                               const model::TrustedCert& c, read::KeyValueCache* verified) {
+  // Never a false -EKEYREJECTED: an algorithm OpenSSL here lacks is said, not failed.
+  if (std::string alg = read::unverifiable_algorithm(sig); !alg.empty())
+    return cannot_verify(std::move(v), alg, c);
+  if (sig.content_digest.empty()) {
+    v.status = SigStatus::kOk;
+    v.detail = fmt::format("signed by trusted key '{}' from {} (content not verified)",
+                           c.subject_cn, c.source);
+    return v;
+  }
+  v.content_verified = true;
+  if (verify_memoised(c, sig, verified)) {
+    v.status = SigStatus::kOk;
+    v.detail = fmt::format("signature verified with '{}' from {}", c.subject_cn, c.source);
+  } else {
+    v.status = SigStatus::kRejected;
+    v.detail = fmt::format("signature does not verify with trusted key '{}' from {}: the "
+                           "file was changed after it was signed",
+                           c.subject_cn, c.source);
+  }
+  return v;
+}
+
+/// The checks the kernel's PKCS#7 parser makes before it looks up a key: false (and `v` set)
+/// when the signature stops there.
+bool passes_message_checks(const model::Signature& sig, const model::KernelFacts& k,
+                           SigVerdict& v) {
+  switch (sig.kind) {
+    case model::SigKind::kNone:
+      v.status = SigStatus::kUnsigned;
+      v.detail = "no signature appended";
+      return false;
+    case model::SigKind::kPkcs7: break;
+    default:
+      // mod_check_sig(): id_type != PKEY_ID_PKCS7 → -ENOPKG (upstream ≥ 4.3).
+      v.status = SigStatus::kUnsupported;
+      v.detail = "signature is not a PKCS#7 message";
+      return false;
+  }
+  if (!sig.problem.empty()) {
+    v.status = SigStatus::kBadMessage;
+    v.detail = sig.problem;
+    return false;
+  }
+  if (std::string why = kernel_lacks(sig, k); !why.empty()) {
+    v.status = SigStatus::kUnsupported;
+    v.detail = fmt::format("{}: the kernel's PKCS#7 parser rejects it (-ENOPKG)", why);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 SigVerdict verify_signature(const model::Signature& sig, const model::KernelFacts& k,
                             read::KeyValueCache* verified) {
   SigVerdict v;
   v.key = sig.signer.empty() ? sig.key_id : fmt::format("{} ({})", sig.signer, sig.key_id);
-  switch (sig.kind) {
-    case model::SigKind::kNone:
-      v.status = SigStatus::kUnsigned;
-      v.detail = "no signature appended";
-      return v;
-    case model::SigKind::kPkcs7: break;
-    default:
-      // mod_check_sig(): id_type != PKEY_ID_PKCS7 → -ENOPKG (upstream ≥ 4.3).
-      v.status = SigStatus::kUnsupported;
-      v.detail = "signature is not a PKCS#7 message";
-      return v;
-  }
-  if (!sig.problem.empty()) {
-    v.status = SigStatus::kBadMessage;
-    v.detail = sig.problem;
-    return v;
-  }
-  if (std::string why = kernel_lacks(sig, k); !why.empty()) {
-    v.status = SigStatus::kUnsupported;
-    v.detail = fmt::format("{}: the kernel's PKCS#7 parser rejects it (-ENOPKG)", why);
-    return v;
-  }
-  for (const auto& c : k.trusted) {
-    if (c.issuer_der != sig.issuer_der || c.serial != sig.serial) continue;
-    // Never a false -EKEYREJECTED: an algorithm OpenSSL here lacks is said, not failed.
-    if (std::string alg = read::unverifiable_algorithm(sig); !alg.empty())
-      return cannot_verify(v, alg, c);
-    if (sig.content_digest.empty()) {
-      v.status = SigStatus::kOk;
-      v.detail = fmt::format("signed by trusted key '{}' from {} (content not verified)",
-                             c.subject_cn, c.source);
-      return v;
-    }
-    v.content_verified = true;
-    bool good = false;
-    uint8_t memo = 0;
-    std::string key;
-    if (verified) {
-      // The public-key operation is the expensive part; its outcome depends only on these.
-      const std::array<unsigned char, 32> cert_fp = fingerprint(c);
-      unsigned char md[EVP_MAX_MD_SIZE];
-      unsigned int mdlen = 0;
-      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-      EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-      EVP_DigestUpdate(ctx, cert_fp.data(), cert_fp.size());
-      EVP_DigestUpdate(ctx, sig.signature.data(), sig.signature.size());
-      EVP_DigestUpdate(ctx, sig.content_digest.data(), sig.content_digest.size());
-      EVP_DigestUpdate(ctx, sig.hash_algo.data(), sig.hash_algo.size());
-      EVP_DigestFinal_ex(ctx, md, &mdlen);
-      EVP_MD_CTX_free(ctx);
-      key.assign(reinterpret_cast<const char*>(md), mdlen);
-    }
-    if (verified && verified->get(key, memo)) {
-      good = memo == 1;
-    } else {
-      good = verify_digest(c, sig);
-      if (verified) verified->put(key, good ? 1 : 0);
-    }
-    if (good) {
-      v.status = SigStatus::kOk;
-      v.detail = fmt::format("signature verified with '{}' from {}", c.subject_cn, c.source);
-    } else {
-      v.status = SigStatus::kRejected;
-      v.detail = fmt::format("signature does not verify with trusted key '{}' from {}: the "
-                             "file was changed after it was signed",
-                             c.subject_cn, c.source);
-    }
-    return v;
-  }
+  if (!passes_message_checks(sig, k, v)) return v;
+  for (const auto& c : k.trusted)
+    if (c.issuer_der == sig.issuer_der && c.serial == sig.serial)
+      return verify_with_trusted(std::move(v), sig, c, verified);
   for (const auto& a : k.assumed) {
     if (a.issuer_der == sig.issuer_der && a.serial == sig.serial) {
       v.status = SigStatus::kOk;
