@@ -8,6 +8,7 @@
 #include "report/image.hpp"
 #include "report/json_dump.hpp"
 #include "report/render.hpp"
+#include "report/test_findings.hpp"
 #include "report/upgrade.hpp"
 #include "report/whatif.hpp"
 
@@ -83,13 +84,9 @@ TEST(TerminalSafe, KeepsNewlinesAndColourOnly) {
 }
 
 check::Finding hostile_finding() {
-  check::Finding f;
-  f.rule = "OFS401";
-  f.severity = check::Severity::kWarning;
-  f.subject = "bad\xff";
-  f.message = "unknown command \"\x1b[2Jevil\xc3\x28\"";
-  f.where.push_back(SourceRef{});
-  f.where.back().path = "/etc/modprobe.d/\x1b]0;x\x07.conf";
+  check::Finding f =
+      fixture::warning_at("OFS401", "bad\xff", "unknown command \"\x1b[2Jevil\xc3\x28\"",
+                          "/etc/modprobe.d/\x1b]0;x\x07.conf");
   f.where.back().package = "pkg\xfe";
   f.kernel_messages = {"k\x9b"};
   f.notes = {"note\nforged line"};

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "report/render.hpp"
+#include "report/test_findings.hpp"
 #include "report/whatif.hpp"
 #include "scenario/whatif.hpp"
 
@@ -14,13 +15,7 @@ namespace {
 constexpr const char* kNowhere = "/nonexistent-ofsck-root/etc/modprobe.d/x\x1b.conf";
 
 check::Finding config_finding(uint32_t line, std::string text) {
-  check::Finding f;
-  f.rule = "OFS216";
-  f.severity = check::Severity::kWarning;
-  f.subject = "dummy";
-  f.message = "dummy has no parameter 'x'";
-  f.where.push_back(SourceRef{});
-  f.where.back().path = kNowhere;
+  check::Finding f = fixture::warning_at("OFS216", "dummy", "dummy has no parameter 'x'", kNowhere);
   f.where.back().line = line;
   f.where.back().text = std::move(text);
   return f;
