@@ -8,43 +8,22 @@
 
 #include <fmt/format.h>
 
+#include "model/compression.hpp"
+
 namespace ofsck::check {
-
-namespace {
-
-const char* suffix(model::Compression c) {
-  switch (c) {
-    case model::Compression::kXz: return ".ko.xz";
-    case model::Compression::kZstd: return ".ko.zst";
-    case model::Compression::kGzip: return ".ko.gz";
-    case model::Compression::kNone: break;
-  }
-  return ".ko";
-}
-
-const char* format_of(model::Compression c) {
-  switch (c) {
-    case model::Compression::kXz: return "xz";
-    case model::Compression::kZstd: return "zstd";
-    case model::Compression::kGzip: return "gzip";
-    case model::Compression::kNone: break;
-  }
-  return "";
-}
-
-}  // namespace
 
 std::string module_insert_path(const model::KernelFacts& k, int kmod_major,
                                const std::vector<model::Compression>& compressions) {
   std::string out;
   for (model::Compression c : compressions) {
     if (!out.empty()) out += "; ";
+    const model::CompressionInfo& info = model::compression_info(c);
     if (c == model::Compression::kNone) {
       out += fmt::format("kmod {} hands .ko to finit_module()", kmod_major);
-    } else if (kmod_major >= 31 && k.module_decompress == format_of(c)) {
+    } else if (kmod_major >= 31 && k.module_decompress == info.kernel_name) {
       out += fmt::format("kmod {} hands {} to finit_module(MODULE_INIT_COMPRESSED_FILE): the "
                          "kernel decompresses (CONFIG_MODULE_DECOMPRESS, {})",
-                         kmod_major, suffix(c), k.module_decompress);
+                         kmod_major, info.suffix, k.module_decompress);
     } else {
       const std::string why =
           k.module_decompress.empty() ? std::string("the kernel decompresses no module")
@@ -52,7 +31,7 @@ std::string module_insert_path(const model::KernelFacts& k, int kmod_major,
               ? fmt::format("the kernel's {} decoder needs kmod 31", k.module_decompress)
               : fmt::format("the kernel decodes {} only", k.module_decompress);
       out += fmt::format("kmod {} decompresses {} itself, then init_module() ({})", kmod_major,
-                         suffix(c), why);
+                         info.suffix, why);
     }
   }
   return out;

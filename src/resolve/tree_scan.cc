@@ -12,6 +12,8 @@
 #include <string_view>
 #include <utility>
 
+#include "model/compression.hpp"
+
 namespace ofsck::resolve {
 namespace {
 
@@ -24,23 +26,15 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-/// shared/util.c path_ends_with_kmod_ext(): the name must be longer than the extension.
+/// shared/util.c path_ends_with_kmod_ext(): the name must be longer than the extension. ".ko.gz"
+/// counts only when kmod was built with zlib.
 bool module_extension(std::string_view name, bool gzip, model::Compression& out) {
-  if (ends_with(name, ".ko")) {
-    out = model::Compression::kNone;
-    return true;
-  }
-  if (ends_with(name, ".ko.xz")) {
-    out = model::Compression::kXz;
-    return true;
-  }
-  if (ends_with(name, ".ko.zst")) {
-    out = model::Compression::kZstd;
-    return true;
-  }
-  if (gzip && ends_with(name, ".ko.gz")) {
-    out = model::Compression::kGzip;
-    return true;
+  for (const model::CompressionInfo& c : model::kCompressions) {
+    if (c.kind == model::Compression::kGzip && !gzip) continue;
+    if (ends_with(name, c.suffix)) {
+      out = c.kind;
+      return true;
+    }
   }
   return false;
 }
