@@ -198,25 +198,19 @@ class IndexWalk {
 
 ModulesDep parse_modules_dep(std::string_view data, const std::string& display_path) {
   ModulesDep out;
-  uint32_t n = 0;
-  size_t p = 0;
-  while (p < data.size()) {
-    size_t e = data.find('\n', p);
-    std::string_view line = data.substr(p, e == std::string_view::npos ? data.npos : e - p);
-    p = e == std::string_view::npos ? data.size() : e + 1;
-    ++n;
-    if (line.empty()) continue;
+  for_each_line(data, [&](std::string_view line, uint32_t n) {
+    if (line.empty()) return;
     DepEntry entry;
     entry.line = n;
     if (line.find('\0') != std::string_view::npos || !parse_dep_value(line, entry)) {
       out.problems.push_back(make_problem("bad-dep-line", display_path, {n, line},
                                           fmt::format("expected '<path>: <deps>', found '{}'",
                                                       printable(line.substr(0, 120)))));
-      continue;
+      return;
     }
     std::string name = model::module_name_from_filename(base_name(entry.path));
     add_entry(out, std::move(name), std::move(entry), display_path, line);
-  }
+  });
   return out;
 }
 
@@ -290,14 +284,7 @@ Result<ModulesDep> read_modules_dep_bin_libkmod(const std::string& module_dir) {
                       fmt::format("libkmod could not dump the index (error {})", rc),
                       SourceRef{bin});
   ModulesDep out;
-  uint32_t n = 0;
-  size_t p = 0;
-  while (p < dump.size()) {
-    size_t e = dump.find('\n', p);
-    std::string_view line(dump.data() + p, (e == std::string::npos ? dump.size() : e) - p);
-    p = e == std::string::npos ? dump.size() : e + 1;
-    add_dump_line(out, line, ++n, bin);
-  }
+  for_each_line(dump, [&](std::string_view line, uint32_t n) { add_dump_line(out, line, n, bin); });
   return out;
 }
 

@@ -41,21 +41,6 @@ std::optional<uint32_t> parse_crc(std::string_view s) {
   return static_cast<uint32_t>(v);
 }
 
-/// Calls fn(line, lineno) for each '\n'-separated line; a final unterminated line counts.
-template <class Fn>
-uint32_t for_each_line(std::string_view data, Fn&& fn) {
-  uint32_t n = 0;
-  size_t p = 0;
-  while (p < data.size()) {
-    size_t e = data.find('\n', p);
-    std::string_view line = data.substr(p, e == std::string_view::npos ? data.npos : e - p);
-    fn(line, ++n);
-    if (e == std::string_view::npos) break;
-    p = e + 1;
-  }
-  return n;
-}
-
 const char* layout_name(model::SymversLayout l) {
   switch (l) {
     case model::SymversLayout::kPre54: return "4-column (<5.4)";

@@ -64,6 +64,22 @@ class Strtok {
   size_t pos_ = 0;
 };
 
+/// Calls fn(line, lineno) for each '\n'-separated line of `data` (no newline in `line`; a
+/// final unterminated line counts, an empty input has none). Returns the number of lines.
+template <class Fn>
+uint32_t for_each_line(std::string_view data, Fn&& fn) {
+  uint32_t n = 0;
+  size_t p = 0;
+  while (p < data.size()) {
+    size_t e = data.find('\n', p);
+    std::string_view line = data.substr(p, e == std::string_view::npos ? data.npos : e - p);
+    fn(line, ++n);
+    if (e == std::string_view::npos) break;
+    p = e + 1;
+  }
+  return n;
+}
+
 /// kmod underscores(): '-' → '_' except inside "[...]"; an unbalanced ']' or unterminated '['
 /// is an error (nullopt).
 std::optional<std::string> kmod_underscores(std::string_view s);
