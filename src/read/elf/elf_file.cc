@@ -246,17 +246,20 @@ Result<std::span<const std::byte>> ElfFile::data(const Section& s) {
   return d;
 }
 
+Result<void> ElfFile::check_entries(const Section& s, uint64_t ent) const {
+  // LLVM order: entsize, size % entsize, range (validated by parse()).
+  if (s.entsize != ent)
+    return error(ErrorCode::kMalformed, &s, s.offset,
+                 fmt::format("invalid sh_entsize: expected 0x{:x}, found 0x{:x}", ent, s.entsize));
+  if (s.size % ent != 0)
+    return error(ErrorCode::kMalformed, &s, s.offset,
+                 fmt::format("sh_size 0x{:x} is not a multiple of sh_entsize 0x{:x}", s.size, ent));
+  return {};
+}
+
 Result<std::vector<Symbol>> ElfFile::symbols(const Section& symtab) {
   uint64_t ent = is64_ ? 24 : 16;
-  // LLVM order: entsize, size % entsize, range (validated by parse()).
-  if (symtab.entsize != ent)
-    return error(ErrorCode::kMalformed, &symtab, symtab.offset,
-                 fmt::format("invalid sh_entsize: expected 0x{:x}, found 0x{:x}", ent,
-                             symtab.entsize));
-  if (symtab.size % ent != 0)
-    return error(ErrorCode::kMalformed, &symtab, symtab.offset,
-                 fmt::format("sh_size 0x{:x} is not a multiple of sh_entsize 0x{:x}", symtab.size,
-                             ent));
+  if (Result<void> e = check_entries(symtab, ent); !e) return tl::unexpected(e.error());
   if (symtab.link == 0 || symtab.link >= sections_.size())
     return error(ErrorCode::kMalformed, &symtab, symtab.offset,
                  fmt::format("sh_link {} is not a valid string table index", symtab.link));
@@ -330,14 +333,7 @@ Result<std::vector<Symbol>> ElfFile::symbols(const Section& symtab) {
 Result<std::vector<Reloc>> ElfFile::relocs(const Section& rel) {
   bool rela = rel.type == kShtRela;
   uint64_t ent = is64_ ? (rela ? 24 : 16) : (rela ? 12 : 8);
-  if (rel.entsize != ent)
-    return error(ErrorCode::kMalformed, &rel, rel.offset,
-                 fmt::format("invalid sh_entsize: expected 0x{:x}, found 0x{:x}", ent,
-                             rel.entsize));
-  if (rel.size % ent != 0)
-    return error(ErrorCode::kMalformed, &rel, rel.offset,
-                 fmt::format("sh_size 0x{:x} is not a multiple of sh_entsize 0x{:x}", rel.size,
-                             ent));
+  if (Result<void> e = check_entries(rel, ent); !e) return tl::unexpected(e.error());
   Result<std::span<const std::byte>> d_or = data(rel);
   if (!d_or) return tl::unexpected(d_or.error());
   uint64_t n = rel.size / ent;

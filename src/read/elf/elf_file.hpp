@@ -111,6 +111,8 @@ class ElfFile {
   [[nodiscard]] Result<void> read_section_table(std::span<const std::byte> tab, uint64_t shnum,
                                                 uint64_t shoff);
   [[nodiscard]] Result<void> name_sections(uint32_t shstrndx);
+  /// A table section's sh_entsize is `ent` and its sh_size a multiple of it.
+  [[nodiscard]] Result<void> check_entries(const Section& s, uint64_t ent) const;
   [[nodiscard]] Result<void> check_layout(uint64_t shoff, uint64_t table_end) const;
   ByteSource* src_;
   bool is64_ = true, be_ = false;
