@@ -55,27 +55,23 @@ Decision PriorityRules::compare(const ScannedFile& old_file, const ScannedFile& 
   const size_t newlen = new_file.base_off + new_file.stem.size();
   const size_t oldlen = old_file.base_off + old_file.stem.size();
   const size_t dl = dirname_.size();
-  std::string_view relnew, relold;
-  if (newpath.size() >= dl + 1 && newpath.substr(0, dl) == dirname_ && newlen > dl)
-    relnew = newpath.substr(dl + 1, newlen - (dl + 1));
-  if (oldpath.size() >= dl + 1 && oldpath.substr(0, dl) == dirname_ && oldlen > dl)
-    relold = oldpath.substr(dl + 1, oldlen - (dl + 1));
+  auto relative = [&](std::string_view path, size_t len) -> std::string_view {
+    if (path.size() >= dl + 1 && path.substr(0, dl) == dirname_ && len > dl)
+      return path.substr(dl + 1, len - (dl + 1));
+    return {};
+  };
+  const std::string_view relnew = relative(newpath, newlen), relold = relative(oldpath, oldlen);
 
+  auto by_override = [&](const Override& ov, Decision::Rule rule) {
+    d.rule = rule;
+    d.keep_old = rule == Decision::Rule::kOverrideOld;
+    d.override_index = ov.index;
+    d.where = cfg_.overrides[ov.index].where;
+    return d;
+  };
   for (const Override& ov : overrides_) {
-    if (!relnew.empty() && relnew == ov.path) {
-      d.rule = Decision::Rule::kOverrideNew;
-      d.keep_old = false;
-      d.override_index = ov.index;
-      d.where = cfg_.overrides[ov.index].where;
-      return d;
-    }
-    if (!relold.empty() && relold == ov.path) {
-      d.rule = Decision::Rule::kOverrideOld;
-      d.keep_old = true;
-      d.override_index = ov.index;
-      d.where = cfg_.overrides[ov.index].where;
-      return d;
-    }
+    if (!relnew.empty() && relnew == ov.path) return by_override(ov, Decision::Rule::kOverrideNew);
+    if (!relold.empty() && relold == ov.path) return by_override(ov, Decision::Rule::kOverrideOld);
   }
 
   // depmod_is_path_starts_with(): longer than the prefix, '/' right after it.
