@@ -1,6 +1,7 @@
 // evaluate(): one simulated boot per module (check/boot.hpp) of a prepared node, and the
 // findings that explain the verdicts. Computes only: prepare() read every file it needs.
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -212,9 +213,12 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
   sort_by_name(r.modules);
 }
 
-/// evaluate() with `packages` in place of the node's (a scenario's edited copy).
-CheckResult evaluate_with_packages(const Node& p, const EvalOptions& eo,
-                                   const std::optional<read::PackageDb>& packages) {
+}  // namespace
+
+CheckResult evaluate(const Node& p, const EvalOptions& eo) {
+  if (!p.evaluable)
+    throw std::logic_error("evaluate(): the node of " + p.module_dir +
+                           " was prepared without ReadSettings::evaluation_reads");
   CheckResult r;
   r.inputs = summarize(p);
   PhaseTimer timer;
@@ -226,55 +230,10 @@ CheckResult evaluate_with_packages(const Node& p, const EvalOptions& eo,
   timer.lap("evaluate: resolution findings + signatures");
   all_verdicts(p, eo, boot, r, sink);
   for (const auto& f : p.package_findings) sink.add(f);
-  if (packages) add_package_findings(p, *packages, sink);
+  if (p.packages) add_package_findings(p, *p.packages, sink);
   r.findings = sink.take();
-  if (packages) annotate_packages(p, *packages, r.findings);
+  if (p.packages) annotate_packages(p, *p.packages, r.findings);
   timer.lap("evaluate: packages");
-  return r;
-}
-
-}  // namespace
-
-CheckResult evaluate(const Node& node, const EvalOptions& eo) {
-  return evaluate_with_packages(node, eo, node.packages);
-}
-
-// ---- transition: removed when scenarios use NodeSpec ----------------------------------------
-
-NodeSpec CheckOptions::node_spec() const {
-  return {root, kver, symvers, system_map, cmdline, trust, files, nullptr};
-}
-
-ReadSettings CheckOptions::read_settings() const {
-  ReadSettings rs;
-  rs.threads = threads;
-  rs.verify_content = verify_content;
-  rs.literal_externals = literal_externals;
-  rs.skip_kernel_image = skip_kernel_image;
-  rs.image_keys_always = image_keys_always;
-  rs.modprobe_indexes = !only.empty();
-  rs.cache_dir = cache_dir;
-  rs.cache_alias_from = cache_alias_from;
-  rs.cache_alias_to = cache_alias_to;
-  rs.progress = progress;
-  return rs;
-}
-
-EvalOptions CheckOptions::eval_options() const { return {only, comm, threads}; }
-
-Result<Prepared> prepare(const CheckOptions& o) {
-  return prepare(o.node_spec(), o.read_settings());
-}
-
-CheckResult evaluate(const Prepared& p, const CheckOptions& o) {
-  std::optional<read::PackageDb> edited;
-  if (o.package_changes && p.packages) {
-    edited = p.packages;
-    apply_changes(p, *edited, *o.package_changes);
-  }
-  CheckResult r = evaluate_with_packages(p, o.eval_options(), edited ? edited : p.packages);
-  // The commands end with _Exit() (cli/app.cc): save what was verified before that.
-  if (p.verified_signatures) p.verified_signatures->save();
   return r;
 }
 

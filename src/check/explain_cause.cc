@@ -16,7 +16,7 @@ std::string crc_text(const std::optional<uint32_t>& c) {
   return c ? fmt::format("0x{:08x}", *c) : std::string("none");
 }
 
-SourceRef file_ref(const Prepared& p, uint32_t file) {
+SourceRef file_ref(const Node& p, uint32_t file) {
   return SourceRef{p.resolution.files[file].path};
 }
 
@@ -27,7 +27,7 @@ std::vector<std::string> texts(const LoadVerdict& v) {
 }
 
 /// Where a provider module came from and, if it shadowed other files, why it won.
-void note_provider(const Prepared& p, const std::string& provider, Finding& f) {
+void note_provider(const Node& p, const std::string& provider, Finding& f) {
   if (provider.empty() || provider == "vmlinux") return;
   const auto& res = p.resolution;
   auto it = res.module_by_name.find(provider);
@@ -47,14 +47,14 @@ void note_provider(const Prepared& p, const std::string& provider, Finding& f) {
 /// What every finding of one verdict shares: its subject and place, the kernel's lines, the
 /// errno and modprobe's line.
 struct VerdictContext {
-  const Prepared& p;
+  const Node& p;
   const std::string& subject;
   const SourceRef& where;
   const LoadVerdict& v;
   std::string errn;
   std::string mp;
 
-  VerdictContext(const Prepared& prep, const std::string& subj, const SourceRef& w,
+  VerdictContext(const Node& prep, const std::string& subj, const SourceRef& w,
                  const LoadVerdict& verdict)
       : p(prep),
         subject(subj),
@@ -313,7 +313,7 @@ void load_warning_findings(const VerdictContext& c, DiagnosticSink& sink) {
 }
 
 /// The symbol-level findings of one failed or warned load.
-void symbol_findings(const Prepared& p, const std::string& subject, const SourceRef& where,
+void symbol_findings(const Node& p, const std::string& subject, const SourceRef& where,
                      const LoadVerdict& v, const CauseIndex& causes, DiagnosticSink& sink) {
   const VerdictContext c(p, subject, where, v);
   if (std::optional<Finding> f = stage_finding(c)) {
@@ -327,7 +327,7 @@ void symbol_findings(const Prepared& p, const std::string& subject, const Source
 
 }  // namespace
 
-CauseIndex::CauseIndex(const Prepared& p) {
+CauseIndex::CauseIndex(const Node& p) {
   const auto& res = p.resolution;
   winner_.assign(res.files.size(), false);
   for (const auto& m : res.modules) winner_[m.file] = true;
@@ -351,7 +351,7 @@ std::string CauseIndex::loss_reason(uint32_t file) const {
 }
 bool CauseIndex::is_winner(uint32_t file) const { return file < winner_.size() && winner_[file]; }
 
-void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
+void add_resolution_findings(const Node& p, DiagnosticSink& sink) {
   for (const auto& cp : p.depmod_config.problems) {
     Finding f = make_finding(kConfigBadLine, cp.where.path, cp.message);
     f.where.push_back(cp.where);
@@ -399,18 +399,18 @@ void add_resolution_findings(const Prepared& p, DiagnosticSink& sink) {
   }
 }
 
-void add_load_findings(const Prepared& p, size_t module, const LoadVerdict& v,
+void add_load_findings(const Node& p, size_t module, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink) {
   const auto& m = p.resolution.modules[module];
   symbol_findings(p, m.name, file_ref(p, m.file), v, causes, sink);
 }
 
-void add_file_findings(const Prepared& p, const model::ModuleFile& m, const LoadVerdict& v,
+void add_file_findings(const Node& p, const model::ModuleFile& m, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink) {
   symbol_findings(p, m.path, SourceRef{m.path}, v, causes, sink);
 }
 
-void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<std::string>& names,
+void add_dependents_finding(const Node& p, size_t failed, const std::vector<std::string>& names,
                             DiagnosticSink& sink) {
   const auto& dep = p.resolution.modules[failed];
   std::string list;
@@ -426,7 +426,7 @@ void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<
 
 // modprobe_closure(): check/modprobe_closure.cc (one lookup + probe list for check and image).
 
-std::vector<int> providers_chain(const Prepared& p, const model::ModuleFile& m) {
+std::vector<int> providers_chain(const Node& p, const model::ModuleFile& m) {
   const auto& res = p.resolution;
   std::unordered_set<int> set;
   for (const auto& imp : m.imports) {

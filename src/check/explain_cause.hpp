@@ -13,7 +13,7 @@ namespace ofsck::check {
 /// Every export of every candidate file (winners, and the losers prepare() read) by symbol name.
 class CauseIndex {
  public:
-  explicit CauseIndex(const Prepared& p);
+  explicit CauseIndex(const Node& p);
   struct Provider {
     uint32_t file;  ///< Resolution::files index
     std::optional<uint32_t> crc;
@@ -29,31 +29,31 @@ class CauseIndex {
   std::vector<bool> winner_;
 };
 
-void add_resolution_findings(const Prepared& p, DiagnosticSink& sink);
+void add_resolution_findings(const Node& p, DiagnosticSink& sink);
 /// OFS103: the on-disk index modprobe reads vs what depmod would write now.
-void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink);
-void add_load_findings(const Prepared& p, size_t module, const LoadVerdict& v,
+void add_stale_index_findings(const Node& p, DiagnosticSink& sink);
+void add_load_findings(const Node& p, size_t module, const LoadVerdict& v, const CauseIndex& causes,
+                       DiagnosticSink& sink);
+void add_file_findings(const Node& p, const model::ModuleFile& m, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink);
-void add_file_findings(const Prepared& p, const model::ModuleFile& m, const LoadVerdict& v,
-                       const CauseIndex& causes, DiagnosticSink& sink);
-void add_dependents_finding(const Prepared& p, size_t failed, const std::vector<std::string>& names,
+void add_dependents_finding(const Node& p, size_t failed, const std::vector<std::string>& names,
                             DiagnosticSink& sink);
 /// OFS216: options (modprobe.d, kernel command line) naming parameters the module lacks. Returns
 /// the kernel lines they produce, in modprobe's option order.
-std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string& name,
+std::vector<KernelLine> unknown_parameters(const Node& p, const std::string& name,
                                            const model::ModuleFile& m, DiagnosticSink& sink);
 /// OFS217: firmware= files of the given modules missing under <root>/lib/firmware; with `all`
 /// (whole-tree check) in-tree modules are only summarised.
 /// OFS308: a trusted signer whose signature this machine cannot verify
 /// (rules/signature_unverifiable.cc).
-void add_unverifiable_signature_finding(const Prepared& p, const std::string& subject,
+void add_unverifiable_signature_finding(const Node& p, const std::string& subject,
                                         const SourceRef& where, const LoadVerdict& v,
                                         DiagnosticSink& sink);
-void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules, bool all,
+void add_firmware_findings(const Node& p, const std::vector<size_t>& modules, bool all,
                            DiagnosticSink& sink);
 /// What `modprobe NAME` loads: hard deps, softdep pre/post (config and modinfo), the module.
-std::vector<size_t> modprobe_closure(const Prepared& p, size_t module);
+std::vector<size_t> modprobe_closure(const Node& p, size_t module);
 /// The modules.dep-ordered chain of tree modules an external file's imports bind to.
-std::vector<int> providers_chain(const Prepared& p, const model::ModuleFile& m);
+std::vector<int> providers_chain(const Node& p, const model::ModuleFile& m);
 
 }  // namespace ofsck::check

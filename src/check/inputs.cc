@@ -334,7 +334,9 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
     return *exports;
   };
   std::future<DepIndexOnDisk> dep_index =
-      std::async(launch_policy(rs.threads), [dir = p.module_dir] { return read_dep_index(dir); });
+      std::async(launch_policy(rs.threads), [dir = p.module_dir, want = rs.evaluation_reads] {
+        return want ? read_dep_index(dir) : DepIndexOnDisk{};
+      });
   auto extra_trust = read_trust_files(spec.trust);
   if (!extra_trust) return tl::unexpected(extra_trust.error());
   ImageKeys keys(rs, p);
@@ -360,6 +362,7 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
       std::make_shared<read::KeyValueCache>(rs.cache_dir, "verified-signatures");
   p.dep_index = dep_index.get();
   reads.finish(p);
+  p.evaluable = rs.evaluation_reads && rs.packages;
   timer.lap("node reads (wait)");
   if (spec.kernel_facts) p.kernel = *spec.kernel_facts;
   return p;

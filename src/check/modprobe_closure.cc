@@ -2,6 +2,8 @@
 // live in resolve/modprobe; this file only says where each index comes from on the root.
 #include "check/modprobe_closure.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "check/explain_cause.hpp"
@@ -16,10 +18,10 @@ namespace ofsck::check {
 namespace {
 
 /// The target-system module dir, as the config's paths name it (/lib/modules/<kver>).
-std::string target_module_dir(const Prepared& p) { return p.moddir + "/" + p.kernel.release; }
+std::string target_module_dir(const Node& p) { return p.moddir + "/" + p.kernel.release; }
 
 /// What depmod's output_softdeps() writes now: one (module, value) per softdep= value.
-std::vector<std::pair<std::string, std::string>> depmod_softdeps(const Prepared& p) {
+std::vector<std::pair<std::string, std::string>> depmod_softdeps(const Node& p) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& m : p.resolution.modules)
     if (m.module)
@@ -29,7 +31,7 @@ std::vector<std::pair<std::string, std::string>> depmod_softdeps(const Prepared&
 
 }  // namespace
 
-std::vector<model::ModprobeAlias> load_aliases(const Prepared& p, std::string& source) {
+std::vector<model::ModprobeAlias> load_aliases(const Node& p, std::string& source) {
   const std::string path = p.module_dir + "/modules.alias";
   if (Result<std::string> text = read::read_text_file(path); text) {
     model::ModprobeConfig cfg;
@@ -59,7 +61,7 @@ std::vector<model::ModprobeAlias> load_aliases(const Prepared& p, std::string& s
   return out;
 }
 
-resolve::BuiltinIndex load_builtin(const Prepared& p) {
+resolve::BuiltinIndex load_builtin(const Node& p) {
   resolve::BuiltinIndex b;
   b.list_path = p.module_dir + "/modules.builtin";
   if (Result<std::string> text = read::read_text_file(b.list_path); text) {
@@ -85,7 +87,7 @@ resolve::BuiltinIndex load_builtin(const Prepared& p) {
 namespace {
 
 /// OFS305 for a name no lookup finds, with what the root's builtin files say about it.
-Finding not_found(const Prepared& p, const ModprobeView& view, const std::string& want,
+Finding not_found(const Node& p, const ModprobeView& view, const std::string& want,
                   const std::string& norm) {
   Finding f =
       make_finding(kModuleNotFound, want, fmt::format("module {} is not in the tree", want));
@@ -111,7 +113,7 @@ Finding not_found(const Prepared& p, const ModprobeView& view, const std::string
 
 }  // namespace
 
-std::vector<Finding> lookup_findings(const Prepared& p, const ModprobeView& view,
+std::vector<Finding> lookup_findings(const Node& p, const ModprobeView& view,
                                      const std::string& name, const ModprobeTarget& target) {
   std::vector<Finding> out;
   const resolve::Lookup& l = target.probe.lookup;
@@ -153,7 +155,10 @@ std::vector<Finding> lookup_findings(const Prepared& p, const ModprobeView& view
   return out;
 }
 
-ModprobeView::ModprobeView(const Prepared& p, bool keep_on_disk_softdep) : p_(p) {
+ModprobeView::ModprobeView(const Node& p, bool keep_on_disk_softdep) : p_(p) {
+  if (!p.modprobe_indexes)
+    throw std::logic_error("ModprobeView: the node of " + p.module_dir +
+                           " was prepared without ReadSettings::modprobe_indexes");
   const auto& res = p.resolution;
   ix_.config = &p.modprobe_config;
   ix_.softdeps = resolve::effective_softdeps(p.modprobe_config, target_module_dir(p),
@@ -174,25 +179,16 @@ ModprobeView::ModprobeView(const Prepared& p, bool keep_on_disk_softdep) : p_(p)
     return res.modules[static_cast<size_t>(it->second.owner)].name;
   };
   ix_.module_aliases = [this]() -> const std::vector<model::ModprobeAlias>& {
-    if (p_.modprobe_indexes) {
-      alias_source_ = p_.modprobe_indexes->alias_source;
-      return p_.modprobe_indexes->aliases;
-    }
-    // transition: a node prepared without ReadSettings::modprobe_indexes reads them here.
-    if (!aliases_) aliases_ = load_aliases(p_, alias_source_);
-    return *aliases_;
+    return p_.modprobe_indexes->aliases;
   };
   ix_.builtin = [this]() -> const resolve::BuiltinIndex& { return builtin(); };
 }
 
-const resolve::BuiltinIndex& ModprobeView::builtin() const {
-  if (p_.modprobe_indexes) return p_.modprobe_indexes->builtin;
-  if (!builtin_) builtin_ = load_builtin(p_);
-  return *builtin_;
-}
+const std::string& ModprobeView::alias_source() const { return p_.modprobe_indexes->alias_source; }
 
-ModprobeTarget modprobe_target(const ModprobeView& view, const Prepared& p,
-                               const std::string& name) {
+const resolve::BuiltinIndex& ModprobeView::builtin() const { return p_.modprobe_indexes->builtin; }
+
+ModprobeTarget modprobe_target(const ModprobeView& view, const Node& p, const std::string& name) {
   ModprobeTarget t;
   t.probe = resolve::probe_list(view.index(), name);
   for (const resolve::ProbeStep& s : t.probe.steps) {
@@ -208,7 +204,7 @@ const model::ModprobeSoftdep* modprobe_softdep_line(const ModprobeView& view,
   return resolve::softdep_line(view.index(), module);
 }
 
-std::vector<size_t> modprobe_closure(const Prepared& p, size_t module) {
+std::vector<size_t> modprobe_closure(const Node& p, size_t module) {
   ModprobeView view(p);
   resolve::ProbeList probe = resolve::probe_module(view.index(), p.resolution.modules[module].name);
   std::vector<size_t> out;

@@ -48,8 +48,16 @@ struct ReadSettings {
   /// are read only when some file carries a signature: no key can change another verdict).
   bool image_keys_always = false;
   /// Read modprobe's own indexes (modules.alias, modules.builtin[.modinfo]) for name lookups
-  /// (EvalOptions::only, explain, image). Without them a lookup reads them on first use.
+  /// (EvalOptions::only, image's closure). A ModprobeView of a node read without them is refused
+  /// (std::logic_error): lookups never open a file.
   bool modprobe_indexes = false;
+  /// Read what evaluate() needs beyond the resolved tree and the kernel facts: the losing
+  /// candidates, the firmware the modules name, modules.dep.bin. Off for a node that is never
+  /// evaluated (upgrade's FROM, image's disk): evaluate() refuses it (Node::evaluable).
+  bool evaluation_reads = true;
+  /// Read the root's dpkg/RPM databases (Node::packages). Off with evaluation_reads for a node
+  /// whose owners nobody asks for.
+  bool packages = true;
   std::string cache_dir;  ///< persistent cache of parsed files; empty = no cache
   /// Read the cache as if paths under `cache_alias_from` were under `cache_alias_to`, and never
   /// write it: `whatif` checks an overlay of symlinks to the root's files.
@@ -107,9 +115,11 @@ struct Node {
   std::vector<Finding> package_findings;            ///< OFS304 when a database cannot be read
   std::optional<ModprobeIndexes> modprobe_indexes;  ///< with ReadSettings::modprobe_indexes
   /// Content verifications already done (ReadSettings::cache_dir); evaluate adds to it. The
-  /// caller saves it after evaluate (verified_signatures->save(); the transition evaluate() of
-  /// check_tree.hpp does), else the last copy of the node does when it is destroyed.
+  /// caller saves it after evaluate (verified_signatures->save()), else the last copy of the
+  /// node does when it is destroyed (the commands end with _Exit(): they save it themselves).
   std::shared_ptr<read::KeyValueCache> verified_signatures;
+  /// ReadSettings::evaluation_reads and ::packages were on: evaluate() may run on this node.
+  bool evaluable = true;
 };
 
 /// Reads one node. Errors: kUsage (several kernels, bad option values) → exit 2;

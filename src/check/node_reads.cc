@@ -61,11 +61,16 @@ DepIndexOnDisk read_dep_index(const std::string& module_dir) {
 NodeReads::NodeReads(const Node& node, const ReadSettings& rs) {
   const std::launch how = launch_policy(rs.threads);
   const Node* p = &node;
-  losers_ = std::async(how, [p] { return read_losers(*p); });
-  firmware_ = std::async(how, [p] { return read_missing_firmware(*p); });
-  packages_ = std::async(how, [p] {
+  const bool eval = rs.evaluation_reads;
+  losers_ =
+      std::async(how, [p, eval] { return eval ? read_losers(*p) : std::vector<LoserFile>{}; });
+  firmware_ = std::async(how, [p, eval] {
+    return eval ? read_missing_firmware(*p) : std::vector<std::vector<std::string>>{};
+  });
+  packages_ = std::async(how, [p, want = rs.packages] {
     std::vector<Finding> findings;
-    auto db = read_packages(*p, findings);
+    std::optional<read::PackageDb> db;
+    if (want) db = read_packages(*p, findings);
     return std::make_pair(std::move(db), std::move(findings));
   });
   modprobe_ = std::async(how, [p, want = rs.modprobe_indexes]() -> std::optional<ModprobeIndexes> {

@@ -37,14 +37,14 @@ void split_only_files(std::vector<std::string>& only, std::vector<std::string>& 
 }  // namespace
 
 void check_options(CLI::App* sub, Args& a) {
-  sub->add_option("--only", a.common.check.only,
+  sub->add_option("--only", a.common.node.eo.only,
                   "Limit verdicts to what `modprobe MOD...` would load (closure with "
                   "softdeps). Names are separated by spaces or commas (--only ib_core,mlx5_ib). "
                   "A value with a '/' or ending in .ko, .ko.xz, .ko.zst or .ko.gz is a module "
                   "file, not a name, so `--only ib_core ./x.ko` and `./x.ko --only ib_core` "
                   "are the same")
       ->delimiter(',');
-  sub->add_option("files", a.common.check.files,
+  sub->add_option("files", a.common.node.spec.files,
                   "Module files to judge as `insmod FILE` after modprobe loaded their "
                   "dependencies from the tree (a FILE given right after --only needs a '/' "
                   "or a .ko suffix, see --only)");
@@ -53,11 +53,15 @@ void check_options(CLI::App* sub, Args& a) {
 int run_check(Args& a) {
   CommonOptions& c = a.common;
   finish_options(c);
-  split_only_files(c.check.only, c.check.files);
-  auto p = check::prepare(c.check);
+  scenario::NodeInputs& in = c.node;
+  split_only_files(in.eo.only, in.spec.files);
+  in.rs.modprobe_indexes = !in.eo.only.empty();
+  auto p = check::prepare(in.spec, in.rs);
   if (!p) return report_error(p.error());
   a.prepared = std::move(*p);
-  a.result = check::evaluate(*a.prepared, c.check);
+  a.result = check::evaluate(*a.prepared, in.eo);
+  // The process ends with _Exit() (cli/app.cc): save what was verified before that.
+  if (a.prepared->verified_signatures) a.prepared->verified_signatures->save();
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");
@@ -81,20 +85,22 @@ std::string escape_lines(std::string_view text) {
 }  // namespace
 
 void depmod_options(CLI::App* sub, Args& a) {
-  sub->add_option("--root,-b", a.common.check.root, "Root of the system (like depmod -b)")
+  sub->add_option("--root,-b", a.common.node.spec.root, "Root of the system (like depmod -b)")
       ->default_val("/");
   sub->add_flag("--literal-externals", a.literal_externals,
                 "Use `external` directories literally, not under --root (what depmod -b does)");
-  sub->add_option("kernel", a.common.check.kver, "Kernel release");
+  sub->add_option("kernel", a.common.node.spec.kver, "Kernel release");
 }
 
 int run_depmod(Args& a) {
-  check::CheckOptions& o = a.common.check;
-  o.verify_content = false;
-  o.trust.clear();
-  o.literal_externals = a.literal_externals;
-  o.skip_kernel_image = true;
-  auto p = check::prepare(o);
+  scenario::NodeInputs& in = a.common.node;
+  in.rs.verify_content = false;
+  in.spec.trust.clear();
+  in.rs.literal_externals = a.literal_externals;
+  in.rs.skip_kernel_image = true;
+  in.rs.evaluation_reads = false;  // the tree is resolved, never evaluated
+  in.rs.packages = false;
+  auto p = check::prepare(in.spec, in.rs);
   if (!p) return report_error(p.error());
   const resolve::Resolution& r = p->resolution;
   if (resolve::has_dependency_cycle(r)) {

@@ -31,7 +31,7 @@ struct Args {
   check::WhatifOptions whatif;          ///< whatif --install --remove
   // What `check` computed, kept until the process ends: see cli::run() (no teardown of the
   // whole-tree model).
-  std::optional<check::Prepared> prepared;
+  std::optional<check::Node> prepared;
   check::CheckResult result;
 };
 

@@ -12,25 +12,22 @@ namespace ofsck::cli {
 
 namespace {
 
-/// Who ships the files `explain` names: the root's dpkg/RPM databases, through the same
-/// ownership code as the findings of `check`.
+/// Who ships the files `explain` names: the root's dpkg/RPM databases as prepare() read them
+/// (an unreadable one: `check` reports it, OFS304), through the same ownership code as the
+/// findings of `check`.
 class ExplainPackages {
  public:
-  explicit ExplainPackages(const check::Prepared& p) : p_(p) {
-    check::DiagnosticSink ignored;  // an unreadable database: `check` reports it (OFS304)
-    db_ = check::load_packages(p, ignored);
-  }
+  explicit ExplainPackages(const check::Node& p) : p_(p) {}
   /// "NAME_VERSION" / "NAME-VERSION-RELEASE", report::kNotOwned, or "" without a database.
   std::string of(std::string_view path) const {
-    if (!db_) return {};
-    std::string l = check::package_of(p_, *db_, path);
+    if (!p_.packages) return {};
+    std::string l = check::package_of(p_, *p_.packages, path);
     return l.empty() || l == check::kNoPackage ? std::string(report::kNotOwned) : l;
   }
-  bool have_db() const { return db_.has_value(); }
+  bool have_db() const { return p_.packages.has_value(); }
 
  private:
-  const check::Prepared& p_;
-  std::optional<read::PackageDb> db_;
+  const check::Node& p_;
 };
 
 /// The candidates and losses of every selection of `name`, with their packages.
@@ -55,7 +52,7 @@ std::vector<report::Explanation::Selection> selections_of(const resolve::Resolut
 
 /// The signature verdict and every import's binding, from the same simulation the verdict
 /// used: module `i` loaded after its modules.dep list (check::Boot::explain()).
-report::Explanation::Linkage link(const check::Prepared& p, size_t i) {
+report::Explanation::Linkage link(const check::Node& p, size_t i) {
   check::Boot b(p);
   auto v = b.explain(i);
   return {v.sig.detail, std::move(v.bindings)};
@@ -66,8 +63,9 @@ report::Explanation::Linkage link(const check::Prepared& p, size_t i) {
 int run_explain(Args& a) {
   CommonOptions& c = a.common;
   finish_options(c);
-  c.check.only = {a.module};
-  auto p = check::prepare(c.check);
+  c.node.eo.only = {a.module};
+  c.node.rs.modprobe_indexes = true;
+  auto p = check::prepare(c.node.spec, c.node.rs);
   if (!p) return report_error(p.error());
   const auto& res = p->resolution;
   auto it = res.module_by_name.find(model::normalize_name(a.module));
@@ -88,8 +86,9 @@ int run_explain(Args& a) {
   for (auto d = deps.rbegin(); d != deps.rend(); ++d)
     e.load_order.push_back(res.modules[static_cast<size_t>(*d)].name);
   e.load_order.push_back(m.name);
-  for (auto& mr : check::evaluate(*p, c.check).modules)
+  for (auto& mr : check::evaluate(*p, c.node.eo).modules)
     if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
+  if (p->verified_signatures) p->verified_signatures->save();
   if (m.module) e.linkage = link(*p, static_cast<size_t>(it->second));
   write_text(report::render_explain_text(e));
   return kExitOk;

@@ -27,7 +27,7 @@ int run_image(Args& a) {
   finish_options(a.common);
   split_need_image(a.image);
   if (a.image.image.empty()) return usage_error("image needs an INITRAMFS file");
-  a.image.check = a.common.check;
+  a.image.node = a.common.node;
   auto r = check::inspect_image(a.image);
   if (!r) return report_error(r.error());
   print_report(a.common, *r, &report::render_image_json, &report::render_image_text);

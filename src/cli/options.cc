@@ -10,29 +10,29 @@
 namespace ofsck::cli {
 
 void add_node_options(CLI::App* sub, CommonOptions& c) {
-  sub->add_option("--root", c.check.root,
+  sub->add_option("--root", c.node.spec.root,
                   "Root of the system to inspect: / (live) or an image tree, chroot or extracted "
                   "package set. Every path its configuration names is re-rooted here.")
       ->default_val("/");
-  sub->add_option("--kernel,-k", c.check.kver,
+  sub->add_option("--kernel,-k", c.node.spec.kver,
                   "Kernel release (default: uname -r for /, else the only kernel in the root)");
-  sub->add_option("--symvers", c.check.symvers,
+  sub->add_option("--symvers", c.node.spec.symvers,
                   "Kernel exports with CRCs: Module.symvers in any of its three layouts, gzip or "
                   "xz accepted (default: where distributions keep it)");
-  sub->add_option("--system-map", c.check.system_map,
+  sub->add_option("--system-map", c.node.spec.system_map,
                   "System.map: vmlinux export names only (no CRC checks)");
   sub->add_option("--cmdline", c.cmdline,
                   "Kernel command line of the target boot (default: /proc/cmdline for /, empty "
                   "otherwise): module.sig_enforce=, lockdown=, module_blacklist=, ...")
       ->each([&c](const std::string&) { c.cmdline_set = true; });
-  sub->add_option("--trust", c.check.trust,
+  sub->add_option("--trust", c.node.spec.trust,
                   "Extra trusted certificate (DER or PEM), e.g. an enrolled MOK; repeatable");
 }
 
 void add_reader_options(CLI::App* sub, CommonOptions& c) {
-  sub->add_option("-j,--jobs", c.check.threads, "Parallel readers (default: all cores)");
+  sub->add_option("-j,--jobs", c.node.rs.threads, "Parallel readers (default: all cores)");
   sub->add_flag_function(
-      "--no-verify-content", [&c](int64_t) { c.check.verify_content = false; },
+      "--no-verify-content", [&c](int64_t) { c.node.rs.verify_content = false; },
       "Match signatures to trusted keys by issuer and serial only, without "
       "hashing module contents");
   sub->add_option("--cache-dir", c.cache_dir,
@@ -64,12 +64,13 @@ void add_common_options(CLI::App* sub, CommonOptions& c) {
 }
 
 void finish_options(CommonOptions& c) {
-  c.check.cache_dir = c.no_cache            ? std::string()
-                      : c.cache_dir.empty() ? read::default_cache_dir()
-                                            : c.cache_dir;
-  if (c.cmdline_set) c.check.cmdline = c.cmdline;
+  c.node.rs.cache_dir = c.no_cache            ? std::string()
+                        : c.cache_dir.empty() ? read::default_cache_dir()
+                                              : c.cache_dir;
+  if (c.cmdline_set) c.node.spec.cmdline = c.cmdline;
+  c.node.eo.threads = c.node.rs.threads;  // -j: readers and compute threads alike
   if (!c.quiet && isatty(STDERR_FILENO)) {
-    c.check.progress = [](size_t done, size_t total) {
+    c.node.rs.progress = [](size_t done, size_t total) {
       if (done % 64 == 0 || done == total)
         std::fprintf(stderr, "\rofsck: reading modules %zu/%zu%s", done, total,
                      done == total ? "\r\033[K" : "");

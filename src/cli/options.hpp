@@ -7,14 +7,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "check/check_tree.hpp"
 #include "report/render.hpp"
+#include "scenario/scratch_root.hpp"
 
 namespace ofsck::cli {
 
 /// Options shared by check, explain, image, upgrade and whatif (modinfo shares --format).
 struct CommonOptions {
-  check::CheckOptions check;
+  scenario::NodeInputs node;  ///< the node to inspect, how it is read, what is asked
   std::string format = "text";
   std::string color = "auto";
   std::string cmdline;
@@ -36,7 +36,7 @@ void add_output_options(CLI::App* sub, CommonOptions& c);
 /// The three groups above, in that order.
 void add_common_options(CLI::App* sub, CommonOptions& c);
 
-/// Applies --cmdline, the cache directory and progress (stderr on a TTY, unless -q) to c.check.
+/// Applies --cmdline, the cache directory and progress (stderr on a TTY, unless -q) to c.node.
 void finish_options(CommonOptions& c);
 
 /// --color: "always", "never", or "auto": stdout is a TTY and NO_COLOR is not set.

@@ -35,7 +35,7 @@ int run_upgrade(Args& a) {
   finish_options(a.common);
   if (a.upgrade_to.empty()) return usage_error("upgrade needs --to KVER or --to KERNEL-PACKAGE");
   if (!split_targets(a.upgrade_to, a.upgrade)) return kExitUsage;
-  a.upgrade.check = a.common.check;
+  a.upgrade.node = a.common.node;
   auto r = check::plan_upgrade(a.upgrade);
   if (!r) return report_error(r.error());
   print_report(a.common, *r, &report::render_upgrade_json, &report::render_upgrade_text);

@@ -10,7 +10,7 @@ int run_whatif(Args& a) {
   finish_options(a.common);
   if (a.whatif.install.empty() && a.whatif.remove.empty())
     return usage_error("whatif needs --install or --remove");
-  a.whatif.check = a.common.check;
+  a.whatif.node = a.common.node;
   auto r = check::run_whatif(a.whatif);
   if (!r) return report_error(r.error());
   print_report(a.common, *r, &report::render_whatif_json, &report::render_whatif_text);

@@ -56,16 +56,18 @@ Result<ScratchDir> extract(const ImageScan& s) {
 }
 
 /// The check of the extracted tree: no cache (its paths are new on every run), no kernel image;
-/// the disk's exports when no --symvers is given. The kernel that boots the image is the
-/// disk's: its facts (exports, keys, config, vermagic) are the node's (NodeSpec::kernel_facts).
+/// the disk's exports when no --symvers is given; modprobe's indexes for the closure and the
+/// needed modules' verdicts. The kernel that boots the image is the disk's: its facts (exports,
+/// keys, config, vermagic) are the node's (NodeSpec::kernel_facts).
 scenario::NodeInputs image_inputs(const ImageScan& s, const std::string& tree) {
-  scenario::NodeInputs in = scenario::inputs_of(s.o.check);
+  scenario::NodeInputs in = s.o.node;
   in.spec.root = tree;
   in.spec.kver = s.rep.kernel_release;
   in.spec.files.clear();
   in.rs.cache_dir.clear();
   in.rs.skip_kernel_image = true;
   in.rs.progress = nullptr;
+  in.rs.modprobe_indexes = true;
   if (s.disk && !s.disk->kernel.exports_source.empty() && in.spec.symvers.empty())
     in.spec.symvers = s.disk->kernel.exports_source;
   if (s.disk) in.spec.kernel_facts = std::make_shared<const model::KernelFacts>(s.disk->kernel);

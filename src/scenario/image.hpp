@@ -10,12 +10,13 @@
 #include "check/check_tree.hpp"
 #include "check/result.hpp"
 #include "read/archive/initramfs.hpp"
+#include "scenario/scratch_root.hpp"
 
 namespace ofsck::check {
 
 struct ImageOptions {
   std::string image;              ///< the initramfs file
-  CheckOptions check;             ///< --root (the disk to compare with), --kernel, trust, ...
+  scenario::NodeInputs node;      ///< --root (the disk to compare with), --kernel, trust, ...
   std::vector<std::string> need;  ///< --need MOD...
   bool ib_root = false;           ///< --ib-root: the built-in "network root over InfiniBand" set
   read::InitramfsOptions read;

@@ -39,7 +39,7 @@ namespace {
 /// Walks the need set's closure in the image, reporting each missing module once.
 class ClosureWalk {
  public:
-  ClosureWalk(ImageScan& s, const Prepared& img) : s_(s), mp_(img, /*keep_on_disk_softdep=*/true) {
+  ClosureWalk(ImageScan& s, const Node& img) : s_(s), mp_(img, /*keep_on_disk_softdep=*/true) {
     if (auto it = s.tree.find(s.rep.module_dir + "/modules.dep"); it != s.tree.end()) {
       auto md = read::parse_modules_dep(text_of(*it->second), s.label + "/" + it->first);
       for (const auto& [name, de] : md.modules)
@@ -149,6 +149,6 @@ class ClosureWalk {
 
 }  // namespace
 
-void check_closure(ImageScan& s, const Prepared& img) { ClosureWalk(s, img).run(s.rep.needed); }
+void check_closure(ImageScan& s, const Node& img) { ClosureWalk(s, img).run(s.rep.needed); }
 
 }  // namespace ofsck::check

@@ -16,13 +16,16 @@ namespace ofsck::check {
 namespace fs = std::filesystem;
 
 void prepare_disk(ImageScan& s) {
-  scenario::NodeInputs d = scenario::inputs_of(s.o.check);
+  scenario::NodeInputs d = s.o.node;
   d.spec.kver = s.rep.kernel_release;
   d.spec.files.clear();
-  d.rs.modprobe_indexes = false;  // the disk node answers no name lookup
+  // The disk node is compared with, never evaluated, and answers no name lookup.
+  d.rs.modprobe_indexes = false;
+  d.rs.evaluation_reads = false;
+  d.rs.packages = false;
   auto p = prepare(d.spec, d.rs);
   if (!p) {
-    s.sink.add(image_finding(kImageNotOnDisk, s.rep.kernel_release, {{s.o.check.root}},
+    s.sink.add(image_finding(kImageNotOnDisk, s.rep.kernel_release, {{s.o.node.spec.root}},
                              fmt::format("the image was not compared with the disk: {}",
                                          to_string(p.error())),
                              "pass --root with the system whose kernel boots this image"));
@@ -80,7 +83,7 @@ void compare_with_disk(ImageScan& s) {
   }
   read::ReadOptions ro;
   ro.content_sha256 = true;
-  auto read = read::read_modules_parallel(paths, ro, s.o.check.threads);
+  auto read = read::read_modules_parallel(paths, ro, s.o.node.rs.threads);
   for (size_t j = 0; j < paths.size(); ++j) {
     ImageModule& m = s.rep.modules[idx[j]];
     if (!read[j] || m.sha256.empty()) continue;  // unreadable: the verdicts report it
@@ -118,7 +121,7 @@ void check_image_firmware(ImageScan& s) {
     for (const auto& fw : s.parsed[i]->info.firmware)
       if (!find_firmware(in_image, s.rep.kernel_release, fw)) missing.push_back(fw);
     if (missing.empty()) continue;
-    std::string on_disk = firmware_on_disk(s.o.check.root, missing);
+    std::string on_disk = firmware_on_disk(s.o.node.spec.root, missing);
     const ImageModule& m = s.rep.modules[i];
     Finding f =
         image_finding(kImageFirmwareMissing, m.name, {{s.label + "/" + m.path}},

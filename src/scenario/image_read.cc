@@ -42,8 +42,8 @@ Result<void> choose_image_kernel(ImageScan& s) {
   std::set<std::string> kvers;
   for (const char* d : {"lib/modules", "usr/lib/modules"})
     for (const auto& k : s.view.subdirs(d)) kvers.insert(k);
-  if (!o.check.kver.empty()) {
-    s.rep.kernel_release = o.check.kver;
+  if (!o.node.spec.kver.empty()) {
+    s.rep.kernel_release = o.node.spec.kver;
   } else if (kvers.size() == 1) {
     s.rep.kernel_release = *kvers.begin();
   } else if (kvers.empty()) {
@@ -100,7 +100,7 @@ void read_image_modules(ImageScan& s) {
   read::ReadOptions ro;
   ro.content_sha256 = true;
   std::vector<std::optional<Result<model::ModuleFile>>> done(todo.size());
-  parallel_for(todo.size(), s.o.check.threads, [&](size_t i) {
+  parallel_for(todo.size(), s.o.node.rs.threads, [&](size_t i) {
     done[i] = read::read_module_bytes(todo[i].second->data, s.label + "/" + *todo[i].first, ro);
   });
   for (size_t i = 0; i < todo.size(); ++i) {

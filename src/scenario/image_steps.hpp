@@ -35,7 +35,7 @@ struct ImageScan {
   std::map<std::string, size_t> by_name;  ///< module name → rep.modules index (first in path order)
   std::vector<std::optional<model::ModuleFile>> parsed;  ///< per rep.modules entry
   std::set<std::string> builtin;  ///< modules.builtin of the image's tree, else the disk's
-  std::optional<Prepared> disk;   ///< the disk's kernel of the same release, when readable
+  std::optional<Node> disk;       ///< the disk's kernel of the same release, when readable
   DiagnosticSink sink;
   ImageReport rep;
 };
@@ -61,7 +61,7 @@ void check_image_firmware(ImageScan& s);
 std::vector<std::string> need_set(ImageScan& s);
 /// (b) the need set's closure: modinfo depends= and the image's modules.dep (hard), softdep
 /// pre:/post: from the image's modprobe configuration (`img` prepared on the extracted tree).
-void check_closure(ImageScan& s, const Prepared& img);
+void check_closure(ImageScan& s, const Node& img);
 
 /// Module file names as kmod recognises them.
 bool is_module_file(const std::string& p);

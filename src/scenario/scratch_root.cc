@@ -10,10 +10,6 @@ namespace ofsck::scenario {
 
 namespace fs = std::filesystem;
 
-NodeInputs inputs_of(const check::CheckOptions& o) {
-  return {o.node_spec(), o.read_settings(), o.eval_options()};
-}
-
 Result<std::string> absolute_root(const std::string& root) {
   if (root.empty() || root == "/") return std::string();
   std::error_code ec;
@@ -28,25 +24,12 @@ void pin_host_inputs(check::NodeSpec& s, const std::string& orig) {
   s.cmdline = read::node_cmdline_text(orig, s.cmdline);
 }
 
-void pin_host_inputs(check::CheckOptions& o, const std::string& orig) {
-  o.cmdline = read::node_cmdline_text(orig, o.cmdline);
-}
-
 NodeInputs on_scratch(NodeInputs in, const std::string& scratch, const std::string& orig) {
   pin_host_inputs(in.spec, orig);
   in.spec.root = scratch;
   in.rs.cache_alias_from = scratch;
   in.rs.cache_alias_to = orig;
   return in;
-}
-
-check::CheckOptions on_scratch(check::CheckOptions o, const std::string& scratch,
-                               const std::string& orig) {
-  pin_host_inputs(o, orig);
-  o.root = scratch;
-  o.cache_alias_from = scratch;
-  o.cache_alias_to = orig;
-  return o;
 }
 
 Result<check::CheckResult> check_node(NodeInputs in, const std::string& root,

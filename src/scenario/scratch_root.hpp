@@ -10,16 +10,13 @@
 
 namespace ofsck::scenario {
 
-/// One node of a scenario: which node, how it is read and what evaluate() is asked.
+/// One node of a scenario (and of the command line): which node, how it is read and what
+/// evaluate() is asked. Whoever asks EvalOptions::only sets ReadSettings::modprobe_indexes.
 struct NodeInputs {
   check::NodeSpec spec;
   check::ReadSettings rs;
   check::EvalOptions eo;
 };
-
-/// transition: the scenario's inputs from the command line's options (cli still fills a
-/// check::CheckOptions).
-[[nodiscard]] NodeInputs inputs_of(const check::CheckOptions& o);
 
 /// The inspected root as an absolute, normalised path without a trailing slash; "" for "/".
 /// kNotFound naming `root` when it is not a directory.
@@ -29,21 +26,16 @@ struct NodeInputs {
 /// ("" = /), so that a check of a scratch root (which is never "/") sees the same ones: the
 /// kernel command line (read::node_cmdline_text()).
 void pin_host_inputs(check::NodeSpec& s, const std::string& orig);
-/// transition: the same for upgrade and image, which still use check::CheckOptions.
-void pin_host_inputs(check::CheckOptions& o, const std::string& orig);
 
 /// `in` for checking `scratch` in place of `orig`: host inputs pinned, and the root's cache
 /// entries read through the scratch paths (untouched files are symlinks to the root's, so
 /// their stamps match) but never written (scratch paths are new on every run).
 [[nodiscard]] NodeInputs on_scratch(NodeInputs in, const std::string& scratch,
                                     const std::string& orig);
-/// transition: the same for upgrade and image, which still use check::CheckOptions.
-[[nodiscard]] check::CheckOptions on_scratch(check::CheckOptions o, const std::string& scratch,
-                                             const std::string& orig);
 
-/// prepare() and evaluate() of kernel `kver` of `root` ("" = /), with `changes` (may be null)
-/// applied in memory to the node's package databases; the node's verified-signatures cache is
-/// saved before it returns.
+/// prepare() and evaluate() of kernel `kver` of `root` ("" = /), with `changes` (may be null:
+/// whatif's installed and removed packages) applied in memory to the node's package databases
+/// (check::apply_changes()); the node's verified-signatures cache is saved before it returns.
 [[nodiscard]] Result<check::CheckResult> check_node(NodeInputs in, const std::string& root,
                                                     const std::string& kver,
                                                     const read::PackageChanges* changes);

@@ -33,8 +33,8 @@ namespace ofsck::check {
 namespace fs = std::filesystem;
 
 Result<std::string> pick_from(const UpgradeOptions& o) {
-  if (!o.check.kver.empty()) return o.check.kver;
-  std::string root = o.check.root == "/" ? "" : o.check.root;
+  if (!o.node.spec.kver.empty()) return o.node.spec.kver;
+  std::string root = o.node.spec.root == "/" ? "" : o.node.spec.root;
   if (!root.empty()) {
     std::set<std::string> found;
     for (const char* moddir : {"/lib/modules", "/usr/lib/modules"}) {
@@ -50,10 +50,11 @@ Result<std::string> pick_from(const UpgradeOptions& o) {
 }
 
 scenario::NodeInputs to_inputs(const UpgradeOptions& o) {
-  scenario::NodeInputs to = scenario::inputs_of(o.check);
+  scenario::NodeInputs to = o.node;
   to.spec.kver = o.to;
   to.rs.progress = nullptr;
   to.rs.image_keys_always = true;  // the old kernel's signed modules are judged by these keys
+  to.rs.modprobe_indexes = true;   // as_is_verdicts() asks for the candidates' closures
   return to;
 }
 
@@ -86,8 +87,9 @@ Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
     if (!l) return tl::unexpected(l.error());
     given_kabi = std::move(*l);
   }
-  scenario::NodeInputs fo = scenario::inputs_of(o.check);
+  scenario::NodeInputs fo = o.node;
   fo.spec.kver = *from_kver;
+  fo.rs.evaluation_reads = false;  // FROM is resolved and its packages read, never evaluated
   auto from = prepare(fo.spec, fo.rs);
   if (!from) return tl::unexpected(from.error());
   const scenario::NodeInputs ti = to_inputs(o);
@@ -103,7 +105,9 @@ Result<UpgradeReport> plan_installed(const UpgradeOptions& o) {
   decide_links(p);
   as_is_verdicts(p);
   if (auto k = load_kabi(p, std::move(given_kabi)); !k) return tl::unexpected(k.error());
-  p.packages = load_packages(p.from, p.sink);
+  // FROM's package databases as prepare() read them (the node needs them no more).
+  p.packages = std::move(from->packages);
+  for (const auto& f : from->package_findings) p.sink.add(f);
   decide_modules(p);
   return finish(p);
 }

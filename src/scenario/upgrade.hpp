@@ -9,12 +9,13 @@
 
 #include "check/check_tree.hpp"
 #include "check/finding.hpp"
+#include "scenario/scratch_root.hpp"
 
 namespace ofsck::check {
 
 struct UpgradeOptions {
-  CheckOptions check;  ///< --root, --kernel (FROM), trust, cache, ...
-  std::string to;      ///< --to KVER: the target kernel release
+  scenario::NodeInputs node;  ///< --root, --kernel (FROM), trust, cache, ...
+  std::string to;             ///< --to KVER: the target kernel release
   /// --to PKG.deb|PKG.rpm (repeatable): laid over the root on a private overlay (scenario/
   /// package_overlay.hpp); the target is the kernel whose module tree they bring, or `to` when
   /// they bring several. Nothing on the root changes.

@@ -25,7 +25,7 @@ bool is_dir(const std::string& p) {
 std::string hex(uint32_t v) { return fmt::format("{:#010x}", v); }
 
 /// Which package gives the target's headers: RPM systems kernel-devel, Debian linux-headers.
-std::string headers_package(const Prepared& to) {
+std::string headers_package(const Node& to) {
   bool rpm = is_dir(to.root + "/var/lib/rpm") || is_dir(to.root + "/usr/lib/sysimage/rpm") ||
              to.kernel.release.find(".el") != std::string::npos;
   return (rpm ? "kernel-devel-" : "linux-headers-") + to.kernel.release;

@@ -82,7 +82,7 @@ void map_back(UpgradeReport& rep, const scenario::PathMap& back) {
 }  // namespace
 
 Result<UpgradeReport> plan_packages(const UpgradeOptions& o) {
-  auto ov = scenario::overlay_packages(o.check.root, o.to_packages, o.tmp_dir);
+  auto ov = scenario::overlay_packages(o.node.spec.root, o.to_packages, o.tmp_dir);
   if (!ov) return tl::unexpected(ov.error());
   auto target = target_of(o, *ov);
   if (!target) return tl::unexpected(target.error());
@@ -95,8 +95,8 @@ Result<UpgradeReport> plan_packages(const UpgradeOptions& o) {
   UpgradeOptions in = o;
   in.to_packages.clear();
   in.to = *target;
-  in.check = scenario::on_scratch(o.check, ov->dir, ov->orig);  // transition: CheckOptions
-  in.check.kver = *from;
+  in.node = scenario::on_scratch(o.node, ov->dir, ov->orig);
+  in.node.spec.kver = *from;
   const scenario::PathMap back{ov->dir, ov->orig};
   auto rep = back(plan_installed(in));
   if (!rep) return tl::unexpected(rep.error());

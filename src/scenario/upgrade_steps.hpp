@@ -27,12 +27,11 @@ struct Candidate {
 
 /// What plan_installed()'s steps share. Per-candidate vectors are indexed like `cands`.
 struct UpgradePlan {
-  UpgradePlan(const UpgradeOptions& opts, const Prepared& f, const Prepared& t)
-      : o(opts), from(f), to(t) {}
+  UpgradePlan(const UpgradeOptions& opts, const Node& f, const Node& t) : o(opts), from(f), to(t) {}
 
   const UpgradeOptions& o;
-  const Prepared& from;
-  const Prepared& to;
+  const Node& from;
+  const Node& to;
   std::vector<Candidate> cands;             ///< FROM winners not built with FROM
   std::vector<resolve::ScannedFile> links;  ///< each candidate's weak-updates/ link on TO
   std::vector<std::string> link_notes;      ///< why a link would (not) win, "" when plain

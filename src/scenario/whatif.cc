@@ -117,7 +117,7 @@ struct Kernels {
 Result<Kernels> choose_kernels(const WhatifOptions& o, const std::string& orig,
                                const std::string& overlay, const std::set<std::string>& touched) {
   Kernels ks{kernels_in(orig), kernels_in(overlay), {}};
-  const std::string& want = o.check.kver;
+  const std::string& want = o.node.spec.kver;
   if (!want.empty()) {
     if (!ks.before.count(want) && !ks.after.count(want))
       return make_error(ErrorCode::kNotFound,
@@ -203,11 +203,11 @@ Result<KernelDiff> diff_kernel(const std::string& k, const Kernels& ks,
 
 Result<WhatifReport> run_whatif(const WhatifOptions& o) {
   WhatifReport rep;
-  rep.root = o.check.root;
-  auto orig_or = scenario::absolute_root(o.check.root);
+  rep.root = o.node.spec.root;
+  auto orig_or = scenario::absolute_root(o.node.spec.root);
   if (!orig_or) return tl::unexpected(orig_or.error());
   const std::string& orig = *orig_or;
-  scenario::NodeInputs base = scenario::inputs_of(o.check);
+  scenario::NodeInputs base = o.node;
   scenario::pin_host_inputs(base.spec, orig);  // before and after see the same host inputs
 
   auto ov = scenario::Overlay::create(orig, o.tmp_dir);

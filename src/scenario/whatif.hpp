@@ -9,12 +9,13 @@
 
 #include "check/check_tree.hpp"
 #include "check/result.hpp"
+#include "scenario/scratch_root.hpp"
 #include "util/result.hpp"
 
 namespace ofsck::check {
 
 struct WhatifOptions {
-  CheckOptions check;                ///< root, --kernel (empty: every kernel the change touches)
+  scenario::NodeInputs node;  ///< root, --kernel (empty: every kernel the change touches), ...
   std::vector<std::string> install;  ///< PKG.deb, PKG.rpm or a directory laid over the root
   std::vector<std::string> remove;   ///< installed package names (dpkg or RPM database)
   std::string tmp_dir;               ///< parent of the overlay; empty: ScratchDir's default

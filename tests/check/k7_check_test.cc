@@ -15,15 +15,22 @@ namespace {
 
 namespace td = ::ofsck::testdata;
 
-CheckOptions k7_options(const std::string& kver) {
-  CheckOptions o;
-  o.root = td::tree(kver);
-  o.kver = kver;
-  o.cmdline = "";
-  // One parse of the ~4,000 modules per test process (ASan makes it slow).
+/// Node `kver` of root `r` with no command line (the host's /proc/cmdline is not read).
+NodeSpec root_spec(const std::string& r, const std::string& kver) {
+  NodeSpec s;
+  s.root = r;
+  s.kver = kver;
+  s.cmdline = "";
+  return s;
+}
+
+/// The stock tree with no command line, through one parse of the ~4,000 modules per test
+/// process (ASan makes it slow).
+Result<Node> prepare_k7(const std::string& kver) {
   static const std::string cache = td::make_temp_dir("k7-cache");
-  o.cache_dir = cache;
-  return o;
+  ReadSettings rs;
+  rs.cache_dir = cache;
+  return prepare(root_spec(td::tree(kver), kver), rs);
 }
 
 #define REQUIRE_K7(kver)                                                    \
@@ -32,18 +39,9 @@ CheckOptions k7_options(const std::string& kver) {
     OFSCK_REQUIRE_DATA(td::cache_dir() + "/trees/7.x-amd64 (no 7.x tree)"); \
   }
 
-/// Options for a check of root `r` with no command line (the host's /proc/cmdline is not read).
-CheckOptions root_options(const std::string& r, const std::string& kver) {
-  CheckOptions o;
-  o.root = r;
-  o.kver = kver;
-  o.cmdline = "";
-  return o;
-}
-
 TEST(K7Check, KernelFactsSayNoModversionsAndWhy) {
   REQUIRE_K7(kver);
-  auto p = prepare(k7_options(kver));
+  auto p = prepare_k7(kver);
   ASSERT_TRUE(p) << p.error().message;
   const auto& k = p->kernel;
   EXPECT_FALSE(k.modversions);
@@ -61,10 +59,9 @@ TEST(K7Check, KernelFactsSayNoModversionsAndWhy) {
 
 TEST(K7Check, StockTreeLoadsWithoutTaintSpam) {
   REQUIRE_K7(kver);
-  CheckOptions o = k7_options(kver);
-  auto p = prepare(o);
+  auto p = prepare_k7(kver);
   ASSERT_TRUE(p) << p.error().message;
-  CheckResult r = evaluate(*p, o);
+  CheckResult r = evaluate(*p, {});
   size_t fails = 0;
   std::string failed;
   for (const auto& m : r.modules) {
@@ -119,15 +116,14 @@ std::string partial_root(const std::string& kver, bool with_symvers) {
 TEST(K7Facts, ModversionsFromVermagicWithoutConfig) {
   REQUIRE_K7(kver);
   const std::string r = partial_root(kver, true);
-  CheckOptions o = root_options(r, kver);
-  auto p = prepare(o);
+  auto p = prepare(root_spec(r, kver), {});
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_TRUE(p->kernel.config_source.empty());
   EXPECT_FALSE(p->kernel.modversions);
   EXPECT_EQ(p->kernel.modversions_source.evidence, "its vermagic lacks \"modversions\"");
   EXPECT_NE(p->kernel.modversions_source.path.find("autofs4.ko.xz"), std::string::npos);
   // The module's own load: no taint lines, no failure.
-  CheckResult res = evaluate(*p, o);
+  CheckResult res = evaluate(*p, {});
   ASSERT_EQ(res.modules.size(), 1u);
   EXPECT_TRUE(res.modules[0].loads);
   EXPECT_TRUE(res.modules[0].kernel_messages.empty());
@@ -159,13 +155,12 @@ std::string installed_root(const std::string& kver) {
 TEST(K7Check, InstalledLayoutLoadsEverythingAndFindsTheImageKey) {
   REQUIRE_K7(kver);
   const std::string r = installed_root(kver);
-  CheckOptions o = root_options(r, kver);
-  auto p = prepare(o);
+  auto p = prepare(root_spec(r, kver), {});
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->kernel.image_path, r + "/boot/vmlinuz-" + kver);
   EXPECT_EQ(p->kernel.config_source, r + "/boot/config-" + kver);
   EXPECT_FALSE(p->kernel.modversions);
-  CheckResult res = evaluate(*p, o);
+  CheckResult res = evaluate(*p, {});
   EXPECT_TRUE(res.inputs.kernel_image_read);
   EXPECT_GE(res.inputs.trusted_certificates, 1u) << "the image's build key";
   size_t fails = 0;

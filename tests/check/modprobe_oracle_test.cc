@@ -84,8 +84,7 @@ std::vector<std::string> real(const std::string& modprobe, const std::string& ro
   return v;
 }
 
-std::vector<std::string> ours(const ModprobeView& view, const Prepared& p,
-                              const std::string& name) {
+std::vector<std::string> ours(const ModprobeView& view, const Node& p, const std::string& name) {
   ModprobeTarget t = modprobe_target(view, p, name);
   if (t.probe.lookup.hits.empty()) return {"FATAL"};
   std::vector<std::string> v;
@@ -96,20 +95,23 @@ std::vector<std::string> ours(const ModprobeView& view, const Prepared& p,
   return v;
 }
 
-Prepared prepare_root(const std::string& root, const std::string& kver) {
-  CheckOptions o;
-  o.root = root;
-  o.kver = kver;
-  o.skip_kernel_image = true;
-  o.threads = 2;
-  auto p = prepare(o);
+/// Node `kver` of `root`, read for name lookups (no kernel image).
+Node prepare_root(const std::string& root, const std::string& kver, unsigned threads = 2) {
+  NodeSpec spec;
+  spec.root = root;
+  spec.kver = kver;
+  ReadSettings rs;
+  rs.skip_kernel_image = true;
+  rs.threads = threads;
+  rs.modprobe_indexes = true;
+  auto p = prepare(spec, rs);
   EXPECT_TRUE(p) << (p ? "" : p.error().message);
   return std::move(*p);
 }
 
 void compare(const std::string& root, const std::string& kver,
              const std::vector<std::string>& names) {
-  Prepared p = prepare_root(root, kver);
+  Node p = prepare_root(root, kver);
   ModprobeView view(p);
   std::vector<std::string> tools = {"modprobe"};
   if (std::string k34 = kmod34_modprobe(); !k34.empty()) tools.push_back(k34);
@@ -164,14 +166,9 @@ TEST(ModprobeOracle, K7CheckOnlyBuiltin) {
     std::getline(in, builtin);
     builtin = model::module_name_from_filename(builtin.substr(builtin.rfind('/') + 1));
   }
-  CheckOptions o;
-  o.root = root;
-  o.kver = k;
-  o.skip_kernel_image = true;
+  EvalOptions o;
   o.only = {builtin};
-  auto p = prepare(o);
-  ASSERT_TRUE(p);
-  CheckResult r = evaluate(*p, o);
+  CheckResult r = evaluate(prepare_root(root, k, 0), o);
   EXPECT_FALSE(has_rule(r, kModuleNotFound));
   EXPECT_TRUE(has_rule(r, kBuiltinModule));
   // 1.6: linux-modules alone ships no modules.builtin: depmod writes an empty index and
@@ -181,9 +178,7 @@ TEST(ModprobeOracle, K7CheckOnlyBuiltin) {
   int st = 0;
   td::run("modprobe -d " + root + " -S " + k + " --show-depends " + builtin + " 2>&1", &st);
   EXPECT_NE(st, 0) << "the real modprobe finds no built-in without modules.builtin";
-  auto q = prepare(o);
-  ASSERT_TRUE(q);
-  CheckResult r2 = evaluate(*q, o);
+  CheckResult r2 = evaluate(prepare_root(root, k, 0), o);
   ASSERT_TRUE(has_rule(r2, kModuleNotFound));
   bool named = false;
   for (const auto& f : r2.findings)
@@ -202,21 +197,17 @@ TEST(ModprobeOracle, Libcrc32cSoftdepThroughAlias61) {
                                 "kernel/arch/x86/crypto/crc32c-intel.ko"},
                                "");
   compare(root, k, {"libcrc32c", "crc32c", "unix"});
-  CheckOptions o;
-  o.root = root;
-  o.kver = k;
-  o.skip_kernel_image = true;
+  const Node p = prepare_root(root, k, 0);
+  EvalOptions o;
   o.only = {"libcrc32c"};
-  auto p = prepare(o);
-  ASSERT_TRUE(p);
-  CheckResult r = evaluate(*p, o);
+  CheckResult r = evaluate(p, o);
   std::vector<std::string> got;
   for (const auto& m : r.modules) got.push_back(m.name);
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{"crc32c_generic", "crc32c_intel", "libcrc32c"}));
   // 2.d: Debian 6.1 has unix in modules.builtin: `modprobe unix` succeeds.
   o.only = {"unix"};
-  CheckResult u = evaluate(*p, o);
+  CheckResult u = evaluate(p, o);
   EXPECT_FALSE(has_rule(u, kModuleNotFound));
   EXPECT_TRUE(has_rule(u, kBuiltinModule));
   fs::remove_all(root);

@@ -2,7 +2,11 @@
 // verdicts and findings as before (every file evaluate needs was read by prepare).
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
+#include "check/boot.hpp"
 #include "check/check_tree.hpp"
+#include "check/modprobe_closure.hpp"
 #include "scenario/scenario_util.hpp"
 
 namespace ofsck::scn {
@@ -28,6 +32,48 @@ std::string digest(const check::CheckResult& r) {
   return s;
 }
 
+/// What `modprobe NAME` finds and loads for a few names, as one string.
+std::string lookups(const check::Node& n) {
+  check::ModprobeView view(n);
+  std::string s = view.alias_source() + "\n";
+  for (const char* name : {"ofs_consumer", "ofs_core", "no_such_module", "pcspkr"}) {
+    check::ModprobeTarget t = check::modprobe_target(view, n, name);
+    s += std::string(name) + ":";
+    for (const auto& st : t.probe.steps) s += " " + st.module + (st.exists ? "" : "?");
+    s += "\n";
+  }
+  return s;
+}
+
+/// explain's simulation of every module (signature verdict and import bindings), as one string.
+std::string explain(const check::Node& n) {
+  check::Boot boot(n);
+  std::string s;
+  for (size_t i = 0; i < n.resolution.modules.size(); ++i) {
+    if (!n.resolution.modules[i].module) continue;
+    check::LoadVerdict v = boot.explain(i);
+    s += v.name + " " + (v.loads ? "loads" : "fails") + " " + v.sig.detail + "\n";
+    for (const auto& b : v.bindings) s += "  " + b.symbol + " <- " + b.provider + "\n";
+  }
+  return s;
+}
+
+/// Node `r` (its only kernel) as prepare() takes it.
+check::NodeSpec spec_of(const Root& r) {
+  check::NodeSpec spec;
+  spec.root = r.path();
+  spec.kver = r.kver();
+  return spec;
+}
+
+/// A root with ofs_core in extra/, indexed by the real depmod.
+std::unique_ptr<Root> core_root() {
+  auto r = std::make_unique<Root>(td::kOld61);
+  r->add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
+  r->depmod();
+  return r;
+}
+
 bool has_note(const check::CheckResult& r, const std::string& rule, const std::string& part) {
   for (const auto& f : r.findings)
     if (f.rule == rule)
@@ -45,15 +91,11 @@ bool has_rule(const check::CheckResult& r, const std::string& rule) {
 TEST(Node, EvaluateOpensNoFile) {
   OFSCK_REQUIRE_SCN(td::kOld61);
   auto r = std::make_unique<Root>(td::kOld61);
-  r->add_test("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko");
-  r->add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r->add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
+  r->add_tests(kShadowedCore);
   r->depmod();
   const std::string given = r->path() + "/given/ofs_leaf.ko";  // removed with the root
   write_file(given, read_file(tm(td::kOld61, "unsigned/ofs_leaf.ko")));
-  check::NodeSpec spec;
-  spec.root = r->path();
-  spec.kver = r->kver();
+  check::NodeSpec spec = spec_of(*r);
   spec.files = {given};
   check::ReadSettings rs;
   rs.modprobe_indexes = true;
@@ -63,6 +105,7 @@ TEST(Node, EvaluateOpensNoFile) {
   only.only = {"ofs_consumer", "no_such_module"};
   const check::CheckResult before = check::evaluate(*node, all);
   const check::CheckResult before_only = check::evaluate(*node, only);
+  const std::string lookups_before = lookups(*node), explain_before = explain(*node);
   // What evaluate used to read itself: the losing file, modules.dep.bin, the given file.
   EXPECT_TRUE(has_note(before, "OFS203", "built against extra/ofs_core.ko")) << digest(before);
   EXPECT_FALSE(has_rule(before, "OFS112")) << digest(before);
@@ -75,37 +118,34 @@ TEST(Node, EvaluateOpensNoFile) {
   ASSERT_FALSE(fs::exists(root));
   EXPECT_EQ(digest(check::evaluate(*node, all)), digest(before));
   EXPECT_EQ(digest(check::evaluate(*node, only)), digest(before_only));
+  // modprobe's lookups and explain's simulation: from what prepare read, too.
+  EXPECT_EQ(lookups(*node), lookups_before);
+  EXPECT_EQ(explain(*node), explain_before);
 }
 
-// The transition entry points give what the new ones give.
-TEST(Node, CheckOptionsWrappersMatch) {
+// A node read without what a step needs is refused, never completed by reading files.
+TEST(Node, StepsRefuseANodeReadWithoutTheirInputs) {
   OFSCK_REQUIRE_SCN(td::kOld61);
-  Root r(td::kOld61);
-  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
-  r.depmod();
-  check::CheckOptions o;
-  o.root = r.path();
-  o.kver = r.kver();
-  o.cmdline = "module_blacklist=ofs_core";
-  auto old_p = check::prepare(o);
-  ASSERT_TRUE(old_p) << old_p.error().message;
-  auto node = check::prepare(o.node_spec(), o.read_settings());
-  ASSERT_TRUE(node);
-  const std::string a = digest(check::evaluate(*old_p, o));
-  EXPECT_EQ(a, digest(check::evaluate(*node, o.eval_options())));
-  EXPECT_NE(a.find("module_blacklist=ofs_core"), std::string::npos) << a;
+  auto r = core_root();
+  check::ReadSettings rs;
+  check::NodeSpec spec = spec_of(*r);
+  rs.evaluation_reads = false;
+  rs.packages = false;
+  auto node = check::prepare(spec, rs);
+  ASSERT_TRUE(node) << node.error().message;
+  EXPECT_FALSE(node->evaluable);
+  EXPECT_TRUE(node->losers.empty() && node->missing_firmware.empty() && !node->packages);
+  EXPECT_FALSE(node->dep_index.exists) << "modules.dep.bin is there but was not read";
+  EXPECT_THROW((void)check::evaluate(*node, {}), std::logic_error);
+  EXPECT_THROW(check::ModprobeView view(*node), std::logic_error);
+  ASSERT_EQ(node->resolution.modules.size(), 2u) << "the tree itself is resolved";
 }
 
 // NodeSpec::kernel_facts: the node is judged by another node's kernel (image: the disk's).
 TEST(Node, KernelFactsFromAnotherNode) {
   OFSCK_REQUIRE_SCN(td::kOld61);
-  Root r(td::kOld61);
-  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r.depmod();
-  check::NodeSpec host;
-  host.root = r.path();
-  host.kver = r.kver();
+  auto r = core_root();
+  check::NodeSpec host = spec_of(*r);
   host.cmdline = "module_blacklist=ofs_core";
   auto donor = check::prepare(host, check::ReadSettings{});
   ASSERT_TRUE(donor) << donor.error().message;

@@ -22,17 +22,23 @@ const std::string kK = td::kNew61;
 const std::string kPcspkr = "kernel/drivers/input/misc/pcspkr.ko";
 const std::string kUinput = "kernel/drivers/input/misc/uinput.ko";
 
+/// Node `kver` of `root` with no command line, read without signatures (not what these tests
+/// are about, and faster).
+Result<check::Node> prepare_node(const std::string& root, const std::string& kver) {
+  check::NodeSpec spec;
+  spec.root = root;
+  spec.kver = kver;
+  spec.cmdline = "";
+  check::ReadSettings rs;
+  rs.skip_kernel_image = true;
+  rs.verify_content = false;
+  return check::prepare(spec, rs);
+}
+
 check::CheckResult run_check(const scn::Root& r) {
-  check::CheckOptions o;
-  o.root = r.path();
-  o.kver = r.kver();
-  o.cmdline = "";
-  // Signatures are not what these tests are about (and keep the run fast).
-  o.skip_kernel_image = true;
-  o.verify_content = false;
-  auto p = check::prepare(o);
+  auto p = prepare_node(r.path(), r.kver());
   if (!p) ADD_FAILURE() << p.error().message;
-  return p ? check::evaluate(*p, o) : check::CheckResult{};
+  return p ? check::evaluate(*p, {}) : check::CheckResult{};
 }
 
 std::vector<const check::Finding*> by_rule(const check::CheckResult& r, std::string_view rule,
@@ -295,13 +301,7 @@ TEST(Packages, InMemoryChangesAddAndRemoveOwners) {
   r.add(src, "updates/pcspkr.ko");  // on disk, but only "installed" in memory
   const std::string status_before = scn::read_file(r.path() + "/var/lib/dpkg/status");
 
-  check::CheckOptions o;
-  o.root = r.path();
-  o.kver = kK;
-  o.cmdline = "";
-  o.skip_kernel_image = true;
-  o.verify_content = false;
-  auto p = check::prepare(o);
+  auto p = prepare_node(r.path(), kK);
   ASSERT_TRUE(p) << p.error().message;
 
   read::PackageChanges ch;
@@ -335,15 +335,17 @@ TEST(Packages, InMemoryChangesAddAndRemoveOwners) {
   EXPECT_EQ(check::package_of(*p, *db2, r.mod_dir() + "/" + kPcspkr), check::kNoPackage);
   EXPECT_EQ(db2->packages[0].state, "removed");
 
-  // Given in the check options: evaluate() (which reads the databases itself) applies them.
+  // Applied to a copy of the node's databases (what whatif's check of the overlay does):
+  // evaluate() judges the edited ownership.
   {
-    check::CheckOptions with = o;
-    with.package_changes = std::make_shared<const read::PackageChanges>(ch);
-    auto res = check::evaluate(*p, with);
+    check::Node edited = *p;
+    ASSERT_TRUE(edited.packages);
+    check::apply_changes(edited, *edited.packages, ch);
+    auto res = check::evaluate(edited, {});
     EXPECT_EQ(by_rule(res, check::kSameModuleTwoPackages, "pcspkr").size(), 1u);
     EXPECT_TRUE(by_rule(res, check::kUnownedModule).empty());
   }
-  auto res = check::evaluate(*p, o);
+  auto res = check::evaluate(*p, {});
   EXPECT_TRUE(by_rule(res, check::kSameModuleTwoPackages).empty());
   ASSERT_EQ(by_rule(res, check::kUnownedModule, "pcspkr").size(), 1u);
   EXPECT_EQ(scn::read_file(r.path() + "/var/lib/dpkg/status"), status_before);

@@ -19,7 +19,7 @@ LoadVerdict unverifiable() {
 }
 
 TEST(SignatureUnverifiable, TrustedKeyUnverifiableAlgorithmIsAWarning) {
-  Prepared p;
+  Node p;
   p.kernel.trust_known = true;
   DiagnosticSink sink;
   add_unverifiable_signature_finding(p, "mldsa_mod", SourceRef{"/m/mldsa_mod.ko"}, unverifiable(),
@@ -33,7 +33,7 @@ TEST(SignatureUnverifiable, TrustedKeyUnverifiableAlgorithmIsAWarning) {
 }
 
 TEST(SignatureUnverifiable, NothingPerModuleWhenTrustIsUnknownOrVerified) {
-  Prepared p;
+  Node p;
   p.kernel.trust_known = false;
   DiagnosticSink sink;
   add_unverifiable_signature_finding(p, "m", SourceRef{"/m.ko"}, unverifiable(), sink);

@@ -57,8 +57,8 @@ echo ucode > early/kernel/x86/microcode/GenuineIntel.bin
 ImageOptions options(const std::string& image, std::vector<std::string> need) {
   ImageOptions o;
   o.image = image;
-  o.check.root = testdata::tree(kKver);
-  o.check.cmdline = "";
+  o.node.spec.root = testdata::tree(kKver);
+  o.node.spec.cmdline = "";
   o.need = std::move(need);
   return o;
 }
@@ -85,6 +85,24 @@ const Finding* the_finding(const ImageOptions& o, std::string_view rule, std::st
   if (v.size() != 1) return nullptr;
   EXPECT_EQ(v[0]->subject, subject);
   return v[0];
+}
+
+/// Exit status of `ofsck image IMG --root <the 6.1 tree> --need rdma_cm` (output dropped).
+int need_rdma_cm_status(const std::string& img) {
+  int st = 0;
+  testdata::run(fmt::format("{} image {} --root {} --need rdma_cm --no-cache >/dev/null 2>&1",
+                            testdata::ofsck_bin(), img, testdata::tree(kKver)),
+                &st);
+  return st;
+}
+
+/// The stale-module finding for realtek of `img` (--need r8169) against the disk root `disk`.
+const Finding* stale_realtek(const std::string& img, const std::string& disk,
+                             std::optional<ImageReport>& r) {
+  auto o = options(img, {"r8169"});
+  o.node.spec.root = disk;
+  o.node.spec.symvers = testdata::symvers(kKver);
+  return the_finding(o, kImageStaleModule, "realtek", r);
 }
 
 size_t errors(const ImageReport& r) {
@@ -138,11 +156,7 @@ TEST_F(ImageTest, MissingHardDependency) {
   bool fails = false;
   for (const auto& m : r->result.modules) fails |= m.name == "rdma_cm" && !m.loads;
   EXPECT_TRUE(fails);
-  int st = 0;
-  testdata::run(fmt::format("{} image {} --root {} --need rdma_cm --no-cache >/dev/null",
-                            testdata::ofsck_bin(), img, testdata::tree(kKver)),
-                &st);
-  EXPECT_EQ(st, 1);
+  EXPECT_EQ(need_rdma_cm_status(img), 1);
 }
 
 TEST_F(ImageTest, MissingSoftdepPre) {
@@ -177,11 +191,8 @@ TEST_F(ImageTest, StaleModuleAfterDiskChange) {
                             "{1}/stage/usr/lib/modules/{3}/kernel/drivers/net/phy/realtek.ko",
                             testdata::tree(testdata::kOld61), dir_,
                             "lib/modules/" + std::string(testdata::kOld61), kKver));
-  auto o = options(img, {"r8169"});
-  o.check.root = dir_ + "/stage";
-  o.check.symvers = testdata::symvers(kKver);
   std::optional<ImageReport> r;
-  const Finding* f = the_finding(o, kImageStaleModule, "realtek", r);
+  const Finding* f = stale_realtek(img, dir_ + "/stage", r);
   ASSERT_NE(f, nullptr);
   ASSERT_EQ(f->where.size(), 2u);
   EXPECT_EQ(f->where[0].path,
@@ -354,11 +365,7 @@ TEST_F(MkinitramfsImage, ModuleRemovedFromImage) {
   const Finding* f = the_finding(options(img, {"rdma_cm"}), kImageModuleMissing, "configfs", r);
   ASSERT_NE(f, nullptr);
   EXPECT_NE(f->message.find("rdma_cm depends on configfs"), std::string::npos);
-  int st = 0;
-  testdata::run(fmt::format("{} image {} --root {} --need rdma_cm --no-cache >/dev/null 2>&1",
-                            testdata::ofsck_bin(), img, testdata::tree(kKver)),
-                &st);
-  EXPECT_EQ(st, 1);
+  EXPECT_EQ(need_rdma_cm_status(img), 1);
 }
 
 TEST_F(MkinitramfsImage, FirmwareRemovedFromImage) {
@@ -391,11 +398,8 @@ TEST_F(MkinitramfsImage, ModuleReplacedOnDiskAfterBuild) {
           fmt::arg("old", testdata::tree(testdata::kOld61)), fmt::arg("ok", testdata::kOld61)),
       &st);
   ASSERT_EQ(st, 0) << log;
-  auto o = options(image(), {"r8169"});
-  o.check.root = *dir_ + "/disk";
-  o.check.symvers = testdata::symvers(kKver);
   std::optional<ImageReport> r;
-  const Finding* f = the_finding(o, kImageStaleModule, "realtek", r);
+  const Finding* f = stale_realtek(image(), *dir_ + "/disk", r);
   ASSERT_NE(f, nullptr);
   ASSERT_EQ(f->where.size(), 2u);
   EXPECT_EQ(f->where[0].path,

@@ -17,6 +17,14 @@ std::set<std::string> names(const json& doc) {
   return s;
 }
 
+/// `ofsck check FILE` on a root whose only test module is `built_rel` at `rel`.
+Out check_file_with(const std::string& built_rel, const std::string& rel, const std::string& file) {
+  Root r(k47);
+  r.add_test(built_rel, rel);
+  r.depmod();
+  return check(r, {file});
+}
+
 // Scenario 6: ofs_core is rejected (unsigned under sig_enforce); ofs_consumer and ofs_nsuser,
 // signed with a trusted key and fine on their own, fail because their dependency does.
 TEST(Scenario, DependencyFailurePropagates) {
@@ -83,10 +91,7 @@ TEST(Scenario, PositionalFile) {
   OFSCK_REQUIRE_SCN(k47);
   std::string file = tm(k47, "unsigned/ofs_consumer.ko");
   {
-    Root r(k47);
-    r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-    r.depmod();
-    Out run = check(r, {file});
+    Out run = check_file_with("unsigned/ofs_core.ko", "extra/ofs_core.ko", file);
     ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
     EXPECT_EQ(run.status, 0) << SCN_DUMP(run);
     const json* m = module_of_file(run.doc, file);
@@ -96,10 +101,7 @@ TEST(Scenario, PositionalFile) {
     EXPECT_EQ((*m)["load_order"], json::array({"ofs_core"}));
   }
   {
-    Root r(k47);
-    r.add_test("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko");
-    r.depmod();
-    Out run = check(r, {file});
+    Out run = check_file_with("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko", file);
     ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
     EXPECT_EQ(run.status, 1) << SCN_DUMP(run);
     const json* m = module_of_file(run.doc, file);

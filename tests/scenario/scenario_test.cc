@@ -19,9 +19,7 @@ using V = std::vector<std::string>;
 TEST(Scenario, VendorCoreShadowing) {
   OFSCK_REQUIRE_SCN(k47);
   Root r(k47);
-  r.add_test("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko");
-  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
+  r.add_tests(kShadowedCore);
   Out run = check_indexed(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1) << SCN_DUMP(run);
@@ -59,9 +57,7 @@ TEST(Scenario, VendorCoreShadowing) {
 TEST(Scenario, ShadowNotesDoNotRepeatThemselves) {
   OFSCK_REQUIRE_SCN(k47);
   Root r(k47);
-  r.add_test("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko");
-  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
+  r.add_tests(kShadowedCore);
   r.depmod();
   Out run = check(r);
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
@@ -73,15 +69,18 @@ TEST(Scenario, ShadowNotesDoNotRepeatThemselves) {
     }
 }
 
+/// Scenario 1's root with `conf` as etc/depmod.d/zz01-ofs.conf, checked after depmod.
+Out check_shadowed_with(const std::string& conf) {
+  Root r(k47);
+  r.add_tests(kShadowedCore);
+  r.write("etc/depmod.d/zz01-ofs.conf", conf);
+  return check_indexed(r);
+}
+
 // Scenario 2: an override naming a directory that holds no ofs_core is silently ignored by depmod.
 TEST(Scenario, OverrideToWrongDirectory) {
   OFSCK_REQUIRE_SCN(k47);
-  Root r(k47);
-  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
-  r.add_test("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko");
-  r.write("etc/depmod.d/zz01-ofs.conf", "override ofs_core * weak-updates/ofs\n");
-  Out run = check_indexed(r);
+  Out run = check_shadowed_with("override ofs_core * weak-updates/ofs\n");
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
   EXPECT_EQ(run.status, 1);
   auto f = findings(run.doc, "OFS101");
@@ -103,12 +102,7 @@ TEST(Scenario, OverrideToWrongDirectory) {
 
 TEST(Scenario, OverrideToRightDirectoryFixesConsumer) {
   OFSCK_REQUIRE_SCN(k47);
-  Root r(k47);
-  r.add_test("unsigned/ofs_core.ko", "extra/ofs_core.ko");
-  r.add_test("unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko");
-  r.add_test("unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko");
-  r.write("etc/depmod.d/zz01-ofs.conf", "override ofs_core * extra\n");
-  Out run = check_indexed(r);
+  Out run = check_shadowed_with("override ofs_core * extra\n");
   ASSERT_TRUE(run.parsed) << SCN_DUMP(run);
   EXPECT_EQ(run.status, 0) << SCN_DUMP(run);
   EXPECT_TRUE(findings(run.doc, "OFS101").empty());

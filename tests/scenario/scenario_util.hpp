@@ -123,6 +123,10 @@ class Root {
   std::string add_test(const std::string& built_rel, const std::string& rel) {
     return add(tm(kver_, built_rel), rel);
   }
+  /// add_test() for each {built_rel, rel}, in order.
+  void add_tests(const std::vector<std::pair<std::string, std::string>>& modules) {
+    for (const auto& [built_rel, rel] : modules) add_test(built_rel, rel);
+  }
   /// Writes a file relative to the root (e.g. "etc/depmod.d/zz01-ofs.conf").
   std::string write(const std::string& rel, const std::string& content) {
     std::string p = dir_ + "/" + rel;
@@ -150,6 +154,13 @@ class Root {
   std::string kver_;
   std::string dir_;
 };
+
+/// Scenario 1's modules (Root::add_tests()): ofs_core v2 in updates/ shadows v1 in extra/, which
+/// ofs_consumer (extra/) was built against.
+inline const std::vector<std::pair<std::string, std::string>> kShadowedCore = {
+    {"unsigned/ofs_core-v2/ofs_core.ko", "updates/ofs_core.ko"},
+    {"unsigned/ofs_core.ko", "extra/ofs_core.ko"},
+    {"unsigned/ofs_consumer.ko", "extra/ofs_consumer.ko"}};
 
 struct Out {
   int status = -1;

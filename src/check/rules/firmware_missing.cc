@@ -9,7 +9,7 @@
 
 namespace ofsck::check {
 
-void add_firmware_findings(const Prepared& p, const std::vector<size_t>& modules, bool all,
+void add_firmware_findings(const Node& p, const std::vector<size_t>& modules, bool all,
                            DiagnosticSink& sink) {
   const auto& res = p.resolution;
   const std::string root = p.root;

@@ -29,7 +29,7 @@ std::string_view strip_root(std::string_view root, std::string_view path) {
 
 /// The target-system spelling of a physical path under the root ("" when it is not under it).
 /// The resolver made a relative --root absolute (as depmod -b does), so accept both spellings.
-std::string target_path(const Prepared& p, std::string_view path) {
+std::string target_path(const Node& p, std::string_view path) {
   if (p.root.empty()) return std::string(path);
   std::string_view t = strip_root(p.root, path);
   if (t.empty() && p.root.front() != '/') {
@@ -59,7 +59,7 @@ bool is_module_path(std::string_view path) {
   return false;
 }
 
-const std::vector<uint32_t>* owners_of_file(const Prepared& p, const read::PackageDb& db,
+const std::vector<uint32_t>* owners_of_file(const Node& p, const read::PackageDb& db,
                                             uint32_t file) {
   std::string t = target_path(p, p.resolution.files[file].path);
   return t.empty() ? nullptr : db.owners(t);
@@ -75,7 +75,7 @@ std::string label_of(const read::PackageDb& db, const std::vector<uint32_t>* own
   return s;
 }
 
-std::string file_and_owner(const Prepared& p, const read::PackageDb& db, uint32_t file) {
+std::string file_and_owner(const Node& p, const read::PackageDb& db, uint32_t file) {
   std::string l = label_of(db, owners_of_file(p, db, file));
   return fmt::format("{} ({})", p.resolution.files[file].relpath,
                      l.empty() ? std::string(kNoPackage) : "from " + l);
@@ -92,7 +92,7 @@ namespace {
 /// What findings can point at: module files of the resolution (both /usr-merge spellings) and
 /// depmod.d/modprobe.d files. On a live system the dpkg database lists every file of every
 /// package, and we need a few thousand of them.
-read::PathFilter package_filter(const Prepared& p) {
+read::PathFilter package_filter(const Node& p) {
   auto wanted = std::make_shared<std::unordered_set<std::string>>();
   for (const auto& f : p.resolution.files) {
     std::string t = target_path(p, f.path);
@@ -108,7 +108,7 @@ read::PathFilter package_filter(const Prepared& p) {
 
 }  // namespace
 
-std::optional<read::PackageDb> read_packages(const Prepared& p, std::vector<Finding>& findings) {
+std::optional<read::PackageDb> read_packages(const Node& p, std::vector<Finding>& findings) {
   auto db_or = read::load_package_db(p.root, package_filter(p));
   if (!db_or) {
     Finding f = make_finding(kBadInput, db_or.error().where.path,
@@ -127,11 +127,11 @@ std::optional<read::PackageDb> read_packages(const Prepared& p, std::vector<Find
   return std::move(*db_or);
 }
 
-void apply_changes(const Prepared& p, read::PackageDb& db, const read::PackageChanges& changes) {
+void apply_changes(const Node& p, read::PackageDb& db, const read::PackageChanges& changes) {
   read::apply_package_changes(db, changes, package_filter(p));
 }
 
-std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& sink,
+std::optional<read::PackageDb> load_packages(const Node& p, DiagnosticSink& sink,
                                              const read::PackageChanges* changes) {
   std::vector<Finding> findings;
   auto db = read_packages(p, findings);
@@ -140,7 +140,7 @@ std::optional<read::PackageDb> load_packages(const Prepared& p, DiagnosticSink& 
   return db;
 }
 
-void add_package_findings(const Prepared& p, const read::PackageDb& db, DiagnosticSink& sink) {
+void add_package_findings(const Node& p, const read::PackageDb& db, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   // OFS110: winners no package owns.
   std::vector<const resolve::Selection*> unowned;
@@ -205,7 +205,7 @@ void add_package_findings(const Prepared& p, const read::PackageDb& db, Diagnost
 
 namespace {
 
-std::string package_of(const Prepared& p, const read::PackageDb& db, std::string_view path,
+std::string package_of(const Node& p, const read::PackageDb& db, std::string_view path,
                        bool is_module) {
   std::string t;
   if (is_module || is_module_path(path)) {
@@ -223,12 +223,11 @@ std::string package_of(const Prepared& p, const read::PackageDb& db, std::string
 
 }  // namespace
 
-std::string package_of(const Prepared& p, const read::PackageDb& db, std::string_view path) {
+std::string package_of(const Node& p, const read::PackageDb& db, std::string_view path) {
   return package_of(p, db, path, false);
 }
 
-void annotate_packages(const Prepared& p, const read::PackageDb& db,
-                       std::vector<Finding>& findings) {
+void annotate_packages(const Node& p, const read::PackageDb& db, std::vector<Finding>& findings) {
   const auto& res = p.resolution;
   std::unordered_set<std::string> module_files;
   for (const auto& f : res.files) module_files.insert(f.path);

@@ -10,7 +10,7 @@
 
 namespace ofsck::check {
 
-void add_unverifiable_signature_finding(const Prepared& p, const std::string& subject,
+void add_unverifiable_signature_finding(const Node& p, const std::string& subject,
                                         const SourceRef& where, const LoadVerdict& v,
                                         DiagnosticSink& sink) {
   // kUnknown without any trust information is the tree-wide OFS303 note, said once.

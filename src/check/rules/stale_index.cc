@@ -9,7 +9,7 @@
 
 namespace ofsck::check {
 
-void add_stale_index_findings(const Prepared& p, DiagnosticSink& sink) {
+void add_stale_index_findings(const Node& p, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   const std::string bin = p.module_dir + "/modules.dep.bin";
   Finding f = make_finding(kStaleIndex, p.kernel.release, "");

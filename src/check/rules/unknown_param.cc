@@ -47,7 +47,7 @@ bool param_eq(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::vector<KernelLine> unknown_parameters(const Prepared& p, const std::string& name,
+std::vector<KernelLine> unknown_parameters(const Node& p, const std::string& name,
                                            const model::ModuleFile& m, DiagnosticSink& sink) {
   std::vector<KernelLine> lines;
   std::vector<std::string> known;
