@@ -244,7 +244,7 @@ TEST_F(UpgradePackageTest, ImagePackageWithoutHeadersUsesTheImagesExports) {
   EXPECT_NE(all.find("module_layout"), std::string::npos) << pkg.doc.dump(2);
   EXPECT_EQ(all.find("OFS301"), std::string::npos) << "no-kernel-exports with the image at hand";
   for (const auto& m : pkg.doc["modules"])
-    for (const auto& s : m["failing_symbols"])
+    for (const auto& s : m.value("failing_symbols", json::array()))
       EXPECT_NE(s.get<std::string>().rfind("_printk", 0), 0u) << m.dump(2);
 }
 
