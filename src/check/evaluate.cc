@@ -30,6 +30,7 @@ InputSummary summarize(const Node& p) {
   s.vermagic = k.vermagic;
   s.vermagic_source = k.vermagic_source;
   s.exports_source = k.exports_source;
+  s.exports_kind = k.exports_kind;
   s.exports_have_crcs = k.exports_have_crcs;
   s.config_source = k.config_source;
   s.trusted_certificates = k.trusted.size();

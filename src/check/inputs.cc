@@ -14,6 +14,7 @@
 #include "check/kernel_facts.hpp"
 #include "check/node_reads.hpp"
 #include "check/rules.hpp"
+#include "check/rules/foreign_exports.hpp"
 #include "read/cache.hpp"
 #include "read/kernel_image.hpp"
 #include "read/kmod_version.hpp"
@@ -83,6 +84,8 @@ struct Exports {
   std::vector<Finding> findings;
   std::optional<Error> fatal;         // --symvers/--system-map given and unusable
   std::optional<bool> all_zero_crcs;  // every vmlinux CRC is 0 (no CONFIG_MODVERSIONS)
+  ExportListFacts facts;              // of the Module.symvers read, for OFS309's evidence
+  bool refused = false;               // OFS309: the list does not belong to this kernel
 };
 
 std::vector<std::string> symvers_candidates(const NodeSpec& spec, const Node& p) {
@@ -93,6 +96,14 @@ std::vector<std::string> symvers_candidates(const NodeSpec& spec, const Node& p)
           p.root + "/boot/symvers-" + kver + ".gz", p.module_dir + "/symvers.gz",
           p.module_dir + "/build/Module.symvers",
           p.root + "/usr/src/kernels/" + kver + "/Module.symvers"};
+}
+
+/// Whether read_exports() has a file to read (else the image's exports will be needed).
+bool any_symvers_file(const NodeSpec& spec, const Node& p) {
+  if (!spec.system_map.empty()) return true;
+  for (const auto& c : symvers_candidates(spec, p))
+    if (is_file(c)) return true;
+  return false;
 }
 
 /// The vmlinux exports of a symvers (every name of a System.map), and whether all CRCs are 0.
@@ -131,6 +142,7 @@ Exports read_exports(const NodeSpec& spec, const Node& p) {
           input_finding(kBadInput, c, {c}, "cannot use kernel exports: " + s.error().message));
       continue;
     }
+    ex.facts = {c, p.kernel.release, s->lines, static_cast<uint32_t>(s->problems.size())};
     ex.symvers = std::move(s->symvers);
     break;
   }
@@ -255,23 +267,101 @@ Result<resolve::Resolution> resolve_modules(
   return resolve::resolve_tree(ri);
 }
 
-/// The kernel's exports into the node, or the OFS301 finding that there are none.
-Result<void> take_exports(Exports& ex, Node& p) {
+/// vmlinux's exports read from the kernel image (read/vmlinux_exports.hpp), on a thread: the
+/// fallback when no Module.symvers is given or found, or the one found is refused (OFS309).
+/// The whole payload is decoded, so this starts only when it will be used.
+class ImageExports {
+ public:
+  ImageExports(const ReadSettings& rs, const std::optional<read::ImageLocation>& img,
+               const model::KernelFacts& k)
+      : cache_dir_(rs.cache_dir), kver_(k.major * 100 + k.minor), threads_(rs.threads) {
+    if (img) image_ = img->path;
+    // whatif's overlay: the image may be a new one, so it is read without the cache.
+    if (!rs.cache_alias_from.empty()) cache_dir_.clear();
+  }
+  void start() {
+    if (image_.empty() || future_.valid()) return;
+    future_ = std::async(launch_policy(threads_),
+                         [this] { return read::cached_image_exports(cache_dir_, image_, kver_); });
+  }
+  /// The exports, or why there are none (no image: nullopt).
+  std::optional<Result<read::VmlinuxExports>> get() {
+    start();
+    if (!future_.valid()) return std::nullopt;
+    return future_.get();
+  }
+
+ private:
+  std::string cache_dir_, image_;
+  int kver_ = 0;
+  unsigned threads_ = 1;
+  std::future<Result<read::VmlinuxExports>> future_;
+};
+
+/// OFS309: drops a Module.symvers that has no vmlinux line or disagrees with the tree's own
+/// in-tree modules (System.map lists carry no CRCs and are taken as given).
+void refuse_foreign(Exports& ex, const Node& p) {
+  if (!ex.symvers || ex.symvers->layout == model::SymversLayout::kSystemMap) return;
+  auto f = check_exports_belong(p.resolution, ex.vmlinux, ex.facts);
+  if (!f) return;
+  ex.findings.push_back(std::move(*f));
+  ex.refused = true;
+  ex.symvers.reset();
+  ex.vmlinux.clear();
+  ex.all_zero_crcs.reset();
+}
+
+/// The image's exports into the node; false when there are none.
+bool take_image_exports(ImageExports& img, Exports& ex, Node& p) {
+  auto got = img.get();
+  if (!got) return false;
+  if (!*got) {
+    p.input_findings.push_back(input_finding(
+        kBadInput, p.kernel.image_path, {p.kernel.image_path},
+        "cannot read vmlinux's exports from the kernel image: " + got->error().message));
+    return false;
+  }
+  read::VmlinuxExports& ie = **got;
+  model::KernelFacts& k = p.kernel;
+  k.have_exports = true;
+  k.exports_have_crcs = true;
+  k.exports_source = ie.symvers.path;
+  k.exports_kind = "kernel image (" + ie.layout + ")";
+  k.vmlinux.reserve(ie.symvers.entries.size());
+  for (const auto& e : ie.symvers.entries)
+    k.vmlinux[e.name] = model::KernelExport{e.crc, e.gpl_only(), e.ns};
+  ex.all_zero_crcs = !ie.has_crcs;
+  return true;
+}
+
+/// The kernel's exports into the node: the list found (unless refused), else the image's, else
+/// the OFS301 finding that there are none. Fails when a refused list leaves nothing usable.
+Result<void> take_exports(Exports& ex, ImageExports& img, Node& p) {
   model::KernelFacts& k = p.kernel;
   if (ex.fatal) return tl::unexpected(*ex.fatal);
+  refuse_foreign(ex, p);
   for (auto& f : ex.findings) p.input_findings.push_back(std::move(f));
   if (ex.symvers) {
     k.have_exports = true;
     k.exports_have_crcs = ex.symvers->layout != model::SymversLayout::kSystemMap;
     k.exports_source = ex.symvers->path;
+    k.exports_kind = k.exports_have_crcs ? "Module.symvers" : "System.map";
     k.vmlinux = std::move(ex.vmlinux);
     return {};
   }
+  if (take_image_exports(img, ex, p)) return {};
+  if (ex.refused)
+    return make_error(
+        ErrorCode::kMalformed,
+        fmt::format("{} does not belong to kernel {} (see OFS309) and no kernel image "
+                    "gives vmlinux's exports: nothing usable remains",
+                    ex.facts.path, k.release),
+        {ex.facts.path});
   p.input_findings.push_back(input_finding(
       kNoKernelExports, k.release, {},
-      "no kernel export list (Module.symvers, symvers.gz): symbols that no module exports are "
-      "assumed to come from vmlinux, and CRC checks against vmlinux (module_layout, imports "
-      "from the kernel) are impossible",
+      "no kernel export list (Module.symvers, symvers.gz) and no kernel image to read vmlinux's "
+      "exports from: symbols that no module exports are assumed to come from vmlinux, and CRC "
+      "checks against vmlinux (module_layout, imports from the kernel) are impossible",
       fmt::format("install linux-headers-{0} (Debian) or kernel-devel, or pass --symvers",
                   k.release)));
   return {};
@@ -345,15 +435,21 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
     p.kernel.image_source = {keys.image(), keys.located()->provenance};
   }
   if (rs.image_keys_always || !spec.files.empty()) keys.start();
+  ImageExports image_exports(rs, keys.located(), p.kernel);
+  if (!any_symvers_file(spec, p)) image_exports.start();  // the fallback will be needed
   timer.lap("kernel exports + trusted keys");
-  auto res =
-      resolve_modules(p, rs, keys, !extra_trust->empty(), [&] { return &await_exports().symvers; });
+  auto res = resolve_modules(p, rs, keys, !extra_trust->empty(), [&] {
+    // A list without one vmlinux line is no list (OFS309): depmod's view gets none.
+    static const std::optional<model::Symvers> kNone;
+    Exports& e = await_exports();
+    return e.symvers && e.vmlinux.empty() ? &kNone : &e.symvers;
+  });
   if (!res) return tl::unexpected(res.error());
   p.resolution = std::move(*res);
   timer.lap("read + resolve modules");
   NodeReads reads(p, rs);  // losers, firmware, packages, modprobe indexes: on their threads
   Exports& ex = await_exports();
-  if (auto t = take_exports(ex, p); !t) return tl::unexpected(t.error());
+  if (auto t = take_exports(ex, image_exports, p); !t) return tl::unexpected(t.error());
   take_trust(keys, std::move(*extra_trust), !spec.trust.empty(), p);
   timer.lap("trusted keys (wait)");
   derive_kernel_facts(ex.all_zero_crcs, p);

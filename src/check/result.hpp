@@ -26,7 +26,8 @@ struct ModuleResult {
 struct InputSummary {
   std::string root, kernel_release, module_dir;
   std::string vermagic, vermagic_source;
-  std::string exports_source;  ///< Module.symvers/System.map used, empty = none
+  std::string exports_source;  ///< Module.symvers/System.map/kernel image used, empty = none
+  std::string exports_kind;    ///< KernelFacts::exports_kind
   bool exports_have_crcs = false;
   std::string config_source;
   size_t trusted_certificates = 0;

@@ -85,6 +85,9 @@ const std::vector<RuleInfo>& rule_catalogue() {
       {kSignatureUnverifiable, "signature-unverifiable", Severity::kWarning,
        "a trusted key signed the module with an algorithm this machine cannot verify (ML-DSA "
        "on OpenSSL 3.0): the verdict assumes the signature is genuine"},
+      {kForeignExports, "foreign-exports", Severity::kWarning,
+       "the kernel export list (Module.symvers) disagrees with the kernel's own in-tree modules "
+       "or has no valid line: no verdict uses it"},
       {kImageModuleMissing, "image-module-missing", Severity::kError,
        "a module the boot needs, or one of its hard dependencies, is not in the initramfs"},
       {kImageSoftdepMissing, "image-softdep-missing", Severity::kError,

@@ -57,6 +57,7 @@ inline constexpr std::string_view kModuleNotFound = "OFS305";
 inline constexpr std::string_view kKernelFacts = "OFS306";
 inline constexpr std::string_view kBuiltinModule = "OFS307";
 inline constexpr std::string_view kSignatureUnverifiable = "OFS308";
+inline constexpr std::string_view kForeignExports = "OFS309";
 // Initramfs images (`ofsck image`)
 inline constexpr std::string_view kImageModuleMissing = "OFS401";
 inline constexpr std::string_view kImageSoftdepMissing = "OFS402";

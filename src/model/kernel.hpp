@@ -69,7 +69,10 @@ struct KernelFacts {
   std::string vermagic_source;     ///< which file it was taken from
   bool have_exports = false;       ///< vmlinux export list known
   bool exports_have_crcs = false;  ///< ... with CRCs (Module.symvers, not System.map)
-  std::string exports_source;      ///< path of the symvers/System.map used
+  std::string exports_source;      ///< path of the symvers/System.map/kernel image used
+  /// What exports_source is: "Module.symvers", "System.map", or "kernel image (<layout>)"
+  /// (vmlinux's export tables read from the image; read/vmlinux_exports.hpp).
+  std::string exports_kind;
   std::unordered_map<std::string, KernelExport> vmlinux;  ///< vmlinux exports by name
   // Kernel configuration (boot/config-<kver>; defaults are Debian's).
   /// CONFIG_MODULE_DECOMPRESS=y: the one format kernel/module/decompress.c decodes ("xz",

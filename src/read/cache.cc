@@ -1,3 +1,5 @@
+// (Over the ~500-line limit: one file keeps the one on-disk format, its Reader/Writer and
+// every record kind together.)
 // The cache file is <dir>/modules-<fnv64(first path's directory)>.bin:
 //   "OFSCKC\0" + u32 format version + entries { u32 len, bytes } where an entry is
 //   path, FileStamp, flags, serialized ModuleFile.
@@ -540,6 +542,54 @@ Result<std::vector<model::TrustedCert>> cached_image_certificates(const std::str
   for (const auto& c : *certs) w.bytes(c.der);
   write_atomic(file, w.out);
   return certs;
+}
+
+Result<VmlinuxExports> cached_image_exports(const std::string& cache_dir, const std::string& image,
+                                            int kernel_version) {
+  FileStamp st;
+  if (cache_dir.empty() || !stamp_file(image, st))
+    return kernel_image_exports(image, kernel_version);
+  const std::string file = fmt::format("{}/image-exports-{:016x}.bin", cache_dir, fnv64(image));
+  const MappedFile mapped(file);
+  const std::string_view blob = mapped.view();
+  Reader r(blob);
+  if (check_header(r, blob) && r.str() == image && read_stamp(r) == st &&
+      r.u32() == static_cast<uint32_t>(kernel_version) && r.ok()) {
+    VmlinuxExports ex;
+    ex.symvers.path = image;
+    ex.layout = r.str();
+    ex.has_crcs = r.u8() != 0;
+    uint32_t n = r.u32();
+    if (r.plausible(n, 10)) {
+      ex.symvers.entries.resize(n);
+      for (auto& e : ex.symvers.entries) {
+        e.name = r.str();
+        e.crc = r.u32();
+        e.module = "vmlinux";
+        e.export_type = r.str();
+        e.ns = r.str();
+      }
+      if (r.ok() && r.at_end()) return ex;
+    }
+  }
+  auto ex = kernel_image_exports(image, kernel_version);
+  if (!ex) return ex;
+  Writer w;
+  w.out = header();
+  w.str(image);
+  write_stamp(w, st);
+  w.u32(static_cast<uint32_t>(kernel_version));
+  w.str(ex->layout);
+  w.u8(ex->has_crcs ? 1 : 0);
+  w.u32(static_cast<uint32_t>(ex->symvers.entries.size()));
+  for (const auto& e : ex->symvers.entries) {
+    w.str(e.name);
+    w.u32(e.crc.value_or(0));
+    w.str(e.export_type);
+    w.str(e.ns);
+  }
+  write_atomic(file, w.out);
+  return ex;
 }
 
 }  // namespace ofsck::read

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -148,17 +149,24 @@ Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
   if (!file_or) return tl::unexpected(file_or.error());
   auto payload = locate_bzimage_payload(file_or->span(), path);
   if (!payload) return tl::unexpected(payload.error());
-  std::vector<std::byte> out;
-  if (payload->bytes.size() >= 4)  // size_append's trailer: a hint only
-    out.reserve(
-        std::min<uint64_t>(le32(payload->bytes.data() + payload->bytes.size() - 4), max_out));
+  // Decoded straight into one Buffer sized by size_append's trailer (a hint only: it grows
+  // when the trailer lies), so the 60+ MiB vmlinux is never held twice.
+  uint64_t hint = payload->bytes.size() >= 4
+                      ? le32(payload->bytes.data() + payload->bytes.size() - 4)
+                      : uint64_t{1} << 20;
+  Buffer out(std::min<uint64_t>(std::max<uint64_t>(hint, 4096), max_out));
+  uint64_t used = 0;
   auto n = decompress_payload(payload->bytes, payload->format, max_out, path,
                               [&](std::span<const std::byte> piece) {
-                                out.insert(out.end(), piece.begin(), piece.end());
+                                if (used + piece.size() > out.size())
+                                  out.resize(std::max(used + piece.size(), out.size() * 2));
+                                std::memcpy(out.data() + used, piece.data(), piece.size());
+                                used += piece.size();
                                 return true;
                               });
   if (!n) return tl::unexpected(n.error());
-  return Buffer::copy_of(out);
+  out.truncate(used);
+  return out;
 }
 
 Result<std::vector<model::TrustedCert>> image_certificates(std::span<const std::byte> img,

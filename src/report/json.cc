@@ -30,6 +30,7 @@ ordered_json check_result_json(const check::CheckResult& r) {
                    {"vermagic", in.vermagic},
                    {"exports_source", null_if_empty(in.exports_source)},
                    {"exports_have_crcs", in.exports_have_crcs},
+                   {"exports_kind", in.exports_kind},
                    {"trusted_certificates", in.trusted_certificates},
                    {"kernel_image_read", in.kernel_image_read},
                    {"cmdline", in.cmdline},

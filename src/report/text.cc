@@ -59,6 +59,10 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
                        in.kernel_image.empty() ? std::string("none found")
                                                : escape(in.kernel_image) + " (" +
                                                      escape(in.kernel_image_found_by) + ")");
+    out += fmt::format("input: kernel exports: {}\n",
+                       in.exports_source.empty()
+                           ? std::string("none")
+                           : escape(in.exports_source) + " (" + escape(in.exports_kind) + ")");
     out += fmt::format("input: modversions: {} ({}{}{})\n", in.modversions ? "yes" : "no",
                        esc(in.modversions_source.empty() ? "assumed" : in.modversions_source),
                        in.modversions_evidence.empty() ? "" : ": ", esc(in.modversions_evidence));

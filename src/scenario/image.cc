@@ -68,7 +68,9 @@ scenario::NodeInputs image_inputs(const ImageScan& s, const std::string& tree) {
   in.rs.skip_kernel_image = true;
   in.rs.progress = nullptr;
   in.rs.modprobe_indexes = true;
-  if (s.disk && !s.disk->kernel.exports_source.empty() && in.spec.symvers.empty())
+  // (A list file only: exports the disk read from its kernel image come with kernel_facts.)
+  if (s.disk && !s.disk->kernel.exports_source.empty() && in.spec.symvers.empty() &&
+      !s.disk->kernel.exports_kind.starts_with("kernel image"))
     in.spec.symvers = s.disk->kernel.exports_source;
   if (s.disk) in.spec.kernel_facts = std::make_shared<const model::KernelFacts>(s.disk->kernel);
   return in;

@@ -114,5 +114,36 @@ TEST(ModuleCache, HitsMissesChangedFilesAndCorruptCache) {
   testdata::run("rm -rf '" + dir + "' '" + files + "'");
 }
 
+TEST(ImageExportsCache, SecondReadComesFromTheCacheAndACorruptFileIsReread) {
+  const std::string img =
+      testdata::tree(testdata::k612) + "/boot/vmlinuz-" + std::string(testdata::k612);
+  OFSCK_REQUIRE_DATA(img);
+  const std::string dir = testdata::make_temp_dir("image-exports-cache");
+  auto first = cached_image_exports(dir, img, 612);
+  ASSERT_TRUE(first) << to_string(first.error());
+  const std::string file = testdata::run("ls " + dir + "/image-exports-*.bin | tr -d '\\n'");
+  ASSERT_FALSE(file.empty());
+  auto second = cached_image_exports(dir, img, 612);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->symvers.entries.size(), first->symvers.entries.size());
+  for (size_t i = 0; i < first->symvers.entries.size(); ++i) {
+    const auto& a = first->symvers.entries[i];
+    const auto& b = second->symvers.entries[i];
+    ASSERT_TRUE(a.name == b.name && a.crc == b.crc && a.export_type == b.export_type &&
+                a.ns == b.ns && b.module == "vmlinux")
+        << a.name;
+  }
+  EXPECT_EQ(second->layout, first->layout);
+  EXPECT_EQ(second->has_crcs, first->has_crcs);
+  {  // a truncated cache file is ignored and rewritten
+    std::ofstream f(file, std::ios::binary | std::ios::trunc);
+    f << "OFSCKC";
+  }
+  auto third = cached_image_exports(dir, img, 612);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->symvers.entries.size(), first->symvers.entries.size());
+  testdata::run("rm -rf '" + dir + "'");
+}
+
 }  // namespace
 }  // namespace ofsck::read

@@ -227,6 +227,27 @@ TEST_F(UpgradePackageTest, KabiRollUpPerOwningPackage) {
   EXPECT_TRUE(none.doc["kabi_by_package"].is_null());
 }
 
+// Issue 9: the image package alone (no linux-headers) gives the verdicts of the installed
+// kernel with its headers: vmlinux's exports are read from the new image, so the 6.1.0-47
+// modules fail at module_layout and _printk is exported.
+TEST_F(UpgradePackageTest, ImagePackageWithoutHeadersUsesTheImagesExports) {
+  std::string img = newest_deb(image_pkg());
+  Outcome inst = upgrade(installed(), fmt::format("--kernel {} --to {}", td::kOld61, td::kNew61));
+  ASSERT_FALSE(inst.doc.is_discarded()) << inst.out << inst.err;
+  Outcome pkg = upgrade(packages(), "--to " + img);
+  ASSERT_FALSE(pkg.doc.is_discarded()) << pkg.out << pkg.err;
+  EXPECT_EQ(pkg.status, 1) << pkg.err;
+  ASSERT_EQ(pkg.doc["modules"].size(), 3u) << pkg.doc.dump(2);
+  EXPECT_EQ(pkg.doc["modules"], inst.doc["modules"]) << pkg.doc["modules"].dump(2) << "\nvs\n"
+                                                     << inst.doc["modules"].dump(2);
+  const std::string all = pkg.doc.dump();
+  EXPECT_NE(all.find("module_layout"), std::string::npos) << pkg.doc.dump(2);
+  EXPECT_EQ(all.find("OFS301"), std::string::npos) << "no-kernel-exports with the image at hand";
+  for (const auto& m : pkg.doc["modules"])
+    for (const auto& s : m.value("failing_symbols", json::array()))
+      EXPECT_NE(s.get<std::string>().rfind("_printk", 0), 0u) << m.dump(2);
+}
+
 TEST_F(UpgradePackageTest, PackagesWithoutOneKernelAreUsageErrors) {
   std::string before = snapshot(packages());
   // A package with no kernel in it: exit 2, naming it.
