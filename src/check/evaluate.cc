@@ -26,6 +26,9 @@ InputSummary summarize(const Node& p) {
   InputSummary s;
   s.root = p.root.empty() ? "/" : p.root;
   s.kernel_release = k.release;
+  s.kernel_source = p.kernel_choice.source;
+  s.kernel_reason = p.kernel_choice.reason;
+  s.running_kernel = p.kernel_choice.running;
   s.module_dir = p.module_dir;
   s.vermagic = k.vermagic;
   s.vermagic_source = k.vermagic_source;

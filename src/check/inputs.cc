@@ -1,7 +1,5 @@
 // prepare(): gathers one node's inputs the way the boot will see them. Every path the target
 // system names (configs, externals, /boot) is re-rooted under --root.
-#include <sys/utsname.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -47,32 +45,17 @@ void parse_release(model::KernelFacts& k) {
 
 }  // namespace
 
+Result<BootKernel> choose_kernel(const std::string& root, const std::string& wanted) {
+  if (wanted.empty()) return next_boot_kernel(root);
+  BootKernel b{wanted, "option", "--kernel", {}};
+  if (root.empty() || root == "/") b.running = running_release();
+  return b;
+}
+
 Result<std::string> pick_kernel(const std::string& root, const std::string& wanted) {
-  if (!wanted.empty()) return wanted;
-  if (root.empty() || root == "/") {
-    struct utsname u;
-    if (uname(&u) == 0) return std::string(u.release);
-  }
-  std::vector<std::string> found;
-  for (const char* moddir : {"/lib/modules", "/usr/lib/modules"}) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(root + moddir, ec)) {
-      if (!e.is_directory(ec)) continue;
-      std::string n = e.path().filename();
-      if (std::find(found.begin(), found.end(), n) == found.end()) found.push_back(n);
-    }
-  }
-  std::sort(found.begin(), found.end());
-  if (found.size() == 1) return found.front();
-  if (found.empty())
-    return make_error(ErrorCode::kNotFound,
-                      fmt::format("no kernel module tree under {}/lib/modules or "
-                                  "{}/usr/lib/modules",
-                                  root, root));
-  std::string list;
-  for (const auto& f : found) list += "\n  " + f;
-  return make_error(ErrorCode::kUsage,
-                    fmt::format("{} has several kernels; choose one with --kernel:{}", root, list));
+  auto b = choose_kernel(root, wanted);
+  if (!b) return tl::unexpected(b.error());
+  return b->release;
 }
 
 namespace {
@@ -164,10 +147,11 @@ Result<void> locate(const NodeSpec& spec, Node& p) {
   while (p.root.size() > 1 && p.root.back() == '/') p.root.pop_back();
   if (!p.root.empty() && !is_dir(p.root))
     return make_error(ErrorCode::kNotFound, "root directory does not exist", {p.root});
-  auto kver = pick_kernel(p.root, spec.kver);
-  if (!kver) return tl::unexpected(kver.error());
+  auto chosen = choose_kernel(p.root, spec.kver);
+  if (!chosen) return tl::unexpected(chosen.error());
+  p.kernel_choice = std::move(*chosen);
   model::KernelFacts& k = p.kernel;
-  k.release = *kver;
+  k.release = p.kernel_choice.release;
   parse_release(k);
   p.moddir = is_dir(p.root + "/lib/modules/" + k.release) ? "/lib/modules" : "/usr/lib/modules";
   p.module_dir = p.root + p.moddir + "/" + k.release;

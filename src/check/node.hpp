@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "check/boot_kernel.hpp"
 #include "check/finding.hpp"
 #include "model/config.hpp"
 #include "model/kernel.hpp"
@@ -24,7 +25,7 @@ namespace ofsck::check {
 /// Which node: the inputs that decide its verdicts.
 struct NodeSpec {
   std::string root = "/";
-  std::string kver;        ///< empty: uname -r for "/", else the only one in root
+  std::string kver;        ///< empty: the kernel that boots next (next_boot_kernel())
   std::string symvers;     ///< --symvers (Module.symvers, .gz/.xz accepted)
   std::string system_map;  ///< --system-map (names only)
   /// Host fact: the kernel command line. nullopt: /proc/cmdline for "/", else ""
@@ -96,6 +97,7 @@ struct Node {
   std::string module_dir;  ///< <root><moddir>/<kver>
   std::string moddir;      ///< "/lib/modules" or "/usr/lib/modules"
   model::KernelFacts kernel;
+  BootKernel kernel_choice;  ///< why kernel.release: --kernel, or the boot loader's next boot
   model::DepmodConfig depmod_config;
   model::ModprobeConfig modprobe_config;
   model::KernelCmdline cmdline;
@@ -126,8 +128,10 @@ struct Node {
 /// kNotFound/kIo (no module tree) → exit 3.
 [[nodiscard]] Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs);
 
-/// Picks the kernel release: `wanted` if given, uname -r for "/", else the only directory in
-/// <root>/lib/modules or <root>/usr/lib/modules.
+/// Picks the kernel release: `wanted` if given (source "option"), else the kernel `root`
+/// boots next (next_boot_kernel(): boot loader, /boot/vmlinuz, newest installed).
+[[nodiscard]] Result<BootKernel> choose_kernel(const std::string& root, const std::string& wanted);
+/// choose_kernel()'s release.
 [[nodiscard]] Result<std::string> pick_kernel(const std::string& root, const std::string& wanted);
 
 }  // namespace ofsck::check

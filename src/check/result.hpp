@@ -25,6 +25,9 @@ struct ModuleResult {
 /// Summary of the inputs the verdicts were computed from.
 struct InputSummary {
   std::string root, kernel_release, module_dir;
+  /// Why this kernel (BootKernel): source "option", "grub", "bls", "vmlinuz-link", "newest"
+  /// or "running", the reason in words, and uname -r when the root is this system.
+  std::string kernel_source, kernel_reason, running_kernel;
   std::string vermagic, vermagic_source;
   std::string exports_source;  ///< Module.symvers/System.map/kernel image used, empty = none
   std::string exports_kind;    ///< KernelFacts::exports_kind

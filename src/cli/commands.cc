@@ -34,6 +34,14 @@ void split_only_files(std::vector<std::string>& only, std::vector<std::string>& 
   only = std::move(names);
 }
 
+/// One note on stderr when the kernel checked by default is not the running one: the check is
+/// about the next boot, and the administrator may have expected `uname -r`.
+void note_kernel_choice(const check::BootKernel& b) {
+  if (b.source == "option" || b.running.empty() || b.running == b.release) return;
+  std::fprintf(stderr, "ofsck: note: kernel %s (%s); --kernel chooses another\n",
+               report::escape(b.release).c_str(), report::escape(b.reason).c_str());
+}
+
 }  // namespace
 
 void check_options(CLI::App* sub, Args& a) {
@@ -44,6 +52,9 @@ void check_options(CLI::App* sub, Args& a) {
                   "file, not a name, so `--only ib_core ./x.ko` and `./x.ko --only ib_core` "
                   "are the same")
       ->delimiter(',');
+  sub->add_flag("--all-kernels", a.all_kernels,
+                "Check every installed kernel (every module tree of the root), newest first, "
+                "with one verdict line each; exit 1 when any fails");
   sub->add_option("files", a.common.node.spec.files,
                   "Module files to judge as `insmod FILE` after modprobe loaded their "
                   "dependencies from the tree (a FILE given right after --only needs a '/' "
@@ -52,13 +63,15 @@ void check_options(CLI::App* sub, Args& a) {
 
 int run_check(Args& a) {
   CommonOptions& c = a.common;
-  finish_options(c);
   scenario::NodeInputs& in = c.node;
   split_only_files(in.eo.only, in.spec.files);
+  if (a.all_kernels) return run_all_kernels(a);
+  finish_options(c);
   in.rs.modprobe_indexes = !in.eo.only.empty();
   auto p = check::prepare(in.spec, in.rs);
   if (!p) return report_error(p.error());
   a.prepared = std::move(*p);
+  note_kernel_choice(a.prepared->kernel_choice);
   a.result = check::evaluate(*a.prepared, in.eo);
   // The process ends with _Exit() (cli/app.cc): save what was verified before that.
   if (a.prepared->verified_signatures) a.prepared->verified_signatures->save();

@@ -25,6 +25,7 @@ struct Args {
   std::string module;                   ///< explain MODULE
   std::vector<std::string> files;       ///< modinfo FILE...
   bool literal_externals = false;       ///< depmod --literal-externals
+  bool all_kernels = false;             ///< check --all-kernels
   check::ImageOptions image;            ///< image INITRAMFS --need --ib-root
   check::UpgradeOptions upgrade;        ///< upgrade --kabi-list
   std::vector<std::string> upgrade_to;  ///< upgrade --to values: releases and package files
@@ -60,6 +61,8 @@ void whatif_options(CLI::App* sub, Args& a);   ///< --install PKG..., --remove N
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).
 int run_check(Args& a);
+/// `check --all-kernels`: one verdict line per installed kernel (all_kernels_command.cc).
+int run_all_kernels(Args& a);
 /// `explain`: why MODULE's file wins, its load order, verdict and bindings (report/explain).
 int run_explain(Args& a);
 /// `depmod`: modules.dep as kmod's depmod writes it.

@@ -15,7 +15,10 @@ void add_node_options(CLI::App* sub, CommonOptions& c) {
                   "package set. Every path its configuration names is re-rooted here.")
       ->default_val("/");
   sub->add_option("--kernel,-k", c.node.spec.kver,
-                  "Kernel release (default: uname -r for /, else the only kernel in the root)");
+                  "Kernel release (default: the kernel the boot loader starts next: GRUB's "
+                  "next_entry/saved_entry/default, systemd-boot's loader entries, the "
+                  "/boot/vmlinuz link, else the newest installed; `check -v` says which and "
+                  "why. For upgrade, the kernel upgraded from: default the running one)");
   sub->add_option("--symvers", c.node.spec.symvers,
                   "Kernel exports with CRCs: Module.symvers in any of its three layouts, gzip or "
                   "xz accepted (default: where distributions keep it)");

@@ -1,9 +1,11 @@
 // `ofsck upgrade --to KVER|KERNEL-PACKAGE…`: which out-of-tree modules survive a kernel update
 // (scenario/upgrade.hpp).
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "check/boot_kernel.hpp"
 #include "cli/commands.hpp"
 #include "report/escape.hpp"
 #include "report/upgrade.hpp"
@@ -33,10 +35,21 @@ bool split_targets(const std::vector<std::string>& to, check::UpgradeOptions& o)
 
 int run_upgrade(Args& a) {
   finish_options(a.common);
-  if (a.upgrade_to.empty()) return usage_error("upgrade needs --to KVER or --to KERNEL-PACKAGE");
+  std::optional<check::BootKernel> defaulted;
+  if (a.upgrade_to.empty()) {  // the kernel the boot loader starts next
+    auto next = check::next_boot_kernel(a.common.check.root);
+    if (!next) return report_error(next.error());
+    defaulted = std::move(*next);
+    a.upgrade_to.push_back(defaulted->release);
+    std::fprintf(stderr, "ofsck: note: --to %s (%s)\n", report::escape(defaulted->release).c_str(),
+                 report::escape(defaulted->reason).c_str());
+  }
   if (!split_targets(a.upgrade_to, a.upgrade)) return kExitUsage;
   a.upgrade.node = a.common.node;
   auto r = check::plan_upgrade(a.upgrade);
+  if (!r && defaulted && r.error().message.find("is the current kernel") != std::string::npos)
+    return usage_error("the kernel that boots next is the current one: nothing to upgrade to; "
+                       "name the target with --to KVER or --to KERNEL-PACKAGE");
   if (!r) return report_error(r.error());
   print_report(a.common, *r, &report::render_upgrade_json, &report::render_upgrade_text);
   return r->any_unloadable ? kExitFindings : kExitOk;
@@ -46,7 +59,8 @@ void upgrade_options(CLI::App* sub, Args& a) {
   sub->add_option("--to", a.upgrade_to,
                   "Target: a kernel release installed under the root, or kernel package "
                   "files (.deb/.rpm, repeatable: image + headers) laid over a private "
-                  "overlay of the root (nothing on disk changes)");
+                  "overlay of the root (nothing on disk changes). Default: the kernel the "
+                  "boot loader starts next (see check --kernel)");
   sub->add_option("--kabi-list", a.upgrade.kabi_list,
                   "kABI stablelist/whitelist (default: <root>/lib/modules/kabi-current/"
                   "kabi_stablelist_<arch> or kabi_whitelist_<arch> when present)");

@@ -26,6 +26,9 @@ ordered_json check_result_json(const check::CheckResult& r) {
   const auto& in = r.inputs;
   doc["inputs"] = {{"root", in.root},
                    {"kernel_release", in.kernel_release},
+                   {"kernel_source", in.kernel_source},
+                   {"kernel_reason", in.kernel_reason},
+                   {"running_kernel", null_if_empty(in.running_kernel)},
                    {"module_dir", in.module_dir},
                    {"vermagic", in.vermagic},
                    {"exports_source", null_if_empty(in.exports_source)},

@@ -55,6 +55,7 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
   }
   if (o.verbose) {
     const auto& in = r.inputs;
+    out += fmt::format("input: kernel: {} ({})\n", esc(in.kernel_release), esc(in.kernel_reason));
     out += fmt::format("input: kernel image: {}\n",
                        in.kernel_image.empty() ? std::string("none found")
                                                : escape(in.kernel_image) + " (" +

@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -35,18 +34,23 @@ namespace fs = std::filesystem;
 Result<std::string> pick_from(const UpgradeOptions& o) {
   if (!o.node.spec.kver.empty()) return o.node.spec.kver;
   std::string root = o.node.spec.root == "/" ? "" : o.node.spec.root;
-  if (!root.empty()) {
-    std::set<std::string> found;
-    for (const char* moddir : {"/lib/modules", "/usr/lib/modules"}) {
-      std::error_code ec;
-      for (const auto& e : fs::directory_iterator(root + moddir, ec)) {
-        std::string n = e.path().filename();
-        if (e.is_directory(ec) && n != o.to && n != "kabi-current") found.insert(n);
-      }
-    }
-    if (found.size() == 1) return *found.begin();
+  // FROM is the kernel modules are built for today: the running one on this system (not the
+  // one that boots next, which is TO's default), else the only other kernel of the root.
+  if (root.empty()) {
+    std::string running = running_release();
+    if (!running.empty()) return running;
   }
-  return pick_kernel(root, "");
+  std::vector<std::string> others;
+  for (const auto& k : installed_kernels(root))
+    if (k != o.to) others.push_back(k);
+  if (others.size() == 1) return others.front();
+  if (others.empty()) return pick_kernel(root, "");
+  std::string list;
+  for (const auto& k : others) list += "\n  " + k;
+  return make_error(ErrorCode::kUsage,
+                    fmt::format("{} has several kernels besides {}; name the current one with "
+                                "--kernel:{}",
+                                root, o.to, list));
 }
 
 scenario::NodeInputs to_inputs(const UpgradeOptions& o) {

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "read/text/bls.hpp"
 #include "read/text/depmod_conf.hpp"
+#include "read/text/grub.hpp"
 #include "read/text/kcmdline.hpp"
 #include "read/text/modprobe_conf.hpp"
 #include "read/text/modules_dep.hpp"
@@ -89,6 +91,34 @@ TEST(FuzzCorpus, ModulesFiles) {
     if (name == "modules.dep.bin") {
       EXPECT_TRUE(v);
     }
+  }
+}
+
+TEST(FuzzCorpus, Grub) {
+  auto files = corpus("grub");
+  ASSERT_FALSE(files.empty());
+  for (const auto& [name, data] : files) {
+    SCOPED_TRACE(name);
+    auto env = parse_grubenv(data, "grubenv");
+    GrubConfig cfg = parse_grub_cfg(data);
+    std::string path;
+    (void)select_grub_entry(cfg.menu, parse_default_grub(data).value_or("0"), &path);
+    if (name.starts_with("grubenv")) {
+      EXPECT_TRUE(env);
+    }
+  }
+}
+
+TEST(FuzzCorpus, Bls) {
+  auto files = corpus("bls");
+  ASSERT_FALSE(files.empty());
+  for (const auto& [name, data] : files) {
+    SCOPED_TRACE(name);
+    auto e = parse_bls_entry(data, name, name);
+    std::vector<BlsEntry> v;
+    if (e) v.push_back(std::move(*e));
+    sort_bls_entries(v);
+    if (auto d = parse_loader_conf_default(data)) (void)match_loader_default(v, *d);
   }
 }
 
