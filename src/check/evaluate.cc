@@ -78,9 +78,44 @@ std::string insert_error(const LoadVerdict& v) {
                      modprobe_error_text(v.err));
 }
 
+/// A module's own verdict behind a failing dependency (ModuleResult::own).
+OwnVerdict own_of(const LoadVerdict& v) {
+  return {v.loads, v.loads ? std::string() : errno_name(v.err),
+          v.loads ? std::string() : std::string(stage_name(v.stage)), v.kernel_messages};
+}
+
+/// "NAME fails on its own too, …": a note of the dependency finding.
+std::string own_failure_note(const std::string& name, const std::string& dep,
+                             const OwnVerdict& own) {
+  std::string s = fmt::format("{} fails on its own too, once {} loads: {} ({})", name, dep,
+                              own.stage, own.errno_name);
+  if (!own.kernel_messages.empty()) s += ": " + own.kernel_messages.back().text;
+  return s;
+}
+
+/// The first `install` command that replaces an insert of `chain` (a modules.dep list), in
+/// modprobe's order, then of `self` (a tree module; -1 for a given file, which insmod loads).
+std::optional<InstallCommand> chain_install(const Node& p, const ModprobeView* view,
+                                            const std::vector<int>& chain, int self) {
+  if (!view) return std::nullopt;
+  const auto& mods = p.resolution.modules;
+  auto replaced = [&](int m) -> std::optional<InstallCommand> {
+    const std::string& name = mods[static_cast<size_t>(m)].name;
+    const model::ModprobeCommand* c = resolve::install_line(view->index(), name);
+    if (!c) return std::nullopt;
+    return InstallCommand{name, c->command, c->where};
+  };
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+    if (auto c = replaced(*it)) return c;
+  return self < 0 ? std::nullopt : replaced(self);
+}
+
 /// The verdicts of the tree's modules, and what the findings after them need.
 struct TreeVerdicts {
+  const ModprobeView* view = nullptr;  ///< set when modprobe.d has `install` lines
   std::unordered_map<size_t, std::vector<std::string>> dependents_of_failure;
+  /// Notes for the dependency finding: dependents that fail on their own too.
+  std::unordered_map<size_t, std::vector<std::string>> own_failures;
   std::vector<size_t> loading;  ///< subjects that load: their firmware will be requested
 };
 
@@ -97,6 +132,7 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
     mr.errno_name = "ENOEXEC";
     return mr;
   }
+  mr.install = chain_install(p, tv.view, res.deps[i].all, static_cast<int>(i));
   const int failed = boot.insert_chain(res.deps[i].all, mr.load_order);
   if (failed >= 0) {
     const auto& dep = res.modules[static_cast<size_t>(failed)];
@@ -110,6 +146,10 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
       mr.modprobe_message = insert_error(dv);
     }
     tv.dependents_of_failure[static_cast<size_t>(failed)].push_back(m.name);
+    mr.own = own_of(boot.own_verdict(i));
+    if (!mr.own->loads)
+      tv.own_failures[static_cast<size_t>(failed)].push_back(
+          own_failure_note(m.name, dep.name, *mr.own));
     return mr;
   }
   const auto& v = boot.own_verdict(i);
@@ -128,7 +168,7 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
 
 /// A positional file: `insmod FILE` after modprobe loaded its dependencies from the tree.
 ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, const GivenFile& g,
-                          CheckResult& r, DiagnosticSink& sink) {
+                          const ModprobeView* view, CheckResult& r, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   ModuleResult mr;
   mr.file = g.path;
@@ -146,7 +186,13 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
   const model::ModuleFile& mf = *g.module;
   mr.name = kernel_module_name(mf);
   auto chain = providers_chain(p, mf);
+  mr.install = chain_install(p, view, chain, -1);
   const int failed = boot.insert_chain(chain, mr.load_order);
+  // Its own load after the chain; with a failed dependency, what follows once it is fixed.
+  SimOptions so;
+  so.comm = "insmod";
+  auto v = simulate_load(p.kernel, verify_signature(mf.sig, p.kernel), mf,
+                         boot.loaded_before(chain), so);
   if (failed >= 0) {
     mr.loads = false;
     mr.failed_dependency = res.modules[static_cast<size_t>(failed)].name;
@@ -155,13 +201,12 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
       mr.errno_name = errno_name(dv.err);
       mr.kernel_messages = dv.kernel_messages;
     }
-    add_dependents_finding(p, static_cast<size_t>(failed), {mr.name}, sink);
+    mr.own = own_of(v);
+    std::vector<std::string> notes;
+    if (!mr.own->loads) notes.push_back(own_failure_note(mr.name, mr.failed_dependency, *mr.own));
+    add_dependents_finding(p, static_cast<size_t>(failed), {mr.name}, sink, notes);
     return mr;
   }
-  auto loaded = boot.loaded_before(chain);
-  SimOptions so;
-  so.comm = "insmod";
-  auto v = simulate_load(p.kernel, verify_signature(mf.sig, p.kernel), mf, loaded, so);
   mr.loads = v.loads;
   mr.errno_name = errno_name(v.err);
   mr.kernel_messages = v.kernel_messages;
@@ -195,6 +240,8 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
   const std::vector<size_t> subjects = pick_subjects(p, eo, sink);
   if (eo.only.empty()) boot.precompute_all();
   TreeVerdicts tv;
+  std::optional<ModprobeView> view;  // modprobe's softdep lines decide whether a command applies
+  if (!p.modprobe_config.install.empty()) tv.view = &view.emplace(p);
   r.modules.reserve(subjects.size() + p.files.size());
   for (size_t i : subjects) r.modules.push_back(tree_verdict(p, boot, causes, i, sink, tv));
   timer.lap("evaluate: verdicts");
@@ -204,9 +251,12 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
   // Dependents of each failing module, as one finding per root cause.
   for (auto& [dep, names] : tv.dependents_of_failure) {
     std::sort(names.begin(), names.end());
-    add_dependents_finding(p, dep, names, sink);
+    auto& notes = tv.own_failures[dep];
+    std::sort(notes.begin(), notes.end());
+    add_dependents_finding(p, dep, names, sink, notes);
   }
-  for (const GivenFile& g : p.files) r.modules.push_back(file_verdict(p, boot, causes, g, r, sink));
+  for (const GivenFile& g : p.files)
+    r.modules.push_back(file_verdict(p, boot, causes, g, tv.view, r, sink));
   for (const auto& m : p.resolution.modules)
     if (!m.module) ++r.unreadable;
   sort_by_name(r.modules);

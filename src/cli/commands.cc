@@ -10,6 +10,7 @@
 #include "report/escape.hpp"
 #include "report/render.hpp"
 #include "resolve/deps.hpp"
+#include "scenario/prove_hints.hpp"
 #include "util/timing.hpp"
 
 namespace ofsck::cli {
@@ -58,6 +59,10 @@ int run_check(Args& a) {
   if (!p) return report_error(p.error());
   a.prepared = std::move(*p);
   a.result = check::evaluate(*a.prepared, c.check);
+  // Hints that propose a configuration change are proven on a private overlay first.
+  if (std::any_of(a.result.findings.begin(), a.result.findings.end(),
+                  [](const check::Finding& f) { return !f.edits.empty(); }))
+    scenario::prove_hints(scenario::inputs_of(c.check), a.result);
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");
