@@ -78,10 +78,29 @@ std::string insert_error(const LoadVerdict& v) {
                      modprobe_error_text(v.err));
 }
 
-/// A module's own verdict behind a failing dependency (ModuleResult::own).
-OwnVerdict own_of(const LoadVerdict& v) {
-  return {v.loads, v.loads ? std::string() : errno_name(v.err),
-          v.loads ? std::string() : std::string(stage_name(v.stage)), v.kernel_messages};
+/// A module's own verdict behind a failing dependency (ModuleResult::own). `failing` holds the
+/// modules of its chain that fail: an import bound to one of them, or missing while one fails,
+/// may be there once it is fixed.
+OwnVerdict own_of(const LoadVerdict& v, const std::unordered_set<std::string>& failing) {
+  OwnVerdict o{v.loads, v.loads ? std::string() : errno_name(v.err),
+               v.loads ? std::string() : std::string(stage_name(v.stage)), v.kernel_messages};
+  if (v.stage == Stage::kDuplicateExport) o.certain = !failing.count(v.duplicate_owner);
+  if (v.stage == Stage::kSymbols)
+    for (const SymbolProblem& sp : v.symbol_problems)
+      if (sp.kind == SymbolProblem::Kind::kMissing || failing.count(sp.provider)) o.certain = false;
+  return o;
+}
+
+/// The kernel names of the modules of `chain` that fail on their own.
+std::unordered_set<std::string> failing_in(const Node& p, Boot& boot,
+                                           const std::vector<int>& chain) {
+  std::unordered_set<std::string> out;
+  for (int d : chain) {
+    const auto& m = p.resolution.modules[static_cast<size_t>(d)];
+    if (!m.module || !boot.own_verdict(static_cast<size_t>(d)).loads)
+      out.insert(m.module ? kernel_module_name(*m.module) : m.name);
+  }
+  return out;
 }
 
 /// "NAME fails on its own too, …": a note of the dependency finding.
@@ -146,8 +165,8 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
       mr.modprobe_message = insert_error(dv);
     }
     tv.dependents_of_failure[static_cast<size_t>(failed)].push_back(m.name);
-    mr.own = own_of(boot.own_verdict(i));
-    if (!mr.own->loads)
+    mr.own = own_of(boot.own_verdict(i), failing_in(p, boot, res.deps[i].all));
+    if (!mr.own->loads && mr.own->certain)
       tv.own_failures[static_cast<size_t>(failed)].push_back(
           own_failure_note(m.name, dep.name, *mr.own));
     return mr;
@@ -201,9 +220,10 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
       mr.errno_name = errno_name(dv.err);
       mr.kernel_messages = dv.kernel_messages;
     }
-    mr.own = own_of(v);
+    mr.own = own_of(v, failing_in(p, boot, chain));
     std::vector<std::string> notes;
-    if (!mr.own->loads) notes.push_back(own_failure_note(mr.name, mr.failed_dependency, *mr.own));
+    if (!mr.own->loads && mr.own->certain)
+      notes.push_back(own_failure_note(mr.name, mr.failed_dependency, *mr.own));
     add_dependents_finding(p, static_cast<size_t>(failed), {mr.name}, sink, notes);
     return mr;
   }

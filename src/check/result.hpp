@@ -16,6 +16,9 @@ struct OwnVerdict {
   std::string errno_name;  ///< empty when it loads
   std::string stage;       ///< load_module() step that fails (stage_name()), empty when it loads
   std::vector<KernelLine> kernel_messages;
+  /// False when it fails only on imports that bind to (or are missing from) a failing module of
+  /// its chain: a fixed build of that module may provide them, so its own fate is not known.
+  bool certain = true;
 };
 
 /// A modprobe.d `install` line that replaces the insert of a module of the load chain: modprobe

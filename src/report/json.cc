@@ -27,6 +27,7 @@ ordered_json own_json(const check::ModuleResult& m) {
   return {{"loads", m.own->loads},
           {"errno", null_if_empty(m.own->errno_name)},
           {"stage", null_if_empty(m.own->stage)},
+          {"certain", m.own->certain},
           {"kernel_messages", km}};
 }
 

@@ -12,6 +12,10 @@ std::string dependency_text(const check::ModuleResult& m) {
   std::string s = fmt::format("dependency {} fails", esc(m.failed_dependency));
   if (!m.own) return s;
   if (m.own->loads) return s + "; on its own it loads";
+  if (!m.own->certain)
+    return s + fmt::format("; on its own: not known until {} is fixed (imports it does not provide "
+                           "now)",
+                           esc(m.failed_dependency));
   s += fmt::format("; on its own: {} ({})", esc(m.own->stage), esc(m.own->errno_name));
   if (!m.own->kernel_messages.empty())
     s += fmt::format(": {}", esc(m.own->kernel_messages.back().text));

@@ -54,6 +54,7 @@ TEST(OwnVerdict, BehindAFailingDependency) {
   EXPECT_FALSE((*m)["own"]["loads"].get<bool>());
   EXPECT_EQ((*m)["own"]["stage"], "module_layout");
   EXPECT_EQ((*m)["own"]["errno"], "ENOEXEC");
+  EXPECT_TRUE((*m)["own"]["certain"].get<bool>());
   EXPECT_EQ((*m)["own"]["kernel_messages"].back()["text"],
             "mlx5_ib: disagrees about version of symbol module_layout");
   // A module whose chain loads has no own verdict beside it.
