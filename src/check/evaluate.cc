@@ -83,9 +83,63 @@ std::string insert_error(const LoadVerdict& v) {
                      modprobe_error_text(v.err));
 }
 
+/// A module's own verdict behind a failing dependency (ModuleResult::own). `failing` holds the
+/// modules of its chain that fail: an import bound to one of them, or missing while one fails,
+/// may be there once it is fixed.
+OwnVerdict own_of(const LoadVerdict& v, const std::unordered_set<std::string>& failing) {
+  OwnVerdict o{v.loads, v.loads ? std::string() : errno_name(v.err),
+               v.loads ? std::string() : std::string(stage_name(v.stage)), v.kernel_messages};
+  if (v.stage == Stage::kDuplicateExport) o.certain = !failing.count(v.duplicate_owner);
+  if (v.stage == Stage::kSymbols)
+    for (const SymbolProblem& sp : v.symbol_problems)
+      if (sp.kind == SymbolProblem::Kind::kMissing || failing.count(sp.provider)) o.certain = false;
+  return o;
+}
+
+/// The kernel names of the modules of `chain` that fail on their own.
+std::unordered_set<std::string> failing_in(const Node& p, Boot& boot,
+                                           const std::vector<int>& chain) {
+  std::unordered_set<std::string> out;
+  for (int d : chain) {
+    const auto& m = p.resolution.modules[static_cast<size_t>(d)];
+    if (!m.module || !boot.own_verdict(static_cast<size_t>(d)).loads)
+      out.insert(m.module ? kernel_module_name(*m.module) : m.name);
+  }
+  return out;
+}
+
+/// "NAME fails on its own too, …": a note of the dependency finding.
+std::string own_failure_note(const std::string& name, const std::string& dep,
+                             const OwnVerdict& own) {
+  std::string s = fmt::format("{} fails on its own too, once {} loads: {} ({})", name, dep,
+                              own.stage, own.errno_name);
+  if (!own.kernel_messages.empty()) s += ": " + own.kernel_messages.back().text;
+  return s;
+}
+
+/// The first `install` command that replaces an insert of `chain` (a modules.dep list), in
+/// modprobe's order, then of `self` (a tree module; -1 for a given file, which insmod loads).
+std::optional<InstallCommand> chain_install(const Node& p, const ModprobeView* view,
+                                            const std::vector<int>& chain, int self) {
+  if (!view) return std::nullopt;
+  const auto& mods = p.resolution.modules;
+  auto replaced = [&](int m) -> std::optional<InstallCommand> {
+    const std::string& name = mods[static_cast<size_t>(m)].name;
+    const model::ModprobeCommand* c = resolve::install_line(view->index(), name);
+    if (!c) return std::nullopt;
+    return InstallCommand{name, c->command, c->where};
+  };
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+    if (auto c = replaced(*it)) return c;
+  return self < 0 ? std::nullopt : replaced(self);
+}
+
 /// The verdicts of the tree's modules, and what the findings after them need.
 struct TreeVerdicts {
+  const ModprobeView* view = nullptr;  ///< set when modprobe.d has `install` lines
   std::unordered_map<size_t, std::vector<std::string>> dependents_of_failure;
+  /// Notes for the dependency finding: dependents that fail on their own too.
+  std::unordered_map<size_t, std::vector<std::string>> own_failures;
   std::vector<size_t> loading;  ///< subjects that load: their firmware will be requested
 };
 
@@ -102,6 +156,7 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
     mr.errno_name = "ENOEXEC";
     return mr;
   }
+  mr.install = chain_install(p, tv.view, res.deps[i].all, static_cast<int>(i));
   const int failed = boot.insert_chain(res.deps[i].all, mr.load_order);
   if (failed >= 0) {
     const auto& dep = res.modules[static_cast<size_t>(failed)];
@@ -115,6 +170,10 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
       mr.modprobe_message = insert_error(dv);
     }
     tv.dependents_of_failure[static_cast<size_t>(failed)].push_back(m.name);
+    mr.own = own_of(boot.own_verdict(i), failing_in(p, boot, res.deps[i].all));
+    if (!mr.own->loads && mr.own->certain)
+      tv.own_failures[static_cast<size_t>(failed)].push_back(
+          own_failure_note(m.name, dep.name, *mr.own));
     return mr;
   }
   const auto& v = boot.own_verdict(i);
@@ -133,7 +192,7 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
 
 /// A positional file: `insmod FILE` after modprobe loaded its dependencies from the tree.
 ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, const GivenFile& g,
-                          CheckResult& r, DiagnosticSink& sink) {
+                          const ModprobeView* view, CheckResult& r, DiagnosticSink& sink) {
   const auto& res = p.resolution;
   ModuleResult mr;
   mr.file = g.path;
@@ -151,7 +210,13 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
   const model::ModuleFile& mf = *g.module;
   mr.name = kernel_module_name(mf);
   auto chain = providers_chain(p, mf);
+  mr.install = chain_install(p, view, chain, -1);
   const int failed = boot.insert_chain(chain, mr.load_order);
+  // Its own load after the chain; with a failed dependency, what follows once it is fixed.
+  SimOptions so;
+  so.comm = "insmod";
+  auto v = simulate_load(p.kernel, verify_signature(mf.sig, p.kernel), mf,
+                         boot.loaded_before(chain), so);
   if (failed >= 0) {
     mr.loads = false;
     mr.failed_dependency = res.modules[static_cast<size_t>(failed)].name;
@@ -160,13 +225,13 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
       mr.errno_name = errno_name(dv.err);
       mr.kernel_messages = dv.kernel_messages;
     }
-    add_dependents_finding(p, static_cast<size_t>(failed), {mr.name}, sink);
+    mr.own = own_of(v, failing_in(p, boot, chain));
+    std::vector<std::string> notes;
+    if (!mr.own->loads && mr.own->certain)
+      notes.push_back(own_failure_note(mr.name, mr.failed_dependency, *mr.own));
+    add_dependents_finding(p, static_cast<size_t>(failed), {mr.name}, sink, notes);
     return mr;
   }
-  auto loaded = boot.loaded_before(chain);
-  SimOptions so;
-  so.comm = "insmod";
-  auto v = simulate_load(p.kernel, verify_signature(mf.sig, p.kernel), mf, loaded, so);
   mr.loads = v.loads;
   mr.errno_name = errno_name(v.err);
   mr.kernel_messages = v.kernel_messages;
@@ -200,6 +265,8 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
   const std::vector<size_t> subjects = pick_subjects(p, eo, sink);
   if (eo.only.empty()) boot.precompute_all();
   TreeVerdicts tv;
+  std::optional<ModprobeView> view;  // modprobe's softdep lines decide whether a command applies
+  if (!p.modprobe_config.install.empty()) tv.view = &view.emplace(p);
   r.modules.reserve(subjects.size() + p.files.size());
   for (size_t i : subjects) r.modules.push_back(tree_verdict(p, boot, causes, i, sink, tv));
   timer.lap("evaluate: verdicts");
@@ -209,9 +276,12 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
   // Dependents of each failing module, as one finding per root cause.
   for (auto& [dep, names] : tv.dependents_of_failure) {
     std::sort(names.begin(), names.end());
-    add_dependents_finding(p, dep, names, sink);
+    auto& notes = tv.own_failures[dep];
+    std::sort(notes.begin(), notes.end());
+    add_dependents_finding(p, dep, names, sink, notes);
   }
-  for (const GivenFile& g : p.files) r.modules.push_back(file_verdict(p, boot, causes, g, r, sink));
+  for (const GivenFile& g : p.files)
+    r.modules.push_back(file_verdict(p, boot, causes, g, tv.view, r, sink));
   for (const auto& m : p.resolution.modules)
     if (!m.module) ++r.unreadable;
   sort_by_name(r.modules);

@@ -2,6 +2,7 @@
 #include "check/explain_cause.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -26,6 +27,38 @@ std::vector<std::string> texts(const LoadVerdict& v) {
   return out;
 }
 
+/// The first word of a vermagic string: the release it was built for.
+std::string_view vermagic_release(std::string_view vermagic) {
+  return vermagic.substr(0, std::min(vermagic.find(' '), vermagic.size()));
+}
+
+/// A release up to its flavour: the '-'-separated parts before the first that starts with a
+/// letter (Debian "6.1.0-56-cloud-amd64" -> "6.1.0-56", Ubuntu "5.15.0-91-generic" ->
+/// "5.15.0-91"), and before a "+flavour" suffix made of letters (RHEL "...x86_64+rt").
+std::string_view release_base(std::string_view r) {
+  for (size_t at = r.find('-'); at != std::string_view::npos; at = r.find('-', at + 1))
+    if (at + 1 < r.size() && std::isalpha(static_cast<unsigned char>(r[at + 1])))
+      return r.substr(0, at);
+  size_t plus = r.rfind('+');
+  if (plus != std::string_view::npos && plus + 1 < r.size() &&
+      std::all_of(r.begin() + static_cast<std::ptrdiff_t>(plus) + 1, r.end(),
+                  [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+    return r.substr(0, plus);
+  return r;
+}
+
+}  // namespace
+
+std::string built_for(std::string_view module_vermagic, std::string_view kernel_release) {
+  const std::string_view mod = vermagic_release(module_vermagic);
+  if (mod == kernel_release) return fmt::format("another build of {}", kernel_release);
+  if (!mod.empty() && release_base(mod) == release_base(kernel_release))
+    return fmt::format("another flavour of this release ({})", mod);
+  return "another kernel ABI";
+}
+
+namespace {
+
 /// Where a provider module came from and, if it shadowed other files, why it won.
 void note_provider(const Node& p, const std::string& provider, Finding& f) {
   if (provider.empty() || provider == "vmlinux") return;
@@ -44,6 +77,14 @@ void note_provider(const Node& p, const std::string& provider, Finding& f) {
   }
 }
 
+/// An `override` line, in a depmod.d file of its own, that makes `file` win for its name.
+ConfigEdit winner_edit(const Node& p, uint32_t file) {
+  const auto& f = p.resolution.files[file];
+  // Config paths are absolute on the inspected root, as findings name them.
+  return {SourceRef{"/etc/depmod.d/00-ofsck-override.conf"},
+          fmt::format("override {} * {}", f.stem, f.dir), fmt::format("making {} win", f.relpath)};
+}
+
 /// What every finding of one verdict shares: its subject and place, the kernel's lines, the
 /// errno and modprobe's line.
 struct VerdictContext {
@@ -51,15 +92,17 @@ struct VerdictContext {
   const std::string& subject;
   const SourceRef& where;
   const LoadVerdict& v;
+  std::string_view vermagic;  ///< the module's, for what it was built for
   std::string errn;
   std::string mp;
 
   VerdictContext(const Node& prep, const std::string& subj, const SourceRef& w,
-                 const LoadVerdict& verdict)
+                 const LoadVerdict& verdict, std::string_view vm)
       : p(prep),
         subject(subj),
         where(w),
         v(verdict),
+        vermagic(vm),
         errn(errno_name(verdict.err)),
         mp(verdict.loads ? std::string()
                          : fmt::format("modprobe: ERROR: could not insert '{}': {}", verdict.name,
@@ -80,9 +123,9 @@ Finding module_layout_finding(const VerdictContext& c) {
   Finding f =
       c.base(kModuleLayout,
              fmt::format(
-                 "{} was built for another kernel ABI: module_layout CRC {} "
+                 "{} was built for {}: module_layout CRC {} "
                  "differs from this kernel's {} ({})",
-                 v.name,
+                 v.name, built_for(c.vermagic, c.p.kernel.release),
                  crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].expected),
                  crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].actual),
                  c.errn));
@@ -195,10 +238,10 @@ Finding crc_mismatch_finding(const VerdictContext& c, const SymbolProblem& sp,
                                     files[pr.file].relpath, sp.symbol, crc_text(pr.crc),
                                     why.empty() ? "" : ", which " + why));
       f.hint = why.empty() ? fmt::format("rebuild {} against the provider that wins", v.name)
-                           : fmt::format("make {} win (an `override {} * {}` line in "
-                                         "/etc/depmod.d), or rebuild {} against {}",
-                                         files[pr.file].relpath, sp.provider, files[pr.file].dir,
-                                         v.name, sp.provider);
+                           : fmt::format("rebuild {} against {}", v.name, sp.provider);
+      // The other fix, making the file it was built against win, is proposed only once proven
+      // (scenario/prove_hints).
+      if (!why.empty()) f.edits.push_back(winner_edit(c.p, pr.file));
       return f;
     }
   }
@@ -314,8 +357,9 @@ void load_warning_findings(const VerdictContext& c, DiagnosticSink& sink) {
 
 /// The symbol-level findings of one failed or warned load.
 void symbol_findings(const Node& p, const std::string& subject, const SourceRef& where,
-                     const LoadVerdict& v, const CauseIndex& causes, DiagnosticSink& sink) {
-  const VerdictContext c(p, subject, where, v);
+                     std::string_view vermagic, const LoadVerdict& v, const CauseIndex& causes,
+                     DiagnosticSink& sink) {
+  const VerdictContext c(p, subject, where, v, vermagic);
   if (std::optional<Finding> f = stage_finding(c)) {
     sink.add(std::move(*f));
     return;
@@ -323,6 +367,25 @@ void symbol_findings(const Node& p, const std::string& subject, const SourceRef&
   for (const auto& sp : v.symbol_problems) sink.add(symbol_problem_finding(c, sp, causes));
   add_unverifiable_signature_finding(p, subject, where, v, sink);
   load_warning_findings(c, sink);
+}
+
+/// OFS101's candidate fixes: the override at `where`, pointed at each directory that holds a
+/// file of its module (scenario/prove_hints decides which, if any, the hint proposes).
+std::vector<ConfigEdit> override_edits(const Node& p, const SourceRef& where) {
+  std::vector<ConfigEdit> out;
+  for (const model::DepmodOverride& o : p.depmod_config.overrides) {
+    if (o.where.path != where.path || o.where.line != where.line) continue;
+    const std::string name = model::normalize_name(o.modname);
+    for (const auto& f : p.resolution.files) {
+      if (f.external >= 0 || f.dir.empty() || f.name != name) continue;
+      ConfigEdit e{o.where, fmt::format("override {} {} {}", f.stem, o.kver, f.dir),
+                   fmt::format("pointing it at {}", f.dir)};
+      bool dup = std::any_of(out.begin(), out.end(),
+                             [&](const ConfigEdit& x) { return x.line == e.line; });
+      if (!dup) out.push_back(std::move(e));
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -379,8 +442,7 @@ void add_resolution_findings(const Node& p, DiagnosticSink& sink) {
     Finding f = make_finding(rule, pr.subject, pr.message);
     if (!pr.where.path.empty()) f.where.push_back(pr.where);
     if (!pr.kmod_message.empty()) f.notes.push_back("depmod prints: " + pr.kmod_message);
-    if (rule == kOverrideMatchesNoFile)
-      f.hint = "point the override at the directory the module is really installed in";
+    if (rule == kOverrideMatchesNoFile) f.edits = override_edits(p, pr.where);
     sink.add(std::move(f));
   }
   // Shadowed modules: which file won each contested name, and why.
@@ -402,16 +464,16 @@ void add_resolution_findings(const Node& p, DiagnosticSink& sink) {
 void add_load_findings(const Node& p, size_t module, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink) {
   const auto& m = p.resolution.modules[module];
-  symbol_findings(p, m.name, file_ref(p, m.file), v, causes, sink);
+  symbol_findings(p, m.name, file_ref(p, m.file), m.module->info.vermagic, v, causes, sink);
 }
 
 void add_file_findings(const Node& p, const model::ModuleFile& m, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink) {
-  symbol_findings(p, m.path, SourceRef{m.path}, v, causes, sink);
+  symbol_findings(p, m.path, SourceRef{m.path}, m.info.vermagic, v, causes, sink);
 }
 
 void add_dependents_finding(const Node& p, size_t failed, const std::vector<std::string>& names,
-                            DiagnosticSink& sink) {
+                            DiagnosticSink& sink, const std::vector<std::string>& notes) {
   const auto& dep = p.resolution.modules[failed];
   std::string list;
   for (size_t i = 0; i < names.size() && i < 12; ++i) list += (i ? ", " : "") + names[i];
@@ -420,6 +482,9 @@ void add_dependents_finding(const Node& p, size_t failed, const std::vector<std:
                            fmt::format("{} module{} will not load because {} fails: {}",
                                        names.size(), names.size() == 1 ? "" : "s", dep.name, list));
   f.where.push_back(file_ref(p, dep.file));
+  for (size_t i = 0; i < notes.size() && i < 12; ++i) f.notes.push_back(notes[i]);
+  if (notes.size() > 12)
+    f.notes.push_back(fmt::format("… and {} more fail on their own too", notes.size() - 12));
   f.hint = fmt::format("fix {} first", dep.name);
   sink.add(std::move(f));
 }

@@ -29,6 +29,13 @@ class CauseIndex {
   std::vector<bool> winner_;
 };
 
+/// What a module that fails module_layout was built for, from its vermagic release:
+/// "another build of R" (the same release), "another flavour of this release (R')" (the same
+/// release up to the flavour, e.g. 6.1.0-56-cloud-amd64 on 6.1.0-56-amd64), else "another kernel
+/// ABI".
+[[nodiscard]] std::string built_for(std::string_view module_vermagic,
+                                    std::string_view kernel_release);
+
 void add_resolution_findings(const Node& p, DiagnosticSink& sink);
 /// OFS103: the on-disk index modprobe reads vs what depmod would write now.
 void add_stale_index_findings(const Node& p, DiagnosticSink& sink);
@@ -36,8 +43,11 @@ void add_load_findings(const Node& p, size_t module, const LoadVerdict& v, const
                        DiagnosticSink& sink);
 void add_file_findings(const Node& p, const model::ModuleFile& m, const LoadVerdict& v,
                        const CauseIndex& causes, DiagnosticSink& sink);
+void add_file_findings(const Node& p, const model::ModuleFile& m, const LoadVerdict& v,
+                       const CauseIndex& causes, DiagnosticSink& sink);
+/// OFS208: `names` fail because `failed` does; `notes` say which of them fail on their own too.
 void add_dependents_finding(const Node& p, size_t failed, const std::vector<std::string>& names,
-                            DiagnosticSink& sink);
+                            DiagnosticSink& sink, const std::vector<std::string>& notes = {});
 /// OFS216: options (modprobe.d, kernel command line) naming parameters the module lacks. Returns
 /// the kernel lines they produce, in modprobe's option order.
 std::vector<KernelLine> unknown_parameters(const Node& p, const std::string& name,

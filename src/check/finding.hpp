@@ -11,6 +11,15 @@ enum class Severity { kNote = 0, kWarning = 1, kError = 2 };
 
 std::string_view severity_name(Severity s);
 
+/// A one-line change of the configuration that a hint could propose. check/ only names the
+/// candidates; a hint proposes one only after scenario/prove_hints applied it to a private
+/// overlay of the root and found the problem gone with no new error.
+struct ConfigEdit {
+  SourceRef where;    ///< the line to replace (path absolute on the root; line 1-based; 0: add)
+  std::string line;   ///< its replacement
+  std::string label;  ///< what it does, e.g. "pointing it at extra"
+};
+
 /// One diagnostic. `rule` is a stable id (docs/rules.md), e.g. "OFS201".
 struct Finding {
   std::string rule;
@@ -22,6 +31,7 @@ struct Finding {
   std::string modprobe_message;              ///< what modprobe prints, if it fails
   std::vector<std::string> notes;  ///< cause chain: who won, who lost, what it was built against
   std::string hint;                ///< how to fix it
+  std::vector<ConfigEdit> edits;   ///< candidate fixes to prove (not rendered; see ConfigEdit)
 };
 
 /// Replaces every occurrence of `from` by `to` in `s` (e.g. a private temp dir by the path the

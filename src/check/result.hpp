@@ -1,5 +1,6 @@
 #pragma once
 /// What `ofsck check` produces: per-module verdicts plus findings. Plain data for report/.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,26 @@
 #include "check/load_sim.hpp"
 
 namespace ofsck::check {
+
+/// A module's own load when modprobe never gets to it (a dependency fails first): simulated as
+/// if every dependency had loaded, so that fixing the dependency shows what comes next.
+struct OwnVerdict {
+  bool loads = true;
+  std::string errno_name;  ///< empty when it loads
+  std::string stage;       ///< load_module() step that fails (stage_name()), empty when it loads
+  std::vector<KernelLine> kernel_messages;
+  /// False when it fails only on imports that bind to (or are missing from) a failing module of
+  /// its chain: a fixed build of that module may provide them, so its own fate is not known.
+  bool certain = true;
+};
+
+/// A modprobe.d `install` line that replaces the insert of a module of the load chain: modprobe
+/// runs the command instead of inserting the file (kmod_module_probe_insert_module()).
+struct InstallCommand {
+  std::string module;   ///< whose insert it replaces: the module itself or a dependency
+  std::string command;  ///< as written after the module pattern
+  SourceRef where;      ///< the modprobe.d line
+};
 
 /// The verdict for one module name, as modprobe would load it on the target boot.
 struct ModuleResult {
@@ -20,6 +41,11 @@ struct ModuleResult {
   std::string taints;
   std::string modprobe_message;  ///< e.g. "modprobe: ERROR: could not insert 'x': Invalid argument"
   std::vector<std::string> load_order;  ///< modules inserted before it (insertion order)
+  /// With a failed dependency: the module's own verdict, as if its dependencies loaded.
+  std::optional<OwnVerdict> own;
+  /// The first `install` command that replaces an insert of its chain (itself last), if any:
+  /// `loads` is then what the kernel would do with the file, which the command may never load.
+  std::optional<InstallCommand> install;
 };
 
 /// Summary of the inputs the verdicts were computed from.

@@ -10,6 +10,7 @@
 #include "report/escape.hpp"
 #include "report/render.hpp"
 #include "resolve/deps.hpp"
+#include "scenario/prove_hints.hpp"
 #include "util/timing.hpp"
 
 namespace ofsck::cli {
@@ -75,6 +76,10 @@ int run_check(Args& a) {
   a.result = check::evaluate(*a.prepared, in.eo);
   // The process ends with _Exit() (cli/app.cc): save what was verified before that.
   if (a.prepared->verified_signatures) a.prepared->verified_signatures->save();
+  // Hints that propose a configuration change are proven on a private overlay first.
+  if (std::any_of(a.result.findings.begin(), a.result.findings.end(),
+                  [](const check::Finding& f) { return !f.edits.empty(); }))
+    scenario::prove_hints(in, a.result);
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");

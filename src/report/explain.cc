@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/escape.hpp"
+#include "report/verdict_text.hpp"
 
 namespace ofsck::report {
 
@@ -34,12 +35,10 @@ std::string selection_text(const Explanation::Selection& sel) {
 }
 
 std::string verdict_text(const check::ModuleResult& mr) {
-  std::string out =
-      fmt::format("  verdict: {}{}{}\n", mr.loads ? "loads" : "FAILS",
-                  mr.loads ? "" : " (" + escape(mr.errno_name) + ")",
-                  mr.failed_dependency.empty()
-                      ? ""
-                      : ": its dependency " + escape(mr.failed_dependency) + " fails");
+  std::string out = fmt::format("  verdict: {}{}{}\n", mr.loads ? "loads" : "FAILS",
+                                mr.loads ? "" : " (" + escape(mr.errno_name) + ")",
+                                mr.failed_dependency.empty() ? "" : ": " + dependency_text(mr));
+  if (mr.install) out += fmt::format("  install: {}\n", install_text(mr));
   if (!mr.taints.empty()) out += fmt::format("  taints: {}\n", esc(mr.taints));
   for (const auto& k : mr.kernel_messages)
     out += fmt::format("  kernel: {}{}\n", esc(k.text), k.once_per_boot ? "  [once per boot]" : "");

@@ -17,6 +17,28 @@ ordered_json location(const SourceRef& w) {
   j["package"] = null_if_empty(w.package);
   return j;
 }
+
+/// ModuleResult::own: null unless a dependency failed.
+ordered_json own_json(const check::ModuleResult& m) {
+  if (!m.own) return nullptr;
+  ordered_json km = ordered_json::array();
+  for (const auto& l : m.own->kernel_messages)
+    km.push_back({{"text", l.text}, {"once_per_boot", l.once_per_boot}});
+  return {{"loads", m.own->loads},
+          {"errno", null_if_empty(m.own->errno_name)},
+          {"stage", null_if_empty(m.own->stage)},
+          {"certain", m.own->certain},
+          {"kernel_messages", km}};
+}
+
+/// ModuleResult::install: null without an `install` command in the chain.
+ordered_json install_json(const check::ModuleResult& m) {
+  if (!m.install) return nullptr;
+  return {{"module", m.install->module},
+          {"command", m.install->command},
+          {"location", location(m.install->where)}};
+}
+
 }  // namespace
 
 ordered_json check_result_json(const check::CheckResult& r) {
@@ -64,7 +86,9 @@ ordered_json check_result_json(const check::CheckResult& r) {
          {"taints", m.taints},
          {"modprobe_message",
           m.modprobe_message.empty() ? ordered_json(nullptr) : ordered_json(m.modprobe_message)},
-         {"load_order", m.load_order}});
+         {"load_order", m.load_order},
+         {"own", own_json(m)},
+         {"install", install_json(m)}});
   }
   ordered_json finds = ordered_json::array();
   for (const auto& f : r.findings) {

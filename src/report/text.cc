@@ -2,6 +2,7 @@
 
 #include "report/escape.hpp"
 #include "report/render.hpp"
+#include "report/verdict_text.hpp"
 
 namespace ofsck::report {
 
@@ -71,8 +72,11 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
     if (!in.module_insert.empty())
       out += fmt::format("input: module insert: {}\n", esc(in.module_insert));
     for (const auto& m : r.modules) {
-      out += fmt::format("{} {} {}{}\n", m.loads ? "ok  " : "FAIL", esc(m.name), esc(m.file),
+      out += fmt::format("{} {} {}{}", m.loads ? "ok  " : "FAIL", esc(m.name), esc(m.file),
                          m.loads ? "" : " (" + escape(m.errno_name) + ")");
+      for (const std::string& part : {dependency_text(m), install_text(m)})
+        if (!part.empty()) out += "; " + part;
+      out += "\n";
     }
   }
   size_t loading = 0;

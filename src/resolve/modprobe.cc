@@ -70,12 +70,10 @@ void from_aliases(const ModprobeIndex& ix, const std::vector<model::ModprobeAlia
   }
 }
 
-/// The install command that replaces insmod of `m` (kmod_module_get_install_commands()).
+/// The install command that replaces insmod of `m` (install_line()).
 std::string install_command(const ModprobeIndex& ix, const std::string& m) {
-  if (!ix.config) return {};
-  for (const model::ModprobeCommand& c : ix.config->install)
-    if (c.modname == m) return c.command;
-  return {};
+  const model::ModprobeCommand* c = install_line(ix, m);
+  return c ? c->command : std::string();
 }
 
 /// __kmod_module_get_probe_list() and __kmod_module_fill_softdep() over names.
@@ -128,6 +126,10 @@ class Prober {
     s.builtin = !s.exists && is_builtin(ix_, mod);
     s.via = via;
     s.where = where;
+    if (const model::ModprobeCommand* c = install_line(ix_, mod)) {
+      s.install = c->command;
+      s.install_where = c->where;
+    }
     out_.steps.push_back(std::move(s));
   }
 
@@ -204,6 +206,24 @@ Lookup lookup_name(const ModprobeIndex& ix, std::string_view name) {
   if (ix.builtin) from_aliases(ix, ix.builtin().aliases, true, l);
   if (!l.hits.empty()) l.source = LookupSource::kBuiltinAlias;
   return l;
+}
+
+const model::ModprobeCommand* install_line(const ModprobeIndex& ix, const std::string& module) {
+  if (!ix.config) return nullptr;
+  const model::ModprobeCommand* line = nullptr;
+  for (const model::ModprobeCommand& c : ix.config->install)
+    if (glob_match(c.modname, module)) {
+      line = &c;  // "find only the first command, as modprobe from module-init-tools does"
+      break;
+    }
+  if (!line) return nullptr;
+  // __kmod_module_fill_softdep(): mod->ignorecmd = (pre != NULL || post != NULL), the lists of
+  // modules its softdep names found.
+  if (const model::ModprobeSoftdep* sd = softdep_line(ix, module))
+    for (const auto* names : {&sd->pre, &sd->post})
+      for (const std::string& n : *names)
+        if (!lookup_name(ix, n).hits.empty()) return nullptr;
+  return line;
 }
 
 const model::ModprobeSoftdep* softdep_line(const ModprobeIndex& ix, const std::string& module) {

@@ -93,6 +93,13 @@ struct Lookup {
 [[nodiscard]] const model::ModprobeSoftdep* softdep_line(const ModprobeIndex& ix,
                                                          const std::string& module);
 
+/// kmod_module_get_install_commands() as kmod_module_probe_insert_module() applies it: the
+/// first `install` line whose pattern matches `module` (fnmatch), or nullptr when there is none
+/// or the module's softdep line names modules (then kmod sets ->ignorecmd and inserts the file).
+/// It applies to every entry of a probe list, dependencies included.
+[[nodiscard]] const model::ModprobeCommand* install_line(const ModprobeIndex& ix,
+                                                         const std::string& module);
+
 /// One entry of the probe list.
 struct ProbeStep {
   std::string module;
@@ -100,8 +107,10 @@ struct ProbeStep {
                           ///< softdep modules are not: kmod ignores their errors
   bool exists = false;    ///< modules.dep has it
   bool builtin = false;
-  std::string via;  ///< "", "dependency of X", "softdep pre: of X (crc32c)", ...
-  SourceRef where;  ///< the softdep/alias line that brought it in, when one did
+  std::string via;          ///< "", "dependency of X", "softdep pre: of X (crc32c)", ...
+  SourceRef where;          ///< the softdep/alias line that brought it in, when one did
+  std::string install;      ///< the `install` command modprobe runs instead of inserting it
+  SourceRef install_where;  ///< its modprobe.d line
 };
 
 /// A softdep name that found nothing (kmod drops it silently).

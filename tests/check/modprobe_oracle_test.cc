@@ -57,8 +57,8 @@ std::string make_root(const std::string& kver, const std::vector<std::string>& r
   return root;
 }
 
-/// `--show-depends` lines as "insmod NAME" / "builtin NAME", each once, in first order; a
-/// failing lookup is "FATAL".
+/// `--show-depends` lines as "insmod NAME" / "builtin NAME" / "install CMD", each once, in first
+/// order; a failing lookup is "FATAL".
 std::vector<std::string> real(const std::string& modprobe, const std::string& root,
                               const std::string& kver, const std::string& name) {
   int st = 0;
@@ -71,7 +71,10 @@ std::vector<std::string> real(const std::string& modprobe, const std::string& ro
   std::string line;
   while (std::getline(in, line)) {
     std::string item;
-    if (line.rfind("insmod ", 0) == 0) {
+    if (line.rfind("install ", 0) == 0) {
+      item = line;  // "install CMD OPTIONS": the tests set no options
+      while (item.ends_with(" ")) item.pop_back();
+    } else if (line.rfind("insmod ", 0) == 0) {
       std::string path = line.substr(7, line.find(' ', 7) - 7);
       item = "insmod " + model::module_name_from_filename(path.substr(path.rfind('/') + 1));
     } else if (line.rfind("builtin ", 0) == 0) {
@@ -89,7 +92,8 @@ std::vector<std::string> ours(const ModprobeView& view, const Node& p, const std
   if (t.probe.lookup.hits.empty()) return {"FATAL"};
   std::vector<std::string> v;
   for (const auto& s : t.probe.steps) {
-    if (s.builtin) v.push_back("builtin " + s.module);
+    if (!s.install.empty()) v.push_back("install " + s.install);
+    else if (s.builtin) v.push_back("builtin " + s.module);
     else if (s.exists) v.push_back("insmod " + s.module);
   }
   return v;
@@ -210,6 +214,34 @@ TEST(ModprobeOracle, Libcrc32cSoftdepThroughAlias61) {
   CheckResult u = evaluate(p, o);
   EXPECT_FALSE(has_rule(u, kModuleNotFound));
   EXPECT_TRUE(has_rule(u, kBuiltinModule));
+  fs::remove_all(root);
+}
+
+// Issue 9: modprobe.d `install` lines replace the insert of every module of the probe list
+// that they match (fnmatch), dependencies included, except a module whose softdep line names
+// modules (kmod sets ->ignorecmd); a name found only in an install line runs it. The real
+// modprobe prints "install CMD" for each (kmod 30 and 34).
+TEST(ModprobeOracle, InstallCommands61) {
+  const std::string k = td::kNew61;
+  OFSCK_REQUIRE_DATA(td::module_dir(k));
+  std::string root = make_root(
+      k,
+      {"kernel/drivers/infiniband/hw/mlx5/mlx5_ib.ko", "kernel/drivers/infiniband/core/ib_uverbs.ko",
+       "kernel/drivers/infiniband/core/ib_core.ko",
+       "kernel/drivers/net/ethernet/mellanox/mlx5/core/mlx5_core.ko",
+       "kernel/drivers/net/ethernet/mellanox/mlxfw/mlxfw.ko",
+       "kernel/drivers/pci/controller/pci-hyperv-intf.ko", "kernel/net/psample/psample.ko",
+       "kernel/drivers/net/dummy.ko", "kernel/drivers/input/misc/pcspkr.ko"},
+      "install dummy /bin/true
+"
+      "install ib_u* /bin/echo uverbs
+"
+      "install pcspkr /bin/false
+softdep pcspkr pre: dummy
+"
+      "install fakemod /bin/true
+");
+  compare(root, k, {"dummy", "mlx5_ib", "ib_uverbs", "pcspkr", "fakemod", "ib_core"});
   fs::remove_all(root);
 }
 

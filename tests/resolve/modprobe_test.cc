@@ -173,6 +173,34 @@ TEST(Modprobe, ProbeListOrderAndRequired) {
   EXPECT_EQ(q.unresolved[0].name, "nothing_here");
 }
 
+// kmod_module_probe_insert_module(): the first `install` line matching by fnmatch replaces the
+// insert of every probe-list entry, dependencies included; a module whose softdep line names
+// modules (->ignorecmd) is inserted. The real modprobe agrees: ModprobeOracle.InstallCommands61.
+TEST(Modprobe, InstallCommandsInTheProbeList) {
+  Root r;
+  r.conf = "install dep* /bin/echo first
+           install dep1 /
+           bin /
+           echo second "
+                       "install top /bin/true
+           install soft /
+           bin /
+           false softdep soft post
+      : gone extra ";
+        r.dep = {{"top", {"dep1"}}, {"dep1", {}}, {"soft", {}}, {"extra", {}}};
+  resolve::ProbeList p = resolve::probe_list(r.index(), "top");
+  ASSERT_EQ(names(p), (V{"dep1", "top"}));
+  EXPECT_EQ(p.steps[0].install, "/bin/echo first");
+  EXPECT_EQ(p.steps[0].install_where.line, 1u);
+  EXPECT_EQ(p.steps[1].install, "/bin/true");
+  EXPECT_EQ(resolve::install_line(r.index(), "soft"), nullptr);  // `extra` resolves
+  r.conf = "install soft /bin/false
+      softdep soft post
+      : gone ";
+        ASSERT_NE(resolve::install_line(r.index(), "soft"), nullptr);  // nothing resolves
+  EXPECT_EQ(resolve::install_line(r.index(), "soft")->command, "/bin/false");
+}
+
 // `install` commands are found after modules.symbols and before modules.alias.
 TEST(Modprobe, InstallCommandLookup) {
   Root r;
