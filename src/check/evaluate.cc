@@ -13,6 +13,7 @@
 #include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
+#include "check/rules/stock_quirks.hpp"
 #include "check/signature_check.hpp"
 #include "util/timing.hpp"
 
@@ -229,6 +230,7 @@ CheckResult evaluate_with_packages(const Node& p, const EvalOptions& eo,
   if (packages) add_package_findings(p, *packages, sink);
   r.findings = sink.take();
   if (packages) annotate_packages(p, *packages, r.findings);
+  fold_stock_quirks(p, packages, r.findings);
   timer.lap("evaluate: packages");
   return r;
 }

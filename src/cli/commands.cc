@@ -58,6 +58,7 @@ int run_check(Args& a) {
   if (!p) return report_error(p.error());
   a.prepared = std::move(*p);
   a.result = check::evaluate(*a.prepared, c.check);
+  if (int rc = apply_suppression(c, a.result)) return rc;
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");

@@ -11,6 +11,7 @@
 #include "read/text/modprobe_conf.hpp"
 #include "read/text/modules_dep.hpp"
 #include "read/text/modules_files.hpp"
+#include "read/text/ofsck_conf.hpp"
 #include "read/text/symvers.hpp"
 #include "testdata.hpp"
 
@@ -89,6 +90,16 @@ TEST(FuzzCorpus, ModulesFiles) {
     if (name == "modules.dep.bin") {
       EXPECT_TRUE(v);
     }
+  }
+}
+
+TEST(FuzzCorpus, OfsckConf) {
+  auto files = corpus("ofsck_conf");
+  ASSERT_FALSE(files.empty());
+  for (const auto& [name, data] : files) {
+    SCOPED_TRACE(name);
+    auto c = parse_ofsck_conf(data, "/etc/ofsck/ofsck.conf");
+    EXPECT_EQ(bool(c), name == "all_keys.conf");
   }
 }
 
