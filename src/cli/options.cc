@@ -81,13 +81,16 @@ void add_suppress_options(CLI::App* sub, CommonOptions& c) {
   sub->add_option("--config", c.config,
                   "Configuration file (default: /etc/ofsck/ofsck.conf under --root, if it "
                   "exists). `key = value` lines: ignore, baseline, trust, format, color, "
-                  "cache-dir; the command line wins over it");
+                  "cache-dir; the command line wins over it")
+      ->type_name("FILE");
   sub->add_option("--baseline", c.baseline,
                   "Do not report the findings listed in FILE (accepted earlier, see "
-                  "--write-baseline), so that only new problems count and fail the check");
+                  "--write-baseline), so that only new problems count and fail the check")
+      ->type_name("FILE");
   sub->add_option("--write-baseline", c.write_baseline,
                   "Write every finding of this run (after --ignore) to FILE as the accepted "
-                  "baseline, atomically, then report as with --baseline FILE");
+                  "baseline, atomically, then report as with --baseline FILE")
+      ->type_name("FILE");
   sub->add_flag("--update-baseline", c.update_baseline,
                 "With --baseline FILE: rewrite FILE with the findings of this run (a missing "
                 "FILE is created)");
