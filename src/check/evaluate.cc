@@ -14,6 +14,7 @@
 #include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
 #include "check/rules/packages.hpp"
+#include "check/rules/stock_quirks.hpp"
 #include "check/signature_check.hpp"
 #include "util/timing.hpp"
 
@@ -307,6 +308,7 @@ CheckResult evaluate(const Node& p, const EvalOptions& eo) {
   if (p.packages) add_package_findings(p, *p.packages, sink);
   r.findings = sink.take();
   if (p.packages) annotate_packages(p, *p.packages, r.findings);
+  fold_stock_quirks(p, p.packages, r.findings);
   timer.lap("evaluate: packages");
   return r;
 }

@@ -77,11 +77,20 @@ struct InputSummary {
   std::string module_insert;
 };
 
+/// Findings left out of the report by --ignore / the config's `ignore` lines and by a baseline
+/// (report/suppress.hpp): counted, never dropped silently.
+struct SuppressedCounts {
+  size_t ignored = 0;   ///< --ignore RULE[:SUBJECT] and `ignore =` lines
+  size_t baseline = 0;  ///< entries of --baseline FILE
+  [[nodiscard]] size_t total() const { return ignored + baseline; }
+};
+
 struct CheckResult {
   InputSummary inputs;
   std::vector<ModuleResult> modules;  ///< sorted by name
   std::vector<Finding> findings;      ///< sorted (DiagnosticSink)
   size_t unreadable = 0;              ///< files that could not be read at all
+  SuppressedCounts suppressed;        ///< findings removed from `findings` (report/suppress)
 };
 
 }  // namespace ofsck::check

@@ -30,6 +30,9 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "two packages ship the same module name for one kernel; search order picks the winner"},
       {kIndexMissing, "index-missing", Severity::kWarning,
        "there is no modules.dep.bin: modprobe finds no module of this kernel until depmod runs"},
+      {kStockKernelQuirk, "stock-kernel-quirk", Severity::kNote,
+       "lines the kernel's own packaged modules put into generated files that kmod ignores "
+       "(e.g. softdep= values without pre:/post:), folded into one note"},
       {kModuleLayout, "module-layout-mismatch", Severity::kError,
        "the module was built for another kernel ABI: module_layout CRC differs (ENOEXEC)"},
       {kVermagic, "vermagic-mismatch", Severity::kError,

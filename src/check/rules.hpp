@@ -28,6 +28,7 @@ inline constexpr std::string_view kDependencyCycle = "OFS109";
 inline constexpr std::string_view kUnownedModule = "OFS110";
 inline constexpr std::string_view kSameModuleTwoPackages = "OFS111";
 inline constexpr std::string_view kIndexMissing = "OFS112";
+inline constexpr std::string_view kStockKernelQuirk = "OFS113";
 // Load verdict
 inline constexpr std::string_view kModuleLayout = "OFS201";
 inline constexpr std::string_view kVermagic = "OFS202";

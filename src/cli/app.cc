@@ -107,8 +107,12 @@ int run(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kExitUsage;
   }
-  for (size_t i = 0; i < subs.size(); ++i)
-    if (subs[i]->parsed()) return exit_keeping_state(kCommands[i].run(args));
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (!subs[i]->parsed()) continue;
+    if (kCommands[i].shared_options)
+      if (int rc = load_config(args.common)) return rc;  // ofsck.conf, --ignore, --baseline
+    return exit_keeping_state(kCommands[i].run(args));
+  }
   std::fputs(app.help().c_str(), stdout);
   return kExitUsage;
 }

@@ -80,6 +80,7 @@ int run_check(Args& a) {
   if (std::any_of(a.result.findings.begin(), a.result.findings.end(),
                   [](const check::Finding& f) { return !f.edits.empty(); }))
     scenario::prove_hints(in, a.result);
+  if (int rc = apply_suppression(c, a.result)) return rc;
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");

@@ -30,6 +30,7 @@ int run_image(Args& a) {
   a.image.node = a.common.node;
   auto r = check::inspect_image(a.image);
   if (!r) return report_error(r.error());
+  if (int rc = apply_suppression(a.common, r->result)) return rc;
   print_report(a.common, *r, &report::render_image_json, &report::render_image_text);
   return exit_for(r->result.findings);
 }

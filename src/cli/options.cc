@@ -1,11 +1,21 @@
 #include "cli/options.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
 #include "read/cache.hpp"
+#include "read/text/ofsck_conf.hpp"
+#include "read/text/text_util.hpp"
+#include "report/escape.hpp"
 
 namespace ofsck::cli {
 
@@ -29,7 +39,8 @@ void add_node_options(CLI::App* sub, CommonOptions& c) {
                   "otherwise): module.sig_enforce=, lockdown=, module_blacklist=, ...")
       ->each([&c](const std::string&) { c.cmdline_set = true; });
   sub->add_option("--trust", c.node.spec.trust,
-                  "Extra trusted certificate (DER or PEM), e.g. an enrolled MOK; repeatable");
+                  "Extra trusted certificate (DER or PEM), e.g. an enrolled MOK; repeatable")
+      ->each([&c](const std::string&) { c.trust_set = true; });
 }
 
 void add_reader_options(CLI::App* sub, CommonOptions& c) {
@@ -45,25 +56,54 @@ void add_reader_options(CLI::App* sub, CommonOptions& c) {
   sub->add_flag("--no-cache", c.no_cache, "Neither read nor write the cache");
 }
 
-void add_format_option(CLI::App* sub, std::string& format) {
-  sub->add_option("--format", format, "Output format")
+CLI::Option* add_format_option(CLI::App* sub, std::string& format) {
+  return sub->add_option("--format", format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
 }
 
 void add_output_options(CLI::App* sub, CommonOptions& c) {
-  add_format_option(sub, c.format);
+  add_format_option(sub, c.format)->each([&c](const std::string&) { c.format_set = true; });
   sub->add_option("--color", c.color, "Colour: auto (on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_val("auto");
-  sub->add_flag("-v,--verbose", c.verbose, "Also list every module verdict (text)");
+      ->default_val("auto")
+      ->each([&c](const std::string&) { c.color_set = true; });
+  sub->add_flag("-v,--verbose", c.verbose,
+                "Also list every module verdict, and every finding, kernel line and note of a "
+                "module where text output shows the first ones and a count (text)");
   sub->add_flag("-q,--quiet", c.quiet, "No progress indication");
+}
+
+void add_suppress_options(CLI::App* sub, CommonOptions& c) {
+  sub->add_option("--ignore", c.ignore,
+                  "Do not report findings of RULE (an id such as OFS105 or a name such as "
+                  "config-bad-line), or only those about SUBJECT (a module name, or the file "
+                  "the finding names); repeatable, adds to the config file's `ignore` lines. "
+                  "Suppressed findings are counted in the summary")
+      ->type_name("RULE[:SUBJECT]");
+  sub->add_option("--config", c.config,
+                  "Configuration file (default: /etc/ofsck/ofsck.conf under --root, if it "
+                  "exists). `key = value` lines: ignore, baseline, trust, format, color, "
+                  "cache-dir; the command line wins over it")
+      ->type_name("FILE");
+  sub->add_option("--baseline", c.baseline,
+                  "Do not report the findings listed in FILE (accepted earlier, see "
+                  "--write-baseline), so that only new problems count and fail the check")
+      ->type_name("FILE");
+  sub->add_option("--write-baseline", c.write_baseline,
+                  "Write every finding of this run (after --ignore) to FILE as the accepted "
+                  "baseline, atomically, then report as with --baseline FILE")
+      ->type_name("FILE");
+  sub->add_flag("--update-baseline", c.update_baseline,
+                "With --baseline FILE: rewrite FILE with the findings of this run (a missing "
+                "FILE is created)");
 }
 
 void add_common_options(CLI::App* sub, CommonOptions& c) {
   add_node_options(sub, c);
   add_reader_options(sub, c);
   add_output_options(sub, c);
+  add_suppress_options(sub, c);
 }
 
 void finish_options(CommonOptions& c) {
@@ -79,6 +119,113 @@ void finish_options(CommonOptions& c) {
                      done == total ? "\r\033[K" : "");
     };
   }
+}
+
+namespace {
+
+/// A path from the configuration file: one in the root's own file is a path of the inspected
+/// system (re-rooted under --root, relative to its /etc/ofsck); one in --config FILE is a host
+/// path (relative to FILE's directory).
+std::string config_path(const CommonOptions& c, const std::string& value) {
+  if (c.config.empty()) {
+    return read::join_root(c.check.root, value.front() == '/' ? value : "/etc/ofsck/" + value);
+  }
+  if (value.front() == '/') return value;
+  size_t slash = c.config.rfind('/');
+  return slash == std::string::npos ? value : c.config.substr(0, slash + 1) + value;
+}
+
+int config_error(const Error& e) {
+  std::fprintf(stderr, "ofsck: error: %s\n", report::escape(to_string(e)).c_str());
+  return kExitUsage;
+}
+
+/// The file's values where the command line left them unset; its ignore lines, parsed.
+int merge_config(CommonOptions& c, const read::OfsckConf& f) {
+  for (const auto& v : f.ignore) {
+    auto rule = report::parse_ignore(v.value);
+    if (!rule)
+      return config_error(
+          Error{ErrorCode::kUsage, rule.error().message, SourceRef{f.path, v.line}});
+    c.ignore_rules.push_back(std::move(*rule));
+  }
+  if (f.baseline && c.baseline.empty()) c.baseline = config_path(c, f.baseline->value);
+  if (f.format && !c.format_set) c.format = f.format->value;
+  if (f.color && !c.color_set) c.color = f.color->value;
+  if (f.cache_dir && c.cache_dir.empty()) c.cache_dir = config_path(c, f.cache_dir->value);
+  if (!c.trust_set)
+    for (const auto& v : f.trust) c.check.trust.push_back(config_path(c, v.value));
+  return 0;
+}
+
+}  // namespace
+
+int load_config(CommonOptions& c) {
+  const bool given = !c.config.empty();
+  auto conf = read::read_ofsck_conf(
+      given ? c.config : read::join_root(c.check.root, "/etc/ofsck/ofsck.conf"), !given);
+  if (!conf) return config_error(conf.error());
+  if (int rc = merge_config(c, *conf)) return rc;
+  for (const auto& i : c.ignore) {
+    auto rule = report::parse_ignore(i);
+    if (!rule) return config_error(rule.error());
+    c.ignore_rules.push_back(std::move(*rule));
+  }
+  if (c.update_baseline && c.baseline.empty())
+    return usage_error("--update-baseline needs --baseline FILE (or `baseline =` in the config)");
+  if (c.baseline.empty()) return 0;
+  auto text = read::read_text_file(c.baseline);
+  if (!text && c.update_baseline && text.error().code == ErrorCode::kNotFound) return 0;
+  if (!text) return report_error(text.error());
+  auto b = report::parse_baseline(*text, c.baseline);
+  if (!b) return report_error(b.error());
+  c.baseline_read = std::move(*b);
+  return 0;
+}
+
+namespace {
+
+/// Writes `data` to `path` through a temporary file in the same directory renamed over it, so
+/// that a reader sees the old file or the new one, never a part.
+Result<void> write_atomically(const std::string& path, std::string_view data) {
+  std::string tmp = path + ".tmp-XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0)
+    return make_error(ErrorCode::kIo, fmt::format("cannot create {}: {}", tmp, strerror(errno)),
+                      SourceRef{path});
+  bool ok = fchmod(fd, 0644) == 0;
+  for (size_t done = 0; ok && done < data.size();) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && fsync(fd) == 0;
+  int err = errno;
+  ok = ::close(fd) == 0 && ok;
+  if (ok && std::rename(tmp.c_str(), path.c_str()) == 0) return {};
+  err = ok ? errno : err;
+  std::remove(tmp.c_str());
+  return make_error(ErrorCode::kIo, fmt::format("cannot write: {}", strerror(err)),
+                    SourceRef{path});
+}
+
+}  // namespace
+
+int apply_suppression(const CommonOptions& c, check::CheckResult& r) {
+  const std::string& out = c.update_baseline ? c.baseline : c.write_baseline;
+  if (out.empty()) {
+    report::suppress(r, c.ignore_rules, c.baseline_read ? &*c.baseline_read : nullptr);
+    return 0;
+  }
+  report::suppress(r, c.ignore_rules, nullptr);
+  std::string text = report::render_baseline(r.findings, r.inputs.root);
+  if (auto w = write_atomically(out, text); !w) return report_error(w.error());
+  auto written = report::parse_baseline(text, out);
+  std::fprintf(stderr, "ofsck: wrote %zu baseline entr%s to %s\n", written->entries.size(),
+               written->entries.size() == 1 ? "y" : "ies", report::escape(out).c_str());
+  report::suppress(r, {}, &*written);
+  return 0;
 }
 
 bool use_color(std::string_view color) {

@@ -2,13 +2,16 @@
 /// The options several commands share, registered once per group into one plain struct
 /// (CommonOptions), and what follows from them: the colour decision, text options, progress
 /// and the cache directory. `--help` lists the groups in the order add_common_options() adds them.
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "report/render.hpp"
 #include "scenario/scratch_root.hpp"
+#include "report/suppress.hpp"
 
 namespace ofsck::cli {
 
@@ -23,6 +26,15 @@ struct CommonOptions {
   bool quiet = false;
   std::string cache_dir;
   bool no_cache = false;
+  bool format_set = false, color_set = false, trust_set = false;  ///< given on the command line
+  // Suppression (add_suppress_options); load_config() resolves them.
+  std::string config;               ///< --config FILE (default: <root>/etc/ofsck/ofsck.conf)
+  std::vector<std::string> ignore;  ///< --ignore RULE[:SUBJECT]
+  std::string baseline;             ///< --baseline FILE (or the config's `baseline =`)
+  std::string write_baseline;       ///< --write-baseline FILE
+  bool update_baseline = false;     ///< --update-baseline: write --baseline's FILE
+  std::vector<report::IgnoreRule> ignore_rules;   ///< --ignore and `ignore =`, parsed
+  std::optional<report::Baseline> baseline_read;  ///< --baseline's entries
 };
 
 /// --root, -k/--kernel, --symvers, --system-map, --cmdline, --trust: the node to inspect.
@@ -30,14 +42,30 @@ void add_node_options(CLI::App* sub, CommonOptions& c);
 /// -j/--jobs, --no-verify-content, --cache-dir, --no-cache: how the node is read.
 void add_reader_options(CLI::App* sub, CommonOptions& c);
 /// --format text|json.
-void add_format_option(CLI::App* sub, std::string& format);
+CLI::Option* add_format_option(CLI::App* sub, std::string& format);
 /// --format, --color, -v/--verbose, -q/--quiet: how the report is written.
 void add_output_options(CLI::App* sub, CommonOptions& c);
-/// The three groups above, in that order.
+/// --ignore RULE[:SUBJECT], --config FILE, --baseline FILE, --write-baseline FILE,
+/// --update-baseline: which findings are reported.
+void add_suppress_options(CLI::App* sub, CommonOptions& c);
+/// The four groups above, in that order.
 void add_common_options(CLI::App* sub, CommonOptions& c);
 
 /// Applies --cmdline, the cache directory and progress (stderr on a TTY, unless -q) to c.node.
 void finish_options(CommonOptions& c);
+
+/// Reads the configuration file (--config FILE, else <root>/etc/ofsck/ofsck.conf when it
+/// exists) into `c` where the command line left a value unset (--ignore adds to the file's
+/// `ignore` lines), parses the ignore rules and reads the baseline. 0, or the exit status of
+/// the error it printed: 2 for a bad configuration file or --ignore, 3 for an unreadable
+/// baseline.
+int load_config(CommonOptions& c);
+
+/// Writes the baseline when asked (--write-baseline FILE, or --update-baseline: --baseline's
+/// FILE; atomically: a temporary file renamed over it) from r.findings as they are after
+/// --ignore, then takes out of `r` what --ignore and the baseline match (report/suppress).
+/// 0, or kExitInput when the baseline cannot be written.
+int apply_suppression(const CommonOptions& c, check::CheckResult& r);
 
 /// --color: "always", "never", or "auto": stdout is a TTY and NO_COLOR is not set.
 bool use_color(std::string_view color);

@@ -117,7 +117,10 @@ ordered_json check_result_json(const check::CheckResult& r) {
                     {"unreadable_files", r.unreadable},
                     {"errors", errors},
                     {"warnings", warnings},
-                    {"notes", notes}};
+                    {"notes", notes},
+                    {"suppressed", r.suppressed.total()},
+                    {"suppressed_by",
+                     {{"ignore", r.suppressed.ignored}, {"baseline", r.suppressed.baseline}}}};
   doc["modules"] = std::move(mods);
   doc["findings"] = std::move(finds);
   return doc;

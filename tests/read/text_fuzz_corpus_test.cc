@@ -13,6 +13,7 @@
 #include "read/text/modprobe_conf.hpp"
 #include "read/text/modules_dep.hpp"
 #include "read/text/modules_files.hpp"
+#include "read/text/ofsck_conf.hpp"
 #include "read/text/symvers.hpp"
 #include "testdata.hpp"
 
@@ -119,6 +120,16 @@ TEST(FuzzCorpus, Bls) {
     if (e) v.push_back(std::move(*e));
     sort_bls_entries(v);
     if (auto d = parse_loader_conf_default(data)) (void)match_loader_default(v, *d);
+  }
+}
+
+TEST(FuzzCorpus, OfsckConf) {
+  auto files = corpus("ofsck_conf");
+  ASSERT_FALSE(files.empty());
+  for (const auto& [name, data] : files) {
+    SCOPED_TRACE(name);
+    auto c = parse_ofsck_conf(data, "/etc/ofsck/ofsck.conf");
+    EXPECT_EQ(bool(c), name == "all_keys.conf");
   }
 }
 
