@@ -66,6 +66,8 @@ set(CPACK_RPM_PACKAGE_LICENSE "not stated")
 set(CPACK_RPM_PACKAGE_GROUP "Applications/System")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
 set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
+# No /usr/lib/.build-id links: the .rpm holds exactly the .deb's files.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_USER_FILELIST
     "%config(noreplace) ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ofsck/ofsck.conf")
 # Directories owned by the base system (filesystem, bash-completion, zsh) are not ours.
