@@ -11,6 +11,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/doc_outputs.hpp"
+#include "cli/version.hpp"
 
 namespace ofsck::cli {
 
@@ -93,7 +95,9 @@ int run(int argc, char** argv) {
   CLI::App app{kDescription, "ofsck"};
   app.footer(kFooter);
   app.require_subcommand(0, 1);
-  app.set_version_flag("--version", "ofsck 0.1.0");
+  std::string version_flag = version_text();
+  version_flag.pop_back();  // CLI11 adds the newline
+  app.set_version_flag("--version", version_flag);
   Args args;  // lives until the process ends (exit_keeping_state)
   std::vector<CLI::App*> subs;
   for (const Command& c : kCommands) {
@@ -101,6 +105,7 @@ int run(int argc, char** argv) {
     if (c.shared_options) c.shared_options(subs.back(), args.common);
     if (c.options) c.options(subs.back(), args);
   }
+  if (auto rc = write_requested_docs(app, argc, argv)) return *rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
