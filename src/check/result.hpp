@@ -20,6 +20,8 @@ struct ModuleResult {
   std::string taints;
   std::string modprobe_message;  ///< e.g. "modprobe: ERROR: could not insert 'x': Invalid argument"
   std::vector<std::string> load_order;  ///< modules inserted before it (insertion order)
+  bool given = false;                   ///< a positional FILE (`insmod FILE`), `file` as given
+  bool unreadable = false;              ///< a given FILE that could not be read at all: no verdict
 };
 
 /// Summary of the inputs the verdicts were computed from.
