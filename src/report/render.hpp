@@ -16,9 +16,9 @@ struct TextOptions {
 /// messages, notes, hint; then a one-line summary.
 std::string render_text(const check::CheckResult& r, const TextOptions& o = {});
 
-/// JSON document, schema docs/json-schema.md (field "schema": 1).
+/// JSON document, schema docs/json-schema.md (field "schema": kJsonSchemaVersion).
 std::string render_json(const check::CheckResult& r);
 
-inline constexpr int kJsonSchemaVersion = 2;
+inline constexpr int kJsonSchemaVersion = 3;
 
 }  // namespace ofsck::report

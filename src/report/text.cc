@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "report/escape.hpp"
+#include "report/file_verdicts.hpp"
 #include "report/render.hpp"
 
 namespace ofsck::report {
@@ -70,6 +71,7 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
                          m.loads ? "" : " (" + escape(m.errno_name) + ")");
     }
   }
+  out += render_file_verdicts(r, o);
   size_t loading = 0;
   for (const auto& m : r.modules) loading += m.loads;
   out += fmt::format("ofsck: {} {}: {} modules, {} load, {} fail; {} error{}, {} warning{}, {} "
