@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 
 namespace ofsck::cli {
 
@@ -30,6 +31,7 @@ constexpr const char* kFooter =
     "  2  usage error (bad option, several kernels and no --kernel)\n"
     "  3  input that could not be read at all (no module tree, unreadable --symvers)\n"
     " 70  internal error\n"
+    "  `ofsck COMMAND --help` says what each status means for that command.\n"
     "\nEXAMPLES\n"
     "  ofsck check                              # this node, running kernel\n"
     "  ofsck check --root /srv/images/compute   # an image tree (its only kernel)\n"
@@ -97,6 +99,7 @@ int run(int argc, char** argv) {
   std::vector<CLI::App*> subs;
   for (const Command& c : kCommands) {
     subs.push_back(app.add_subcommand(c.name, c.help));
+    subs.back()->footer(exit_status_help(c.name));
     if (c.shared_options) c.shared_options(subs.back(), args.common);
     if (c.options) c.options(subs.back(), args);
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "check/rules.hpp"
+#include "cli/exit_status.hpp"
 #include "report/escape.hpp"
 #include "report/render.hpp"
 #include "resolve/deps.hpp"
@@ -56,11 +57,13 @@ int run_check(Args& a) {
   split_only_files(c.check.only, c.check.files);
   auto p = check::prepare(c.check);
   if (!p) return report_error(p.error());
+  if (c.check.files.empty() && empty_tree_status(*p) != kExitOk) return kExitInput;
   a.prepared = std::move(*p);
   a.result = check::evaluate(*a.prepared, c.check);
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");
+  if (given_files_status(a.result) != kExitOk) return kExitInput;
   return exit_for(a.result.findings);
 }
 
