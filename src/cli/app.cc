@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,9 +30,13 @@ constexpr const char* kFooter =
     "  0  no error-level finding\n"
     "  1  error-level findings (some module will not load, or its selection is broken)\n"
     "  2  usage error (bad option, several kernels and no --kernel)\n"
-    "  3  input that could not be read at all (no module tree, unreadable --symvers)\n"
+    "  3  input that cannot be checked (no module tree or an empty one, a missing FILE,\n"
+    "     an unreadable --symvers)\n"
     " 70  internal error\n"
-    "  `ofsck COMMAND --help` says what each status means for that command.\n"
+    "  `ofsck COMMAND --help` says what each status means for that command.\n";
+
+/// The end of every help text: examples and where the documentation is.
+constexpr const char* kExamples =
     "\nEXAMPLES\n"
     "  ofsck check                              # this node, running kernel\n"
     "  ofsck check --root /srv/images/compute   # an image tree (its only kernel)\n"
@@ -92,14 +97,14 @@ constexpr Command kCommands[] = {
 
 int run(int argc, char** argv) {
   CLI::App app{kDescription, "ofsck"};
-  app.footer(kFooter);
+  app.footer(std::string(kFooter) + kExamples);
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "ofsck 0.1.0");
   Args args;  // lives until the process ends (exit_keeping_state)
   std::vector<CLI::App*> subs;
   for (const Command& c : kCommands) {
     subs.push_back(app.add_subcommand(c.name, c.help));
-    subs.back()->footer(exit_status_help(c.name));
+    subs.back()->footer(std::string(exit_status_help(c.name)) + kExamples);
     if (c.shared_options) c.shared_options(subs.back(), args.common);
     if (c.options) c.options(subs.back(), args);
   }

@@ -87,7 +87,7 @@ ordered_json module_json(const check::ModuleResult& m) {
           {"load_order", m.load_order}};
 }
 
-ordered_json check_result_json(const check::CheckResult& r) {
+ordered_json check_result_json(const check::CheckResult& r, std::vector<std::string> host) {
   ordered_json doc;
   doc["schema"] = kJsonSchemaVersion;
   doc["tool"] = "ofsck";
@@ -111,7 +111,6 @@ ordered_json check_result_json(const check::CheckResult& r) {
                    {"kmod_version_source", in.kmod_version_source},
                    {"module_insert", in.module_insert}};
   // Host files outside the root: --symvers/--system-map and the given FILEs.
-  std::vector<std::string> host;
   if (!in.exports_source.empty()) host.push_back(in.exports_source);
   for (const auto& m : r.modules)
     if (m.given) host.push_back(m.file);

@@ -44,6 +44,8 @@ nlohmann::ordered_json finding_json(const check::Finding& f, const PathRule& rul
 nlohmann::ordered_json module_json(const check::ModuleResult& m);
 
 /// The document of render_json() before escaping, for reports that embed it (image, whatif).
-nlohmann::ordered_json check_result_json(const check::CheckResult& r);
+/// `host`: more host inputs named in findings (the image file of `image`), see PathRule.
+nlohmann::ordered_json check_result_json(const check::CheckResult& r,
+                                         std::vector<std::string> host = {});
 
 }  // namespace ofsck::report
