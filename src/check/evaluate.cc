@@ -197,8 +197,10 @@ ModuleResult file_verdict(const Node& p, Boot& boot, const CauseIndex& causes, c
   const auto& res = p.resolution;
   ModuleResult mr;
   mr.file = g.path;
+  mr.given = true;
   if (!g.module) {
     ++r.unreadable;
+    mr.unreadable = true;
     const Error& e = g.module.error();
     Finding f = make_finding(kUnreadableModule, g.path, "cannot read module: " + e.message);
     f.where.push_back(e.where.path.empty() ? SourceRef{g.path} : e.where);

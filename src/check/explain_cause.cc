@@ -21,6 +21,36 @@ SourceRef file_ref(const Node& p, uint32_t file) {
   return SourceRef{p.resolution.files[file].path};
 }
 
+/// Finding::fields of a CRC: "0x%08x"; nothing when the CRC is not known.
+void set_crc(Finding& f, std::string key, const std::optional<uint32_t>& c) {
+  if (c) f.set(std::move(key), crc_text(c));
+}
+
+/// The provider of a symbol as fields: its name and, for a module, its winning file (for
+/// vmlinux, the export list read).
+void set_provider(const Node& p, const std::string& provider, Finding& f) {
+  if (provider.empty()) return;
+  f.set("provider", provider);
+  const auto& res = p.resolution;
+  if (provider == "vmlinux") {
+    if (!p.kernel.exports_source.empty()) f.set("provider_file", p.kernel.exports_source);
+  } else if (auto it = res.module_by_name.find(provider); it != res.module_by_name.end()) {
+    f.set("provider_file", res.files[res.modules[static_cast<size_t>(it->second)].file].path);
+  }
+}
+
+/// The fields of one symbol problem: the symbol, the CRCs that disagree, the provider and the
+/// namespace.
+void set_symbol_fields(const Node& p, const SymbolProblem& sp, Finding& f) {
+  if (!sp.symbol.empty()) f.set("symbol", sp.symbol);
+  if (sp.kind == SymbolProblem::Kind::kCrcMismatch) {
+    set_crc(f, "expected_crc", sp.expected);
+    set_crc(f, "found_crc", sp.actual);
+  }
+  set_provider(p, sp.provider, f);
+  if (!sp.ns.empty()) f.set("namespace", sp.ns);
+}
+
 std::vector<std::string> texts(const LoadVerdict& v) {
   std::vector<std::string> out;
   for (const auto& l : v.kernel_messages) out.push_back(l.text);
@@ -114,6 +144,8 @@ struct VerdictContext {
     f.where.push_back(where);
     f.kernel_messages = texts(v);
     f.modprobe_message = mp;
+    f.set("module", v.name);
+    if (!v.loads) f.set("errno", errn);
     return f;
   }
 };
@@ -129,6 +161,11 @@ Finding module_layout_finding(const VerdictContext& c) {
                  crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].expected),
                  crc_text(v.symbol_problems.empty() ? std::nullopt : v.symbol_problems[0].actual),
                  c.errn));
+  f.set("symbol", "module_layout");
+  if (!v.symbol_problems.empty()) {
+    set_crc(f, "expected_crc", v.symbol_problems[0].expected);
+    set_crc(f, "found_crc", v.symbol_problems[0].actual);
+  }
   f.notes.push_back("the kernel stops at module_layout: no per-symbol messages follow");
   f.hint = fmt::format("rebuild {} against the headers of {} (or install its package built for "
                        "{})",
@@ -141,6 +178,7 @@ Finding elf_invalid_finding(const VerdictContext& c) {
   Finding f =
       c.base(kElfInvalid, fmt::format("{} is not a module for this kernel's architecture: {} ({})",
                                       v.name, v.elf_problem, c.errn));
+  f.set("elf_problem", v.elf_problem);
   f.notes.push_back("the kernel's ELF checks (elf_validity_ehdr) run before vermagic is read");
   if (f.kernel_messages.empty())
     f.notes.push_back("this kernel prints no line for it (or the failing header field cannot "
@@ -156,6 +194,7 @@ Finding vermagic_finding(const VerdictContext& c) {
   const LoadVerdict& v = c.v;
   Finding f = c.base(kVermagic, fmt::format("{}: version magic does not match the kernel's ({})",
                                             v.name, c.errn));
+  f.set("kernel_vermagic", c.p.kernel.vermagic);
   f.notes.push_back(fmt::format("kernel vermagic taken from {}", c.p.kernel.vermagic_source));
   if (!c.p.kernel.modversions)
     f.notes.push_back("this kernel has no modversions: vermagic is compared in full, release "
@@ -213,6 +252,8 @@ std::optional<Finding> stage_finding(const VerdictContext& c) {
       Finding f =
           c.base(kDuplicateExport, fmt::format("{} exports {}, already exported by {} ({})", v.name,
                                                v.duplicate_symbol, v.duplicate_owner, c.errn));
+      f.set("symbol", v.duplicate_symbol);
+      set_provider(c.p, v.duplicate_owner, f);
       f.hint = "two stacks provide the same symbol: remove one of them";
       return f;
     }
@@ -233,6 +274,7 @@ Finding crc_mismatch_finding(const VerdictContext& c, const SymbolProblem& sp,
   if (const auto* provs = causes.providers(sp.symbol)) {
     for (const auto& pr : *provs) {
       if (!sp.expected || pr.crc != sp.expected) continue;
+      f.set("built_against_file", files[pr.file].path);
       const std::string why = causes.loss_reason(pr.file);
       f.notes.push_back(fmt::format("{} was built against {} (exports {} with CRC {}){}", v.name,
                                     files[pr.file].relpath, sp.symbol, crc_text(pr.crc),
@@ -275,8 +317,8 @@ Finding symbol_problem_finding(const VerdictContext& c, const SymbolProblem& sp,
   const LoadVerdict& v = c.v;
   Finding f;
   switch (sp.kind) {
-    case SymbolProblem::Kind::kCrcMismatch: return crc_mismatch_finding(c, sp, causes);
-    case SymbolProblem::Kind::kMissing: return missing_symbol_finding(c, sp, causes);
+    case SymbolProblem::Kind::kCrcMismatch: f = crc_mismatch_finding(c, sp, causes); break;
+    case SymbolProblem::Kind::kMissing: f = missing_symbol_finding(c, sp, causes); break;
     case SymbolProblem::Kind::kGplOnly:
       f = c.base(kGplOnly, fmt::format("{} (licence not GPL-compatible) uses GPL-only symbol {} "
                                        "from {}",
@@ -309,6 +351,7 @@ Finding symbol_problem_finding(const VerdictContext& c, const SymbolProblem& sp,
                                        v.name, sp.symbol, sp.provider));
       break;
   }
+  set_symbol_fields(c.p, sp, f);
   return f;
 }
 
@@ -323,6 +366,7 @@ void load_warning_findings(const VerdictContext& c, DiagnosticSink& sink) {
                                          v.sig.status == SigStatus::kUnsigned ? "it is not signed"
                                                                               : v.sig.detail));
     f.where.push_back(c.where);
+    f.set("module", v.name);
     for (const auto& l : v.kernel_messages)
       if (l.rule == kUnsignedTaint) f.kernel_messages.push_back(l.text + "  [once per boot]");
     f.hint = "sign it with a key the kernel trusts; under module.sig_enforce=1 or lockdown it "
@@ -335,6 +379,7 @@ void load_warning_findings(const VerdictContext& c, DiagnosticSink& sink) {
                                          "symbols are invisible to it",
                                          v.name));
     f.where.push_back(c.where);
+    f.set("module", v.name);
     for (const auto& l : v.kernel_messages)
       if (l.rule == kProprietaryTaint) f.kernel_messages.push_back(l.text);
     sink.add(std::move(f));
@@ -348,6 +393,8 @@ void load_warning_findings(const VerdictContext& c, DiagnosticSink& sink) {
                                  v.no_version_symbols.size() == 1 ? "" : "s",
                                  v.no_version_symbols.front()));
     f.where.push_back(c.where);
+    f.set("module", v.name);
+    for (const auto& sym : v.no_version_symbols) f.set("symbols", sym);
     f.notes.push_back("`depmod -e -E` reports these as \"disagrees about version of symbol\"; "
                       "the kernel (>= 4.10) only warns and loads");
     f.hint = "the module was built without the provider's Module.symvers (KBUILD_EXTRA_SYMBOLS)";
@@ -481,6 +528,8 @@ void add_dependents_finding(const Node& p, size_t failed, const std::vector<std:
   Finding f = make_finding(kDependencyFailed, dep.name,
                            fmt::format("{} module{} will not load because {} fails: {}",
                                        names.size(), names.size() == 1 ? "" : "s", dep.name, list));
+  f.set("dependency", dep.name);
+  for (const auto& n : names) f.set("dependents", n);
   f.where.push_back(file_ref(p, dep.file));
   for (size_t i = 0; i < notes.size() && i < 12; ++i) f.notes.push_back(notes[i]);
   if (notes.size() > 12)

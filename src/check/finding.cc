@@ -28,6 +28,7 @@ void replace_all(Finding& f, const std::string& from, const std::string& to) {
   for (auto& w : f.where) replace_all(w.path, from, to);
   for (auto& k : f.kernel_messages) replace_all(k, from, to);
   for (auto& n : f.notes) replace_all(n, from, to);
+  for (auto& kv : f.fields) replace_all(kv.second, from, to);
 }
 
 namespace {

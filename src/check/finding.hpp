@@ -1,6 +1,7 @@
 #pragma once
 /// Findings are the product: plain data that every renderer (text, JSON) prints as is.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/result.hpp"
@@ -32,6 +33,16 @@ struct Finding {
   std::vector<std::string> notes;  ///< cause chain: who won, who lost, what it was built against
   std::string hint;                ///< how to fix it
   std::vector<ConfigEdit> edits;   ///< candidate fixes to prove (not rendered; see ConfigEdit)
+  /// The facts behind `message` as key/value pairs, in the order the rule set them, for
+  /// automation (docs/json-schema.md lists the keys): "symbol", "expected_crc" ("0x%08x"),
+  /// "found_crc", "provider" (a module name or "vmlinux"), "module", "param", ... A key ending
+  /// in "_file" holds a path; "firmware" and "dependents" may repeat (JSON renders them as lists).
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  /// Appends the field `key` = `value`.
+  void set(std::string key, std::string value) {
+    fields.emplace_back(std::move(key), std::move(value));
+  }
 };
 
 /// Replaces every occurrence of `from` by `to` in `s` (e.g. a private temp dir by the path the

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/doc_outputs.hpp"
 #include "cli/version.hpp"
+#include "cli/exit_status.hpp"
 
 namespace ofsck::cli {
 
@@ -30,8 +32,13 @@ constexpr const char* kFooter =
     "  0  no error-level finding\n"
     "  1  error-level findings (some module will not load, or its selection is broken)\n"
     "  2  usage error (bad option, several kernels and no --kernel)\n"
-    "  3  input that could not be read at all (no module tree, unreadable --symvers)\n"
+    "  3  input that cannot be checked (no module tree or an empty one, a missing FILE,\n"
+    "     an unreadable --symvers)\n"
     " 70  internal error\n"
+    "  `ofsck COMMAND --help` says what each status means for that command.\n";
+
+/// The end of every help text: examples and where the documentation is.
+constexpr const char* kExamples =
     "\nEXAMPLES\n"
     "  ofsck check                              # this node, the kernel that boots next\n"
     "  ofsck check --all-kernels                # every installed kernel, one line each\n"
@@ -93,7 +100,7 @@ constexpr Command kCommands[] = {
 
 int run(int argc, char** argv) {
   CLI::App app{kDescription, "ofsck"};
-  app.footer(kFooter);
+  app.footer(std::string(kFooter) + kExamples);
   app.require_subcommand(0, 1);
   std::string version_flag = version_text();
   version_flag.pop_back();  // CLI11 adds the newline
@@ -102,6 +109,7 @@ int run(int argc, char** argv) {
   std::vector<CLI::App*> subs;
   for (const Command& c : kCommands) {
     subs.push_back(app.add_subcommand(c.name, c.help));
+    subs.back()->footer(std::string(exit_status_help(c.name)) + kExamples);
     if (c.shared_options) c.shared_options(subs.back(), args.common);
     if (c.options) c.options(subs.back(), args);
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "check/rules.hpp"
+#include "cli/exit_status.hpp"
 #include "report/escape.hpp"
 #include "report/render.hpp"
 #include "resolve/deps.hpp"
@@ -71,6 +72,7 @@ int run_check(Args& a) {
   in.rs.modprobe_indexes = !in.eo.only.empty();
   auto p = check::prepare(in.spec, in.rs);
   if (!p) return report_error(p.error());
+  if (c.check.files.empty() && empty_tree_status(*p) != kExitOk) return kExitInput;
   a.prepared = std::move(*p);
   note_kernel_choice(a.prepared->kernel_choice);
   a.result = check::evaluate(*a.prepared, in.eo);
@@ -84,6 +86,7 @@ int run_check(Args& a) {
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);
   timer.lap("report");
+  if (given_files_status(a.result) != kExitOk) return kExitInput;
   return exit_for(a.result.findings);
 }
 

@@ -5,6 +5,7 @@
 #include "check/boot.hpp"
 #include "check/rules/packages.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "report/escape.hpp"
 #include "report/explain.hpp"
 
@@ -67,6 +68,7 @@ int run_explain(Args& a) {
   c.node.rs.modprobe_indexes = true;
   auto p = check::prepare(c.node.spec, c.node.rs);
   if (!p) return report_error(p.error());
+  if (empty_tree_status(*p) != kExitOk) return kExitInput;
   const auto& res = p->resolution;
   auto it = res.module_by_name.find(model::normalize_name(a.module));
   if (it == res.module_by_name.end()) {
@@ -79,6 +81,7 @@ int run_explain(Args& a) {
   report::Explanation e;
   e.module = m.name;
   e.file = res.files[m.file].path;
+  e.root = p->root.empty() ? "/" : p->root;
   e.have_package_db = pk.have_db();
   e.package = pk.of(e.file);
   e.selections = selections_of(res, m.name, pk);
@@ -90,8 +93,8 @@ int run_explain(Args& a) {
     if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
   if (p->verified_signatures) p->verified_signatures->save();
   if (m.module) e.linkage = link(*p, static_cast<size_t>(it->second));
-  write_text(report::render_explain_text(e));
-  return kExitOk;
+  write_text(c.format == "json" ? report::render_explain_json(e) : report::render_explain_text(e));
+  return e.loads() ? kExitOk : kExitFindings;
 }
 
 void explain_options(CLI::App* sub, Args& a) {

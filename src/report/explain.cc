@@ -1,9 +1,12 @@
 #include "report/explain.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "report/escape.hpp"
 #include "report/verdict_text.hpp"
+#include "report/json_dump.hpp"
+#include "report/render.hpp"
 
 namespace ofsck::report {
 
@@ -58,7 +61,66 @@ std::string linkage_text(const Explanation::Linkage& l) {
   return out;
 }
 
+using nlohmann::ordered_json;
+
+ordered_json crc_json(const std::optional<uint32_t>& c) {
+  return c ? ordered_json(fmt::format("0x{:08x}", *c)) : ordered_json(nullptr);
+}
+
+ordered_json selection_json(const Explanation::Selection& sel, const PathRule& rule) {
+  ordered_json cands = ordered_json::array(), losses = ordered_json::array();
+  for (const auto& c : sel.candidates)
+    cands.push_back({{"file", c.relpath}, {"package", null_if_empty(c.package)}});
+  for (const auto& l : sel.losses) {
+    const SourceRef& w = l.decided_by;  // null: depmod's built-in search order
+    losses.push_back(
+        {{"file", l.relpath},
+         {"reason", l.reason},
+         {"decided_by",
+          w.path.empty()
+              ? ordered_json(nullptr)
+              : ordered_json{{"path", rule.node_path(w.path)},
+                             {"line", w.line ? ordered_json(w.line) : ordered_json(nullptr)},
+                             {"package", null_if_empty(l.decided_by_package)}}}});
+  }
+  return {{"candidates", cands}, {"losses", losses}, {"tie", sel.tie}};
+}
+
 }  // namespace
+
+bool Explanation::loads() const {
+  for (const auto& v : verdicts)
+    if (!v.loads) return false;
+  return true;
+}
+
+std::string render_explain_json(const Explanation& e) {
+  ordered_json doc;
+  doc["schema"] = kJsonSchemaVersion;
+  doc["tool"] = "ofsck";
+  doc["command"] = "explain";
+  doc["module"] = e.module;
+  const PathRule rule(e.root);
+  doc["file"] = rule.node_path(e.file);
+  doc["package"] = null_if_empty(e.package);
+  ordered_json sels = ordered_json::array(), verdicts = ordered_json::array();
+  for (const auto& s : e.selections) sels.push_back(selection_json(s, rule));
+  doc["selections"] = sels;
+  doc["load_order"] = e.load_order;
+  for (const auto& v : e.verdicts) verdicts.push_back(module_json(v));
+  doc["verdicts"] = verdicts;
+  doc["loads"] = e.loads();
+  ordered_json imports = ordered_json::array();
+  if (e.linkage)
+    for (const auto& b : e.linkage->imports)
+      imports.push_back({{"symbol", b.symbol},
+                         {"provider", null_if_empty(b.provider)},
+                         {"expected_crc", crc_json(b.expected)},
+                         {"found_crc", crc_json(b.actual)}});
+  doc["signature"] = e.linkage ? ordered_json(e.linkage->signature) : ordered_json(nullptr);
+  doc["imports"] = imports;  // empty for a built-in module
+  return dump_json(std::move(doc));
+}
 
 std::string render_explain_text(const Explanation& e) {
   std::string out = fmt::format("module {}\n  file: {}\n", esc(e.module), esc(e.file));

@@ -41,16 +41,24 @@ struct Explanation {
   };
   std::string module;  ///< the module's name
   std::string file;    ///< the winning file's path
+  std::string root;    ///< the inspected root: JSON names files as the node sees them
   bool have_package_db = false;
   std::string package;  ///< of `file`
   std::vector<Selection> selections;
   std::vector<std::string> load_order;        ///< modprobe's insertions, the module last
   std::vector<check::ModuleResult> verdicts;  ///< the module's verdict(s) from evaluate()
   std::optional<Linkage> linkage;             ///< absent when the module is built in
+
+  /// True when every verdict says the module loads (`explain` exits 1 otherwise).
+  [[nodiscard]] bool loads() const;
 };
 
 /// "module NAME", its file and package, candidates, losses with what decided them, the load
 /// order, the verdict with kernel messages, the signature and every import's provider.
 std::string render_explain_text(const Explanation& e);
+
+/// The same as JSON (docs/json-schema.md, `explain`): "module", "file", "package",
+/// "selections", "load_order", "verdicts" (as `check`'s "modules"), "signature", "imports".
+std::string render_explain_json(const Explanation& e);
 
 }  // namespace ofsck::report

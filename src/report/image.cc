@@ -38,7 +38,7 @@ std::string render_image_text(const check::ImageReport& r, const TextOptions& o)
 }
 
 std::string render_image_json(const check::ImageReport& r) {
-  nlohmann::ordered_json doc = check_result_json(r.result);
+  nlohmann::ordered_json doc = check_result_json(r.result, {r.image});
   nlohmann::ordered_json img;
   img["path"] = r.image;
   img["kernel_release"] = r.kernel_release;

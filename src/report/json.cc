@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "report/json_dump.hpp"
@@ -8,9 +10,16 @@ namespace ofsck::report {
 namespace {
 using nlohmann::ordered_json;
 
-ordered_json location(const SourceRef& w) {
+/// Fields that a rule may set several times: always a JSON array.
+bool is_list_field(std::string_view key) {
+  return key == "firmware" || key == "dependents" || key == "symbols" || key == "modules";
+}
+
+ordered_json location(const SourceRef& w, const PathRule& rule) {
   ordered_json j;
-  j["path"] = w.path;
+  bool in_root = false;
+  j["path"] = rule.node_path(w.path, &in_root);
+  j["in_root"] = in_root;
   j["line"] = w.line ? ordered_json(w.line) : ordered_json(nullptr);
   if (!w.section.empty()) j["section"] = w.section;
   if (w.offset != SourceRef::kNoOffset) j["offset"] = w.offset;
@@ -39,9 +48,69 @@ ordered_json install_json(const check::ModuleResult& m) {
           {"location", location(m.install->where)}};
 }
 
+ordered_json fields_json(const check::Finding& f, const PathRule& rule) {
+  ordered_json j = ordered_json::object();
+  for (const auto& [k, v] : f.fields) {
+    const std::string value = k.ends_with("_file") ? rule.node_path(v) : v;
+    if (!is_list_field(k)) j[k] = value;
+    else j[k].push_back(value);  // null becomes an array
+  }
+  return j;
+}
 }  // namespace
 
-ordered_json check_result_json(const check::CheckResult& r) {
+PathRule::PathRule(std::string_view root, std::vector<std::string> host_paths)
+    : root_(root), host_(std::move(host_paths)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  if (root_.empty()) root_ = "/";
+}
+
+std::string PathRule::node_path(const std::string& path, bool* in_root) const {
+  const bool prefixed = root_ != "/" && path.starts_with(root_) &&
+                        (path.size() == root_.size() || path[root_.size()] == '/');
+  if (in_root) {
+    // Configuration files are named as the node sees them already; the host's own inputs and
+    // pseudo-locations ("(kernel command line)", IMAGE!member) are not on the node.
+    bool host = std::find(host_.begin(), host_.end(), path) != host_.end();
+    *in_root = prefixed || (path.starts_with('/') && !host && path.find('!') == path.npos);
+  }
+  if (!prefixed) return path;
+  return path.size() == root_.size() ? std::string("/") : path.substr(root_.size());
+}
+
+ordered_json finding_json(const check::Finding& f, const PathRule& rule) {
+  ordered_json locs = ordered_json::array();
+  for (const auto& w : f.where) locs.push_back(location(w, rule));
+  return {{"rule", f.rule},
+          {"severity", std::string(check::severity_name(f.severity))},
+          {"subject", f.subject},
+          {"message", f.message},
+          {"locations", locs},
+          {"fields", fields_json(f, rule)},
+          {"kernel_messages", f.kernel_messages},
+          {"modprobe_message", null_if_empty(f.modprobe_message)},
+          {"notes", f.notes},
+          {"hint", null_if_empty(f.hint)}};
+}
+
+ordered_json module_json(const check::ModuleResult& m) {
+  ordered_json km = ordered_json::array();
+  for (const auto& l : m.kernel_messages)
+    km.push_back({{"text", l.text}, {"once_per_boot", l.once_per_boot}});
+  return {{"name", m.name},
+          {"file", m.file},
+          {"loads", m.loads},
+          {"errno", null_if_empty(m.errno_name)},
+          {"kernel_messages", km},
+          {"failed_dependency", null_if_empty(m.failed_dependency)},
+          {"taints", m.taints},
+          {"modprobe_message", null_if_empty(m.modprobe_message)},
+          {"load_order", m.load_order},
+          {"own", own_json(m)},
+          {"install", install_json(m)}};
+}
+
+ordered_json check_result_json(const check::CheckResult& r, std::vector<std::string> host) {
   ordered_json doc;
   doc["schema"] = kJsonSchemaVersion;
   doc["tool"] = "ofsck";
@@ -68,27 +137,16 @@ ordered_json check_result_json(const check::CheckResult& r) {
                    {"kmod_version", in.kmod_version},
                    {"kmod_version_source", in.kmod_version_source},
                    {"module_insert", in.module_insert}};
+  // Host files outside the root: --symvers/--system-map and the given FILEs.
+  if (!in.exports_source.empty()) host.push_back(in.exports_source);
+  for (const auto& m : r.modules)
+    if (m.given) host.push_back(m.file);
+  const PathRule rule(in.root, std::move(host));
   size_t loading = 0, errors = 0, warnings = 0, notes = 0;
   ordered_json mods = ordered_json::array();
   for (const auto& m : r.modules) {
     if (m.loads) ++loading;
-    ordered_json km = ordered_json::array();
-    for (const auto& l : m.kernel_messages)
-      km.push_back({{"text", l.text}, {"once_per_boot", l.once_per_boot}});
-    mods.push_back(
-        {{"name", m.name},
-         {"file", m.file},
-         {"loads", m.loads},
-         {"errno", null_if_empty(m.errno_name)},
-         {"kernel_messages", km},
-         {"failed_dependency",
-          m.failed_dependency.empty() ? ordered_json(nullptr) : ordered_json(m.failed_dependency)},
-         {"taints", m.taints},
-         {"modprobe_message",
-          m.modprobe_message.empty() ? ordered_json(nullptr) : ordered_json(m.modprobe_message)},
-         {"load_order", m.load_order},
-         {"own", own_json(m)},
-         {"install", install_json(m)}});
+    mods.push_back(module_json(m));
   }
   ordered_json finds = ordered_json::array();
   for (const auto& f : r.findings) {
@@ -97,19 +155,7 @@ ordered_json check_result_json(const check::CheckResult& r) {
       case check::Severity::kWarning: ++warnings; break;
       case check::Severity::kNote: ++notes; break;
     }
-    ordered_json locs = ordered_json::array();
-    for (const auto& w : f.where) locs.push_back(location(w));
-    finds.push_back(
-        {{"rule", f.rule},
-         {"severity", std::string(check::severity_name(f.severity))},
-         {"subject", f.subject},
-         {"message", f.message},
-         {"locations", locs},
-         {"kernel_messages", f.kernel_messages},
-         {"modprobe_message",
-          f.modprobe_message.empty() ? ordered_json(nullptr) : ordered_json(f.modprobe_message)},
-         {"notes", f.notes},
-         {"hint", null_if_empty(f.hint)}});
+    finds.push_back(finding_json(f, rule));
   }
   doc["summary"] = {{"modules", r.modules.size()},
                     {"loading", loading},

@@ -24,9 +24,9 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o = {});
 /// "; N suppressed (--ignore I, baseline B)", or "" when nothing was suppressed.
 std::string suppressed_text(const check::SuppressedCounts& s);
 
-/// JSON document, schema docs/json-schema.md (field "schema": 1).
+/// JSON document, schema docs/json-schema.md (field "schema": kJsonSchemaVersion).
 std::string render_json(const check::CheckResult& r);
 
-inline constexpr int kJsonSchemaVersion = 2;
+inline constexpr int kJsonSchemaVersion = 3;
 
 }  // namespace ofsck::report

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "report/escape.hpp"
+#include "report/file_verdicts.hpp"
 #include "report/render.hpp"
 #include "report/verdict_text.hpp"
 
@@ -174,6 +175,7 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
     warnings += f.severity == check::Severity::kWarning;
     notes += f.severity == check::Severity::kNote;
   }
+  out += render_file_verdicts(r, o);
   size_t loading = 0;
   for (const auto& m : r.modules) loading += m.loads;
   out +=

@@ -100,18 +100,7 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
   }
   doc["modules"] = mods;
   ordered_json finds = ordered_json::array();
-  for (const auto& f : r.findings) {
-    ordered_json locs = ordered_json::array();
-    for (const auto& w : f.where)
-      locs.push_back({{"path", w.path}, {"package", null_if_empty(w.package)}});
-    finds.push_back({{"rule", f.rule},
-                     {"severity", std::string(check::severity_name(f.severity))},
-                     {"subject", f.subject},
-                     {"message", f.message},
-                     {"locations", locs},
-                     {"notes", f.notes},
-                     {"hint", null_if_empty(f.hint)}});
-  }
+  for (const auto& f : r.findings) finds.push_back(finding_json(f, PathRule(r.root)));
   ordered_json kabi_pkgs = nullptr;  // null: no kABI list
   if (!r.kabi_list.empty()) {
     kabi_pkgs = ordered_json::array();

@@ -79,14 +79,13 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
 
 std::string render_whatif_json(const check::WhatifReport& r) {
   using nlohmann::ordered_json;
-  auto as_json = [](const std::vector<check::Finding>& fs, const std::string& kernel,
-                    ordered_json& into) {
-    check::CheckResult cr;
-    cr.findings = fs;
-    ordered_json doc = check_result_json(cr);
-    for (auto& f : doc["findings"]) {
-      f["kernel"] = kernel;
-      into.push_back(std::move(f));
+  const std::string root = r.root.empty() ? "/" : r.root;
+  auto as_json = [&root](const std::vector<check::Finding>& fs, const std::string& kernel,
+                         ordered_json& into) {
+    for (const auto& f : fs) {
+      ordered_json j = finding_json(f, PathRule(root));
+      j["kernel"] = kernel;
+      into.push_back(std::move(j));
     }
   };
   ordered_json doc;

@@ -85,9 +85,10 @@ TEST_F(DemoRoot, TextGolden) {
 TEST_F(DemoRoot, JsonGolden) {
   check_golden("--only ib_core mlx5_ib --format json", "demo_only.json", 1);
 }
-// explain's and modinfo's renderers (report/explain, report/modinfo), byte for byte.
+// explain's and modinfo's renderers (report/explain, report/modinfo), byte for byte. ib_core
+// fails at module_layout: explain exits 1.
 TEST_F(DemoRoot, ExplainGolden) {
-  command_golden("explain -q --no-cache --root '" + root_ + "' ib_core", "demo_explain.txt", 0);
+  command_golden("explain -q --no-cache --root '" + root_ + "' ib_core", "demo_explain.txt", 1);
 }
 TEST_F(DemoRoot, ModinfoGoldens) {
   const std::string f =

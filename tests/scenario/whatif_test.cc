@@ -73,12 +73,14 @@ TEST_F(WhatifTest, VendorDebIntroducesCrcMismatchAndRemovalFixesIt) {
   ASSERT_TRUE(w.parsed) << w.out << w.err;
   EXPECT_EQ(w.status, 1) << w.out << w.err;
   EXPECT_EQ(snapshot(r.path()), before) << "whatif changed the inspected root";
-  EXPECT_EQ(w.doc["schema"], 2);
+  EXPECT_EQ(w.doc["schema"], 3);
   auto f = in(w.doc, "introduced", "OFS203", "ofs_consumer");
   ASSERT_EQ(f.size(), 1u) << w.doc.dump(2);
   // Paths are the root's, never the overlay's.
   EXPECT_EQ(w.doc.dump().find("ofsck-whatif-"), std::string::npos) << w.doc.dump(2);
-  EXPECT_NE((*f[0])["locations"][0]["path"].get<std::string>().find(r.path()), std::string::npos);
+  // ... named as the node sees them (docs/json-schema.md, "Paths in findings").
+  EXPECT_EQ((*f[0])["locations"][0]["path"], "/lib/modules/" + kK + "/extra/ofs_consumer.ko");
+  EXPECT_TRUE((*f[0])["locations"][0]["in_root"].get<bool>());
   const json* c = change(w.doc, "verdict_changes", "ofs_consumer");
   ASSERT_NE(c, nullptr) << w.doc.dump(2);
   EXPECT_TRUE((*c)["before"]["loads"].get<bool>());
@@ -234,7 +236,7 @@ TEST_F(WhatifTest, InstalledDebOwnsItsFilesInFindings) {
                                       pcspkr + " (from ofsck-kernel_6.1)");
   EXPECT_EQ(packages_of(*two[0]),
             (std::vector<std::string>{"ofsck-vendor-b_2.0", "ofsck-kernel_6.1"}));
-  EXPECT_EQ((*two[0])["locations"][0]["path"], r.mod_dir() + "/updates/pcspkr.ko");
+  EXPECT_EQ((*two[0])["locations"][0]["path"], "/lib/modules/" + kK + "/updates/pcspkr.ko");
   EXPECT_TRUE(in(w.doc, "introduced", "OFS110").empty()) << w.doc.dump(2);
   // The shadowing note (OFS106) names the new package as the winner's owner.
   auto shadow = in(w.doc, "introduced", "OFS106", "pcspkr");

@@ -33,6 +33,8 @@ void add_firmware_findings(const Node& p, const std::vector<size_t>& modules, bo
                              fmt::format("{} names firmware that is not under {}/lib/firmware: {}",
                                          m.name, root, list));
     f.where.push_back(SourceRef{res.files[m.file].path});
+    f.set("module", m.name);
+    for (const auto& fw : missing) f.set("firmware", fw);
     for (const auto& fw : missing)
       f.kernel_messages.push_back(
           fmt::format("Direct firmware load for {} failed with error -2", fw));

@@ -161,6 +161,7 @@ void add_package_findings(const Node& p, const read::PackageDb& db, DiagnosticSi
           make_finding(kUnownedModule, sel->name,
                        fmt::format("{} is owned by no package", res.files[sel->winner].relpath));
       f.where.push_back(SourceRef{res.files[sel->winner].path});
+      f.set("module", sel->name);
       for (const auto& l : sel->losers)
         if (owners_of_file(p, db, l.file))
           f.notes.push_back(fmt::format("it shadows {}", file_and_owner(p, db, l.file)));
@@ -193,6 +194,7 @@ void add_package_findings(const Node& p, const read::PackageDb& db, DiagnosticSi
     f.where.push_back(SourceRef{res.files[sel.winner].path});
     for (uint32_t c : sel.candidates)
       if (c != sel.winner) f.where.push_back(SourceRef{res.files[c].path});
+    f.set("module", sel.name);
     for (const auto& l : sel.losers)
       f.notes.push_back(fmt::format("{} {}", res.files[l.file].relpath, l.reason));
     if (sel.tie) f.notes.push_back("the winner depends on directory read order (see OFS102)");

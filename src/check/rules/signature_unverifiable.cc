@@ -18,6 +18,7 @@ void add_unverifiable_signature_finding(const Node& p, const std::string& subjec
   Finding f = make_finding(kSignatureUnverifiable, subject,
                            fmt::format("{}: signature not checked: {}", v.name, v.sig.detail));
   f.where.push_back(where);
+  f.set("module", v.name);
   f.notes.push_back(
       "the verdict assumes the signature is genuine; a file altered after signing would be "
       "rejected by the kernel (EKEYREJECTED)");

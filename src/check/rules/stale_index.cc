@@ -52,12 +52,14 @@ void add_stale_index_findings(const Node& p, DiagnosticSink& sink) {
     }
     if (!d.empty()) {
       ++count;
+      f.set("modules", m.name);
       if (diffs.size() < 8) diffs.push_back(std::move(d));
     }
   }
   for (const auto& [name, e] : idx->modules) {
     if (res.module_by_name.count(name)) continue;
     ++count;
+    f.set("modules", name);
     if (diffs.size() < 8)
       diffs.push_back(fmt::format("{}: the index still lists {}, which is gone", name, e.path));
   }

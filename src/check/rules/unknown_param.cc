@@ -64,6 +64,8 @@ std::vector<KernelLine> unknown_parameters(const Node& p, const std::string& nam
           make_finding(kUnknownParameter, name,
                        fmt::format("{} has no parameter '{}': the kernel ignores it", name, pn));
       if (!where.path.empty()) f.where.push_back(where);
+      f.set("module", name);
+      f.set("param", pn);
       f.kernel_messages.push_back(msg);
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
