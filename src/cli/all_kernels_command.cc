@@ -15,13 +15,14 @@ namespace {
 report::KernelVerdict check_one(CommonOptions& c, const std::string& release) {
   report::KernelVerdict v;
   v.release = release;
-  c.check.kver = release;
-  auto p = check::prepare(c.check);
+  c.node.spec.kver = release;
+  auto p = check::prepare(c.node.spec, c.node.rs);
   if (!p) {
     v.error = to_string(p.error());
     return v;
   }
-  check::CheckResult r = check::evaluate(*p, c.check);
+  check::CheckResult r = check::evaluate(*p, c.node.eo);
+  if (p->verified_signatures) p->verified_signatures->save();
   v.checked = true;
   v.modules = r.modules.size();
   for (const auto& m : r.modules) (m.loads ? v.loading : v.failing) += 1;
@@ -37,22 +38,22 @@ report::KernelVerdict check_one(CommonOptions& c, const std::string& release) {
 
 int run_all_kernels(Args& a) {
   CommonOptions& c = a.common;
-  if (!c.check.kver.empty()) return usage_error("--all-kernels and --kernel exclude each other");
-  if (!c.check.files.empty() || !c.check.only.empty())
+  if (!c.node.spec.kver.empty()) return usage_error("--all-kernels and --kernel exclude each other");
+  if (!c.node.spec.files.empty() || !c.node.eo.only.empty())
     return usage_error("--all-kernels checks whole trees: it takes no --only and no FILE");
   finish_options(c);
   report::AllKernelsReport rep;
-  rep.root = c.check.root;
-  const std::vector<std::string> kernels = check::installed_kernels(c.check.root);
+  rep.root = c.node.spec.root;
+  const std::vector<std::string> kernels = check::installed_kernels(c.node.spec.root);
   if (kernels.empty()) {
     std::fprintf(stderr,
                  "ofsck: error: no kernel module tree under %s/lib/modules or "
                  "%s/usr/lib/modules\n",
-                 report::escape(c.check.root == "/" ? "" : c.check.root).c_str(),
-                 report::escape(c.check.root == "/" ? "" : c.check.root).c_str());
+                 report::escape(c.node.spec.root == "/" ? "" : c.node.spec.root).c_str(),
+                 report::escape(c.node.spec.root == "/" ? "" : c.node.spec.root).c_str());
     return kExitInput;
   }
-  if (auto next = check::next_boot_kernel(c.check.root)) {
+  if (auto next = check::next_boot_kernel(c.node.spec.root)) {
     rep.next_boot = next->release;
     rep.next_boot_reason = next->reason;
     rep.running = next->running;

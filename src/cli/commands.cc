@@ -72,7 +72,7 @@ int run_check(Args& a) {
   in.rs.modprobe_indexes = !in.eo.only.empty();
   auto p = check::prepare(in.spec, in.rs);
   if (!p) return report_error(p.error());
-  if (c.check.files.empty() && empty_tree_status(*p) != kExitOk) return kExitInput;
+  if (c.node.spec.files.empty() && empty_tree_status(*p) != kExitOk) return kExitInput;
   a.prepared = std::move(*p);
   note_kernel_choice(a.prepared->kernel_choice);
   a.result = check::evaluate(*a.prepared, in.eo);

@@ -75,7 +75,7 @@ const char* exit_status_help(std::string_view command) {
   return "";
 }
 
-int empty_tree_status(const check::Prepared& p) {
+int empty_tree_status(const check::Node& p) {
   if (!p.resolution.files.empty()) return kExitOk;
   std::fprintf(stderr, "ofsck: error: no module file under %s: nothing to check\n",
                report::escape(p.module_dir).c_str());

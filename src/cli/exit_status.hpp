@@ -12,7 +12,7 @@ const char* exit_status_help(std::string_view command);
 
 /// kExitInput, after "ofsck: error: no module file under MODULE_DIR", when the node's module
 /// tree holds no module file: nothing can be checked. Else kExitOk.
-int empty_tree_status(const check::Prepared& p);
+int empty_tree_status(const check::Node& p);
 
 /// kExitInput, after one error line per FILE, when a given FILE could not be read (it does not
 /// exist, or is no module): it has no verdict. Else kExitOk.

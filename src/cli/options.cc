@@ -128,7 +128,7 @@ namespace {
 /// path (relative to FILE's directory).
 std::string config_path(const CommonOptions& c, const std::string& value) {
   if (c.config.empty()) {
-    return read::join_root(c.check.root, value.front() == '/' ? value : "/etc/ofsck/" + value);
+    return read::join_root(c.node.spec.root, value.front() == '/' ? value : "/etc/ofsck/" + value);
   }
   if (value.front() == '/') return value;
   size_t slash = c.config.rfind('/');
@@ -154,7 +154,7 @@ int merge_config(CommonOptions& c, const read::OfsckConf& f) {
   if (f.color && !c.color_set) c.color = f.color->value;
   if (f.cache_dir && c.cache_dir.empty()) c.cache_dir = config_path(c, f.cache_dir->value);
   if (!c.trust_set)
-    for (const auto& v : f.trust) c.check.trust.push_back(config_path(c, v.value));
+    for (const auto& v : f.trust) c.node.spec.trust.push_back(config_path(c, v.value));
   return 0;
 }
 
@@ -163,7 +163,7 @@ int merge_config(CommonOptions& c, const read::OfsckConf& f) {
 int load_config(CommonOptions& c) {
   const bool given = !c.config.empty();
   auto conf = read::read_ofsck_conf(
-      given ? c.config : read::join_root(c.check.root, "/etc/ofsck/ofsck.conf"), !given);
+      given ? c.config : read::join_root(c.node.spec.root, "/etc/ofsck/ofsck.conf"), !given);
   if (!conf) return config_error(conf.error());
   if (int rc = merge_config(c, *conf)) return rc;
   for (const auto& i : c.ignore) {

@@ -37,7 +37,7 @@ int run_upgrade(Args& a) {
   finish_options(a.common);
   std::optional<check::BootKernel> defaulted;
   if (a.upgrade_to.empty()) {  // the kernel the boot loader starts next
-    auto next = check::next_boot_kernel(a.common.check.root);
+    auto next = check::next_boot_kernel(a.common.node.spec.root);
     if (!next) return report_error(next.error());
     defaulted = std::move(*next);
     a.upgrade_to.push_back(defaulted->release);

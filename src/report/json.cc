@@ -45,7 +45,8 @@ ordered_json install_json(const check::ModuleResult& m) {
   if (!m.install) return nullptr;
   return {{"module", m.install->module},
           {"command", m.install->command},
-          {"location", location(m.install->where)}};
+          // modprobe.d paths are named as the node sees them already.
+          {"location", location(m.install->where, PathRule("/", {}))}};
 }
 
 ordered_json fields_json(const check::Finding& f, const PathRule& rule) {

@@ -27,14 +27,15 @@ const check::Finding* find(const check::CheckResult& r, std::string_view rule,
 }
 
 check::CheckResult check_root(const Root& r, std::vector<std::string> files = {}) {
-  check::CheckOptions o;
-  o.root = r.path();
-  o.kver = r.kver();
-  o.files = std::move(files);
-  o.verify_content = false;
-  auto p = check::prepare(o);
+  check::NodeSpec spec;
+  spec.root = r.path();
+  spec.kver = r.kver();
+  spec.files = std::move(files);
+  check::ReadSettings rs;
+  rs.verify_content = false;
+  auto p = check::prepare(spec, rs);
   EXPECT_TRUE(p.has_value());
-  return p ? check::evaluate(*p, o) : check::CheckResult{};
+  return p ? check::evaluate(*p, check::EvalOptions{}) : check::CheckResult{};
 }
 
 // ofs_core v2 in updates/ beats the v1 that ofs_consumer was built against: OFS203 names the

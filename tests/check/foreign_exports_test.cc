@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "check/check_tree.hpp"
 #include "check/rules.hpp"
 #include "testdata.hpp"

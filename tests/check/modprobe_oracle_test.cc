@@ -232,15 +232,10 @@ TEST(ModprobeOracle, InstallCommands61) {
        "kernel/drivers/net/ethernet/mellanox/mlxfw/mlxfw.ko",
        "kernel/drivers/pci/controller/pci-hyperv-intf.ko", "kernel/net/psample/psample.ko",
        "kernel/drivers/net/dummy.ko", "kernel/drivers/input/misc/pcspkr.ko"},
-      "install dummy /bin/true
-"
-      "install ib_u* /bin/echo uverbs
-"
-      "install pcspkr /bin/false
-softdep pcspkr pre: dummy
-"
-      "install fakemod /bin/true
-");
+      "install dummy /bin/true\n"
+      "install ib_u* /bin/echo uverbs\n"
+      "install pcspkr /bin/false\nsoftdep pcspkr pre: dummy\n"
+      "install fakemod /bin/true\n");
   compare(root, k, {"dummy", "mlx5_ib", "ib_uverbs", "pcspkr", "fakemod", "ib_core"});
   fs::remove_all(root);
 }

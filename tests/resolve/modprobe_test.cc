@@ -178,26 +178,18 @@ TEST(Modprobe, ProbeListOrderAndRequired) {
 // modules (->ignorecmd) is inserted. The real modprobe agrees: ModprobeOracle.InstallCommands61.
 TEST(Modprobe, InstallCommandsInTheProbeList) {
   Root r;
-  r.conf = "install dep* /bin/echo first
-           install dep1 /
-           bin /
-           echo second "
-                       "install top /bin/true
-           install soft /
-           bin /
-           false softdep soft post
-      : gone extra ";
-        r.dep = {{"top", {"dep1"}}, {"dep1", {}}, {"soft", {}}, {"extra", {}}};
+  r.conf =
+      "install dep* /bin/echo first\ninstall dep1 /bin/echo second\ninstall top /bin/true\n"
+      "install soft /bin/false\nsoftdep soft post: gone extra\n";
+  r.dep = {{"top", {"dep1"}}, {"dep1", {}}, {"soft", {}}, {"extra", {}}};
   resolve::ProbeList p = resolve::probe_list(r.index(), "top");
   ASSERT_EQ(names(p), (V{"dep1", "top"}));
   EXPECT_EQ(p.steps[0].install, "/bin/echo first");
   EXPECT_EQ(p.steps[0].install_where.line, 1u);
   EXPECT_EQ(p.steps[1].install, "/bin/true");
   EXPECT_EQ(resolve::install_line(r.index(), "soft"), nullptr);  // `extra` resolves
-  r.conf = "install soft /bin/false
-      softdep soft post
-      : gone ";
-        ASSERT_NE(resolve::install_line(r.index(), "soft"), nullptr);  // nothing resolves
+  r.conf = "install soft /bin/false\nsoftdep soft post: gone\n";
+  ASSERT_NE(resolve::install_line(r.index(), "soft"), nullptr);  // nothing resolves
   EXPECT_EQ(resolve::install_line(r.index(), "soft")->command, "/bin/false");
 }
 

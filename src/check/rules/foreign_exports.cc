@@ -45,6 +45,17 @@ void tally_module(const resolve::Resolution& res, const resolve::ResolvedModule&
   }
 }
 
+/// The kernel package's own modules: in-tree, under kernel/, built for exactly this release. A
+/// vendor copy of an in-tree module (updates/, weak-updates/, another build or flavour) says
+/// nothing about the list: it fails check_version() whatever the list is.
+bool shipped_with_kernel(const resolve::Resolution& res, const resolve::ResolvedModule& m,
+                         const std::string& kver) {
+  if (!m.module || !m.module->info.intree) return false;
+  if (!res.files[m.file].relpath.starts_with("kernel/")) return false;
+  const std::string& vm = m.module->info.vermagic;
+  return vm.size() > kver.size() && vm.starts_with(kver) && vm[kver.size()] == ' ';
+}
+
 }  // namespace
 
 std::optional<Finding> check_exports_belong(
@@ -59,7 +70,7 @@ std::optional<Finding> check_exports_belong(
   } else {
     Tally t;
     for (const auto& m : res.modules)
-      if (m.module && m.module->info.intree) tally_module(res, m, vmlinux, t);
+      if (shipped_with_kernel(res, m, list.kver)) tally_module(res, m, vmlinux, t);
     // A CRC that differs is decisive; names alone only when most are absent (a list of
     // another kernel generation), never for the odd symbol of one module.
     if (t.disagree > 0)
