@@ -508,8 +508,8 @@ void add_resolution_findings(const Node& p, DiagnosticSink& sink) {
   }
 }
 
-void add_load_findings(const Node& p, size_t module, const LoadVerdict& v,
-                       const CauseIndex& causes, DiagnosticSink& sink) {
+void add_load_findings(const Node& p, size_t module, const LoadVerdict& v, const CauseIndex& causes,
+                       DiagnosticSink& sink) {
   const auto& m = p.resolution.modules[module];
   symbol_findings(p, m.name, file_ref(p, m.file), m.module->info.vermagic, v, causes, sink);
 }

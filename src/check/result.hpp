@@ -46,8 +46,8 @@ struct ModuleResult {
   /// The first `install` command that replaces an insert of its chain (itself last), if any:
   /// `loads` is then what the kernel would do with the file, which the command may never load.
   std::optional<InstallCommand> install;
-  bool given = false;                   ///< a positional FILE (`insmod FILE`), `file` as given
-  bool unreadable = false;              ///< a given FILE that could not be read at all: no verdict
+  bool given = false;       ///< a positional FILE (`insmod FILE`), `file` as given
+  bool unreadable = false;  ///< a given FILE that could not be read at all: no verdict
 };
 
 /// Summary of the inputs the verdicts were computed from.

@@ -38,7 +38,8 @@ report::KernelVerdict check_one(CommonOptions& c, const std::string& release) {
 
 int run_all_kernels(Args& a) {
   CommonOptions& c = a.common;
-  if (!c.node.spec.kver.empty()) return usage_error("--all-kernels and --kernel exclude each other");
+  if (!c.node.spec.kver.empty())
+    return usage_error("--all-kernels and --kernel exclude each other");
   if (!c.node.spec.files.empty() || !c.node.eo.only.empty())
     return usage_error("--all-kernels checks whole trees: it takes no --only and no FILE");
   finish_options(c);

@@ -13,8 +13,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/doc_outputs.hpp"
-#include "cli/version.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/version.hpp"
 
 namespace ofsck::cli {
 

@@ -10,8 +10,8 @@
 #include <CLI/CLI.hpp>
 
 #include "report/render.hpp"
-#include "scenario/scratch_root.hpp"
 #include "report/suppress.hpp"
+#include "scenario/scratch_root.hpp"
 
 namespace ofsck::cli {
 

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "report/escape.hpp"
-#include "report/verdict_text.hpp"
 #include "report/json_dump.hpp"
 #include "report/render.hpp"
+#include "report/verdict_text.hpp"
 
 namespace ofsck::report {
 

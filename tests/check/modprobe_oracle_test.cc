@@ -226,8 +226,8 @@ TEST(ModprobeOracle, InstallCommands61) {
   OFSCK_REQUIRE_DATA(td::module_dir(k));
   std::string root = make_root(
       k,
-      {"kernel/drivers/infiniband/hw/mlx5/mlx5_ib.ko", "kernel/drivers/infiniband/core/ib_uverbs.ko",
-       "kernel/drivers/infiniband/core/ib_core.ko",
+      {"kernel/drivers/infiniband/hw/mlx5/mlx5_ib.ko",
+       "kernel/drivers/infiniband/core/ib_uverbs.ko", "kernel/drivers/infiniband/core/ib_core.ko",
        "kernel/drivers/net/ethernet/mellanox/mlx5/core/mlx5_core.ko",
        "kernel/drivers/net/ethernet/mellanox/mlxfw/mlxfw.ko",
        "kernel/drivers/pci/controller/pci-hyperv-intf.ko", "kernel/net/psample/psample.ko",

@@ -178,9 +178,8 @@ TEST(Modprobe, ProbeListOrderAndRequired) {
 // modules (->ignorecmd) is inserted. The real modprobe agrees: ModprobeOracle.InstallCommands61.
 TEST(Modprobe, InstallCommandsInTheProbeList) {
   Root r;
-  r.conf =
-      "install dep* /bin/echo first\ninstall dep1 /bin/echo second\ninstall top /bin/true\n"
-      "install soft /bin/false\nsoftdep soft post: gone extra\n";
+  r.conf = "install dep* /bin/echo first\ninstall dep1 /bin/echo second\ninstall top /bin/true\n"
+           "install soft /bin/false\nsoftdep soft post: gone extra\n";
   r.dep = {{"top", {"dep1"}}, {"dep1", {}}, {"soft", {}}, {"extra", {}}};
   resolve::ProbeList p = resolve::probe_list(r.index(), "top");
   ASSERT_EQ(names(p), (V{"dep1", "top"}));
