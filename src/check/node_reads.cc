@@ -73,7 +73,10 @@ NodeReads::NodeReads(const Node& node, const ReadSettings& rs) {
     if (want) db = read_packages(*p, findings);
     return std::make_pair(std::move(db), std::move(findings));
   });
-  modprobe_ = std::async(how, [p, want = rs.modprobe_indexes]() -> std::optional<ModprobeIndexes> {
+  // `install` lines are looked up by name like modprobe does (after modules.symbols, before
+  // modules.alias): a node that will be evaluated needs the indexes when it has any.
+  const bool want_indexes = rs.modprobe_indexes || (eval && !node.modprobe_config.install.empty());
+  modprobe_ = std::async(how, [p, want = want_indexes]() -> std::optional<ModprobeIndexes> {
     if (!want) return std::nullopt;
     ModprobeIndexes ix;
     ix.aliases = load_aliases(*p, ix.alias_source);

@@ -36,7 +36,7 @@ TEST(ExplainText, BuiltInTieFailedDependencyNoDatabase) {
             "    decided by: depmod's built-in search order (no configuration line)\n"
             "  note: the winner depends on directory read order (tie)\n"
             "  load order (modprobe): ib_core mlx5_ib\n"
-            "  verdict: FAILS (ENOENT): its dependency ib_core fails\n"
+            "  verdict: FAILS (ENOENT): dependency ib_core fails\n"
             "  taints: OE\n"
             "  kernel: mlx5_ib: loading out-of-tree module taints kernel.  [once per boot]\n");
 }

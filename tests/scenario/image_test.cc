@@ -81,7 +81,12 @@ const Finding* the_finding(const ImageOptions& o, std::string_view rule, std::st
   }
   r = std::move(*rep);
   auto v = with_rule(*r, rule);
-  EXPECT_EQ(v.size(), 1u) << rule;
+  EXPECT_EQ(v.size(), 1u) << rule << [&] {
+    std::string all;
+    for (const auto& f : r->result.findings)
+      all += "\n" + f.rule + " " + f.subject + ": " + f.message;
+    return all;
+  }();
   if (v.size() != 1) return nullptr;
   EXPECT_EQ(v[0]->subject, subject);
   return v[0];

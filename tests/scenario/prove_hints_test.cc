@@ -107,6 +107,7 @@ TEST(InstallCommand, ShownInTheVerdict) {
   OFSCK_REQUIRE_DATA(td::module_dir(kNew));
   std::vector<std::string> mods = kMlxDeps;
   for (const auto& m : {kUverbs, kMlx5Ib, kDummy}) mods.push_back(m);
+  mods.push_back("kernel/drivers/input/misc/pcspkr.ko");
   Root r(kNew, mods);
   r.write("etc/modprobe.d/ofs.conf",
           "install dummy /bin/true\n"
