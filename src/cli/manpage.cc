@@ -167,7 +167,7 @@ std::string man_page(const CLI::App& app, const CLI::App* sub, std::string_view 
   std::string title = sub ? app.get_name() + "-" + sub->get_name() : app.get_name();
   std::string upper;
   for (char c : title) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::string out = ".TH " + roff(upper) + " 8 \"\" \"" + roff(app.get_name()) + " " +
+  std::string out = ".TH " + roff(upper) + R"( 8 "" ")" + roff(app.get_name()) + " " +
                     roff(version) + "\" \"System Administration\"\n.nh\n";
   // The top description's first line is "ofsck - summary": the NAME line; the rest follows.
   const std::string description = page.get_description();  // CLI11 returns a copy
