@@ -167,7 +167,9 @@ TEST(Initramfs, RealToolsEveryCompression) {
 /// Builds an image in `dir` from segments, in order, with the real tools: "none" (a plain newc
 /// archive), "gzip", "xz", "zstd", "lz4", "bzip2", "lzma" (that archive compressed), "pad4"
 /// (NULs up to a multiple of 4), "zeros:N", "raw:TEXT" (bytes as given). Archive i holds
-/// seg<i>/<kind> with contents "<kind> <i>\n". Returns "kind offset size" per segment.
+/// seg<i>/<kind> with contents "<kind> <i>\n". Archives are reproducible (mtime 0, inodes
+/// renumbered), so a segment's size is the same in every image built. Returns "kind offset
+/// size" per segment.
 std::vector<std::tuple<std::string, uint64_t, uint64_t>> build_parts(
     const std::string& dir, const std::vector<std::string>& segs) {
   std::string script = "set -e; cd " + dir + "; rm -rf img d*; : > img\n";
@@ -189,7 +191,9 @@ std::vector<std::tuple<std::string, uint64_t, uint64_t>> build_parts(
                                                               {"bzip2", "bzip2 -c"},
                                                               {"lzma", "xz --format=lzma -c"}};
       script += fmt::format("mkdir -p d{0}/seg{0} && echo '{1} {0}' > d{0}/seg{0}/{1} && "
-                            "(cd d{0} && find . | sort | cpio -o -H newc --quiet) | {2} >> img\n",
+                            "touch -h -d @0 d{0} d{0}/seg{0} d{0}/seg{0}/{1} && "
+                            "(cd d{0} && find . | sort | cpio -o -H newc --quiet --reproducible) | "
+                            "{2} >> img\n",
                             i, k, tool.at(k));
     }
     script += fmt::format("echo {} $o $(( $(stat -c %s img) - o ))\n", k);
