@@ -28,6 +28,8 @@ bool exists(const std::string& path);
 std::string run(const std::string& cmd, int* status = nullptr);
 /// Fresh temporary directory (removed by the caller or left under /tmp).
 std::string make_temp_dir(const std::string& tag);
+/// A file's bytes, whole; "" when it cannot be read.
+std::string slurp(const std::string& path);
 
 inline constexpr const char* kOld61 = "6.1.0-47-amd64";
 inline constexpr const char* kNew61 = "6.1.0-56-amd64";

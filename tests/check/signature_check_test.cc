@@ -15,6 +15,8 @@
 namespace ofsck::check {
 namespace {
 
+using testdata::slurp;
+
 /// image + PKCS#7 + struct module_signature + marker, as scripts/sign-file appends them.
 std::string append_signature(const std::string& image, const std::string& der) {
   std::string ms(12, '\0');
@@ -22,11 +24,6 @@ std::string append_signature(const std::string& image, const std::string& der) {
   const uint32_t n = static_cast<uint32_t>(der.size());
   for (int i = 0; i < 4; ++i) ms[8 + i] = static_cast<char>(n >> (24 - 8 * i));
   return image + der + ms + read::kSigMarker;
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 struct SignedModule {

@@ -12,13 +12,7 @@ namespace ofsck {
 namespace {
 
 using testdata::run;
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testdata::slurp;
 
 /// A root with dummy.ko indexed by depmod, then copied into updates/ by hand (OFS103, an
 /// error), and a modprobe.d file with an unknown parameter (OFS216) and a bad line (OFS105).

@@ -12,6 +12,8 @@
 namespace ofsck::read {
 namespace {
 
+using testdata::slurp;
+
 /// What Debian's update-grub writes (util/grub.d/00_header and 10_linux of grub 2.06), trimmed
 /// to what matters, with GRUB_DEFAULT=saved.
 const char* const kDebianCfg = R"(#
@@ -165,13 +167,6 @@ TEST(GrubDefaultFile, LastAssignmentUnquoted) {
             "Advanced options for Debian GNU/Linux>Debian GNU/Linux, with Linux 6.1.0-47-amd64");
   EXPECT_EQ(parse_default_grub("GRUB_DEFAULT='1>2'\n"), "1>2");
   EXPECT_EQ(parse_default_grub("GRUB_TIMEOUT=5\n"), std::nullopt);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 /// grub-editenv from Debian's grub-common (downloaded with `apt-get download grub-common` and

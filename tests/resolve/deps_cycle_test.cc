@@ -22,6 +22,8 @@ using namespace ofsck;
 
 namespace {
 
+using testdata::slurp;
+
 constexpr const char* kKver = "6.1.0-47-amd64";
 
 const std::vector<std::string> kModules = {
@@ -37,13 +39,6 @@ const std::vector<std::string> kModules = {
 struct Rename {
   std::string module, from, to;
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 /// Replaces every NUL-delimited occurrence of `from` by `to` (same length): the import's
 /// .strtab name and its __versions name (whose CRC's high bytes are zero on x86_64).
