@@ -538,8 +538,6 @@ void add_dependents_finding(const Node& p, size_t failed, const std::vector<std:
   sink.add(std::move(f));
 }
 
-// modprobe_closure(): check/modprobe_closure.cc (one lookup + probe list for check and image).
-
 std::vector<int> providers_chain(const Node& p, const model::ModuleFile& m) {
   const auto& res = p.resolution;
   std::unordered_set<int> set;

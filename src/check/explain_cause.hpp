@@ -61,8 +61,6 @@ void add_unverifiable_signature_finding(const Node& p, const std::string& subjec
                                         DiagnosticSink& sink);
 void add_firmware_findings(const Node& p, const std::vector<size_t>& modules, bool all,
                            DiagnosticSink& sink);
-/// What `modprobe NAME` loads: hard deps, softdep pre/post (config and modinfo), the module.
-std::vector<size_t> modprobe_closure(const Node& p, size_t module);
 /// The modules.dep-ordered chain of tree modules an external file's imports bind to.
 std::vector<int> providers_chain(const Node& p, const model::ModuleFile& m);
 

@@ -55,4 +55,14 @@ std::vector<Finding> DiagnosticSink::take() {
   return out;
 }
 
+SeverityCounts count_severities(const std::vector<Finding>& findings) {
+  SeverityCounts c;
+  for (const auto& f : findings) {
+    c.errors += f.severity == Severity::kError;
+    c.warnings += f.severity == Severity::kWarning;
+    c.notes += f.severity == Severity::kNote;
+  }
+  return c;
+}
+
 }  // namespace ofsck::check

@@ -1,5 +1,6 @@
 #pragma once
 /// Findings are the product: plain data that every renderer (text, JSON) prints as is.
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,12 @@ struct Finding {
 void replace_all(std::string& s, const std::string& from, const std::string& to);
 /// replace_all() over every string of a finding that can carry a path.
 void replace_all(Finding& f, const std::string& from, const std::string& to);
+
+/// How many findings of each severity.
+struct SeverityCounts {
+  size_t errors = 0, warnings = 0, notes = 0;
+};
+[[nodiscard]] SeverityCounts count_severities(const std::vector<Finding>& findings);
 
 /// Collects findings; drops exact duplicates and sorts deterministically (severity desc, path,
 /// line, rule, subject) so that output never depends on thread count.

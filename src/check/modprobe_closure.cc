@@ -204,15 +204,4 @@ const model::ModprobeSoftdep* modprobe_softdep_line(const ModprobeView& view,
   return resolve::softdep_line(view.index(), module);
 }
 
-std::vector<size_t> modprobe_closure(const Node& p, size_t module) {
-  ModprobeView view(p);
-  resolve::ProbeList probe = resolve::probe_module(view.index(), p.resolution.modules[module].name);
-  std::vector<size_t> out;
-  for (const resolve::ProbeStep& s : probe.steps) {
-    auto it = p.resolution.module_by_name.find(s.module);
-    if (it != p.resolution.module_by_name.end()) out.push_back(static_cast<size_t>(it->second));
-  }
-  return out;
-}
-
 }  // namespace ofsck::check

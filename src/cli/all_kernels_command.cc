@@ -26,11 +26,10 @@ report::KernelVerdict check_one(CommonOptions& c, const std::string& release) {
   v.checked = true;
   v.modules = r.modules.size();
   for (const auto& m : r.modules) (m.loads ? v.loading : v.failing) += 1;
-  for (const auto& f : r.findings) {
-    if (f.severity == check::Severity::kError) ++v.errors;
-    if (f.severity == check::Severity::kWarning) ++v.warnings;
-    if (f.severity == check::Severity::kNote) ++v.notes;
-  }
+  const check::SeverityCounts n = check::count_severities(r.findings);
+  v.errors = n.errors;
+  v.warnings = n.warnings;
+  v.notes = n.notes;
   return v;
 }
 

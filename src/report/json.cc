@@ -143,28 +143,22 @@ ordered_json check_result_json(const check::CheckResult& r, std::vector<std::str
   for (const auto& m : r.modules)
     if (m.given) host.push_back(m.file);
   const PathRule rule(in.root, std::move(host));
-  size_t loading = 0, errors = 0, warnings = 0, notes = 0;
+  size_t loading = 0;
   ordered_json mods = ordered_json::array();
   for (const auto& m : r.modules) {
     if (m.loads) ++loading;
     mods.push_back(module_json(m));
   }
   ordered_json finds = ordered_json::array();
-  for (const auto& f : r.findings) {
-    switch (f.severity) {
-      case check::Severity::kError: ++errors; break;
-      case check::Severity::kWarning: ++warnings; break;
-      case check::Severity::kNote: ++notes; break;
-    }
-    finds.push_back(finding_json(f, rule));
-  }
+  for (const auto& f : r.findings) finds.push_back(finding_json(f, rule));
+  const check::SeverityCounts n = check::count_severities(r.findings);
   doc["summary"] = {{"modules", r.modules.size()},
                     {"loading", loading},
                     {"failing", r.modules.size() - loading},
                     {"unreadable_files", r.unreadable},
-                    {"errors", errors},
-                    {"warnings", warnings},
-                    {"notes", notes},
+                    {"errors", n.errors},
+                    {"warnings", n.warnings},
+                    {"notes", n.notes},
                     {"suppressed", r.suppressed.total()},
                     {"suppressed_by",
                      {{"ignore", r.suppressed.ignored}, {"baseline", r.suppressed.baseline}}}};

@@ -169,20 +169,15 @@ std::string render_text(const check::CheckResult& r, const TextOptions& o) {
   std::string out;
   for (const auto& b : blocks_of(r, o)) add_block(out, b, o);
   if (o.verbose) add_inputs(out, r);
-  size_t errors = 0, warnings = 0, notes = 0;
-  for (const auto& f : r.findings) {
-    errors += f.severity == check::Severity::kError;
-    warnings += f.severity == check::Severity::kWarning;
-    notes += f.severity == check::Severity::kNote;
-  }
+  const check::SeverityCounts n = check::count_severities(r.findings);
   out += render_file_verdicts(r, o);
   size_t loading = 0;
   for (const auto& m : r.modules) loading += m.loads;
-  out +=
-      fmt::format("ofsck: {} {}: {} modules, {} load, {} fail; {}, {}, {}{}\n",
-                  esc(r.inputs.kernel_release), esc(r.inputs.root), r.modules.size(), loading,
-                  r.modules.size() - loading, plural(errors, "error"), plural(warnings, "warning"),
-                  plural(notes, "note"), suppressed_text(r.suppressed));
+  out += fmt::format("ofsck: {} {}: {} modules, {} load, {} fail; {}, {}, {}{}\n",
+                     esc(r.inputs.kernel_release), esc(r.inputs.root), r.modules.size(), loading,
+                     r.modules.size() - loading, plural(n.errors, "error"),
+                     plural(n.warnings, "warning"), plural(n.notes, "note"),
+                     suppressed_text(r.suppressed));
   return terminal_safe(out);
 }
 
