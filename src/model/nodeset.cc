@@ -73,7 +73,7 @@ std::vector<uint32_t> unique_points(const Group& g, const std::vector<Axis>& axe
   for (size_t i = 0; i < g.cells.size(); ++i) flat[i] = rank_of(axes[i % dims], g.cells[i]);
   std::vector<uint32_t> order(n);
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
-  auto row = [&](uint32_t i) { return flat.begin() + static_cast<ptrdiff_t>(i * dims); };
+  auto row = [&](uint32_t i) { return flat.data() + size_t{i} * dims; };
   auto less = [&](uint32_t a, uint32_t b) {
     return std::lexicographical_compare(row(a), row(a) + dims, row(b), row(b) + dims);
   };
