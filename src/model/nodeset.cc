@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 
 #include "model/nodeset_detail.hpp"
 
@@ -178,6 +179,71 @@ void sort_vectors(const std::vector<Axis>& axes, std::vector<Vec>& vecs) {
   });
 }
 
+bool easy_pass(std::vector<Vec>& vecs, std::vector<char>& dead) {
+  bool changed = false;
+  for (size_t i1 = 0; i1 < vecs.size(); ++i1) {
+    if (dead[i1]) continue;
+    for (size_t i2 = i1 + 1; i2 < vecs.size() && try_merge(vecs[i1], vecs[i2]); ++i2) {
+      changed = true;
+      dead[i2] = 1;
+      vecs[i2].clear();
+    }
+    while (i1 + 1 < vecs.size() && dead[i1 + 1]) ++i1;
+  }
+  return changed;
+}
+
+// sig[d]: a hash of the vector without field d. Two vectors merge only when they agree on all
+// fields but one, so only vectors sharing some sig[d] need to be tried.
+void signatures(const Vec& v, std::vector<uint64_t>& sig) {
+  uint64_t total = 0;
+  sig.resize(v.size());
+  for (size_t d = 0; d < v.size(); ++d) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL * (d + 1);
+    for (uint32_t x : v[d]) {
+      h = (h ^ x) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 32;
+    }
+    sig[d] = h;
+    total += h;
+  }
+  for (uint64_t& h : sig) h = total - h;
+}
+
+// The full pass tries every later vector; those sharing no signature cannot merge, so visiting
+// only the others, in the same order, gives the same result without the quadratic scan.
+bool full_pass(std::vector<Vec>& vecs, std::vector<char>& dead) {
+  size_t dims = vecs.empty() ? 0 : vecs[0].size();
+  std::vector<std::unordered_map<uint64_t, std::vector<uint32_t>>> index(dims);
+  std::vector<uint64_t> sig;
+  for (uint32_t i = 0; i < vecs.size(); ++i) {
+    signatures(vecs[i], sig);
+    for (size_t d = 0; d < dims; ++d) index[d][sig[d]].push_back(i);
+  }
+  bool changed = false;
+  for (size_t i1 = 0; i1 < vecs.size(); ++i1) {
+    for (size_t pos = i1; !dead[i1];) {
+      signatures(vecs[i1], sig);
+      size_t next = SIZE_MAX;
+      for (size_t d = 0; d < dims; ++d) {
+        auto it = index[d].find(sig[d]);
+        if (it == index[d].end()) continue;
+        auto j = std::upper_bound(it->second.begin(), it->second.end(), pos);
+        while (j != it->second.end() && dead[*j]) ++j;
+        if (j != it->second.end()) next = std::min<size_t>(next, *j);
+      }
+      if (next == SIZE_MAX) break;
+      if (try_merge(vecs[i1], vecs[next])) {
+        changed = true;
+        dead[next] = 1;
+        vecs[next].clear();
+      }
+      pos = next;
+    }
+  }
+  return changed;
+}
+
 }  // namespace
 
 bool Axis::successor(uint32_t a, uint32_t b) const {
@@ -201,23 +267,10 @@ std::vector<Vec> merge_multivariate(const std::vector<Axis>& axes, const std::ve
   bool full = false, changed = true;
   std::vector<char> dead;
   while (changed) {
-    changed = false;
     std::erase_if(vecs, [&](const Vec& v) { return v.empty(); });
     sort_vectors(axes, vecs);
     dead.assign(vecs.size(), 0);
-    for (size_t i1 = 0; i1 < vecs.size(); ++i1) {
-      if (dead[i1]) continue;
-      for (size_t i2 = i1 + 1; i2 < vecs.size(); ++i2) {
-        if (dead[i2]) continue;
-        if (try_merge(vecs[i1], vecs[i2])) {
-          changed = true;
-          dead[i2] = 1;
-          vecs[i2].clear();
-        } else if (!full) {
-          break;
-        }
-      }
-    }
+    changed = full ? full_pass(vecs, dead) : easy_pass(vecs, dead);
     if (!changed && !full) changed = full = true;
   }
   return vecs;

@@ -24,7 +24,8 @@ inline constexpr size_t kMaxExpand = 1'000'000;
 /// (digit count, digits), multi-dimensional sets merged as RangeSetND merges them. Duplicates
 /// count once; empty names are ignored. Names are taken literally: characters that are syntax
 /// in a node set (",[]!&^@*?" and white space) are not escaped, as ClusterShell cannot either.
-/// Digit runs are ASCII only (Python's \d also takes other Unicode digits).
+/// Digit runs are ASCII only (Python's \d also takes other Unicode digits) and of any length
+/// (ClusterShell refuses indexes over 1e100).
 [[nodiscard]] std::string fold(std::span<const std::string> names);
 
 /// The names of a folded node set such as `node[1-3,05],rack[1-2]-n[01-04],login`, in the order
@@ -33,9 +34,10 @@ inline constexpr size_t kMaxExpand = 1'000'000;
 /// Errors (values naming the problem): unbalanced or nested brackets, reversed or malformed
 /// ranges, padding mismatch ("1-010"), empty elements, more than `max_nodes` names. Rejected as
 /// unsupported although ClusterShell takes them: set operators (! & ^), @groups, wildcards,
-/// negative indexes, digits glued to a bracket ("n1[0-5]"), indexes over 18 digits inside
-/// brackets. For a multi-dimensional pattern of more than 200,000 scattered names the order is
-/// plain (field by field) instead of ClusterShell's merge order.
+/// negative indexes, digits glued to a bracket ("n1[0-5]"), steps on indexes over 18 digits.
+/// Indexes of more than 100 digits are an error, as in ClusterShell. For a multi-dimensional
+/// pattern of more than 200,000 scattered names the order is plain (field by field) instead of
+/// ClusterShell's merge order.
 [[nodiscard]] Result<std::vector<std::string>> expand(std::string_view set,
                                                       size_t max_nodes = kMaxExpand);
 

@@ -14,7 +14,8 @@ using detail::is_digit;
 
 // A dimension-rich pattern with more scattered points than this is listed in plain order.
 constexpr size_t kPlainAbove = 200'000;
-constexpr size_t kMaxDigits = 18;  // fits uint64_t with room for +step
+constexpr size_t kMaxDigits = 100;  // RangeSet._parse: "invalid values" above 1e100
+constexpr size_t kU64Digits = 18;   // fits uint64_t with room for + step
 
 /// One comma-separated element: literal pieces around fields, each field a list of digit strings.
 struct Element {
@@ -37,22 +38,48 @@ tl::unexpected<Error> bad(std::string_view what, std::string_view where) {
                     "node set: " + std::string(what) + " in '" + std::string(where) + "'");
 }
 
-Result<uint64_t> number(std::string_view s, std::string_view range) {
+// The digits of a bound without leading zeros ("0" for zero); ClusterShell takes up to 1e100.
+Result<std::string_view> number(std::string_view s, std::string_view range) {
   if (s.empty()) return bad("empty range bound", range);
   for (char c : s) {
     if (c == '-') return bad("negative indexes are not supported", range);
     if (!is_digit(c)) return bad("'" + std::string(s) + "' is not a number", range);
   }
-  if (s.size() > kMaxDigits) return bad("index of more than 18 digits", range);
+  size_t nz = s.find_first_not_of('0');
+  std::string_view v = nz == std::string_view::npos ? s.substr(s.size() - 1) : s.substr(nz);
+  if (v.size() > kMaxDigits) return bad("index of more than 100 digits", range);
+  return v;
+}
+
+uint64_t to_u64(std::string_view digits) {
   uint64_t n = 0;
-  for (char c : s) n = n * 10 + static_cast<uint64_t>(c - '0');
+  for (char c : digits) n = n * 10 + static_cast<uint64_t>(c - '0');
   return n;
 }
 
-std::string padded(uint64_t n, size_t pad) {
-  std::string s = std::to_string(n);
+std::string padded(std::string s, size_t pad) {
   if (s.size() < pad) s.insert(0, pad - s.size(), '0');
   return s;
+}
+
+tl::unexpected<Error> too_large(std::string_view sub) {
+  return make_error(ErrorCode::kTooLarge, "node set: range '" + std::string(sub) +
+                                              "' expands to more than the cap of names");
+}
+
+// a..b (stripped digits, a <= b) on indexes too long for uint64_t, counting in decimal strings.
+Result<size_t> long_range(std::string_view a, std::string_view b, size_t pad, std::string_view sub,
+                          size_t budget, std::vector<std::string>& out) {
+  std::string cur(a);
+  for (size_t count = 1;; ++count) {
+    if (count > budget) return too_large(sub);
+    out.push_back(padded(cur, pad));
+    if (cur == b) return count;
+    size_t i = cur.size();
+    while (i > 0 && cur[i - 1] == '9') cur[--i] = '0';
+    if (i == 0) cur.insert(cur.begin(), '1');
+    else ++cur[i - 1];
+  }
 }
 
 // One "a", "a-b" or "a-b/step" of a bracket (RangeSet._parse, non-negative part).
@@ -64,8 +91,9 @@ Result<size_t> parse_range(std::string_view sub, size_t budget, std::vector<std:
   if (size_t slash = sub.find('/'); slash != std::string_view::npos) {
     auto step_or = number(trim(sub.substr(slash + 1)), sub);
     if (!step_or) return tl::unexpected(step_or.error());
-    if (*step_or == 0) return bad("step 0", sub);
-    step = *step_or;
+    if (step_or->size() > kU64Digits) return bad("step of more than 18 digits", sub);
+    step = to_u64(*step_or);
+    if (step == 0) return bad("step 0", sub);
     base = sub.substr(0, slash);
   }
   size_t dash = base.find('-');
@@ -80,20 +108,23 @@ Result<size_t> parse_range(std::string_view sub, size_t budget, std::vector<std:
   if (!a_or) return tl::unexpected(a_or.error());
   auto b_or = number(last, sub);
   if (!b_or) return tl::unexpected(b_or.error());
+  std::string_view a = *a_or, b = *b_or;
   // Zero padding comes from the first bound; an explicitly padded bound needs both the same
   // length ("01-10" yes, "1-010" and "01-100" no).
   size_t pad = first.size() > 1 && first[0] == '0' ? first.size() : 0;
-  bool last_padded = last.size() > 1 && last[0] == '0' && *b_or != 0;
+  bool last_padded = last.size() > 1 && last[0] == '0' && b != "0";
   if ((pad > 0 || last_padded) && first.size() != last.size()) {
     return bad("padding length mismatch", sub);
   }
-  if (*a_or > *b_or) return bad("reversed range", sub);
-  uint64_t count = (*b_or - *a_or) / step + 1;
-  if (count > budget) {
-    return make_error(ErrorCode::kTooLarge, "node set: range '" + std::string(sub) +
-                                                "' expands to more than the cap of names");
+  if (a.size() > b.size() || (a.size() == b.size() && a > b)) return bad("reversed range", sub);
+  if (b.size() > kU64Digits) {
+    if (step != 1) return bad("a step on indexes of more than 18 digits is not supported", sub);
+    return long_range(a, b, pad, sub, budget, out);
   }
-  for (uint64_t n = *a_or; n <= *b_or; n += step) out.push_back(padded(n, pad));
+  uint64_t lo = to_u64(a), hi = to_u64(b);
+  uint64_t count = (hi - lo) / step + 1;
+  if (count > budget) return too_large(sub);
+  for (uint64_t n = lo; n <= hi; n += step) out.push_back(padded(std::to_string(n), pad));
   return static_cast<size_t>(count);
 }
 
@@ -144,6 +175,8 @@ Result<Element> parse_element(std::string_view e, size_t budget) {
     if (is_digit(c)) {  // a digit run outside brackets is a one-value field, kept as written
       size_t start = i;
       while (i < e.size() && is_digit(e[i])) ++i;
+      auto n_or = number(e.substr(start, i - start), e);  // only the 100-digit limit can fail
+      if (!n_or) return tl::unexpected(n_or.error());
       el.fields.push_back({std::string(e.substr(start, i - start))});
       el.literals.emplace_back();
       continue;

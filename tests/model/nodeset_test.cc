@@ -101,6 +101,17 @@ TEST(NodeSetExpand, InverseOfFold) {
   EXPECT_EQ(fold(Names{"a2b1", "a2b2", "a3b1", "a3b2", "a1b1"}), "a[1-2]b1,a3b[1-2],a2b2");
 }
 
+TEST(NodeSetExpand, LongIndexes) {
+  // Found by fuzz/nodeset_fuzz: fold() writes indexes of any length, expand() reads them back.
+  EXPECT_EQ(expand_ok("n[1-2,111111111111111111111111]"),
+            (Names{"n1", "n2", "n111111111111111111111111"}));
+  EXPECT_EQ(expand_ok("n[99999999999999999999-100000000000000000001]"),
+            (Names{"n99999999999999999999", "n100000000000000000000", "n100000000000000000001"}));
+  EXPECT_EQ(expand_ok("n[0099999999999999999999-0100000000000000000000]"),
+            (Names{"n0099999999999999999999", "n0100000000000000000000"}));
+  EXPECT_EQ(expand("n[1-100000000000000000000]", 50).error().code, ErrorCode::kTooLarge);
+}
+
 TEST(NodeSetExpand, MalformedInputIsAnErrorNamingIt) {
   EXPECT_NE(expand_error("node[1-3").find("missing ']'"), std::string::npos);
   EXPECT_NE(expand_error("node1-3]").find("']' without '['"), std::string::npos);
@@ -121,7 +132,12 @@ TEST(NodeSetExpand, MalformedInputIsAnErrorNamingIt) {
   EXPECT_NE(expand_error("a!b").find("operator"), std::string::npos);
   EXPECT_NE(expand_error("@rack1").find("groups"), std::string::npos);
   EXPECT_NE(expand_error("n*").find("wildcards"), std::string::npos);
-  EXPECT_NE(expand_error("n[1-1234567890123456789]").find("18 digits"), std::string::npos);
+  EXPECT_NE(expand_error("n[1-" + std::string(101, '9') + "]").find("100 digits"),
+            std::string::npos);
+  EXPECT_NE(expand_error("n" + std::string(101, '7')).find("100 digits"), std::string::npos);
+  EXPECT_NE(expand_error("n[1-12345678901234567890/2]").find("18 digits"), std::string::npos);
+  EXPECT_NE(expand_error("n[12345678901234567891-12345678901234567890]").find("reversed"),
+            std::string::npos);
 }
 
 TEST(NodeSetExpand, HugeSetsHitTheCap) {
