@@ -42,6 +42,7 @@ test=(
   lintian                                  # the built .deb is lintian-clean of errors
   man-db                                   # man -l --warnings renders every generated page cleanly
   zsh                                      # the generated zsh completion parses (zsh -n)
+  clustershell                             # nodeset -f/-e: the oracle for model/nodeset folding
 )
 case $set_name in
   build) pkgs=("${build[@]}") ;;
