@@ -218,7 +218,8 @@ std::vector<std::string> words(const std::string& s) {
 
 TEST(NodeSetOracle, FoldAndExpandMatchClusterShellNodeset) {
   OFSCK_REQUIRE_DATA("/usr/bin/nodeset");
-  // OFSCK_NODESET_CASES / OFSCK_NODESET_SEED explore further by hand; the default (30 sets) takes ~40 s under ASan.
+  // OFSCK_NODESET_CASES / OFSCK_NODESET_SEED explore further by hand; the default (30 sets) takes
+  // ~40 s under ASan.
   int cases = getenv("OFSCK_NODESET_CASES") ? atoi(getenv("OFSCK_NODESET_CASES")) : 30;
   unsigned seed = getenv("OFSCK_NODESET_SEED") ? atoi(getenv("OFSCK_NODESET_SEED")) : 20261207;
   std::string dir = testdata::make_temp_dir("nodeset");
