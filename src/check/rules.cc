@@ -104,6 +104,9 @@ const std::vector<RuleInfo>& rule_catalogue() {
       {kImagePostSoftdepMissing, "image-post-softdep-missing", Severity::kWarning,
        "a softdep post: module of a needed module is not in the initramfs (loaded later from "
        "disk, if at all)"},
+      {kImageNeededFirmwareMissing, "image-needed-firmware-missing", Severity::kError,
+       "a module the boot needs names firmware= files and none of them is in the initramfs: its "
+       "driver cannot come up before the root is mounted"},
       {kUpgradeRebuild, "upgrade-needs-rebuild", Severity::kError,
        "a module not built with the kernel will not load on the target kernel, as is or linked "
        "into weak-updates/: it must be rebuilt against the target's headers"},

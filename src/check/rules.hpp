@@ -66,6 +66,7 @@ inline constexpr std::string_view kImageStaleModule = "OFS403";
 inline constexpr std::string_view kImageFirmwareMissing = "OFS404";
 inline constexpr std::string_view kImageNotOnDisk = "OFS405";
 inline constexpr std::string_view kImagePostSoftdepMissing = "OFS406";
+inline constexpr std::string_view kImageNeededFirmwareMissing = "OFS407";
 // Kernel upgrades (`ofsck upgrade`)
 inline constexpr std::string_view kUpgradeRebuild = "OFS501";
 inline constexpr std::string_view kUpgradeLink = "OFS502";

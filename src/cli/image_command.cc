@@ -41,12 +41,19 @@ void image_options(CLI::App* sub, Args& a) {
   sub->add_option("--need", a.image.need,
                   "Modules the boot needs before the root is mounted (with their hard "
                   "dependencies and softdep pre: modules), separated by spaces or commas. "
+                  "Firmware is then checked for this closure only: a needed module none of "
+                  "whose firmware= files is in the image is an error. "
                   "Without an INITRAMFS before --need, a value with a '/' or naming an "
                   "existing file is the INITRAMFS, so `--need ib_core initrd.img` works")
       ->delimiter(',');
   sub->add_flag("--ib-root", a.image.ib_root,
-                "Also need the network-root-over-InfiniBand set: ib_core, ib_uverbs, ib_umad, "
-                "ib_cm, iw_cm, rdma_cm, rdma_ucm, ib_ipoib and the HCA driver(s) in the image");
+                "Also need what a network root over IPoIB needs: ib_ipoib (with ib_core and "
+                "ib_cm, its dependencies) and the HCA driver(s) in the image. Userspace-verbs "
+                "and management modules (ib_umad, ib_uverbs, rdma_ucm) and rdma_cm are not "
+                "needed to mount the root");
+  sub->add_flag("--list", a.image.list,
+                "List the image's modules, firmware and configuration files in the text "
+                "report (by default only their counts; JSON always carries the lists)");
 }
 
 }  // namespace ofsck::cli

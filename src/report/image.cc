@@ -16,17 +16,23 @@ std::string render_image_text(const check::ImageReport& r, const TextOptions& o)
       fmt::format("  module dir: {}{}\n", esc(r.module_dir),
                   r.disk_module_dir.empty() ? ""
                                             : " (compared with " + escape(r.disk_module_dir) + ")");
-  out += fmt::format("modules ({}):\n", r.modules.size());
-  for (const auto& m : r.modules)
-    out += fmt::format("  {:<24} {}{}\n", esc(m.name), esc(m.path),
-                       m.disk_path.empty()   ? ""
-                       : m.identical_on_disk ? ""
-                       : m.sha256.empty()    ? "  [unreadable]"
-                                             : "  [differs from " + escape(m.disk_path) + "]");
-  out += fmt::format("firmware ({}):\n", r.firmware.size());
-  for (const auto& f : r.firmware) out += "  " + escape(f) + "\n";
-  out += fmt::format("configs ({}):\n", r.configs.size());
-  for (const auto& c : r.configs) out += "  " + escape(c) + "\n";
+  if (!r.list) {
+    out += fmt::format("  {} modules, {} firmware files, {} configuration files (--list lists "
+                       "them)\n",
+                       r.modules.size(), r.firmware.size(), r.configs.size());
+  } else {
+    out += fmt::format("modules ({}):\n", r.modules.size());
+    for (const auto& m : r.modules)
+      out += fmt::format("  {:<24} {}{}\n", esc(m.name), esc(m.path),
+                         m.disk_path.empty()   ? ""
+                         : m.identical_on_disk ? ""
+                         : m.sha256.empty()    ? "  [unreadable]"
+                                               : "  [differs from " + escape(m.disk_path) + "]");
+    out += fmt::format("firmware ({}):\n", r.firmware.size());
+    for (const auto& f : r.firmware) out += "  " + escape(f) + "\n";
+    out += fmt::format("configs ({}):\n", r.configs.size());
+    for (const auto& c : r.configs) out += "  " + escape(c) + "\n";
+  }
   if (!r.needed.empty()) {
     out += "needed:";
     for (const auto& n : r.needed) out += " " + escape(n);

@@ -7,8 +7,8 @@
 
 namespace ofsck::report {
 
-/// Inventory (parts, kernel, modules with their disk status, firmware, configs, need set), then
-/// render_text() of the findings and verdicts.
+/// Inventory (parts, kernel; modules with their disk status, firmware and configs listed with
+/// --list, else counted; need set), then render_text() of the findings and verdicts.
 std::string render_image_text(const check::ImageReport& r, const TextOptions& o = {});
 
 /// render_json() of the result with an "image" object added (schema docs/json-schema.md).

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "check/rules.hpp"
 #include "scenario/image_steps.hpp"
 #include "scenario/path_map.hpp"
 #include "scenario/scratch_root.hpp"
@@ -20,9 +21,12 @@ namespace ofsck::check {
 
 namespace fs = std::filesystem;
 
+// A network root over IPoIB needs the IPoIB netdevice (ib_ipoib, which depends on ib_core and
+// ib_cm: they come with its closure) on an adapter (the HCA driver, with its own closure).
+// ib_umad (MAD access for opensm/ibacm), ib_uverbs and rdma_ucm (userspace verbs and RDMA CM),
+// iw_cm and rdma_cm (used by NFS/RDMA, iSER, SRP, not by IPoIB) are not needed to mount it.
 const std::vector<std::string>& ib_root_core_modules() {
-  static const std::vector<std::string> k = {"ib_core", "ib_uverbs", "ib_umad",  "ib_cm",
-                                             "iw_cm",   "rdma_cm",   "rdma_ucm", "ib_ipoib"};
+  static const std::vector<std::string> k = {"ib_ipoib"};
   return k;
 }
 
@@ -85,7 +89,9 @@ void evaluate_image(ImageScan& s, const Node& img, EvalOptions eo) {
   s.rep.result = evaluate(img, eo);
 }
 
-/// Paths back from the scratch tree to IMAGE!path; all findings sorted into the report.
+/// Paths back from the scratch tree to IMAGE!path; all findings sorted into the report. The
+/// scratch tree holds no firmware, so check's OFS217 would call every firmware file missing:
+/// the image's firmware is judged by check_image_firmware() (OFS404/OFS407) on its own files.
 void map_back(ImageScan& s, const std::string& tree) {
   for (auto& f : s.rep.result.findings)
     for (auto& w : f.where) {
@@ -95,7 +101,8 @@ void map_back(ImageScan& s, const std::string& tree) {
         w.path = s.label + w.path;
     }
   scenario::PathMap{tree, s.label}(s.rep.result);
-  for (auto& f : s.rep.result.findings) s.sink.add(std::move(f));
+  for (auto& f : s.rep.result.findings)
+    if (f.rule != kFirmwareMissing) s.sink.add(std::move(f));
   s.rep.result.findings = s.sink.take();
 }
 
@@ -105,12 +112,12 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   auto img = read::read_initramfs(o.image, o.read);
   if (!img) return tl::unexpected(img.error());
   ImageScan s(o, *img);
+  s.rep.list = o.list;
   if (auto k = choose_image_kernel(s); !k) return tl::unexpected(k.error());
   take_inventory(s);
   read_image_modules(s);
   prepare_disk(s);
   compare_with_disk(s);
-  check_image_firmware(s);
 
   auto tree = extract(s);
   if (!tree) return tl::unexpected(tree.error());
@@ -119,7 +126,9 @@ Result<ImageReport> inspect_image(const ImageOptions& o) {
   auto prep = scenario::PathMap{tree->path(), s.label}(prepare(in.spec, in.rs));
   if (!prep) return tl::unexpected(prep.error());
   check_closure(s, *prep);
+  check_image_firmware(s);
   evaluate_image(s, *prep, std::move(in.eo));
+  mark_broken_chains(s);
   map_back(s, tree->path());
   return std::move(s.rep);
 }

@@ -19,6 +19,7 @@ struct ImageOptions {
   scenario::NodeInputs node;      ///< --root (the disk to compare with), --kernel, trust, ...
   std::vector<std::string> need;  ///< --need MOD...
   bool ib_root = false;           ///< --ib-root: the built-in "network root over InfiniBand" set
+  bool list = false;              ///< --list: the text report lists modules, firmware, configs
   read::InitramfsOptions read;
 };
 
@@ -46,10 +47,12 @@ struct ImageReport {
   std::vector<std::string> configs;   ///< modprobe.d/depmod.d files, sorted
   std::vector<std::string> needed;    ///< the need set after --ib-root expansion
   std::string disk_module_dir;        ///< compared against; empty when not compared
+  bool list = false;                  ///< ImageOptions::list: the text lists the inventory
   CheckResult result;
 };
 
-/// The modules the --ib-root set always needs (the HCA driver is added from what the image has).
+/// The modules the --ib-root set always needs (the HCA driver is added from what the image has):
+/// ib_ipoib; ib_core and ib_cm come as its dependencies.
 const std::vector<std::string>& ib_root_core_modules();
 /// HCA/RNIC drivers one of which --ib-root needs.
 const std::vector<std::string>& ib_root_hca_drivers();

@@ -42,13 +42,12 @@ class ClosureWalk {
   ClosureWalk(ImageScan& s, const Node& img) : s_(s), mp_(img, /*keep_on_disk_softdep=*/true) {
     if (auto it = s.tree.find(s.rep.module_dir + "/modules.dep"); it != s.tree.end()) {
       auto md = read::parse_modules_dep(text_of(*it->second), s.label + "/" + it->first);
-      for (const auto& [name, de] : md.modules)
-        for (const auto& d : de.deps)
-          dep_lines_[name].push_back(model::module_name_from_filename(basename_of(d)));
+      for (const auto& [name, de] : md.modules) dep_paths_[name] = de.deps;
     }
   }
 
   void run(const std::vector<std::string>& need) {
+    for (const auto& n : need) modprobe_root(n);
     std::vector<std::string> queue = need;
     while (!queue.empty()) {
       std::string n = queue.back();
@@ -61,6 +60,7 @@ class ClosureWalk {
           reason_[n] = "needed";
         continue;
       }
+      s_.closure.insert(n);
       const std::string where = s_.label + "/" + s_.rep.modules[it->second].path;
       hard(n, where, s_.parsed[it->second], queue);
       soft(n, where, queue);
@@ -73,6 +73,43 @@ class ClosureWalk {
   }
 
  private:
+  /// A module modprobe is asked for: its modules.dep line as libkmod reads it. A listed path
+  /// the image lacks drops the whole list (kmod_module_parse_depline(): "ctx=... path=...
+  /// error=No such file or directory"), so modprobe inserts the module alone and none of the
+  /// chain; the kernel then rejects the module (Unknown symbol). One finding per root.
+  void modprobe_root(const std::string& n) {
+    if (!s_.by_name.count(n) || s_.broken.count(n)) return;
+    BrokenChain b;
+    for (const auto& p : dep_paths_[n]) {
+      b.chain.push_back(model::module_name_from_filename(basename_of(p)));
+      if (!s_.tree.count(s_.rep.module_dir + "/" + p)) {
+        b.missing.push_back(p);
+        b.missing_names.push_back(b.chain.back());
+      }
+    }
+    if (b.missing.empty()) {
+      s_.intact.insert(n);
+      s_.intact.insert(b.chain.begin(), b.chain.end());
+      return;
+    }
+    for (const auto& d : b.missing_names) reason_[d] = "hard";
+    const std::string& path = s_.rep.modules[s_.by_name.at(n)].path;
+    Finding f = image_finding(
+        kImageModuleMissing, n, {{s_.label + "/" + path}},
+        fmt::format("{} does not load from the image, nor does any of its dependencies: the "
+                    "image's modules.dep lists {}, which the image lacks, so libkmod drops {}'s "
+                    "whole dependency list and modprobe inserts {} alone, which the kernel "
+                    "rejects (Unknown symbol); not inserted: {}",
+                    n, fmt::join(b.missing, ", "), n, n, fmt::join(b.chain, ", ")),
+        why_missing(b.missing_names.front()));
+    f.notes.push_back(fmt::format("modprobe {} in the image prints \"modprobe: ERROR: ... "
+                                  "kmod_module_parse_depline() ctx=... path=/lib/modules/{}/{} "
+                                  "error=No such file or directory\" (kmod 30..34)",
+                                  n, s_.rep.kernel_release, b.missing.front()));
+    s_.sink.add(std::move(f));
+    s_.broken.emplace(n, std::move(b));
+  }
+
   bool missing(const std::string& d) const {
     return !s_.by_name.count(d) && !s_.builtin.count(d) && !reason_.count(d);
   }
@@ -84,14 +121,15 @@ class ClosureWalk {
     if (mf)
       for (const auto& d : mf->info.depends)
         if (!d.empty()) deps.push_back(model::normalize_name(d));
-    for (const auto& d : dep_lines_[n]) deps.push_back(d);
+    for (const auto& p : dep_paths_[n])
+      deps.push_back(model::module_name_from_filename(basename_of(p)));
     for (const auto& d : deps) {
-      if (missing(d)) {
+      if (missing(d)) {  // modinfo depends= without a modules.dep entry (depmod ran without it)
         reason_[d] = "hard";
         s_.sink.add(image_finding(kImageModuleMissing, d, {{where}},
                                   fmt::format("{} depends on {}, which is not in the image: {} "
-                                              "cannot load (modprobe: FATAL: Module {} not found)",
-                                              n, d, n, d),
+                                              "cannot load (the kernel rejects it: Unknown symbol)",
+                                              n, d, n),
                                   why_missing(d)));
       }
       queue.push_back(d);
@@ -113,6 +151,7 @@ class ClosureWalk {
           if (!h.builtin) names.push_back(h.module);
       }
       for (const auto& d : names) {
+        modprobe_root(d);  // libkmod probes a softdep through its own modules.dep line
         if (missing(d)) {
           reason_[d] = "soft";
           s_.sink.add(image_finding(
@@ -142,7 +181,7 @@ class ClosureWalk {
 
   ImageScan& s_;
   ModprobeView mp_;
-  std::map<std::string, std::vector<std::string>> dep_lines_;  ///< image modules.dep, by name
+  std::map<std::string, std::vector<std::string>> dep_paths_;  ///< image modules.dep, by name
   std::set<std::string> seen_;
   std::map<std::string, std::string> reason_;  ///< missing module → "needed", "hard", "soft"
 };
@@ -150,5 +189,25 @@ class ClosureWalk {
 }  // namespace
 
 void check_closure(ImageScan& s, const Node& img) { ClosureWalk(s, img).run(s.rep.needed); }
+
+void mark_broken_chains(ImageScan& s) {
+  for (const auto& [root, b] : s.broken)
+    for (auto& m : s.rep.result.modules) {
+      if (m.name == root || s.intact.count(m.name) || !m.failed_dependency.empty() ||
+          std::find(b.chain.begin(), b.chain.end(), m.name) == b.chain.end())
+        continue;
+      OwnVerdict own;
+      own.loads = m.loads;
+      own.errno_name = m.errno_name;
+      own.kernel_messages = m.kernel_messages;
+      m.own = std::move(own);
+      m.loads = false;
+      m.errno_name = "ENOENT";  // the stat() that fails the list
+      m.failed_dependency = b.missing_names.front();
+      m.modprobe_message = fmt::format("not inserted: modprobe {} drops its dependency list ({} "
+                                       "is not in the image)",
+                                       root, b.missing.front());
+    }
+}
 
 }  // namespace ofsck::check

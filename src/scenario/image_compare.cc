@@ -111,29 +111,56 @@ std::string firmware_on_disk(const std::string& given_root, const std::vector<st
 
 }  // namespace
 
+namespace {
+
+/// OFS404 for module `i` missing `missing` of its firmware. In the need set's closure the
+/// driver requests it before the root is mounted: OFS407, an error, when none of its firmware
+/// files is in the image. A module naming several files usually wants one per chip or revision
+/// (r8169 names 30 and asks for the one of its chip), so with one of them present the image may
+/// well hold the file the adapter needs: a warning then, since which one is wanted is known only on
+/// the machine. (The driver may also run without its firmware; that is the driver's choice,
+/// not visible here, so no firmware at all for a needed driver is an error to look at.)
+Finding firmware_finding(const ImageScan& s, size_t i, const std::vector<std::string>& missing,
+                         bool needed) {
+  const ImageModule& m = s.rep.modules[i];
+  const size_t named = s.parsed[i]->info.firmware.size();
+  const bool none = missing.size() == named;
+  std::string on_disk = firmware_on_disk(s.o.node.spec.root, missing);
+  std::string msg = fmt::format("{} names firmware not in the image: {} ({} of {})", m.name,
+                                fmt::join(missing, ", "), missing.size(), named);
+  if (needed && none)
+    msg += fmt::format(": {} is needed before the root is mounted, and its driver cannot come up "
+                       "then: none of the firmware it requests is there",
+                       m.name);
+  else if (needed)
+    msg += fmt::format(": {} is needed before the root is mounted; {} of its firmware files {} "
+                       "in the image, and whether the adapter needs a missing one depends on its "
+                       "chip",
+                       m.name, named - missing.size(), named - missing.size() == 1 ? "is" : "are");
+  Finding f = image_finding(needed && none ? kImageNeededFirmwareMissing : kImageFirmwareMissing,
+                            m.name, {{s.label + "/" + m.path}}, msg,
+                            on_disk.empty() ? "install the firmware package, then rebuild the image"
+                                            : "the firmware is on disk: rebuild the image");
+  if (!on_disk.empty()) f.notes.push_back("on disk: " + on_disk);
+  f.notes.push_back("the kernel logs \"Direct firmware load for <name> failed with error -2\" "
+                    "when the driver requests a missing file before the root is mounted");
+  return f;
+}
+
+}  // namespace
+
 void check_image_firmware(ImageScan& s) {
   // request_firmware()'s search path (fw_path[] in drivers/base/firmware_loader/main.c) with
-  // the suffixes of the compressed-firmware loader.
+  // the suffixes of the compressed-firmware loader. With a need set, only its closure's
+  // modules are asked for before the root is mounted; without one, every module's.
+  const bool need = !s.rep.needed.empty();
   auto in_image = [&](const std::string& rel) { return s.view.file(rel) != nullptr; };
   for (size_t i = 0; i < s.rep.modules.size(); ++i) {
-    if (!s.parsed[i]) continue;
+    if (!s.parsed[i] || (need && !s.closure.count(s.rep.modules[i].name))) continue;
     std::vector<std::string> missing;
     for (const auto& fw : s.parsed[i]->info.firmware)
       if (!find_firmware(in_image, s.rep.kernel_release, fw)) missing.push_back(fw);
-    if (missing.empty()) continue;
-    std::string on_disk = firmware_on_disk(s.o.node.spec.root, missing);
-    const ImageModule& m = s.rep.modules[i];
-    Finding f =
-        image_finding(kImageFirmwareMissing, m.name, {{s.label + "/" + m.path}},
-                      fmt::format("{} names firmware not in the image: {} ({} of {})", m.name,
-                                  fmt::join(missing, ", "), missing.size(),
-                                  s.parsed[i]->info.firmware.size()),
-                      on_disk.empty() ? "install the firmware package, then rebuild the image"
-                                      : "the firmware is on disk: rebuild the image");
-    if (!on_disk.empty()) f.notes.push_back("on disk: " + on_disk);
-    f.notes.push_back("the kernel logs \"Direct firmware load for <name> failed with error -2\" "
-                      "when the driver requests a missing file before the root is mounted");
-    s.sink.add(std::move(f));
+    if (!missing.empty()) s.sink.add(firmware_finding(s, i, missing, need));
   }
 }
 

@@ -21,6 +21,16 @@ namespace ofsck::check {
 
 using ImageFiles = std::map<std::string, const read::InitramfsEntry*>;
 
+/// A module modprobe is asked for (a needed module, or a softdep of the closure) whose line in
+/// the image's modules.dep names a file the image lacks. libkmod's kmod_module_parse_depline()
+/// (kmod 30..34) stat()s every listed path and, on the first that fails, drops the whole list:
+/// modprobe then inserts the module alone, none of its dependencies.
+struct BrokenChain {
+  std::vector<std::string> missing;  ///< the listed paths that are not in the image
+  std::vector<std::string> missing_names;
+  std::vector<std::string> chain;  ///< every module of the line (modules.dep order)
+};
+
 /// What inspect_image()'s steps share.
 struct ImageScan {
   ImageScan(const ImageOptions& opts, const read::Initramfs& image)
@@ -36,6 +46,9 @@ struct ImageScan {
   std::vector<std::optional<model::ModuleFile>> parsed;  ///< per rep.modules entry
   std::set<std::string> builtin;  ///< modules.builtin of the image's tree, else the disk's
   std::optional<Node> disk;       ///< the disk's kernel of the same release, when readable
+  std::set<std::string> closure;  ///< the need set's closure (check_closure), names in the image
+  std::map<std::string, BrokenChain> broken;  ///< modprobe root → its dropped dependency list
+  std::set<std::string> intact;  ///< modules the need set's intact modprobe chains insert
   DiagnosticSink sink;
   ImageReport rep;
 };
@@ -53,7 +66,9 @@ void read_image_modules(ImageScan& s);
 void prepare_disk(ImageScan& s);
 /// (c) stale modules: the image file vs the file that wins on disk, by decompressed content.
 void compare_with_disk(ImageScan& s);
-/// (d) firmware the image's modules name but the image lacks.
+/// (d) firmware the image's modules name but the image lacks: those of the need set's closure
+/// when there is one (an error when none of a module's firmware files is there), else of every
+/// module (warnings).
 void check_image_firmware(ImageScan& s);
 
 // image_closure.cc: the modules a diskless boot needs.
@@ -61,7 +76,11 @@ void check_image_firmware(ImageScan& s);
 std::vector<std::string> need_set(ImageScan& s);
 /// (b) the need set's closure: modinfo depends= and the image's modules.dep (hard), softdep
 /// pre:/post: from the image's modprobe configuration (`img` prepared on the extracted tree).
+/// Fills s.closure, s.broken and s.intact.
 void check_closure(ImageScan& s, const Node& img);
+/// The verdicts of the modules a broken chain leaves out (and no intact chain inserts): not
+/// inserted, with their own verdict beside.
+void mark_broken_chains(ImageScan& s);
 
 /// Module file names as kmod recognises them.
 bool is_module_file(const std::string& p);

@@ -265,7 +265,8 @@ TEST_F(HostileRoot, ImageEscapesAndNeedInEitherOrder) {
   EXPECT_NE(a.find(R"(pc\\xff\\x1b[1mspkr.ko)"), std::string::npos) << a;
   run(ofsck("image '" + img + "' --need dummy" + opts) + kJsonCheck, &js);
   EXPECT_EQ(js, 0);
-  std::string t = run(ofsck("image -q --no-cache --root '" + root_ + "' '" + img + "'"), &rc1);
+  std::string t =
+      run(ofsck("image -q --list --no-cache --root '" + root_ + "' '" + img + "'"), &rc1);
   EXPECT_NE(rc1, 70);
   expect_clean(t, "image text");
   EXPECT_NE(t.find(R"(pc\xff\x1b[1mspkr.ko)"), std::string::npos) << t;
