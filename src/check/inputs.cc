@@ -185,10 +185,11 @@ void read_configuration(const NodeSpec& spec, Node& p) {
 /// signed files: it starts on its own thread when the first signed module is read (or up front
 /// when positional files or the caller need the keys), and is skipped when nothing is signed.
 /// When the kernel's .config says CONFIG_MODULE_SIG=y, it is prefetched before the tree is
-/// scanned and one module reader waits for it (yield_to_decode): the serial decode gets a core
-/// of its own, ends early instead of being the last thing a first check waits for, and frees
-/// its decoder (the 32 MiB xz dictionary) before the module records peak. A prefetch counts as
-/// read only once a signed file needs the keys, so verdicts and output do not change.
+/// scanned and one module reader waits for it (yield_to_decode): on an otherwise idle machine
+/// the serial decode (as much CPU as reading every 6.1 module) gets a core of its own, ends
+/// with the reads instead of after them, and frees its decoder (the 32 MiB xz dictionary)
+/// sooner. A prefetch counts as read only once a signed file needs the keys, so verdicts and
+/// output do not change; when nothing turns out signed, prepare() still waits for it to end.
 class ImageKeys {
  public:
   using Certs = Result<std::vector<model::TrustedCert>>;
