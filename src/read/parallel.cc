@@ -10,7 +10,7 @@ namespace ofsck::read {
 
 std::vector<Result<model::ModuleFile>> read_modules_parallel(
     const std::vector<std::string>& paths, const ReadOptions& opts, unsigned threads,
-    std::function<void(size_t, size_t)> progress) {
+    std::function<void(size_t, size_t)> progress, const std::function<void()>& yield) {
   size_t total = paths.size();
   std::vector<std::optional<Result<model::ModuleFile>>> slots(total);
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -35,12 +35,19 @@ std::vector<Result<model::ModuleFile>> read_modules_parallel(
       }
     }
   };
-  if (threads <= 1) {
+  const bool yielding = yield && threads >= 2;
+  if (yielding) --threads;  // the last worker: started below, after yield() returns
+  if (threads <= 1 && !yielding) {
     worker();
   } else {
     std::vector<std::jthread> pool;
-    pool.reserve(threads);
+    pool.reserve(threads + 1);
     for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    if (yielding)
+      pool.emplace_back([&] {
+        yield();
+        worker();
+      });
   }
   std::vector<Result<model::ModuleFile>> out;
   out.reserve(total);

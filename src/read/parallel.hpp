@@ -14,8 +14,13 @@ namespace ofsck::read {
 
 /// Reads every path with read_module(). `threads` = 0 uses std::thread::hardware_concurrency().
 /// `progress`, if set, is called (from worker threads, serialised) after each file.
+/// `yield`, if set and there are 2+ workers, is called by the last worker before its first
+/// file: it blocks while other CPU-bound work of the same run (the kernel image's decode)
+/// still needs a core, which then ends, and frees its memory, before the module records peak.
+/// The other workers read meanwhile; the last one joins them when `yield` returns.
 [[nodiscard]] std::vector<Result<model::ModuleFile>> read_modules_parallel(
     const std::vector<std::string>& paths, const ReadOptions& opts, unsigned threads = 0,
-    std::function<void(size_t done, size_t total)> progress = {});
+    std::function<void(size_t done, size_t total)> progress = {},
+    const std::function<void()>& yield = {});
 
 }  // namespace ofsck::read

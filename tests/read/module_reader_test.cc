@@ -2,9 +2,11 @@
 // (modprobe --dump-modversions, modinfo -F).
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <unordered_map>
 
@@ -387,6 +389,44 @@ TEST(ModuleReader, FullAndPreadModesAgree) {
       EXPECT_EQ(*i.crc, 0x160c03afu);
     }
   EXPECT_TRUE(found);
+}
+
+// The yielding worker starts only when yield() returns; the others read meanwhile (here: all
+// files, since yield() waits for that), and the results keep the input order.
+TEST(ModuleReader, ParallelLastWorkerYields) {
+  std::string moddir = testdata::module_dir(testdata::kOld61);
+  OFSCK_REQUIRE_DATA(moddir);
+  std::vector<std::string> paths = tree_modules(moddir);
+  paths.resize(std::min<size_t>(paths.size(), 24));
+  ASSERT_GE(paths.size(), 4u);
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t done = 0;
+  int yields = 0;
+  auto progress = [&](size_t d, size_t) {
+    std::lock_guard<std::mutex> lock(mu);
+    done = d;
+    cv.notify_all();
+  };
+  auto yield = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    ++yields;
+    cv.wait(lock, [&] { return done == paths.size(); });
+  };
+  auto plain = read_modules_parallel(paths, {}, 1);
+  auto got = read_modules_parallel(paths, {}, 2, progress, yield);
+  EXPECT_EQ(yields, 1);
+  ASSERT_EQ(got.size(), paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    ASSERT_TRUE(got[i] && plain[i]) << paths[i];
+    EXPECT_EQ(got[i]->path, paths[i]);
+    EXPECT_EQ(got[i]->imports.size(), plain[i]->imports.size());
+  }
+  yields = 0;  // one worker: nobody to yield to
+  done = 0;
+  auto one = read_modules_parallel(paths, {}, 1, {}, [&] { ++yields; });
+  EXPECT_EQ(yields, 0);
+  EXPECT_EQ(one.size(), paths.size());
 }
 
 TEST(ModuleReader, NamespacedExportUsbStorage) {
