@@ -4,15 +4,11 @@
 // (arch/x86/boot/compressed/mkpiggy.c): the compressed stream and the 4-byte size after it.
 #include "read/kernel_image.hpp"
 
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <functional>
-#include <memory>
 
 #include <fmt/format.h>
 
@@ -173,90 +169,24 @@ Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
   return out;
 }
 
-namespace {
-
-/// image_certificates(), calling `every_8mib` after each 8 MiB of decoded vmlinux.
-Result<std::vector<model::TrustedCert>> certificates_of(std::span<const std::byte> img,
-                                                        const std::string& path, uint64_t max_out,
-                                                        const std::function<void()>& every_8mib) {
+Result<std::vector<model::TrustedCert>> image_certificates(std::span<const std::byte> img,
+                                                           const std::string& path,
+                                                           uint64_t max_out) {
   // Streamed: the decompressed vmlinux (60+ MiB) is scanned as it is produced, never held, and
   // decoding stops once system_certificate_list is complete (about 60% into a Debian image).
   auto payload = locate_bzimage_payload(img, path);
   if (!payload) return tl::unexpected(payload.error());
   CertificateScanner scan(path);
-  uint64_t out = 0;
   auto n = decompress_payload(payload->bytes, payload->format, max_out, path,
-                              [&](std::span<const std::byte> piece) {
-                                const uint64_t before = out;
-                                out += piece.size();
-                                if (every_8mib && (out >> 23) != (before >> 23)) every_8mib();
-                                return scan.feed(piece);
-                              });
+                              [&](std::span<const std::byte> piece) { return scan.feed(piece); });
   if (!n) return tl::unexpected(n.error());
   return scan.finish();
 }
 
-/// An image file mapped read-only. release() drops its pages from the process (MADV_DONTNEED:
-/// a page read again is faulted back in from the page cache, unchanged), so that the decoder's
-/// input does not stay resident: ~1 MiB of it is instead of the whole 8+ MiB file, while the
-/// module records are being built beside it. A file truncated by someone else while mapped
-/// would fault (SIGBUS); images are replaced by rename (dpkg, rpm, kernel-install).
-class MappedImage {
- public:
-  MappedImage(const MappedImage&) = delete;
-  MappedImage& operator=(const MappedImage&) = delete;
-  ~MappedImage() {
-    if (data_) ::munmap(data_, size_);
-  }
-  static Result<std::unique_ptr<MappedImage>> open(const std::string& path) {
-    auto f = open_regular_file(path);
-    if (!f) return tl::unexpected(f.error());
-    std::unique_ptr<MappedImage> m(new MappedImage);
-    m->size_ = static_cast<size_t>(f->size);
-    void* p = f->size == 0 || f->size > kMaxImageFile
-                  ? MAP_FAILED
-                  : ::mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, f->fd, 0);
-    ::close(f->fd);
-    if (f->size > kMaxImageFile)
-      return make_error(ErrorCode::kTooLarge,
-                        fmt::format("file is 0x{:x} bytes, above the 0x{:x} limit", f->size,
-                                    kMaxImageFile),
-                        SourceRef{path});
-    if (p == MAP_FAILED) return m;  // empty (or not mappable): span() is empty
-    m->data_ = p;
-    return m;
-  }
-  std::span<const std::byte> span() const {
-    return {static_cast<const std::byte*>(data_), data_ ? size_ : 0};
-  }
-  void release() {
-    if (data_) ::madvise(data_, size_, MADV_DONTNEED);
-  }
-
- private:
-  MappedImage() = default;
-  void* data_ = nullptr;
-  size_t size_ = 0;
-};
-
-}  // namespace
-
-Result<std::vector<model::TrustedCert>> image_certificates(std::span<const std::byte> img,
-                                                           const std::string& path,
-                                                           uint64_t max_out) {
-  return certificates_of(img, path, max_out, {});
-}
-
 Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::string& path) {
-  auto image = MappedImage::open(path);
-  if (!image) return tl::unexpected(image.error());
-  MappedImage& m = **image;
-  if (m.span().empty()) {  // not mappable (or empty): read whole
-    auto file_or = read_whole_file(path, kMaxImageFile);
-    if (!file_or) return tl::unexpected(file_or.error());
-    return certificates_of(file_or->span(), path, kMaxVmlinux, {});
-  }
-  return certificates_of(m.span(), path, kMaxVmlinux, [&m] { m.release(); });
+  auto file_or = read_whole_file(path, kMaxImageFile);
+  if (!file_or) return tl::unexpected(file_or.error());
+  return image_certificates(file_or->span(), path, kMaxVmlinux);
 }
 
 }  // namespace ofsck::read
