@@ -23,6 +23,7 @@
 #include "read/text/modprobe_conf.hpp"
 #include "read/text/symvers.hpp"
 #include "read/x509.hpp"
+#include "util/release_memory.hpp"
 #include "util/timing.hpp"
 
 namespace ofsck::check {
@@ -227,7 +228,14 @@ class ImageKeys {
   Certs get() { return certs_.get(); }
 
  private:
+  /// The decode's result; its freed dictionary and image copy go back to the kernel before the
+  /// module records peak (util/release_memory.hpp).
   Certs read_certs() const {
+    Certs c = decode_certs();
+    util::release_freed_memory();
+    return c;
+  }
+  Certs decode_certs() const {
     const std::string& from = rs_.cache_alias_from;
     if (from.empty()) return read::cached_image_certificates(rs_.cache_dir, image_);
     // whatif's overlay: the root's own image through its cache entry; a new one uncached.
