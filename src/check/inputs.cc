@@ -67,10 +67,11 @@ struct Exports {
   std::optional<model::Symvers> symvers;
   std::unordered_map<std::string, model::KernelExport> vmlinux;
   std::vector<Finding> findings;
-  std::optional<Error> fatal;         // --symvers/--system-map given and unusable
-  std::optional<bool> all_zero_crcs;  // every vmlinux CRC is 0 (no CONFIG_MODVERSIONS)
-  ExportListFacts facts;              // of the Module.symvers read, for OFS309's evidence
-  bool refused = false;               // OFS309: the list does not belong to this kernel
+  std::optional<Error> fatal;                  // --symvers/--system-map given and unusable
+  std::optional<bool> all_zero_crcs;           // every vmlinux CRC is 0 (no CONFIG_MODVERSIONS)
+  ExportListFacts facts;                       // of the Module.symvers read, for OFS309's evidence
+  bool refused = false;                        // OFS309: the list does not belong to this kernel
+  std::optional<model::Symvers> refused_list;  // the list refused (depmod's view still had it)
 };
 
 std::vector<std::string> symvers_candidates(const NodeSpec& spec, const Node& p) {
@@ -323,6 +324,7 @@ void refuse_foreign(Exports& ex, const Node& p) {
   if (!f) return;
   ex.findings.push_back(std::move(*f));
   ex.refused = true;
+  ex.refused_list = std::move(ex.symvers);
   ex.symvers.reset();
   ex.vmlinux.clear();
   ex.all_zero_crcs.reset();
@@ -467,7 +469,13 @@ Result<Node> prepare(const NodeSpec& spec, const ReadSettings& rs) {
   timer.lap("read + resolve modules");
   NodeReads reads(p, rs);  // losers, firmware, packages, modprobe indexes: on their threads
   Exports& ex = await_exports();
+  const bool depmod_had_list = ex.symvers && !ex.vmlinux.empty();  // as await_symvers said
   if (auto t = take_exports(ex, image_exports, p); !t) return tl::unexpected(t.error());
+  if (rs.evaluation_reads) {  // what resolve_tree() was given, for scenario/prove_hints
+    std::optional<model::Symvers> given;
+    if (depmod_had_list) given = std::move(ex.refused ? ex.refused_list : ex.symvers);
+    p.depmod_symvers = std::make_shared<const std::optional<model::Symvers>>(std::move(given));
+  }
   take_trust(keys, std::move(*extra_trust), !spec.trust.empty(), p);
   timer.lap("trusted keys (wait)");
   derive_kernel_facts(ex.all_zero_crcs, p);

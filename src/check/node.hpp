@@ -122,6 +122,10 @@ struct Node {
   std::shared_ptr<read::KeyValueCache> verified_signatures;
   /// ReadSettings::evaluation_reads and ::packages were on: evaluate() may run on this node.
   bool evaluable = true;
+  /// The export list resolve_tree() was given (depmod's view: nullopt without one), kept for
+  /// a node that will be evaluated: scenario/prove_hints re-resolves it with an edited
+  /// depmod.d without reading anything again.
+  std::shared_ptr<const std::optional<model::Symvers>> depmod_symvers;
 };
 
 /// Reads one node. Errors: kUsage (several kernels, bad option values) → exit 2;

@@ -76,12 +76,10 @@ int run_check(Args& a) {
   a.prepared = std::move(*p);
   note_kernel_choice(a.prepared->kernel_choice);
   a.result = check::evaluate(*a.prepared, in.eo);
+  // Hints that propose a configuration change are proven on the node first (in memory).
+  scenario::prove_hints(*a.prepared, in.eo, a.result.findings);
   // The process ends with _Exit() (cli/app.cc): save what was verified before that.
   if (a.prepared->verified_signatures) a.prepared->verified_signatures->save();
-  // Hints that propose a configuration change are proven on a private overlay first.
-  if (std::any_of(a.result.findings.begin(), a.result.findings.end(),
-                  [](const check::Finding& f) { return !f.edits.empty(); }))
-    scenario::prove_hints(in, a.result);
   if (int rc = apply_suppression(c, a.result)) return rc;
   PhaseTimer timer;
   print_report(c, a.result, &report::render_json, &report::render_text);

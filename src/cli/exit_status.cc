@@ -26,7 +26,8 @@ constexpr CommandStatus kStatus[] = {
      " 70  internal error\n"},
     {"explain",
      "\nEXIT STATUS\n"
-     "  0  MODULE loads\n"
+     "  0  MODULE loads, or every error finding of its failure is suppressed (--ignore,\n"
+     "     --baseline)\n"
      "  1  MODULE will not load (itself or a dependency), or no module of that name exists\n"
      "  2  usage error\n"
      "  3  input that cannot be checked: no module tree, or one without any module\n"
@@ -56,12 +57,14 @@ constexpr CommandStatus kStatus[] = {
      "\nEXIT STATUS\n"
      "  0  every module loads on the target as is or once linked into weak-updates/\n"
      "  1  some module must be rebuilt: it neither loads as is nor would load if linked\n"
+     "     (and its OFS501 finding is not suppressed by --ignore or --baseline)\n"
      "  2  usage error (no --to, --to the current kernel, packages without a module tree)\n"
      "  3  input that cannot be read (the root, a package)\n"
      " 70  internal error\n"},
     {"whatif", "\nEXIT STATUS\n"
                "  0  the change introduces no error-level finding\n"
-               "  1  the change introduces error-level findings\n"
+               "  1  the change introduces error-level findings (not suppressed by --ignore,\n"
+               "     nor accepted earlier in --baseline)\n"
                "  2  usage error (neither --install nor --remove)\n"
                "  3  input that cannot be read (the root, a package)\n"
                " 70  internal error\n"},

@@ -8,6 +8,7 @@
 #include "cli/exit_status.hpp"
 #include "report/escape.hpp"
 #include "report/explain.hpp"
+#include "report/suppress.hpp"
 
 namespace ofsck::cli {
 
@@ -59,11 +60,22 @@ report::Explanation::Linkage link(const check::Node& p, size_t i) {
   return {v.sig.detail, std::move(v.bindings)};
 }
 
+/// --ignore and --baseline over the findings of the module's load (`check --only MODULE`'s):
+/// counted into `e`; a failure whose every error finding is suppressed is accepted, as
+/// `check` exits 0 for it.
+void accept_suppressed(const CommonOptions& c, check::CheckResult& r, report::Explanation& e) {
+  const bool had_errors = exit_for(r.findings) != kExitOk;
+  report::suppress(r, c.ignore_rules, baseline_of(c));
+  e.suppressed = r.suppressed;
+  e.failure_accepted = !e.loads() && had_errors && exit_for(r.findings) == kExitOk;
+}
+
 }  // namespace
 
 int run_explain(Args& a) {
   CommonOptions& c = a.common;
   finish_options(c);
+  if (int rc = refuse_baseline_writing(c, "explain")) return rc;
   c.node.eo.only = {a.module};
   c.node.rs.modprobe_indexes = true;
   auto p = check::prepare(c.node.spec, c.node.rs);
@@ -89,12 +101,14 @@ int run_explain(Args& a) {
   for (auto d = deps.rbegin(); d != deps.rend(); ++d)
     e.load_order.push_back(res.modules[static_cast<size_t>(*d)].name);
   e.load_order.push_back(m.name);
-  for (auto& mr : check::evaluate(*p, c.node.eo).modules)
-    if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
+  check::CheckResult r = check::evaluate(*p, c.node.eo);
   if (p->verified_signatures) p->verified_signatures->save();
+  for (auto& mr : r.modules)
+    if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
+  accept_suppressed(c, r, e);
   if (m.module) e.linkage = link(*p, static_cast<size_t>(it->second));
   write_text(c.format == "json" ? report::render_explain_json(e) : report::render_explain_text(e));
-  return e.loads() ? kExitOk : kExitFindings;
+  return e.loads() || e.failure_accepted ? kExitOk : kExitFindings;
 }
 
 void explain_options(CLI::App* sub, Args& a) {

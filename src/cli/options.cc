@@ -88,7 +88,11 @@ void add_suppress_options(CLI::App* sub, CommonOptions& c) {
       ->type_name("FILE");
   sub->add_option("--baseline", c.baseline,
                   "Do not report the findings listed in FILE (accepted earlier, see "
-                  "--write-baseline), so that only new problems count and fail the check")
+                  "--write-baseline), so that only new problems count and fail the check. "
+                  "whatif: a listed finding is not new after the change (--ignore drops a "
+                  "finding on both sides); upgrade: a listed OFS501 fails nothing; explain: a "
+                  "failure whose findings are all listed exits 0. Only check and image write "
+                  "a baseline")
       ->type_name("FILE");
   sub->add_option("--write-baseline", c.write_baseline,
                   "Write every finding of this run (after --ignore) to FILE as the accepted "
@@ -215,7 +219,7 @@ Result<void> write_atomically(const std::string& path, std::string_view data) {
 int apply_suppression(const CommonOptions& c, check::CheckResult& r) {
   const std::string& out = c.update_baseline ? c.baseline : c.write_baseline;
   if (out.empty()) {
-    report::suppress(r, c.ignore_rules, c.baseline_read ? &*c.baseline_read : nullptr);
+    report::suppress(r, c.ignore_rules, baseline_of(c));
     return 0;
   }
   report::suppress(r, c.ignore_rules, nullptr);
@@ -226,6 +230,19 @@ int apply_suppression(const CommonOptions& c, check::CheckResult& r) {
                written->entries.size() == 1 ? "y" : "ies", report::escape(out).c_str());
   report::suppress(r, {}, &*written);
   return 0;
+}
+
+const report::Baseline* baseline_of(const CommonOptions& c) {
+  return c.baseline_read ? &*c.baseline_read : nullptr;
+}
+
+int refuse_baseline_writing(const CommonOptions& c, std::string_view command) {
+  if (c.write_baseline.empty() && !c.update_baseline) return 0;
+  const std::string m = fmt::format(
+      "{} reads a baseline (--baseline) but does not write one: write it with `ofsck check "
+      "--write-baseline FILE`",
+      command);
+  return usage_error(m.c_str());
 }
 
 bool use_color(std::string_view color) {

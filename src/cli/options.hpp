@@ -67,6 +67,13 @@ int load_config(CommonOptions& c);
 /// 0, or kExitInput when the baseline cannot be written.
 int apply_suppression(const CommonOptions& c, check::CheckResult& r);
 
+/// --baseline's entries, or nullptr.
+const report::Baseline* baseline_of(const CommonOptions& c);
+
+/// Before/after commands (whatif, upgrade) and explain read a baseline but never write one:
+/// kExitUsage, after the message, when --write-baseline or --update-baseline was given.
+int refuse_baseline_writing(const CommonOptions& c, std::string_view command);
+
 /// --color: "always", "never", or "auto": stdout is a TTY and NO_COLOR is not set.
 bool use_color(std::string_view color);
 /// The text renderers' options from --color and --verbose (notes shown).

@@ -2,12 +2,15 @@
 // (scenario/upgrade.hpp).
 #include <cstdio>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "check/boot_kernel.hpp"
+#include "check/rules.hpp"
 #include "cli/commands.hpp"
 #include "report/escape.hpp"
+#include "report/suppress.hpp"
 #include "report/upgrade.hpp"
 
 namespace ofsck::cli {
@@ -31,10 +34,35 @@ bool split_targets(const std::vector<std::string>& to, check::UpgradeOptions& o)
   return true;
 }
 
+/// --ignore and --baseline over the findings (the baseline's entries as `check` writes them:
+/// paths cut at the root). A module whose verdict finding (OFS501 rebuild, OFS502 link) is
+/// suppressed is accepted: marked so, and it fails no check. Whether an unloadable module
+/// remains (exit 1).
+bool suppress_upgrade(const CommonOptions& c, check::UpgradeReport& r) {
+  auto verdict_key = [](std::string_view rule, const std::string& subject) {
+    return (rule == check::kUpgradeRebuild || rule == check::kUpgradeLink)
+               ? std::string(rule) + ':' + subject
+               : std::string();
+  };
+  std::set<std::string> before, after;
+  for (const auto& f : r.findings) before.insert(verdict_key(f.rule, f.subject));
+  report::suppress(r.findings, r.root, c.ignore_rules, baseline_of(c), r.suppressed);
+  for (const auto& f : r.findings) after.insert(verdict_key(f.rule, f.subject));
+  bool unloadable = false;
+  for (auto& m : r.modules) {
+    const std::string k =
+        verdict_key(m.needs_rebuild ? check::kUpgradeRebuild : check::kUpgradeLink, m.name);
+    m.suppressed = before.count(k) && !after.count(k);
+    unloadable |= m.needs_rebuild && !m.suppressed;
+  }
+  return unloadable;
+}
+
 }  // namespace
 
 int run_upgrade(Args& a) {
   finish_options(a.common);
+  if (int rc = refuse_baseline_writing(a.common, "upgrade")) return rc;
   std::optional<check::BootKernel> defaulted;
   if (a.upgrade_to.empty()) {  // the kernel the boot loader starts next
     auto next = check::next_boot_kernel(a.common.node.spec.root);
@@ -51,8 +79,9 @@ int run_upgrade(Args& a) {
     return usage_error("the kernel that boots next is the current one: nothing to upgrade to; "
                        "name the target with --to KVER or --to KERNEL-PACKAGE");
   if (!r) return report_error(r.error());
+  const bool unloadable = suppress_upgrade(a.common, *r);
   print_report(a.common, *r, &report::render_upgrade_json, &report::render_upgrade_text);
-  return r->any_unloadable ? kExitFindings : kExitOk;
+  return unloadable ? kExitFindings : kExitOk;
 }
 
 void upgrade_options(CLI::App* sub, Args& a) {

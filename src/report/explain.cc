@@ -110,6 +110,9 @@ std::string render_explain_json(const Explanation& e) {
   for (const auto& v : e.verdicts) verdicts.push_back(module_json(v));
   doc["verdicts"] = verdicts;
   doc["loads"] = e.loads();
+  doc["failure_accepted"] = e.failure_accepted;
+  doc["suppressed"] = e.suppressed.total();
+  doc["suppressed_by"] = {{"ignore", e.suppressed.ignored}, {"baseline", e.suppressed.baseline}};
   ordered_json imports = ordered_json::array();
   if (e.linkage)
     for (const auto& b : e.linkage->imports)
@@ -132,6 +135,12 @@ std::string render_explain_text(const Explanation& e) {
   out += "\n";
   for (const auto& mr : e.verdicts) out += verdict_text(mr);
   if (e.linkage) out += linkage_text(*e.linkage);
+  if (e.suppressed.total()) {
+    const std::string by = suppressed_text(e.suppressed);  // "; N suppressed (--ignore I, ...)"
+    out += fmt::format("  suppressed: {} finding{} of this load{}{}\n", e.suppressed.total(),
+                       e.suppressed.total() == 1 ? "" : "s", by.substr(by.find(" (")),
+                       e.failure_accepted ? "; the failure is accepted (exit status 0)" : "");
+  }
   return out;
 }
 

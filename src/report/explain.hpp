@@ -48,8 +48,14 @@ struct Explanation {
   std::vector<std::string> load_order;        ///< modprobe's insertions, the module last
   std::vector<check::ModuleResult> verdicts;  ///< the module's verdict(s) from evaluate()
   std::optional<Linkage> linkage;             ///< absent when the module is built in
+  /// The findings of the module's load (`check --only MODULE`'s) that --ignore and --baseline
+  /// left out, and whether that accepts its failure: it fails and every error finding of its
+  /// load is suppressed (`explain` then exits 0, as `check` would).
+  check::SuppressedCounts suppressed;
+  bool failure_accepted = false;
 
-  /// True when every verdict says the module loads (`explain` exits 1 otherwise).
+  /// True when every verdict says the module loads (`explain` exits 1 otherwise, unless
+  /// failure_accepted).
   [[nodiscard]] bool loads() const;
 };
 

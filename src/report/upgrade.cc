@@ -38,8 +38,9 @@ std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions
     const char* tag = m.verdict_as_is == check::kUpgradeLoads ? "ok     "
                       : m.needs_rebuild                       ? "REBUILD"
                                                               : "LINK   ";
-    out += fmt::format("{}{} {}{} {}{}\n", bold, tag, esc(m.name), reset, esc(m.file),
-                       m.package.empty() ? "" : " [" + escape(m.package) + "]");
+    out += fmt::format("{}{} {}{} {}{}{}\n", bold, tag, esc(m.name), reset, esc(m.file),
+                       m.package.empty() ? "" : " [" + escape(m.package) + "]",
+                       m.suppressed ? " (suppressed: accepted by --ignore or the baseline)" : "");
     out += fmt::format("  as is: {}{}\n", esc(m.verdict_as_is),
                        m.as_is_file.empty() || m.as_is_file == m.file
                            ? ""
@@ -66,8 +67,9 @@ std::string render_upgrade_text(const check::UpgradeReport& r, const TextOptions
     }
   }
   out += fmt::format("ofsck: {} -> {}: {} modules not built with {}: {} load as is, {} need a "
-                     "weak-updates link, {} need a rebuild\n",
-                     esc(r.from), esc(r.to), r.modules.size(), esc(r.from), as_is, linked, rebuild);
+                     "weak-updates link, {} need a rebuild{}\n",
+                     esc(r.from), esc(r.to), r.modules.size(), esc(r.from), as_is, linked, rebuild,
+                     suppressed_text(r.suppressed));
   return terminal_safe(out);
 }
 
@@ -96,7 +98,8 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
                     {"kernel_messages", m.kernel_messages},
                     {"reasons", m.reasons},
                     {"failing_symbols", m.failing_symbols},
-                    {"kabi_risks", m.kabi_risks}});
+                    {"kabi_risks", m.kabi_risks},
+                    {"suppressed", m.suppressed}});
   }
   doc["modules"] = mods;
   ordered_json finds = ordered_json::array();
@@ -115,9 +118,14 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
   doc["findings"] = finds;
   size_t rebuild = 0;
   for (const auto& m : r.modules) rebuild += m.needs_rebuild;
+  bool unloadable = false;  // as the exit status: an accepted module fails no check
+  for (const auto& m : r.modules) unloadable |= m.needs_rebuild && !m.suppressed;
   doc["summary"] = {{"modules", r.modules.size()},
                     {"needs_rebuild", rebuild},
-                    {"unloadable", r.any_unloadable}};
+                    {"unloadable", unloadable},
+                    {"suppressed", r.suppressed.total()},
+                    {"suppressed_by",
+                     {{"ignore", r.suppressed.ignored}, {"baseline", r.suppressed.baseline}}}};
   return dump_json(std::move(doc));
 }
 

@@ -40,6 +40,7 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
   for (const auto& i : r.installed) out += fmt::format("whatif: install {}\n", esc(i));
   for (const auto& p : r.removed) out += fmt::format("whatif: remove {}\n", esc(p));
   size_t intro = 0, fixed = 0, errs = 0, changes = 0;
+  check::SuppressedCounts suppressed;
   for (const auto& k : r.kernels) {
     out += fmt::format("== {} {}{}\n", esc(k.kernel), esc(root),
                        !k.before_exists  ? " (kernel brought by the change)"
@@ -69,11 +70,14 @@ std::string render_whatif_text(const check::WhatifReport& r, const TextOptions& 
     fixed += k.fixed.size();
     errs += errors_in(k.introduced);
     changes += k.changes.size();
+    suppressed.ignored += k.suppressed.ignored;
+    suppressed.baseline += k.suppressed.baseline;
   }
   out += fmt::format("ofsck whatif {}: {} kernel{}; {} introduced ({} error{}), {} fixed, {} "
-                     "verdict change{}\n",
+                     "verdict change{}{}\n",
                      esc(root), r.kernels.size(), r.kernels.size() == 1 ? "" : "s", intro, errs,
-                     errs == 1 ? "" : "s", fixed, changes, changes == 1 ? "" : "s");
+                     errs == 1 ? "" : "s", fixed, changes, changes == 1 ? "" : "s",
+                     suppressed_text(suppressed));
   return terminal_safe(out);
 }
 
@@ -121,7 +125,10 @@ std::string render_whatif_json(const check::WhatifReport& r) {
                        {"modules_after", k.after_modules},
                        {"introduced", k.introduced.size()},
                        {"introduced_errors", errors_in(k.introduced)},
-                       {"fixed", k.fixed.size()}});
+                       {"fixed", k.fixed.size()},
+                       {"suppressed", k.suppressed.total()},
+                       {"suppressed_by",
+                        {{"ignore", k.suppressed.ignored}, {"baseline", k.suppressed.baseline}}}});
   }
   doc["kernels"] = std::move(kernels);
   doc["introduced"] = std::move(intro);

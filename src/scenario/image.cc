@@ -14,6 +14,7 @@
 #include "check/rules.hpp"
 #include "scenario/image_steps.hpp"
 #include "scenario/path_map.hpp"
+#include "scenario/prove_hints.hpp"
 #include "scenario/scratch_root.hpp"
 #include "util/scratch_dir.hpp"
 
@@ -81,12 +82,14 @@ scenario::NodeInputs image_inputs(const ImageScan& s, const std::string& tree) {
 }
 
 /// The image's own verdict for the needed closure (or every module when nothing is needed).
-void evaluate_image(ImageScan& s, const Node& img, EvalOptions eo) {
+/// Hints that propose an edit of the image's depmod.d are proven on the image's node.
+void evaluate_image(ImageScan& s, Node& img, EvalOptions eo) {
   eo.only.clear();
   for (const auto& n : s.rep.needed)
     if (s.by_name.count(n)) eo.only.push_back(n);
   if (!s.rep.needed.empty() && eo.only.empty()) return;
   s.rep.result = evaluate(img, eo);
+  scenario::prove_hints(img, eo, s.rep.result.findings);
 }
 
 /// Paths back from the scratch tree to IMAGE!path; all findings sorted into the report. The

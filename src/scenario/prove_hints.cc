@@ -1,18 +1,14 @@
-// prove_hints() (scenario/prove_hints.hpp): one overlay per candidate edit, the kernel checked
-// on it, the findings diffed against the original check.
+// prove_hints() (scenario/prove_hints.hpp): each candidate edit applied to the prepared node in
+// memory, the node evaluated again, the findings diffed against the original evaluation.
 #include "scenario/prove_hints.hpp"
 
-#include <filesystem>
+#include <algorithm>
 #include <map>
 #include <set>
-#include <span>
 
 #include <fmt/format.h>
 
 #include "check/rules.hpp"
-#include "read/text/text_util.hpp"
-#include "scenario/overlay.hpp"
-#include "scenario/path_map.hpp"
 
 namespace ofsck::scenario {
 
@@ -29,61 +25,13 @@ std::string key_of(const check::Finding& f) {
   return f.rule + '\x1f' + f.subject + '\x1f' + f.message;
 }
 
-/// A config path (absolute on the inspected root, as findings name them) relative to the root.
-std::string rel_on_root(std::string path) {
-  while (path.starts_with("/")) path.erase(0, 1);
-  return path;
-}
-
-/// The text of `file` (host path) with line `line` (1-based) replaced by `with`; line 0: `with`
-/// added to its end (to a new file when there is none).
-Result<std::string> edited_text(const std::string& file, uint32_t line, const std::string& with) {
-  std::error_code ec;
-  if (line == 0 && !std::filesystem::exists(file, ec)) return with + "\n";
-  auto text = read::read_text_file(file);
-  if (!text) return tl::unexpected(text.error());
-  if (line == 0) return *text + (text->empty() || text->ends_with("\n") ? "" : "\n") + with + "\n";
-  std::string out;
-  uint32_t n = 1;
-  size_t pos = 0;
-  bool done = false;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    size_t end = nl == std::string::npos ? text->size() : nl + 1;
-    if (n == line) {
-      out += with + "\n";
-      done = true;
-    } else {
-      out.append(*text, pos, end - pos);
-    }
-    pos = end;
-    ++n;
-  }
-  if (!done) return make_error(ErrorCode::kMalformed, fmt::format("no line {}", line), {file});
-  return out;
-}
-
-/// The findings of the kernel checked with `e` applied to an overlay of the root, with the
-/// root's paths.
-Result<std::vector<check::Finding>> check_edited(const NodeInputs& in, const std::string& orig,
-                                                 const std::string& tmp_dir,
-                                                 const std::string& kver,
-                                                 const check::ConfigEdit& e) {
-  const std::string rel = rel_on_root(e.where.path);
-  auto text = edited_text(orig + "/" + rel, e.where.line, e.line);
-  if (!text) return tl::unexpected(text.error());
-  auto ov = Overlay::create(orig, tmp_dir);
-  if (!ov) return tl::unexpected(ov.error());
-  const std::string& dir = (*ov)->dir();
-  auto bytes = std::as_bytes(std::span(text->data(), text->size()));
-  if (auto r = (*ov)->put_file(rel, bytes); !r) return tl::unexpected(r.error());
-  const PathMap back{dir, orig};
-  NodeInputs quiet = on_scratch(in, dir, orig);
-  quiet.rs.progress = nullptr;  // the check being proven already showed its progress
-  auto after = back(check_node(std::move(quiet), dir, kver, nullptr));
-  if (!after) return tl::unexpected(after.error());
-  back(*after);
-  return std::move(after->findings);
+/// The findings of the node evaluated with `e` applied (scenario/edited_node).
+Result<std::vector<check::Finding>> check_edited(check::Node& node, const check::EvalOptions& eo,
+                                                 const check::ConfigEdit& e, EditStats& stats) {
+  auto edited = EditedNode::apply(node, e, eo.threads, stats);
+  if (!edited) return tl::unexpected(edited.error());
+  check::CheckResult after = check::evaluate(node, eo);
+  return std::move(after.findings);
 }
 
 bool same_place(const check::Finding& a, const check::Finding& b) {
@@ -136,30 +84,34 @@ std::string hint_of(const check::Finding& f, const std::vector<Proof>& proofs,
 
 }  // namespace
 
-void prove_hints(const NodeInputs& in, check::CheckResult& r, const std::string& tmp_dir) {
+bool any_edits(const std::vector<check::Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const check::Finding& f) { return !f.edits.empty(); });
+}
+
+EditStats prove_hints(check::Node& node, const check::EvalOptions& eo,
+                      std::vector<check::Finding>& findings) {
+  EditStats stats;
+  if (!any_edits(findings)) return stats;
   std::set<std::string> before;
-  for (const auto& b : r.findings) before.insert(key_of(b));
-  auto orig = absolute_root(in.spec.root);
-  // One check per distinct edit; an edit that cannot be checked is never proposed.
+  for (const auto& b : findings) before.insert(key_of(b));
+  const std::string& kver = node.kernel.release;
+  // One evaluation per distinct edit; an edit that cannot be checked is never proposed.
   std::map<std::string, Result<std::vector<check::Finding>>> checked;
-  for (check::Finding& f : r.findings) {
+  for (check::Finding& f : findings) {
     if (f.edits.empty()) continue;
     std::vector<Proof> proofs;
     for (const check::ConfigEdit& e : f.edits) {
       const std::string key = e.where.path + ':' + std::to_string(e.where.line) + ':' + e.line;
       auto it = checked.find(key);
-      if (it == checked.end()) {
-        Result<std::vector<check::Finding>> after = tl::unexpected(Error{});
-        if (orig) after = check_edited(in, *orig, tmp_dir, r.inputs.kernel_release, e);
-        else after = tl::unexpected(orig.error());
-        it = checked.emplace(key, std::move(after)).first;
-      }
+      if (it == checked.end()) it = checked.emplace(key, check_edited(node, eo, e, stats)).first;
       proofs.push_back(it->second ? judge(f, before, *it->second)
                                   : Proof{false, "", it->second.error().message});
     }
-    f.hint = hint_of(f, proofs, r.inputs.kernel_release);
+    f.hint = hint_of(f, proofs, kver);
     f.edits.clear();
   }
+  return stats;
 }
 
 }  // namespace ofsck::scenario

@@ -5,6 +5,7 @@
 
 #include "check/rules/packages.hpp"
 #include "read/text/kcmdline.hpp"
+#include "scenario/prove_hints.hpp"
 
 namespace ofsck::scenario {
 
@@ -41,6 +42,7 @@ Result<check::CheckResult> check_node(NodeInputs in, const std::string& root,
   if (!node) return tl::unexpected(node.error());
   if (changes && node->packages) check::apply_changes(*node, *node->packages, *changes);
   check::CheckResult r = check::evaluate(*node, in.eo);
+  prove_hints(*node, in.eo, r.findings);  // hints proven on this node, as `check` does
   if (node->verified_signatures) node->verified_signatures->save();
   return r;
 }

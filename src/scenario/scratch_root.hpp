@@ -35,7 +35,8 @@ void pin_host_inputs(check::NodeSpec& s, const std::string& orig);
 
 /// prepare() and evaluate() of kernel `kver` of `root` ("" = /), with `changes` (may be null:
 /// whatif's installed and removed packages) applied in memory to the node's package databases
-/// (check::apply_changes()); the node's verified-signatures cache is saved before it returns.
+/// (check::apply_changes()); hints that propose an edit are proven on the node
+/// (scenario/prove_hints); the node's verified-signatures cache is saved before it returns.
 [[nodiscard]] Result<check::CheckResult> check_node(NodeInputs in, const std::string& root,
                                                     const std::string& kver,
                                                     const read::PackageChanges* changes);

@@ -48,6 +48,8 @@ struct UpgradeModule {
   std::vector<std::string>
       failing_symbols;                  ///< "sym: module 0x.. vs vmlinux 0x.." / "not exported"
   std::vector<std::string> kabi_risks;  ///< imported symbols not on the kABI list
+  /// Its OFS5xx findings were suppressed (--ignore, --baseline): accepted, it fails no check.
+  bool suppressed = false;
 };
 
 /// Label of the kABI roll-up group for modules no package owns (or when no database exists).
@@ -75,8 +77,10 @@ struct UpgradeReport {
   /// With a kABI list: per owning package with off-list imports, sorted by package.
   std::vector<KabiPackageRisk> kabi_by_package;
   std::vector<Finding> findings;  ///< OFS501..504 plus input findings of both kernels
-  /// True when some module neither loads as-is nor would load if linked (exit 1).
+  /// True when some module neither loads as-is nor would load if linked (exit 1, unless its
+  /// OFS501 finding is suppressed).
   bool any_unloadable = false;
+  SuppressedCounts suppressed;  ///< findings left out by --ignore and --baseline (cli/upgrade)
 };
 
 /// Errors: TO missing or equal to FROM, FROM ambiguous, --to packages that bring no kernel

@@ -39,6 +39,9 @@ struct KernelDiff {
   std::vector<VerdictChange> changes;
   std::vector<VerdictChange> winner_changes;  ///< same verdict, another file wins
   size_t before_modules = 0, after_modules = 0;
+  /// Findings left out by --ignore (introduced or fixed) and by --baseline (introduced: a
+  /// finding accepted earlier is not new); counted, never dropped silently (cli/whatif).
+  SuppressedCounts suppressed;
 };
 
 struct WhatifReport {

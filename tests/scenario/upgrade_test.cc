@@ -130,6 +130,39 @@ TEST_F(UpgradeTest, ModulesBuiltAgainstOldHeadersNeedRebuild) {
   EXPECT_NE(text.find("rebuild against: linux-headers-6.1.0-56-amd64"), std::string::npos);
 }
 
+// --ignore OFS501 accepts every rebuild: the modules are marked, counted, and the exit status
+// is 0; ignoring one module's OFS501 leaves the others failing the check.
+TEST_F(UpgradeTest, SuppressedRebuildsFailNothing) {
+  place(td::kOld61, {"ofs_leaf", "ofs_core", "ofs_consumer"});
+  int st = 0;
+  json one = upgrade("--ignore OFS501:ofs_leaf", &st);
+  ASSERT_FALSE(one.is_discarded());
+  EXPECT_EQ(st, 1);
+  ASSERT_NE(module(one, "ofs_leaf"), nullptr);
+  EXPECT_TRUE((*module(one, "ofs_leaf"))["suppressed"].get<bool>());
+  EXPECT_FALSE((*module(one, "ofs_core"))["suppressed"].get<bool>());
+  EXPECT_EQ(one["summary"]["suppressed_by"]["ignore"], 1);
+  EXPECT_TRUE(one["summary"]["unloadable"].get<bool>());
+  json all = upgrade("--ignore OFS501", &st);
+  ASSERT_FALSE(all.is_discarded());
+  EXPECT_EQ(st, 0) << all.dump(2);
+  EXPECT_FALSE(all["summary"]["unloadable"].get<bool>());
+  EXPECT_EQ(all["summary"]["suppressed"], 3);
+  for (const auto& f : all["findings"]) EXPECT_NE(f["rule"], "OFS501");
+  std::string text = td::run(fmt::format("{} upgrade -q --root {} --kernel {} --to {} "
+                                         "--cache-dir {}/cache --ignore OFS501",
+                                         td::ofsck_bin(), *root_, td::kOld61, td::kNew61, *root_),
+                             &st);
+  EXPECT_EQ(st, 0);
+  EXPECT_NE(text.find("REBUILD ofs_core extra/ofs_core.ko (suppressed: accepted by --ignore or "
+                      "the baseline)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("; 3 suppressed (--ignore 3)"), std::string::npos) << text;
+  upgrade("--write-baseline " + *root_ + "/b", &st);
+  EXPECT_EQ(st, 2);
+}
+
 TEST_F(UpgradeTest, ModuleBuiltAgainstNewHeadersLoadsLinked) {
   place(td::kNew61, {"ofs_leaf"});
   int st = 0;
