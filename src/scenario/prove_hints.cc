@@ -65,8 +65,8 @@ std::string hint_of(const check::Finding& f, const std::vector<Proof>& proofs,
       std::string change = e.where.line
                                ? fmt::format("replace line {} with `{}`", e.where.line, e.line)
                                : fmt::format("add `{}` to {}", e.line, e.where.path);
-      std::string out = fmt::format("{}, then run depmod -a {} (checked on a private copy of the "
-                                    "root: it removes the problem and adds no error)",
+      std::string out = fmt::format("{}, then run depmod -a {} (checked on this root with the edit "
+                                    "applied: it removes the problem and adds no error)",
                                     change, kver);
       return f.hint.empty() ? out : out + "; or " + f.hint;
     }

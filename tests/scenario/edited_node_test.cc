@@ -125,7 +125,7 @@ TEST(EditedNode, ProveHintsCostsOneResolutionPerEditNotAPrepare) {
   const check::Finding* d = find(res.findings, "OFS101", "dummy");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->hint, "replace line 2 with `override dummy * extra`, then run depmod -a " + kNew +
-                         " (checked on a private copy of the root: it removes the problem and "
+                         " (checked on this root with the edit applied: it removes the problem and "
                          "adds no error)");
   const check::Finding* i = find(res.findings, "OFS101", "ifb");
   ASSERT_NE(i, nullptr);
@@ -176,7 +176,7 @@ TEST(WhatifHints, ProvenOnTheStateAfterTheChange) {
   ASSERT_NE(f, nullptr) << SCN_DUMP(run);
   EXPECT_EQ((*f)["hint"], "replace line 2 with `override dummy * extra`, then run depmod -a " +
                               kNew +
-                              " (checked on a private copy of the root: it removes the problem "
+                              " (checked on this root with the edit applied: it removes the problem "
                               "and adds no error)");
   // --ignore applies to both sides: ifb's error is neither introduced nor counted as new.
   Out ign = with({"--ignore", "OFS201:ifb"});

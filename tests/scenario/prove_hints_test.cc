@@ -181,7 +181,7 @@ TEST(ProveHints, ProposesTheChangeThatWorks) {
   ASSERT_EQ(f.size(), 1u) << SCN_DUMP(run);
   EXPECT_EQ((*f[0])["hint"],
             "replace line 2 with `override dummy * extra`, then run depmod -a " + kNew +
-                " (checked on a private copy of the root: it removes the problem and adds no "
+                " (checked on this root with the edit applied: it removes the problem and adds no "
                 "error)");
   EXPECT_EQ((*f[0])["locations"][0]["line"], 2);
 }
