@@ -174,10 +174,10 @@ TEST(WhatifHints, ProvenOnTheStateAfterTheChange) {
   ASSERT_NE(introduced(run, "OFS201"), nullptr) << SCN_DUMP(run);
   const json* f = introduced(run, "OFS101");
   ASSERT_NE(f, nullptr) << SCN_DUMP(run);
-  EXPECT_EQ((*f)["hint"], "replace line 2 with `override dummy * extra`, then run depmod -a " +
-                              kNew +
-                              " (checked on this root with the edit applied: it removes the problem "
-                              "and adds no error)");
+  EXPECT_EQ((*f)["hint"],
+            "replace line 2 with `override dummy * extra`, then run depmod -a " + kNew +
+                " (checked on this root with the edit applied: it removes the problem "
+                "and adds no error)");
   // --ignore applies to both sides: ifb's error is neither introduced nor counted as new.
   Out ign = with({"--ignore", "OFS201:ifb"});
   ASSERT_TRUE(ign.parsed) << SCN_DUMP(ign);
