@@ -36,9 +36,9 @@ bool split_targets(const std::vector<std::string>& to, check::UpgradeOptions& o)
 
 /// --ignore and --baseline over the findings (the baseline's entries as `check` writes them:
 /// paths cut at the root). A module whose verdict finding (OFS501 rebuild, OFS502 link) is
-/// suppressed is accepted: marked so, and it fails no check. Whether an unloadable module
-/// remains (exit 1).
-bool suppress_upgrade(const CommonOptions& c, check::UpgradeReport& r) {
+/// suppressed is accepted: marked so, and it fails no check (UpgradeReport::any_unloadable
+/// then counts only the modules left).
+void suppress_upgrade(const CommonOptions& c, check::UpgradeReport& r) {
   auto verdict_key = [](std::string_view rule, const std::string& subject) {
     return (rule == check::kUpgradeRebuild || rule == check::kUpgradeLink)
                ? std::string(rule) + ':' + subject
@@ -48,14 +48,13 @@ bool suppress_upgrade(const CommonOptions& c, check::UpgradeReport& r) {
   for (const auto& f : r.findings) before.insert(verdict_key(f.rule, f.subject));
   report::suppress(r.findings, r.root, c.ignore_rules, baseline_of(c), r.suppressed);
   for (const auto& f : r.findings) after.insert(verdict_key(f.rule, f.subject));
-  bool unloadable = false;
+  r.any_unloadable = false;
   for (auto& m : r.modules) {
     const std::string k =
         verdict_key(m.needs_rebuild ? check::kUpgradeRebuild : check::kUpgradeLink, m.name);
     m.suppressed = before.count(k) && !after.count(k);
-    unloadable |= m.needs_rebuild && !m.suppressed;
+    r.any_unloadable |= m.needs_rebuild && !m.suppressed;
   }
-  return unloadable;
 }
 
 }  // namespace
@@ -79,9 +78,9 @@ int run_upgrade(Args& a) {
     return usage_error("the kernel that boots next is the current one: nothing to upgrade to; "
                        "name the target with --to KVER or --to KERNEL-PACKAGE");
   if (!r) return report_error(r.error());
-  const bool unloadable = suppress_upgrade(a.common, *r);
+  suppress_upgrade(a.common, *r);
   print_report(a.common, *r, &report::render_upgrade_json, &report::render_upgrade_text);
-  return unloadable ? kExitFindings : kExitOk;
+  return r->any_unloadable ? kExitFindings : kExitOk;
 }
 
 void upgrade_options(CLI::App* sub, Args& a) {

@@ -118,11 +118,9 @@ std::string render_upgrade_json(const check::UpgradeReport& r) {
   doc["findings"] = finds;
   size_t rebuild = 0;
   for (const auto& m : r.modules) rebuild += m.needs_rebuild;
-  bool unloadable = false;  // as the exit status: an accepted module fails no check
-  for (const auto& m : r.modules) unloadable |= m.needs_rebuild && !m.suppressed;
   doc["summary"] = {{"modules", r.modules.size()},
                     {"needs_rebuild", rebuild},
-                    {"unloadable", unloadable},
+                    {"unloadable", r.any_unloadable},
                     {"suppressed", r.suppressed.total()},
                     {"suppressed_by",
                      {{"ignore", r.suppressed.ignored}, {"baseline", r.suppressed.baseline}}}};
