@@ -19,10 +19,6 @@ namespace {
 const std::string kNew = td::kNew61;
 const std::string kOld = td::kOld61;
 
-std::string in_tree(const std::string& kver, const std::string& rel) {
-  return td::module_dir(kver) + "/" + rel;
-}
-
 /// What a finding says (not its hint, which proving rewrites), sorted.
 std::vector<std::string> said(const std::vector<check::Finding>& fs) {
   std::vector<std::string> out;

@@ -12,10 +12,6 @@ namespace {
 const std::string kNew = td::kNew61;
 const std::string kOld = td::kOld61;
 
-std::string in_tree(const std::string& kver, const std::string& rel) {
-  return td::module_dir(kver) + "/" + rel;
-}
-
 const std::string kMlx5Ib = "kernel/drivers/infiniband/hw/mlx5/mlx5_ib.ko";
 const std::string kUverbs = "kernel/drivers/infiniband/core/ib_uverbs.ko";
 const std::string kDummy = "kernel/drivers/net/dummy.ko";

@@ -57,6 +57,11 @@ inline std::string tm(const std::string& kver, const std::string& rel) {
   return td::test_modules(kver) + "/" + rel;
 }
 
+/// Path of a module of the cached Debian tree, e.g. in_tree(k, "kernel/drivers/net/dummy.ko").
+inline std::string in_tree(const std::string& kver, const std::string& rel) {
+  return td::module_dir(kver) + "/" + rel;
+}
+
 inline void write_file(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
