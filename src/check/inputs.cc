@@ -187,11 +187,11 @@ void read_configuration(const NodeSpec& spec, Node& p) {
 /// signed files: it starts on its own thread when the first signed module is read (or up front
 /// when positional files or the caller need the keys), and is skipped when nothing is signed.
 /// When the kernel's .config says CONFIG_MODULE_SIG=y, it is prefetched before the tree is
-/// scanned and one module reader waits for it (yield_to_decode): on an otherwise idle machine
-/// the serial decode (as much CPU as reading every 6.1 module) gets a core of its own, ends
-/// with the reads instead of after them, and frees its decoder (the 32 MiB xz dictionary)
-/// sooner. A prefetch counts as read only once a signed file needs the keys, so verdicts and
-/// output do not change; when nothing turns out signed, prepare() still waits for it to end.
+/// scanned, and the module readers wait for it (yield_to_decode) once the tree is scanned:
+/// the decoder (the 32 MiB xz dictionary) is freed before the module records are built, so
+/// the run's peak memory is the larger of the two, not their sum. A prefetch counts as read only
+/// once a signed file needs the keys, so verdicts and output do not change; when nothing turns out
+/// signed, prepare() still waits for it to end.
 class ImageKeys {
  public:
   using Certs = Result<std::vector<model::TrustedCert>>;
@@ -276,11 +276,15 @@ Result<resolve::Resolution> resolve_modules(
   read::ModuleCache cache(rs.cache_dir, p.module_dir);
   cache.set_threads(rs.threads);
   if (!rs.cache_alias_from.empty()) cache.set_alias(rs.cache_alias_from, rs.cache_alias_to);
-  ri.reader = [&](const std::vector<std::string>& paths) {
-    return cache.read(paths, ropts, [&](const std::vector<std::string>& misses) {
-      return read::read_modules_parallel(misses, ropts, rs.threads, rs.progress,
-                                         [&keys] { keys.yield_to_decode(); });
-    });
+  ri.reader = [&](const std::vector<std::string>& paths, const read::ModuleSink& sink,
+                  const resolve::StoredRecord& stored) {
+    auto read_misses = [&](const std::vector<std::string>& misses, const read::ModuleSink& s) {
+      // A prefetched decode runs alone first: its 32 MiB dictionary is gone before the module
+      // records grow, so the two never add up to the run's peak (below depmod -a's).
+      keys.yield_to_decode();
+      read::read_modules_into(misses, ropts, rs.threads, s, rs.progress);
+    };
+    cache.read_into(paths, ropts, read_misses, sink, stored);
   };
   return resolve::resolve_tree(ri);
 }

@@ -441,13 +441,57 @@ bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
   return r.ok() && r.at_end();
 }
 
-std::vector<Result<model::ModuleFile>> ModuleCache::read(
-    const std::vector<std::string>& paths, const ReadOptions& opts,
-    const std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>&)>&
-        read_misses) {
+namespace {
+
+/// One cache record: path, stamp, flags, serialized module (read_records()'s layout).
+void append_record(std::string& out, std::string_view path, const FileStamp& stamp, uint8_t flags,
+                   std::string_view data) {
+  Writer rec;
+  rec.str(path);
+  write_stamp(rec, stamp);
+  rec.u8(flags);
+  rec.str(data);
+  Writer len;
+  len.u32(static_cast<uint32_t>(rec.out.size()));
+  out += len.out;
+  out += rec.out;
+}
+
+/// Streams records to <file>.tmp.<pid>, then renames it over `file`: one record is held at a
+/// time, never a copy of the whole cache beside the records. `record(i, buf)` appends record i
+/// to buf (or nothing).
+void write_records_atomic(const std::string& file, size_t n,
+                          const std::function<void(size_t, std::string&)>& record) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  const std::string tmp = fmt::format("{}.tmp.{}", file, getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    std::string buf = header();
+    for (size_t i = 0; i < n && out; ++i) {
+      record(i, buf);
+      if (buf.size() < (size_t{1} << 20) && i + 1 < n) continue;
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+    }
+    if (!out) {
+      std::remove(tmp.c_str());
+      return;
+    }
+  }
+  if (std::rename(tmp.c_str(), file.c_str()) != 0) std::remove(tmp.c_str());
+}
+
+}  // namespace
+
+void ModuleCache::read_into(const std::vector<std::string>& paths, const ReadOptions& opts,
+                            const MissReader& read_misses, const ModuleSink& sink,
+                            const std::function<const model::ModuleFile*(size_t)>& stored) {
   if (dir_.empty() || paths.empty()) {
     misses_ += paths.size();
-    return read_misses(paths);
+    read_misses(paths, sink);
+    return;
   }
   auto key_of = [&](const std::string& p) {
     return !alias_from_.empty() && p.starts_with(alias_from_)
@@ -460,9 +504,9 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
   // Existing records: path → (stamp, flags, serialized module).
   const MappedFile mapped(file);
   const std::unordered_map<std::string_view, CacheRecord> old = read_records(mapped.view());
-  std::vector<Result<model::ModuleFile>> out(paths.size(), make_error(ErrorCode::kIo, ""));
   std::vector<FileStamp> stamps(paths.size());
-  std::vector<char> stamped(paths.size(), 0), hit(paths.size(), 0);
+  std::vector<char> stamped(paths.size(), 0);
+  std::vector<const CacheRecord*> hit(paths.size(), nullptr);
   // Stat and decode every entry on all threads; each index writes only its own slots.
   parallel_for(paths.size(), threads_, [&](size_t i) {
     stamped[i] = static_cast<char>(stamp_file(paths[i], stamps[i]));
@@ -471,43 +515,51 @@ std::vector<Result<model::ModuleFile>> ModuleCache::read(
       model::ModuleFile m;
       if (deserialize_module(it->second.data, m)) {
         m.path = paths[i];
-        out[i] = std::move(m);
-        hit[i] = 1;
+        sink(i, std::move(m));
+        hit[i] = &it->second;
       }
     }
   });
   std::vector<std::string> miss_paths;
   std::vector<size_t> miss_idx;
   for (size_t i = 0; i < paths.size(); ++i) {
-    if (hit[i]) {
-      ++hits_;
-      continue;
-    }
+    if (hit[i]) continue;
     miss_paths.push_back(paths[i]);
     miss_idx.push_back(i);
   }
+  hits_ += paths.size() - miss_paths.size();
   misses_ += miss_paths.size();
-  if (miss_paths.empty()) return out;
-  auto fresh = read_misses(miss_paths);
-  for (size_t k = 0; k < fresh.size() && k < miss_idx.size(); ++k)
-    out[miss_idx[k]] = std::move(fresh[k]);
-  if (!alias_from_.empty()) return out;  // read-only
-  // Rewrite the cache with every successfully read file of this run.
-  Writer w;
-  w.out = header();
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (!out[i] || !stamped[i]) continue;
-    Writer rec;
-    rec.str(paths[i]);
-    write_stamp(rec, stamps[i]);
-    rec.u8(static_cast<uint8_t>((opts.signed_digest ? 1 : 0) |
-                                (out[i]->has_content_sha256 ? 2 : 0) |
-                                (opts.modinfo_text ? 4 : 0)));
-    rec.str(serialize_module(*out[i]));
-    w.u32(static_cast<uint32_t>(rec.out.size()));
-    w.out += rec.out;
-  }
-  write_atomic(file, w.out);
+  if (miss_paths.empty()) return;
+  read_misses(miss_paths,
+              [&](size_t k, Result<model::ModuleFile>&& r) { sink(miss_idx[k], std::move(r)); });
+  if (!alias_from_.empty()) return;  // read-only
+  // Rewrite the cache with every successfully read file of this run: a hit's bytes as they
+  // were, a fresh record serialised from where the caller keeps it.
+  write_records_atomic(file, paths.size(), [&](size_t i, std::string& buf) {
+    if (!stamped[i]) return;
+    if (hit[i]) return append_record(buf, paths[i], stamps[i], hit[i]->flags, hit[i]->data);
+    const model::ModuleFile* m = stored(i);
+    if (m == nullptr) return;
+    const auto flags =
+        static_cast<uint8_t>((opts.signed_digest ? 1 : 0) | (m->has_content_sha256 ? 2 : 0) |
+                             (opts.modinfo_text ? 4 : 0));
+    append_record(buf, paths[i], stamps[i], flags, serialize_module(*m));
+  });
+}
+
+std::vector<Result<model::ModuleFile>> ModuleCache::read(
+    const std::vector<std::string>& paths, const ReadOptions& opts,
+    const std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>&)>&
+        read_misses) {
+  std::vector<Result<model::ModuleFile>> out(paths.size());
+  auto put = [&out](size_t i, Result<model::ModuleFile>&& r) { out[i] = std::move(r); };
+  read_into(
+      paths, opts,
+      [&](const std::vector<std::string>& misses, const ModuleSink& sink) {
+        auto got = read_misses(misses);
+        for (size_t k = 0; k < got.size(); ++k) sink(k, std::move(got[k]));
+      },
+      put, [&out](size_t i) { return out[i] ? &*out[i] : nullptr; });
   return out;
 }
 

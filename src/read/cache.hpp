@@ -14,6 +14,7 @@
 #include "model/kernel.hpp"
 #include "model/module.hpp"
 #include "read/module_reader.hpp"
+#include "read/parallel.hpp"
 #include "read/vmlinux_exports.hpp"
 #include "util/result.hpp"
 
@@ -44,8 +45,19 @@ class ModuleCache {
   ModuleCache(std::string dir, std::string scope)
       : dir_(std::move(dir)), scope_(std::move(scope)) {}
 
+  /// Reads the files the cache misses, handing record k of `misses` to the sink as index k.
+  using MissReader =
+      std::function<void(const std::vector<std::string>& misses, const ModuleSink& sink)>;
+
   /// Reads `paths` through the cache: hits are decoded, misses are read with `read_misses`
-  /// (in parallel) and stored. Result i belongs to paths[i]. Errors are not cached.
+  /// (in parallel); record i (for paths[i]) goes to `sink` as index i. The cache file is then
+  /// rewritten from `stored(i)`, the record the caller kept for paths[i] (nullptr: none).
+  /// Errors are not cached.
+  void read_into(const std::vector<std::string>& paths, const ReadOptions& opts,
+                 const MissReader& read_misses, const ModuleSink& sink,
+                 const std::function<const model::ModuleFile*(size_t)>& stored);
+
+  /// The same, collected in input order (tests, small callers).
   std::vector<Result<model::ModuleFile>> read(
       const std::vector<std::string>& paths, const ReadOptions& opts,
       const std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>&)>&

@@ -5,6 +5,9 @@
 #include "read/kernel_image.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -114,34 +117,105 @@ std::optional<ImageLocation> find_kernel_image(const std::string& root, const st
   return std::nullopt;
 }
 
-Result<BzImagePayload> locate_bzimage_payload(std::span<const std::byte> img,
-                                              const std::string& path) {
-  if (img.size() < 0x250 || std::memcmp(img.data() + 0x202, "HdrS", 4) != 0)
+namespace {
+
+/// Where the payload lies, from the boot protocol header in `head` (the image's first bytes;
+/// the image is `file_size` bytes long): {offset, length}.
+Result<std::pair<uint64_t, uint64_t>> payload_range(std::span<const std::byte> head,
+                                                    uint64_t file_size, const std::string& path) {
+  if (head.size() < 0x250 || std::memcmp(head.data() + 0x202, "HdrS", 4) != 0)
     return make_error(ErrorCode::kMalformed, "not an x86 bzImage (no \"HdrS\" at 0x202)", {path});
-  uint64_t setup_sects = static_cast<uint8_t>(img[0x1f1]);
+  uint64_t setup_sects = static_cast<uint8_t>(head[0x1f1]);
   if (setup_sects == 0) setup_sects = 4;
   const uint64_t pm_start = (setup_sects + 1) * 512;
-  const uint64_t off = pm_start + le32(img.data() + 0x248);
-  const uint64_t len = le32(img.data() + 0x24c);
+  const uint64_t off = pm_start + le32(head.data() + 0x248);
+  const uint64_t len = le32(head.data() + 0x24c);
   uint64_t end;
-  if (!checked_add(off, len, end) || end > img.size())
+  if (!checked_add(off, len, end) || end > file_size)
     return make_error(ErrorCode::kTruncated,
                       fmt::format("payload 0x{:x}+0x{:x} lies past the end of the image (0x{:x})",
-                                  off, len, img.size()),
+                                  off, len, file_size),
                       {path});
-  auto payload = img.subspan(off, len);
-  std::optional<PayloadFormat> f = sniff_payload(payload);
-  if (!f) {
-    std::string head;
-    for (size_t i = 0; i < std::min<size_t>(4, payload.size()); ++i)
-      head += fmt::format("{}{:02x}", i ? " " : "", static_cast<uint8_t>(payload[i]));
-    return make_error(ErrorCode::kUnsupported,
-                      fmt::format("kernel payload starts with [{}], the magic of no format the "
-                                  "kernel builds (gzip, bzip2, lzma, xz, lzo, lz4, zstd)",
-                                  head),
-                      {path, 0, "", off});
+  return std::pair{off, len};
+}
+
+/// The payload's format from its first bytes (at image offset `off`).
+Result<PayloadFormat> payload_format(std::span<const std::byte> first, uint64_t off,
+                                     const std::string& path) {
+  if (std::optional<PayloadFormat> f = sniff_payload(first)) return *f;
+  std::string head;
+  for (size_t i = 0; i < std::min<size_t>(4, first.size()); ++i)
+    head += fmt::format("{}{:02x}", i ? " " : "", static_cast<uint8_t>(first[i]));
+  return make_error(ErrorCode::kUnsupported,
+                    fmt::format("kernel payload starts with [{}], the magic of no format the "
+                                "kernel builds (gzip, bzip2, lzma, xz, lzo, lz4, zstd)",
+                                head),
+                    {path, 0, "", off});
+}
+
+/// A kernel image file read with pread(), a piece at a time: nothing is mapped (a file
+/// rewritten in place while it is read ends the input early, never the process) and the
+/// payload is never held whole.
+class ImageFile {
+ public:
+  ~ImageFile() {
+    if (file_.fd >= 0) ::close(file_.fd);
   }
-  return BzImagePayload{payload, *f, off};
+  ImageFile() = default;
+  ImageFile(const ImageFile&) = delete;
+  ImageFile& operator=(const ImageFile&) = delete;
+
+  /// Opens `path` (open_regular_file()'s errors) and checks its size against kMaxImageFile
+  /// with read_file_buffer()'s message; returns the size.
+  Result<uint64_t> open(const std::string& path) {
+    path_ = path;
+    Result<OpenedFile> f = open_regular_file(path);
+    if (!f) return tl::unexpected(f.error());
+    file_ = *f;
+    if (file_.size > kMaxImageFile)
+      return make_error(ErrorCode::kTooLarge,
+                        fmt::format("file is 0x{:x} bytes, above the 0x{:x} limit", file_.size,
+                                    kMaxImageFile),
+                        SourceRef{path});
+    return file_.size;
+  }
+  /// Up to `n` bytes at `off` into the piece buffer; fewer at the end of the file.
+  Result<std::span<const std::byte>> read_at(uint64_t off, size_t n) {
+    buf_.resize(n);
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r =
+          ::pread(file_.fd, buf_.data() + got, n - got, static_cast<off_t>(off + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0)
+        return make_error(ErrorCode::kIo,
+                          fmt::format("read failed at 0x{:x}: {}", off + got, std::strerror(errno)),
+                          SourceRef{path_});
+      if (r == 0) break;  // the file shrank underneath us: the input ends here
+      got += static_cast<size_t>(r);
+    }
+    return std::span<const std::byte>(buf_.data(), got);
+  }
+
+ private:
+  std::string path_;
+  OpenedFile file_;
+  std::vector<std::byte> buf_;
+};
+
+/// Piece size for reading an image: large enough that pread() costs nothing next to decoding.
+constexpr size_t kImagePiece = size_t{256} << 10;
+
+}  // namespace
+
+Result<BzImagePayload> locate_bzimage_payload(std::span<const std::byte> img,
+                                              const std::string& path) {
+  auto range = payload_range(img, img.size(), path);
+  if (!range) return tl::unexpected(range.error());
+  auto payload = img.subspan(range->first, range->second);
+  auto f = payload_format(payload, range->first, path);
+  if (!f) return tl::unexpected(f.error());
+  return BzImagePayload{payload, *f, range->first};
 }
 
 Result<Buffer> decompress_bzimage(const std::string& path, uint64_t max_out) {
@@ -184,9 +258,31 @@ Result<std::vector<model::TrustedCert>> image_certificates(std::span<const std::
 }
 
 Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::string& path) {
-  auto file_or = read_whole_file(path, kMaxImageFile);
-  if (!file_or) return tl::unexpected(file_or.error());
-  return image_certificates(file_or->span(), path, kMaxVmlinux);
+  ImageFile file;
+  auto size = file.open(path);
+  if (!size) return tl::unexpected(size.error());
+  auto head = file.read_at(0, 0x1000);
+  if (!head) return tl::unexpected(head.error());
+  auto range = payload_range(*head, *size, path);
+  if (!range) return tl::unexpected(range.error());
+  const auto [off, len] = *range;
+  auto first = file.read_at(off, std::min<uint64_t>(len, 8));
+  if (!first) return tl::unexpected(first.error());
+  auto f = payload_format(*first, off, path);
+  if (!f) return tl::unexpected(f.error());
+  // The payload a piece at a time: the decoder holds its dictionary, never the whole input.
+  uint64_t at = 0;
+  auto more = [&]() -> Result<std::span<const std::byte>> {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(len - at, kImagePiece));
+    auto piece = file.read_at(off + at, n);
+    if (piece) at += piece->size();
+    return piece;
+  };
+  CertificateScanner scan(path);
+  auto n = decompress_payload_pieces(more, len, *f, kMaxVmlinux, path,
+                                     [&](std::span<const std::byte> p) { return scan.feed(p); });
+  if (!n) return tl::unexpected(n.error());
+  return scan.finish();
 }
 
 }  // namespace ofsck::read

@@ -3,16 +3,15 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 namespace ofsck::read {
 
-std::vector<Result<model::ModuleFile>> read_modules_parallel(
-    const std::vector<std::string>& paths, const ReadOptions& opts, unsigned threads,
-    std::function<void(size_t, size_t)> progress, const std::function<void()>& yield) {
-  size_t total = paths.size();
-  std::vector<std::optional<Result<model::ModuleFile>>> slots(total);
+void read_modules_into(const std::vector<std::string>& paths, const ReadOptions& opts,
+                       unsigned threads, const ModuleSink& sink,
+                       const std::function<void(size_t, size_t)>& progress,
+                       const std::function<void()>& yield) {
+  const size_t total = paths.size();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   if (threads > total) threads = static_cast<unsigned>(std::max<size_t>(total, 1));
   std::atomic<size_t> next{0};
@@ -20,15 +19,17 @@ std::vector<Result<model::ModuleFile>> read_modules_parallel(
   std::mutex progress_mu;
   auto worker = [&] {
     for (;;) {
-      size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      const size_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= total) return;
+      Result<model::ModuleFile> record = make_error(ErrorCode::kIo, "", SourceRef{paths[i]});
       try {
-        slots[i] = read_module(paths[i], opts);
+        record = read_module(paths[i], opts);
       } catch (const std::exception& e) {  // bad_alloc from a huge but valid file
-        slots[i] = Result<model::ModuleFile>(make_error(
-            ErrorCode::kTooLarge, std::string("internal: ") + e.what(), SourceRef{paths[i]}));
+        record = make_error(ErrorCode::kTooLarge, std::string("internal: ") + e.what(),
+                            SourceRef{paths[i]});
       }
-      size_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
+      sink(i, std::move(record));
+      const size_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
       if (progress) {
         std::lock_guard<std::mutex> lock(progress_mu);
         progress(d, total);
@@ -39,19 +40,25 @@ std::vector<Result<model::ModuleFile>> read_modules_parallel(
   if (yielding) --threads;  // the last worker: started below, after yield() returns
   if (threads <= 1 && !yielding) {
     worker();
-  } else {
-    std::vector<std::jthread> pool;
-    pool.reserve(threads + 1);
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    if (yielding)
-      pool.emplace_back([&] {
-        yield();
-        worker();
-      });
+    return;
   }
-  std::vector<Result<model::ModuleFile>> out;
-  out.reserve(total);
-  for (auto& s : slots) out.push_back(std::move(*s));
+  std::vector<std::jthread> pool;
+  pool.reserve(threads + 1);
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  if (yielding)
+    pool.emplace_back([&] {
+      yield();
+      worker();
+    });
+}
+
+std::vector<Result<model::ModuleFile>> read_modules_parallel(
+    const std::vector<std::string>& paths, const ReadOptions& opts, unsigned threads,
+    const std::function<void(size_t, size_t)>& progress, const std::function<void()>& yield) {
+  std::vector<Result<model::ModuleFile>> out(paths.size());
+  read_modules_into(
+      paths, opts, threads,
+      [&out](size_t i, Result<model::ModuleFile>&& r) { out[i] = std::move(r); }, progress, yield);
   return out;
 }
 

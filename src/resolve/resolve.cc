@@ -31,11 +31,19 @@ std::string absolute(const std::string& p) {
   return std::string(buf) + "/" + p;
 }
 
-/// The single funnel for module reading (a ModuleFile cache plugs in here).
-std::vector<Result<model::ModuleFile>> read_winners(const ResolveInput& in,
-                                                    const std::vector<std::string>& paths) {
-  if (in.reader) return in.reader(paths);
-  return read::read_modules_parallel(paths, in.read_options, in.threads);
+/// The single funnel for module reading (a ModuleFile cache plugs in here). Each record goes
+/// straight into its ResolvedModule: no second array of records is held while the tree is read.
+void read_winners(const ResolveInput& in, const std::vector<std::string>& paths,
+                  std::vector<ResolvedModule>& modules) {
+  const read::ModuleSink sink = [&modules](size_t i, Result<model::ModuleFile>&& r) {
+    if (r) modules[i].module = std::move(*r);
+    else modules[i].read_error = std::move(r.error());
+  };
+  const StoredRecord stored = [&modules](size_t i) -> const model::ModuleFile* {
+    return modules[i].module ? &*modules[i].module : nullptr;
+  };
+  if (in.reader) in.reader(paths, sink, stored);
+  else read::read_modules_into(paths, in.read_options, in.threads, sink);
 }
 
 /// depmod_modules_build_array() + depmod_modules_sort(): kmod hash order over names
@@ -143,21 +151,17 @@ Result<Resolution> resolve_tree(const ResolveInput& in) {
   std::vector<std::string> paths;
   paths.reserve(r.modules.size());
   for (const ResolvedModule& m : r.modules) paths.push_back(r.files[m.file].path);
-  std::vector<Result<model::ModuleFile>> read = read_winners(in, paths);
-  for (size_t i = 0; i < r.modules.size() && i < read.size(); ++i) {
-    if (read[i]) {
-      r.modules[i].module = std::move(*read[i]);
-    } else {
-      Problem pr;
-      pr.kind = ProblemKind::kModuleReadError;
-      pr.where = read[i].error().where;
-      if (pr.where.path.empty()) pr.where.path = paths[i];
-      pr.subject = r.modules[i].name;
-      pr.message = read[i].error().message +
-                   " (depmod still lists the module, without exports or dependencies)";
-      r.problems.push_back(std::move(pr));
-      r.modules[i].read_error = read[i].error();
-    }
+  read_winners(in, paths, r.modules);
+  for (size_t i = 0; i < r.modules.size(); ++i) {
+    const std::optional<Error>& e = r.modules[i].read_error;
+    if (!e) continue;
+    Problem pr;
+    pr.kind = ProblemKind::kModuleReadError;
+    pr.where = e->where;
+    if (pr.where.path.empty()) pr.where.path = paths[i];
+    pr.subject = r.modules[i].name;
+    pr.message = e->message + " (depmod still lists the module, without exports or dependencies)";
+    r.problems.push_back(std::move(pr));
   }
 
   timer.lap("resolve: read modules");

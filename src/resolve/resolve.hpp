@@ -13,16 +13,22 @@
 #include "model/module.hpp"
 #include "model/symbols.hpp"
 #include "read/module_reader.hpp"
+#include "read/parallel.hpp"
 #include "resolve/select.hpp"
 #include "resolve/tree_scan.hpp"
 #include "util/result.hpp"
 
 namespace ofsck::resolve {
 
-/// Reads module files; result i belongs to paths[i]. All module reading in resolve goes through
-/// this one function, so a persistent cache of ModuleFile records can be slotted in here.
-using ModuleReader =
-    std::function<std::vector<Result<model::ModuleFile>>(const std::vector<std::string>& paths)>;
+/// The record resolve_tree() holds for paths[i] once the sink took it (nullptr when reading it
+/// failed): a reader that keeps a cache serialises from there instead of holding a copy.
+using StoredRecord = std::function<const model::ModuleFile*(size_t index)>;
+
+/// Reads module files, handing the record of paths[i] to the sink as index i. All module
+/// reading in resolve goes through this one function, so a persistent cache of ModuleFile
+/// records can be slotted in here.
+using ModuleReader = std::function<void(const std::vector<std::string>& paths,
+                                        const read::ModuleSink& sink, const StoredRecord& stored)>;
 
 /// What to resolve.
 struct ResolveInput {

@@ -102,34 +102,31 @@ class Records {
 
   /// resolve::ModuleReader: the records held; a file not held, or a signed one held without
   /// the digest the winners were read with, is read (and counted).
-  std::vector<Result<model::ModuleFile>> read(const std::vector<std::string>& paths,
-                                              EditStats& stats) const {
-    std::vector<Result<model::ModuleFile>> out;
-    out.reserve(paths.size());
+  void read(const std::vector<std::string>& paths, const read::ModuleSink& sink,
+            EditStats& stats) const {
     std::vector<std::string> misses;
     std::vector<size_t> at;
-    for (const auto& p : paths) {
-      auto it = by_path_.find(p);
+    for (size_t i = 0; i < paths.size(); ++i) {
+      auto it = by_path_.find(paths[i]);
       const Held* h = it == by_path_.end() ? nullptr : &it->second;
       if (h && h->module &&
           !(digests_ && h->module->sig.kind != model::SigKind::kNone &&
             h->module->sig.content_digest.empty()))
-        out.emplace_back(*h->module);
-      else if (h && h->error) out.emplace_back(tl::unexpected(*h->error));
+        sink(i, model::ModuleFile(*h->module));
+      else if (h && h->error) sink(i, tl::unexpected(*h->error));
       else {
-        at.push_back(out.size());
-        misses.push_back(p);
-        out.emplace_back(tl::unexpected(Error{}));
+        at.push_back(i);
+        misses.push_back(paths[i]);
       }
     }
-    if (misses.empty()) return out;
+    if (misses.empty()) return;
     read::ReadOptions ro;
     ro.signed_digest = digests_;
     ro.modinfo_text = false;
-    auto got = read::read_modules_parallel(misses, ro, 1);
+    read::read_modules_into(misses, ro, 1, [&](size_t k, Result<model::ModuleFile>&& r) {
+      sink(at[k], std::move(r));
+    });
     stats.module_reads += misses.size();
-    for (size_t i = 0; i < got.size(); ++i) out[at[i]] = std::move(got[i]);
-    return out;
   }
 
  private:
@@ -232,7 +229,8 @@ Result<std::unique_ptr<EditedNode>> EditedNode::apply(check::Node& node,
   ri.config = fresh.depmod_config;
   ri.await_symvers = [&node] { return node.depmod_symvers.get(); };
   ri.threads = threads;
-  ri.reader = [&](const std::vector<std::string>& paths) { return records.read(paths, stats); };
+  ri.reader = [&](const std::vector<std::string>& paths, const read::ModuleSink& sink,
+                  const resolve::StoredRecord&) { records.read(paths, sink, stats); };
   auto res = resolve::resolve_tree(ri);
   if (!res) return tl::unexpected(res.error());
   if (needs_unread_keys(node, *res))

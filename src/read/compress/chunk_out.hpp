@@ -4,6 +4,7 @@
 #include <lzma.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -195,8 +196,16 @@ inline tl::unexpected<Error> lzma_failure(const std::string& path, const char* f
   }
 }
 
-/// Runs the liblzma decoder `s` (set up by the caller: .xz streams or .lzma) over `in` to
-/// LZMA_STREAM_END, writing to `out`; ends `s`. `fmt_name` labels errors.
+/// The next piece of a compressed input, read on demand; an empty piece ends the input.
+using InputPieces = std::function<Result<std::span<const std::byte>>()>;
+
+/// Runs the liblzma decoder `s` (set up by the caller: .xz streams or .lzma) over the pieces
+/// `more` hands out to LZMA_STREAM_END, writing to `out`; ends `s`. `fmt_name` labels errors.
+/// The input is never held whole: a kernel image is read a piece at a time.
+[[nodiscard]] Result<uint64_t> run_lzma_pieces(lzma_stream& s, const InputPieces& more, Out& out,
+                                               const std::string& path, const char* fmt_name);
+
+/// The same over `in`, held in memory.
 [[nodiscard]] Result<uint64_t> run_lzma(lzma_stream& s, std::span<const std::byte> in, Out& out,
                                         const std::string& path, const char* fmt_name);
 

@@ -240,22 +240,42 @@ Result<uint64_t> decompress_to(std::span<const std::byte> in, model::Compression
 
 namespace compress_detail {
 
-// LZMA_FINISH: lzma_code() returns only when the output space is full, the stream ended, or
-// no progress is possible (LZMA_BUF_ERROR on the call after).
-Result<uint64_t> run_lzma(lzma_stream& s, std::span<const std::byte> in, Out& out,
-                          const std::string& path, const char* fmt_name) {
+// LZMA_RUN while more input may come (lzma_code() then returns LZMA_OK once it has used what
+// it was given); LZMA_FINISH once the pieces ended: it returns only when the output space is
+// full, the stream ended, or no progress is possible (LZMA_BUF_ERROR on the call after).
+Result<uint64_t> run_lzma_pieces(lzma_stream& s, const InputPieces& more, Out& out,
+                                 const std::string& path, const char* fmt_name) {
   std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&s, lzma_end);
-  s.next_in = reinterpret_cast<const uint8_t*>(in.data());
-  s.avail_in = in.size();
+  bool ended = false;
   for (;;) {
+    if (s.avail_in == 0 && !ended) {
+      Result<std::span<const std::byte>> piece = more();
+      if (!piece) return tl::unexpected(piece.error());
+      ended = piece->empty();
+      s.next_in = reinterpret_cast<const uint8_t*>(piece->data());
+      s.avail_in = piece->size();
+    }
     const std::span<std::byte> sp = out.space();
     s.next_out = reinterpret_cast<uint8_t*>(sp.data());
     s.avail_out = sp.size();
-    const lzma_ret r = lzma_code(&s, LZMA_FINISH);
+    const lzma_ret r = lzma_code(&s, ended ? LZMA_FINISH : LZMA_RUN);
     if (r != LZMA_OK && r != LZMA_STREAM_END) return lzma_failure(path, fmt_name, s.total_in, r);
     if (auto done = step(out, sp.size() - s.avail_out, path, fmt_name)) return *done;
     if (r == LZMA_STREAM_END) return finish(out, path, fmt_name);
   }
+}
+
+Result<uint64_t> run_lzma(lzma_stream& s, std::span<const std::byte> in, Out& out,
+                          const std::string& path, const char* fmt_name) {
+  bool given = false;
+  return run_lzma_pieces(
+      s,
+      [&]() -> Result<std::span<const std::byte>> {
+        if (given) return std::span<const std::byte>();
+        given = true;
+        return in;
+      },
+      out, path, fmt_name);
 }
 
 }  // namespace compress_detail

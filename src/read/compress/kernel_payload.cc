@@ -297,3 +297,30 @@ Result<uint64_t> decompress_payload(Bytes payload, PayloadFormat f, uint64_t max
 }
 
 }  // namespace ofsck::read
+
+namespace ofsck::read {
+
+Result<uint64_t> decompress_payload_pieces(const compress_detail::InputPieces& more, uint64_t size,
+                                           PayloadFormat f, uint64_t max_out,
+                                           const std::string& path, const ChunkSink& sink) {
+  if (f == PayloadFormat::kXz || f == PayloadFormat::kLzma) {
+    lzma_stream s = LZMA_STREAM_INIT;
+    const lzma_ret init = f == PayloadFormat::kXz ? lzma_stream_decoder(&s, uint64_t{1} << 30, 0)
+                                                  : lzma_alone_decoder(&s, uint64_t{1} << 30);
+    if (init != LZMA_OK)
+      return make_error(ErrorCode::kIo, "liblzma: cannot initialise decoder", SourceRef{path});
+    compress_detail::SinkOut out(max_out, sink);
+    return compress_detail::run_lzma_pieces(s, more, out, path, payload_format_name(f));
+  }
+  std::vector<std::byte> all;
+  all.reserve(size);
+  for (;;) {
+    Result<std::span<const std::byte>> piece = more();
+    if (!piece) return tl::unexpected(piece.error());
+    if (piece->empty()) break;
+    all.insert(all.end(), piece->begin(), piece->end());
+  }
+  return decompress_payload(all, f, max_out, path, sink);
+}
+
+}  // namespace ofsck::read

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "read/compress/chunk_out.hpp"
 #include "read/compress/compress.hpp"
 #include "util/result.hpp"
 
@@ -39,5 +40,13 @@ enum class PayloadFormat { kGzip, kBzip2, kLzma, kXz, kLzo, kLz4, kZstd };
 [[nodiscard]] Result<uint64_t> decompress_payload(std::span<const std::byte> payload,
                                                   PayloadFormat f, uint64_t max_out,
                                                   const std::string& path, const ChunkSink& sink);
+
+/// The same over a payload of `size` bytes read a piece at a time (`more`): xz and lzma, the
+/// formats whose decoder works on a stream, never hold the payload whole; the others gather
+/// the pieces first.
+[[nodiscard]] Result<uint64_t> decompress_payload_pieces(const compress_detail::InputPieces& more,
+                                                         uint64_t size, PayloadFormat f,
+                                                         uint64_t max_out, const std::string& path,
+                                                         const ChunkSink& sink);
 
 }  // namespace ofsck::read
