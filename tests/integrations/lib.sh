@@ -21,7 +21,7 @@ pass() { echo "ok: $*"; }
 
 need "$trees/$k56/.complete" "$trees/$k56cloud/.complete" "$trees/$k47/.complete"
 tmp=$(mktemp -d "$cache/integrations-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap '[[ -n ${KEEP_TMP:-} ]] || rm -rf "$tmp"' EXIT
 
 # make_root DIR ok|fail|warn [KVER]: a real root of kernel KVER (default 6.1.0-56-amd64) with
 # its Module.symvers and one module, dummy.ko, indexed by the real depmod:
