@@ -35,12 +35,13 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/json-schema
 # Integrations (issue 10), each tested by tests/integrations/*_test.sh: NHC's check_ofsck, the
 # kernel install hooks (systemd kernel-install plugin, Debian postinst.d) and the program they
 # share. The files under /etc are conffiles (.deb) and %config(noreplace) (.rpm).
-set(OFSCK_PREFIX_LIB ${CMAKE_INSTALL_PREFIX}/lib)  # /usr/lib, not the multiarch LIBDIR
+# /usr/lib, not the multiarch LIBDIR; relative: an absolute DESTINATION is %config in the .rpm.
+set(OFSCK_PREFIX_LIB ${CMAKE_INSTALL_PREFIX}/lib)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/nhc/ofsck.nhc
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts)
-install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/kernel-hook DESTINATION ${OFSCK_PREFIX_LIB}/ofsck)
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/kernel-hook DESTINATION lib/ofsck)
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/55-ofsck.install
-        DESTINATION ${OFSCK_PREFIX_LIB}/kernel/install.d)
+        DESTINATION lib/kernel/install.d)
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/postinst.d-ofsck
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d RENAME ofsck)
 set(OFSCK_INTEGRATION_CONFFILES ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts/ofsck.nhc
