@@ -15,6 +15,14 @@ for kind in ok fail warn; do
   [[ -f $tmp/$kind/var/lib/ofsck/state/$k56 ]] || fail "no state file for the $kind root"
 done
 
+# --state-file is the whole check of one kernel; an unwritable PATH is an error naming it.
+rc=0; ofsck check --root "$tmp/ok" --state-file --only dummy 2>/dev/null || rc=$?
+[[ $rc == 2 ]] || fail "--state-file --only: exit $rc, want 2"
+rc=0; ofsck check --root "$tmp/ok" --state-file="$tmp/nodir/state" >/dev/null 2>"$tmp/err" || rc=$?
+[[ $rc == 3 ]] && grep -q "nodir/state" "$tmp/err" || fail "unwritable --state-file: exit $rc"
+ofsck check --root "$tmp/ok" --state-file="$tmp/explicit" >/dev/null || fail "--state-file=PATH"
+grep -qx "verdict ok" "$tmp/explicit" || fail "--state-file=PATH: $(cat "$tmp/explicit")"
+
 # nhc_run CONF_LINE [VAR=VALUE...]: runs the check of one nhc.conf line as NHC does, in a child
 # bash; prints "RC|DIE MESSAGE|OFFLINE ARGS".
 nhc_run() {
