@@ -32,6 +32,26 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/json-schema
               ${OFSCK_GEN_DOCS}/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# Integrations (issue 10), each tested by tests/integrations/*_test.sh: NHC's check_ofsck, the
+# kernel install hooks (systemd kernel-install plugin, Debian postinst.d) and the program they
+# share. The files under /etc are conffiles (.deb) and %config(noreplace) (.rpm).
+# /usr/lib, not the multiarch LIBDIR; relative: an absolute DESTINATION is %config in the .rpm.
+set(OFSCK_PREFIX_LIB ${CMAKE_INSTALL_PREFIX}/lib)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/nhc/ofsck.nhc
+        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts)
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/kernel-hook DESTINATION lib/ofsck)
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/55-ofsck.install
+        DESTINATION lib/kernel/install.d)
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/postinst.d-ofsck
+        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d RENAME ofsck)
+set(OFSCK_INTEGRATION_CONFFILES ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts/ofsck.nhc
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d/ofsck)
+# Directories of NHC, systemd and the kernel packages: not ours in the .rpm.
+set(OFSCK_INTEGRATION_DIRS ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d ${OFSCK_PREFIX_LIB}/kernel
+    ${OFSCK_PREFIX_LIB}/kernel/install.d)
+
 set(OFSCK_MAINTAINER "ofsck developers <ofsck@example.org>"
     CACHE STRING "Maintainer named in the .deb and .rpm")
 set(CPACK_GENERATOR "DEB;RPM")
@@ -56,8 +76,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+list(JOIN OFSCK_INTEGRATION_CONFFILES "\n" OFSCK_INTEGRATION_CONFFILES_LINES)
 file(WRITE ${CMAKE_BINARY_DIR}/gen/debian/conffiles
-     "${CMAKE_INSTALL_FULL_SYSCONFDIR}/ofsck/ofsck.conf\n")
+     "${CMAKE_INSTALL_FULL_SYSCONFDIR}/ofsck/ofsck.conf\n${OFSCK_INTEGRATION_CONFFILES_LINES}\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/gen/debian/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
@@ -70,6 +91,9 @@ set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_USER_FILELIST
     "%config(noreplace) ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ofsck/ofsck.conf")
+foreach(f ${OFSCK_INTEGRATION_CONFFILES})
+  list(APPEND CPACK_RPM_USER_FILELIST "%config(noreplace) ${f}")
+endforeach()
 # Directories owned by the base system (filesystem, bash-completion, zsh) are not ours.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}
@@ -78,5 +102,6 @@ set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions
     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/zsh
     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions
-    ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/doc)
+    ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/doc
+    ${OFSCK_INTEGRATION_DIRS})
 include(CPack)

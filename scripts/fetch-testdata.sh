@@ -2,12 +2,15 @@
 # Downloads real Debian kernel packages (apt-get download) into a cache outside the repo and
 # unpacks them there. Idempotent: cached .debs and trees are reused between runs.
 #   OFSCK_TESTDATA   cache directory (default ~/.cache/ofsck-testdata)
-#   $@               which sets to fetch: k61old k61new k61cloud k612 k7 (default: all)
+#   $@               which sets to fetch: k61old k61new k61cloud k612 k7 promtool (default: all)
 # k7 is the newest amd64 linux-image-7.* of Debian unstable, picked at fetch time through a private
 # apt state in $cache/sid-apt (the machine's own apt sources are never touched; `apt-get update`
 # of that state at most once a day). Its tree keeps the package layout (usr/lib/modules/KVER with
 # vmlinuz); tests find it with testdata::k7(). When sid is unreachable and a 7.x tree is cached,
 # that tree is used.
+# promtool is Debian's `prometheus` package (from the machine's own apt sources), unpacked into
+# $cache/tools/prometheus and never installed: tests/integrations/prom_test.sh runs its
+# `promtool check metrics`.
 # Prints nothing on success when everything is cached.
 set -euo pipefail
 cache=${OFSCK_TESTDATA:-$HOME/.cache/ofsck-testdata}
@@ -20,7 +23,7 @@ declare -A sets=(
   [k61cloud]="6.1.0-56-cloud-amd64"
   [k612]="6.12.117+deb12-amd64"
 )
-want=("$@"); [ ${#want[@]} -eq 0 ] && want=(k61old k61new k61cloud k612 k7)
+want=("$@"); [ ${#want[@]} -eq 0 ] && want=(k61old k61new k61cloud k612 k7 promtool)
 
 fetch() {  # fetch PKG...: apt-get download into the cache unless already there
   local need=()
@@ -96,8 +99,18 @@ fetch_k7() {  # the newest sid linux-image-7.*-amd64 and its parts, into trees/K
   unpack "$cache/trees/$kver" "${pkgs[@]}"
 }
 
+fetch_promtool() {  # $cache/tools/prometheus/usr/bin/promtool
+  local dir=$cache/tools/prometheus
+  [ -x "$dir/usr/bin/promtool" ] && return 0
+  fetch prometheus
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+  dpkg-deb -x "$(ls "$cache/debs/prometheus_"*.deb | sort -V | tail -1)" "$dir.tmp"
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
 for s in "${want[@]}"; do
   [ "$s" = k7 ] && { fetch_k7; continue; }
+  [ "$s" = promtool ] && { fetch_promtool; continue; }
   [ -n "${sets[$s]:-}" ] || { echo "fetch-testdata: unknown set $s" >&2; exit 2; }
   kver=${sets[$s]}
   flavour=${kver##*-}; [ "$kver" != "${kver%-cloud-amd64}" ] && flavour=cloud-amd64

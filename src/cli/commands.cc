@@ -61,12 +61,15 @@ void check_options(CLI::App* sub, Args& a) {
                   "Module files to judge as `insmod FILE` after modprobe loaded their "
                   "dependencies from the tree (a FILE given right after --only needs a '/' "
                   "or a .ko suffix, see --only)");
+  check_output_options(sub, a);
 }
 
 int run_check(Args& a) {
+  const auto started = std::chrono::steady_clock::now();
   CommonOptions& c = a.common;
   scenario::NodeInputs& in = c.node;
   split_only_files(in.eo.only, in.spec.files);
+  if (int rc = check_outputs_usage(a)) return rc;
   if (a.all_kernels) return run_all_kernels(a);
   finish_options(c);
   in.rs.modprobe_indexes = !in.eo.only.empty();
@@ -82,7 +85,7 @@ int run_check(Args& a) {
   if (a.prepared->verified_signatures) a.prepared->verified_signatures->save();
   if (int rc = apply_suppression(c, a.result)) return rc;
   PhaseTimer timer;
-  print_report(c, a.result, &report::render_json, &report::render_text);
+  if (int rc = write_check_outputs(a, started)) return rc;
   timer.lap("report");
   if (given_files_status(a.result) != kExitOk) return kExitInput;
   return exit_for(a.result.findings);

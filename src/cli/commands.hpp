@@ -1,6 +1,7 @@
 #pragma once
 /// The subcommands, one table of {name, help, options, run} (kmod tools/kmod.c, ninja kTools),
 /// and the helpers they share.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct Args {
   check::UpgradeOptions upgrade;        ///< upgrade --kabi-list
   std::vector<std::string> upgrade_to;  ///< upgrade --to values: releases and package files
   check::WhatifOptions whatif;          ///< whatif --install --remove
+  std::string output;                   ///< check -o FILE
+  std::string state_file;               ///< check --state-file=PATH (empty: the default)
+  bool state_file_given = false;        ///< check --state-file
   // What `check` computed, kept until the process ends: see cli::run() (no teardown of the
   // whole-tree model).
   std::optional<check::Node> prepared;
@@ -57,6 +61,13 @@ void modinfo_options(CLI::App* sub, Args& a);  ///< FILE..., --format
 void image_options(CLI::App* sub, Args& a);    ///< INITRAMFS, --need MOD..., --ib-root
 void upgrade_options(CLI::App* sub, Args& a);  ///< --to KVER|PKG..., --kabi-list
 void whatif_options(CLI::App* sub, Args& a);   ///< --install PKG..., --remove NAME...
+/// check's -o FILE, --state-file [PATH] and --format prom (check_outputs.cc).
+void check_output_options(CLI::App* sub, Args& a);
+/// kExitUsage, after the message, for -o/--format prom/--state-file with options they exclude.
+int check_outputs_usage(const Args& a);
+/// check's report (text, json or prom) to stdout or -o FILE, then the state file when asked;
+/// `started` times the check for prom. 0, or the exit status of the error it printed.
+int write_check_outputs(Args& a, std::chrono::steady_clock::time_point started);
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).

@@ -22,7 +22,8 @@ constexpr CommandStatus kStatus[] = {
      "  1  error-level findings: some module will not load, or its selection is broken\n"
      "  2  usage error (bad option, several kernels and no --kernel)\n"
      "  3  input that cannot be checked: no module tree, a module tree without any module,\n"
-     "     a FILE that does not exist or cannot be read, an unreadable --symvers\n"
+     "     a FILE that does not exist or cannot be read, an unreadable --symvers; or -o FILE\n"
+     "     or the --state-file that cannot be written\n"
      " 70  internal error\n"},
     {"explain",
      "\nEXIT STATUS\n"

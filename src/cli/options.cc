@@ -187,10 +187,6 @@ int load_config(CommonOptions& c) {
   return 0;
 }
 
-namespace {
-
-/// Writes `data` to `path` through a temporary file in the same directory renamed over it, so
-/// that a reader sees the old file or the new one, never a part.
 Result<void> write_atomically(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp-XXXXXX";
   int fd = mkstemp(tmp.data());
@@ -213,8 +209,6 @@ Result<void> write_atomically(const std::string& path, std::string_view data) {
   return make_error(ErrorCode::kIo, fmt::format("cannot write: {}", strerror(err)),
                     SourceRef{path});
 }
-
-}  // namespace
 
 int apply_suppression(const CommonOptions& c, check::CheckResult& r) {
   const std::string& out = c.update_baseline ? c.baseline : c.write_baseline;

@@ -1,0 +1,75 @@
+// report/prom: node_exporter textfile metrics (promtool's lint runs in
+// tests/integrations/prom_test.sh).
+#include "report/prom.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "check/rules.hpp"
+
+namespace ofsck::report {
+namespace {
+
+bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+check::CheckResult result() {
+  check::CheckResult r;
+  r.inputs.root = "/srv/a\"b\\c";
+  r.inputs.kernel_release = "6.1.0-47-amd64\n";
+  r.modules.resize(4);
+  r.modules[1].loads = false;
+  r.modules[2].loads = false;
+  r.modules[2].failed_dependency = "x";
+  r.modules[3].unreadable = true;
+  r.modules[3].loads = false;
+  r.findings.push_back(check::make_finding(check::kCrcMismatch, "m", "msg"));
+  r.suppressed.baseline = 2;
+  return r;
+}
+
+TEST(Prom, Values) {
+  const std::string t = render_prom(result(), {1765119600.5, 0.25, "0.1.0"});
+  EXPECT_TRUE(has_line(t, "ofsck_check_ok 0"));
+  EXPECT_TRUE(has_line(t, "ofsck_modules{state=\"loads\"} 1"));
+  EXPECT_TRUE(has_line(t, "ofsck_modules{state=\"fails\"} 1"));
+  EXPECT_TRUE(has_line(t, "ofsck_modules{state=\"fails_dependency\"} 1"));
+  EXPECT_TRUE(has_line(t, "ofsck_modules{state=\"unreadable\"} 1"));
+  EXPECT_TRUE(has_line(t, "ofsck_findings{rule=\"" + std::string(check::kCrcMismatch) +
+                              "\",severity=\"error\"} 1"));
+  EXPECT_TRUE(has_line(t, "ofsck_findings_suppressed{by=\"baseline\"} 2"));
+  EXPECT_TRUE(has_line(t, "ofsck_last_check_timestamp_seconds 1765119600.500"));
+  EXPECT_TRUE(has_line(t, "ofsck_check_duration_seconds 0.250"));
+  // escape() first (newline -> \x0a, `\` -> `\\`), then the exposition format's `\` and `"`.
+  EXPECT_TRUE(has_line(t, "ofsck_check_info{kernel=\"6.1.0-47-amd64\\\\x0a\",root=\"/srv/"
+                          "a\\\"b\\\\\\\\c\",version=\"0.1.0\"} 1"))
+      << t;
+}
+
+TEST(Prom, EveryRuleEveryFamilyDeclared) {
+  const std::string t = render_prom(check::CheckResult{}, {});
+  EXPECT_TRUE(has_line(t, "ofsck_check_ok 1"));
+  for (const auto& rule : check::rule_catalogue())
+    EXPECT_TRUE(has_line(t, "ofsck_findings{rule=\"" + std::string(rule.id) + "\",severity=\"" +
+                                std::string(check::severity_name(rule.severity)) + "\"} 0"))
+        << rule.id;
+  std::set<std::string> typed;
+  std::istringstream in(t);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("# TYPE ")) {
+      typed.insert(line.substr(7, line.find(' ', 7) - 7));
+      continue;
+    }
+    if (line.starts_with("#")) continue;
+    const std::string name = line.substr(0, line.find_first_of("{ "));
+    EXPECT_TRUE(name.starts_with("ofsck_")) << line;
+    EXPECT_EQ(typed.count(name), 1u) << "no # TYPE before " << line;
+  }
+}
+
+}  // namespace
+}  // namespace ofsck::report
