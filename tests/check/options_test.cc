@@ -181,5 +181,63 @@ TEST(Options, SetTwiceLastWins) {
   fs::remove_all(root);
 }
 
+// OFS603/OFS604 against the real modprobe: `install dummy /bin/true` replaces the insertion
+// ("install /bin/true" in --show-depends); `blacklist nvme_core` does not stop `modprobe nvme`
+// from inserting it as a hard dependency (kmod filters only the alias-resolved module).
+TEST(Options, InstallCommandAndBlacklistBypassed) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root =
+      make_root(td::kOld61, kNvme, "install dummy /bin/true\nblacklist nvme_core\n");
+  int st = 0;
+  const std::string args = config_args(root) + " -d " + root + " -S " + td::kOld61;
+  EXPECT_NE(td::run("modprobe" + args + " --show-depends dummy", &st).find("install /bin/true"),
+            std::string::npos);
+  EXPECT_TRUE(real_options(root, td::kOld61, "nvme").count("nvme_core"));
+  EvalOptions o;
+  o.only = {"dummy", "nvme"};
+  CheckResult r = evaluate(prepare_root(root, td::kOld61), o);
+  const Finding* f = find(r, kInstallCommand);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "dummy");
+  EXPECT_NE(f->message.find("the module is never loaded"), std::string::npos) << f->message;
+  f = find(r, kBlacklistBypassed);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "nvme_core");
+  EXPECT_NE(f->message.find("hard dependency of 1 module (nvme)"), std::string::npos) << f->message;
+  fs::remove_all(root);
+}
+
+// `ofsck explain` shows the options with their sources and verdicts, in text and JSON; the
+// kernel command line's <mod>.<param>= comes last (kmod_config_parse_kcmdline()).
+TEST(Options, ExplainShowsOptions) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root = make_root_with(
+      td::kOld61, kNvme,
+      {{"etc/modprobe.d/a.conf", "options nvme_core max_retries=3 multipath=maybe\n"},
+       {"etc/modprobe.d/b.conf",
+        "options nvme_core max_retries=4 bogus=1\nsoftdep nvme_core pre: crc64\n"}});
+  int st = 0;
+  const std::string cmd = td::ofsck_bin() + " explain --no-cache --root " + root + " --kernel " +
+                          td::kOld61 + " --cmdline nvme_core.max_retries=5 nvme_core";
+  const std::string text = td::run(cmd + " 2>&1", &st);
+  EXPECT_EQ(st, 1) << text;  // multipath=maybe fails the load
+  EXPECT_NE(text.find("  options (modprobe passes \"max_retries=3 multipath=maybe max_retries=4 "
+                      "bogus=1 max_retries=5\"):\n"
+                      "    max_retries=3  [byte, overridden]  /etc/modprobe.d/a.conf:1\n"
+                      "    multipath=maybe  [bool, rejected]  /etc/modprobe.d/a.conf:1: 'maybe' "
+                      "is not a boolean (kstrtobool: y/Y/1/n/N/0 or on/off, by the first "
+                      "characters); the load fails (EINVAL)\n"
+                      "    max_retries=4  [byte, overridden]  /etc/modprobe.d/b.conf:1\n"
+                      "    bogus=1  [unknown]  /etc/modprobe.d/b.conf:1: \"nvme_core: unknown "
+                      "parameter 'bogus' ignored\"\n"
+                      "    max_retries=5  [byte, applied]  (kernel command line)\n"
+                      "  softdep: pre: crc64  (/etc/modprobe.d/b.conf:2)  [used]\n"),
+            std::string::npos)
+      << text;
+  const std::string json = td::run(cmd + " --format json 2>&1", &st);
+  EXPECT_NE(json.find("\"status\": \"rejected\""), std::string::npos) << json;
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace ofsck::check
