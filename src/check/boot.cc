@@ -1,6 +1,8 @@
 // Boot: one simulated boot of a prepared node (see boot.hpp).
 #include "check/boot.hpp"
 
+#include "check/effective_options.hpp"
+
 #include "check/signature_check.hpp"
 #include "util/parallel_for.hpp"
 
@@ -82,6 +84,8 @@ const LoadVerdict& Boot::own_verdict(size_t i) {
     auto loaded = loaded_before(node_.resolution.deps[i].all);
     SimOptions so;
     so.comm = comm_;
+    const std::vector<EffectiveOption> params = effective_options(node_, m.name);
+    so.params = &params;
     own_[i] = simulate_load(node_.kernel, signature(i), *m.module, loaded, so);
   }
   return *own_[i];
@@ -93,6 +97,8 @@ LoadVerdict Boot::explain(size_t i) {
   SimOptions so;
   so.comm = comm_;
   so.record_bindings = true;
+  const std::vector<EffectiveOption> params = effective_options(node_, m.name);
+  so.params = &params;
   return simulate_load(node_.kernel, signature(i), *m.module, loaded, so);
 }
 

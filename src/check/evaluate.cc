@@ -178,6 +178,7 @@ ModuleResult tree_verdict(const Node& p, Boot& boot, const CauseIndex& causes, s
     return mr;
   }
   const auto& v = boot.own_verdict(i);
+  add_param_set_twice_findings(p, m.name, &*m.module, sink);
   mr.loads = v.loads;
   mr.errno_name = errno_name(v.err);
   mr.kernel_messages = v.kernel_messages;
@@ -275,6 +276,8 @@ void all_verdicts(const Node& p, const EvalOptions& eo, Boot& boot, CheckResult&
   timer.lap("evaluate: verdicts");
   add_stale_index_findings(p, sink);
   add_firmware_findings(p, tv.loading, eo.only.empty(), sink);
+  add_install_command_findings(p, subjects, sink);
+  add_blacklist_bypassed_findings(p, subjects, sink);
   timer.lap("evaluate: stale index + firmware");
   // Dependents of each failing module, as one finding per root cause.
   for (auto& [dep, names] : tv.dependents_of_failure) {

@@ -407,6 +407,7 @@ void symbol_findings(const Node& p, const std::string& subject, const SourceRef&
     return;
   }
   for (const auto& sp : v.symbol_problems) sink.add(symbol_problem_finding(c, sp, causes));
+  add_param_value_findings(subject, v, sink);
   add_unverifiable_signature_finding(p, subject, where, v, sink);
   load_warning_findings(c, sink);
 }

@@ -52,6 +52,24 @@ void add_dependents_finding(const Node& p, size_t failed, const std::vector<std:
 /// the kernel lines they produce, in modprobe's option order.
 std::vector<KernelLine> unknown_parameters(const Node& p, const std::string& name,
                                            const model::ModuleFile& m, DiagnosticSink& sink);
+/// OFS601: the option values parse_args() rejects (LoadVerdict::param_problems), one finding
+/// each (rules/param_value.cc).
+void add_param_value_findings(const std::string& subject, const LoadVerdict& v,
+                              DiagnosticSink& sink);
+/// OFS602: a parameter set twice with different values (rules/param_set_twice.cc); `mf` (may be
+/// null) limits it to the parameters the module declares.
+void add_param_set_twice_findings(const Node& p, const std::string& module,
+                                  const model::ModuleFile* mf, DiagnosticSink& sink);
+/// OFS603: modprobe.d `install` commands that replace the insertion of `subjects`
+/// (rules/install_command.cc).
+void add_install_command_findings(const Node& p, const std::vector<size_t>& subjects,
+                                  DiagnosticSink& sink);
+/// OFS604: blacklisted `subjects` that still load as hard dependencies
+/// (rules/blacklist_bypassed.cc).
+void add_blacklist_bypassed_findings(const Node& p, const std::vector<size_t>& subjects,
+                                     DiagnosticSink& sink);
+/// The names of the modules whose modules.dep list holds `module` (loading any loads it).
+std::vector<std::string> hard_dependents(const Node& p, size_t module);
 /// OFS217: firmware= files of the given modules missing under <root>/lib/firmware; with `all`
 /// (whole-tree check) in-tree modules are only summarised.
 /// OFS308: a trusted signer whose signature this machine cannot verify

@@ -41,6 +41,8 @@ std::string errno_name(int err) {
     case EBADMSG: return "EBADMSG";
     case ENOKEY: return "ENOKEY";
     case EKEYREJECTED: return "EKEYREJECTED";
+    case ERANGE: return "ERANGE";
+    case ENOSPC: return "ENOSPC";
     default: return fmt::format("E{}", err);
   }
 }
@@ -58,6 +60,8 @@ std::string modprobe_error_text(int err) {
     case EBADMSG: return "Bad message";
     case ENOPKG: return "Package not installed";
     case EBUSY: return "Device or resource busy";
+    case ERANGE: return "Numerical result out of range";
+    case ENOSPC: return "No space left on device";
     default: return fmt::format("errno {}", err);
   }
 }
@@ -80,6 +84,7 @@ std::string_view stage_name(Stage s) {
     case Stage::kExportVersions: return "export_versions";
     case Stage::kSymbols: return "symbols";
     case Stage::kDuplicateExport: return "duplicate_export";
+    case Stage::kParams: return "params";
     case Stage::kDependency: return "dependency";
   }
   return "";
@@ -100,8 +105,10 @@ LoadVerdict simulate_load(const model::KernelFacts& k, const SigVerdict& sig,
   load::taints(c);
   // check_export_symbol_versions → setup_modinfo → simplify_symbols → (complete_formation)
   // verify_exported_symbols.
-  if (load::export_versions(c) && load::setup_modinfo(c) && load::symbols(c))
-    load::duplicate_exports(c);
+  // ... prepare_coming_module → parse_args(): the options, once the module is formed.
+  if (load::export_versions(c) && load::setup_modinfo(c) && load::symbols(c) &&
+      load::duplicate_exports(c))
+    load::params(c);
   c.finish_taints();
   return v;
 }

@@ -45,6 +45,7 @@ enum class Stage {
   kExportVersions,   ///< check_export_symbol_versions()
   kSymbols,          ///< simplify_symbols()
   kDuplicateExport,  ///< verify_exported_symbols()
+  kParams,           ///< parse_args(): an option value the parameter's type rejects
   kDependency,       ///< a hard dependency failed: modprobe stops before this module
 };
 
@@ -86,6 +87,17 @@ struct Binding {
 };
 
 /// Outcome for one module.
+/// One option value parse_args() rejects (check/load/params.cc).
+struct ParamProblem {
+  std::string param, type;  ///< as the option names it; the declared parmtype
+  std::string value;        ///< as written (EffectiveOption::value)
+  bool has_value = false;
+  std::string errno_name;      ///< "EINVAL", "ERANGE", "ENOSPC", "ERANGE or EINVAL"
+  std::string why;             ///< e.g. "'x' is not a int (kstrtoint)"
+  std::string kernel_message;  ///< parse_args()'s line
+  SourceRef where;             ///< the options line, or "(kernel command line)"
+};
+
 struct LoadVerdict {
   std::string name;  ///< the name the kernel uses (modinfo name)
   bool loads = true;
@@ -101,6 +113,7 @@ struct LoadVerdict {
   std::string failed_dependency;  ///< hard dependency whose load failed (modprobe stops there)
   std::string elf_problem;        ///< Stage::kElfValidity: the file's ELF kind vs the kernel's
   bool versions_visible = false;  ///< the kernel sees a __versions section (SHF_ALLOC)
+  std::vector<ParamProblem> param_problems;  ///< Stage::kParams
 };
 
 /// Exports of one module indexed by name (built once per file, shared by all simulations).
@@ -116,9 +129,13 @@ struct LoadedModule {
   std::string name;
 };
 
+struct EffectiveOption;
+
 struct SimOptions {
   std::string comm = "modprobe";  ///< current->comm in the lockdown message
   bool record_bindings = false;   ///< fill LoadVerdict::bindings (explain; costly for a tree)
+  /// The options modprobe passes (effective_options()); parse_args() judges them last.
+  const std::vector<EffectiveOption>* params = nullptr;
 };
 
 /// The kernel's name for a module: modinfo name=, else the file name rule.

@@ -118,6 +118,17 @@ const std::vector<RuleInfo>& rule_catalogue() {
        "the search order (needs a depmod.d override)"},
       {kUpgradeKabiRisk, "upgrade-kabi-risk", Severity::kNote,
        "a module imports symbols that are not on the kABI stablelist: a risk for the next update"},
+      {kParamInvalidValue, "param-invalid-value", Severity::kError,
+       "an option value does not parse as the parameter's declared type: parse_args() fails the "
+       "load (EINVAL, ERANGE or ENOSPC)"},
+      {kParamSetTwice, "param-set-twice", Severity::kWarning,
+       "one parameter is set twice with different values: the last one (kernel order) wins"},
+      {kInstallCommand, "install-command", Severity::kNote,
+       "a modprobe.d `install` command runs instead of inserting the module: what it loads is "
+       "not checked"},
+      {kBlacklistBypassed, "blacklist-bypassed", Severity::kNote,
+       "a blacklisted module is still loaded as a hard dependency or softdep of another module "
+       "(blacklist applies only to alias lookups)"},
   };
   return kRules;
 }

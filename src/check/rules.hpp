@@ -72,6 +72,11 @@ inline constexpr std::string_view kUpgradeRebuild = "OFS501";
 inline constexpr std::string_view kUpgradeLink = "OFS502";
 inline constexpr std::string_view kUpgradeWeakShadowed = "OFS503";
 inline constexpr std::string_view kUpgradeKabiRisk = "OFS504";
+// Module options (modprobe.d `options`, the kernel command line) and modprobe.d commands
+inline constexpr std::string_view kParamInvalidValue = "OFS601";
+inline constexpr std::string_view kParamSetTwice = "OFS602";
+inline constexpr std::string_view kInstallCommand = "OFS603";
+inline constexpr std::string_view kBlacklistBypassed = "OFS604";
 
 /// Every rule, ordered by id.
 const std::vector<RuleInfo>& rule_catalogue();

@@ -1,8 +1,15 @@
 // `ofsck explain MODULE`: gathers why a file wins, the load order, the verdict and what each
 // import binds to; report/explain renders it.
+#include <fmt/format.h>
+#include <fnmatch.h>
+
 #include <cstdio>
 
 #include "check/boot.hpp"
+#include "check/effective_options.hpp"
+#include "check/explain_cause.hpp"
+#include "check/modprobe_closure.hpp"
+#include "check/param_value.hpp"
 #include "check/rules/packages.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
@@ -60,6 +67,73 @@ report::Explanation::Linkage link(const check::Node& p, size_t i) {
   return {v.sig.detail, std::move(v.bindings)};
 }
 
+/// The options modprobe passes to `name`, each as the kernel judges it.
+std::vector<report::Explanation::Option> options_of(const check::Node& p, const std::string& name,
+                                                    const model::ModuleFile* mf) {
+  std::vector<report::Explanation::Option> out;
+  const auto opts = check::effective_options(p, name);
+  const model::ModInfo none;
+  for (const auto& v :
+       check::judge_options(opts, mf ? mf->info : none, name, {p.kernel.major, p.kernel.minor})) {
+    report::Explanation::Option& o = out.emplace_back();
+    o.param = v.option.param;
+    o.value = v.option.value;
+    o.has_value = v.option.has_value;
+    o.type = v.type;
+    o.status = std::string(check::status_name(v.status));
+    o.where = v.option.where;
+    if (v.rejection)
+      o.detail = fmt::format("{}; the load fails ({})", v.rejection->why, v.rejection->errno_name);
+    else if (v.status == check::OptionVerdict::Status::kUnknown)
+      o.detail = fmt::format("\"{}: unknown parameter '{}' ignored\"", name, o.param);
+  }
+  return out;
+}
+
+/// What a `blacklist NAME` line stops: kmod applies it only to a module found through an alias
+/// (kmod_module_probe_insert_module(): KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, always set by
+/// modprobe), never to the probe list's dependencies and softdeps.
+std::string blacklist_effect(const check::Node& p, size_t i) {
+  const auto& res = p.resolution;
+  const std::vector<std::string> needers = check::hard_dependents(p, i);
+  std::string out =
+      "blacklist applies only to alias lookups: udev's modalias loads and `modprobe ALIAS` skip "
+      "it, `modprobe " +
+      res.modules[i].name + "` by name still inserts it";
+  if (needers.empty()) return out + "; no module of this tree has a hard dependency on it";
+  std::string list;
+  for (size_t k = 0; k < needers.size() && k < 8; ++k) list += (k ? ", " : "") + needers[k];
+  if (needers.size() > 8) list += ", ...";
+  return out + fmt::format("; it still loads as a hard dependency of {} module{} ({})",
+                           needers.size(), needers.size() == 1 ? "" : "s", list);
+}
+
+/// modprobe.d and the kernel command line about module `i`.
+report::Explanation::Config config_of(const check::Node& p, size_t i) {
+  const auto& m = p.resolution.modules[i];
+  const model::ModuleFile* mf = m.module ? &*m.module : nullptr;
+  const auto& cfg = p.modprobe_config;
+  report::Explanation::Config c;
+  c.option_string = check::modprobe_option_string(cfg, p.cmdline, m.name);
+  c.options = options_of(p, m.name, mf);
+  for (const auto& x : cfg.install)
+    if (x.modname == m.name) c.install.push_back({x.command, x.where});
+  for (const auto& x : cfg.remove)
+    if (x.modname == m.name) c.remove.push_back({x.command, x.where});
+  for (const auto& b : cfg.blacklist)
+    if (b.modname == m.name) c.blacklist.push_back(b.where);
+  if (!c.blacklist.empty()) c.blacklist_effect = blacklist_effect(p, i);
+  const check::ModprobeView view(p);
+  const model::ModprobeSoftdep* used = check::modprobe_softdep_line(view, m.name);
+  for (const auto& sd : view.index().softdeps)
+    if (fnmatch(sd.modname.c_str(), m.name.c_str(), 0) == 0)
+      c.softdeps.push_back({sd.pre, sd.post, sd.where, &sd == used});
+  for (const auto& wd : cfg.weakdeps)
+    if (fnmatch(wd.modname.c_str(), m.name.c_str(), 0) == 0)
+      c.weakdeps.push_back({wd.deps, {}, wd.where, false});
+  return c;
+}
+
 /// --ignore and --baseline over the findings of the module's load (`check --only MODULE`'s):
 /// counted into `e`; a failure whose every error finding is suppressed is accepted, as
 /// `check` exits 0 for it.
@@ -107,6 +181,7 @@ int run_explain(Args& a) {
     if (mr.name == m.name) e.verdicts.push_back(std::move(mr));
   accept_suppressed(c, r, e);
   if (m.module) e.linkage = link(*p, static_cast<size_t>(it->second));
+  e.config = config_of(*p, static_cast<size_t>(it->second));
   write_text(c.format == "json" ? report::render_explain_json(e) : report::render_explain_text(e));
   return e.loads() || e.failure_accepted ? kExitOk : kExitFindings;
 }

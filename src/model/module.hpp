@@ -81,8 +81,9 @@ struct ModInfo {
   std::vector<std::string> softdep;  ///< raw values, e.g. "pre: crc32c"
   std::vector<std::string> weakdep;
   std::vector<std::string> firmware;
-  std::vector<std::string> alias;  ///< only when read with ReadOptions::modinfo_text
-  std::vector<std::string> parm;   ///< raw "name:description"
+  std::vector<std::string> alias;     ///< only when read with ReadOptions::modinfo_text
+  std::vector<std::string> parm;      ///< raw "name:description"
+  std::vector<std::string> parmtype;  ///< raw "name:type" (e.g. "debug:int", "irq:array of int")
   std::vector<std::pair<std::string, std::string>> all;  ///< every record, in order (modinfo_text)
 };
 

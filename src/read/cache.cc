@@ -30,11 +30,11 @@ namespace {
 
 constexpr char kMagic[8] = {'O', 'F', 'S', 'C', 'K', 'C', '\0', '\0'};
 // 2: image certificates are system_certificate_list only; 3: Import::versions_crc,
-// Export::section, ModuleFile::versions_alloc and has_kflagstab.
-constexpr uint32_t kFormat = 3;
+// Export::section, ModuleFile::versions_alloc and has_kflagstab; 4: ModInfo::parmtype.
+constexpr uint32_t kFormat = 4;
 // Every field of ModuleFile must be serialised: a new field changes the size and stops the
 // build here until serialize_module()/deserialize_module() handle it (and kFormat is bumped).
-constexpr size_t kModuleFileSize = 864;  // x86_64 libstdc++
+constexpr size_t kModuleFileSize = 888;  // x86_64 libstdc++
 static_assert(sizeof(void*) != 8 || sizeof(model::ModuleFile) == kModuleFileSize,
               "ModuleFile changed: update serialize_module()/deserialize_module() and kFormat");
 static_assert(sizeof(void*) != 8 || (sizeof(model::Import) == 56 && sizeof(model::Export) == 80),
@@ -317,6 +317,7 @@ std::string serialize_module(const model::ModuleFile& m) {
   w.strs(i.firmware);
   w.strs(i.alias);
   w.strs(i.parm);
+  w.strs(i.parmtype);
   w.u32(static_cast<uint32_t>(i.all.size()));
   for (const auto& [k, v] : i.all) {
     w.str(k);
@@ -398,6 +399,7 @@ bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
   i.firmware = r.strs();
   i.alias = r.strs();
   i.parm = r.strs();
+  i.parmtype = r.strs();
   uint32_t n = r.u32();
   if (!r.plausible(n, 8)) return false;
   i.all.reserve(n);

@@ -65,6 +65,7 @@ void parse_modinfo(std::span<const std::byte> d, model::ModInfo& info, bool text
     else if (key == "alias") {
       if (text) info.alias.emplace_back(val);
     } else if (key == "parm") info.parm.emplace_back(val);
+    else if (key == "parmtype") info.parmtype.emplace_back(val);
     if (text) info.all.emplace_back(key, val);
   }
 }

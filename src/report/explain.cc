@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/escape.hpp"
+#include "report/explain_config.hpp"
 #include "report/json_dump.hpp"
 #include "report/render.hpp"
 #include "report/verdict_text.hpp"
@@ -122,6 +123,7 @@ std::string render_explain_json(const Explanation& e) {
                          {"found_crc", crc_json(b.actual)}});
   doc["signature"] = e.linkage ? ordered_json(e.linkage->signature) : ordered_json(nullptr);
   doc["imports"] = imports;  // empty for a built-in module
+  doc["config"] = config_json(e.config, rule);
   return dump_json(std::move(doc));
 }
 
@@ -135,6 +137,7 @@ std::string render_explain_text(const Explanation& e) {
   out += "\n";
   for (const auto& mr : e.verdicts) out += verdict_text(mr);
   if (e.linkage) out += linkage_text(*e.linkage);
+  out += config_text(e.config);
   if (e.suppressed.total()) {
     const std::string by = suppressed_text(e.suppressed);  // "; N suppressed (--ignore I, ...)"
     out += fmt::format("  suppressed: {} finding{} of this load{}{}\n", e.suppressed.total(),

@@ -39,6 +39,35 @@ struct Explanation {
     std::string signature;  ///< the signature verdict's detail
     std::vector<check::Binding> imports;
   };
+  /// One option modprobe passes, as the kernel judges it (check::judge_options()).
+  struct Option {
+    std::string param, value, type;  ///< value as written; type: declared parmtype or ""
+    bool has_value = false;
+    std::string status;  ///< check::status_name(): applied, overridden, rejected, unknown, ...
+    std::string detail;  ///< the rejection's reason and errno, else ""
+    SourceRef where;
+  };
+  /// A modprobe.d `install`/`remove` command for the module.
+  struct Command {
+    std::string command;
+    SourceRef where;
+  };
+  /// A softdep/weakdep line naming the module (where: the modprobe.d line, or the module file for
+  /// its softdep= modinfo via modules.softdep).
+  struct Dep {
+    std::vector<std::string> pre, post;  ///< weakdep: its modules in `pre`
+    SourceRef where;
+    bool used = false;  ///< the one line modprobe uses (softdep: the first match)
+  };
+  /// What modprobe.d and the kernel command line say about the module.
+  struct Config {
+    std::string option_string;  ///< what modprobe passes, byte for byte
+    std::vector<Option> options;
+    std::vector<Command> install, remove;
+    std::vector<SourceRef> blacklist;  ///< the `blacklist NAME` lines
+    std::string blacklist_effect;      ///< which loads the blacklist stops and which it does not
+    std::vector<Dep> softdeps, weakdeps;
+  };
   std::string module;  ///< the module's name
   std::string file;    ///< the winning file's path
   std::string root;    ///< the inspected root: JSON names files as the node sees them
@@ -53,6 +82,7 @@ struct Explanation {
   /// load is suppressed (`explain` then exits 0, as `check` would).
   check::SuppressedCounts suppressed;
   bool failure_accepted = false;
+  Config config;
 
   /// True when every verdict says the module loads (`explain` exits 1 otherwise, unless
   /// failure_accepted).
@@ -60,11 +90,13 @@ struct Explanation {
 };
 
 /// "module NAME", its file and package, candidates, losses with what decided them, the load
-/// order, the verdict with kernel messages, the signature and every import's provider.
+/// order, the verdict with kernel messages, the signature and every import's provider, then the
+/// module's options with their sources and checks, install/remove commands, blacklist, softdeps.
 std::string render_explain_text(const Explanation& e);
 
 /// The same as JSON (docs/json-schema.md, `explain`): "module", "file", "package",
-/// "selections", "load_order", "verdicts" (as `check`'s "modules"), "signature", "imports".
+/// "selections", "load_order", "verdicts" (as `check`'s "modules"), "signature", "imports",
+/// "options", "config".
 std::string render_explain_json(const Explanation& e);
 
 }  // namespace ofsck::report

@@ -11,6 +11,7 @@
 #include "check/check_tree.hpp"
 #include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
+#include "modprobe_root.hpp"
 #include "testdata.hpp"
 
 namespace ofsck::check {
@@ -26,35 +27,6 @@ std::string kmod34_modprobe() {
     if (e.path().filename().string().rfind("34", 0) == 0 && fs::exists(e.path() / "modprobe"))
       return (e.path() / "modprobe").string();
   return {};
-}
-
-/// A root with the given modules (relative to the module dir, compressed suffix optional) of
-/// kernel `kver`, its modules.builtin files, `conf` as etc/modprobe.d/test.conf, and the
-/// indexes the real depmod writes.
-std::string make_root(const std::string& kver, const std::vector<std::string>& rels,
-                      const std::string& conf) {
-  std::string root = td::make_temp_dir("modprobe-oracle");
-  std::string src = td::module_dir(kver), dst = root + "/lib/modules/" + kver;
-  fs::create_directories(dst);
-  for (const std::string& rel : rels) {
-    bool found = false;
-    for (const char* suf : {"", ".xz", ".zst", ".gz"}) {
-      if (!fs::exists(src + "/" + rel + suf)) continue;
-      fs::create_directories(fs::path(dst + "/" + rel).parent_path());
-      fs::copy_file(src + "/" + rel + suf, dst + "/" + rel + suf);
-      found = true;
-      break;
-    }
-    EXPECT_TRUE(found) << rel << " not in " << src;
-  }
-  for (const char* f : {"modules.builtin", "modules.builtin.modinfo", "modules.order"})
-    if (fs::exists(src + "/" + f)) fs::copy_file(src + "/" + f, dst + "/" + f);
-  fs::create_directories(root + "/etc/modprobe.d");
-  std::ofstream(root + "/etc/modprobe.d/test.conf") << conf;
-  int st = 0;
-  td::run("depmod -b " + root + " " + kver + " 2>&1", &st);
-  EXPECT_EQ(st, 0);
-  return root;
 }
 
 /// `--show-depends` lines as "insmod NAME" / "builtin NAME" / "install CMD", each once, in first

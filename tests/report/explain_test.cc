@@ -79,5 +79,50 @@ TEST(ExplainText, EveryKindOfBindingAndEscapedFields) {
                                     "    e\\x7f -> (none) (no __versions entry)\n");
 }
 
+// Issue 10: options with their sources and checks, install/remove, blacklist, softdeps; the text
+// escapes what the inspected system wrote.
+TEST(ExplainText, ModprobeConfig) {
+  Explanation e;
+  e.module = "dummy";
+  e.file = "/lib/modules/k/kernel/drivers/net/dummy.ko";
+  e.load_order = {"dummy"};
+  Explanation::Config& c = e.config;
+  c.option_string = "numdummies=2 numdummies=x\x1b";
+  c.options.push_back(
+      {"numdummies", "2", "int", true, "overridden", "", {"/etc/modprobe.d/a.conf", 1}});
+  c.options.push_back({"numdummies",
+                       "x\x1b",
+                       "int",
+                       true,
+                       "rejected",
+                       "'x' is not a int (kstrtoint); the load fails (EINVAL)",
+                       {"(kernel command line)", 0}});
+  c.install.push_back({"/bin/true", {"/etc/modprobe.d/b.conf", 3}});
+  c.blacklist.push_back({"/etc/modprobe.d/bl.conf", 2});
+  c.blacklist_effect = "blacklist applies only to alias lookups";
+  c.softdeps.push_back({{"a"}, {"b"}, {"/etc/modprobe.d/s.conf", 1}, true});
+  c.weakdeps.push_back({{"w"}, {}, {"/etc/modprobe.d/s.conf", 2}, false});
+  const std::string out = render_explain_text(e);
+  EXPECT_NE(out.find("  options (modprobe passes \"numdummies=2 numdummies=x\\x1b\"):\n"
+                     "    numdummies=2  [int, overridden]  /etc/modprobe.d/a.conf:1\n"
+                     "    numdummies=x\\x1b  [int, rejected]  (kernel command line): 'x' is not a "
+                     "int (kstrtoint); the load fails (EINVAL)\n"
+                     "  install: /bin/true  (/etc/modprobe.d/b.conf:3)  [modprobe runs this "
+                     "instead of inserting the module]\n"
+                     "  blacklist: /etc/modprobe.d/bl.conf:2\n"
+                     "    blacklist applies only to alias lookups\n"
+                     "  softdep: pre: a post: b  (/etc/modprobe.d/s.conf:1)  [used]\n"
+                     "  weakdep: w  (/etc/modprobe.d/s.conf:2)  [never loaded by modprobe]\n"),
+            std::string::npos)
+      << out;
+  const std::string json = render_explain_json(e);
+  EXPECT_NE(json.find("\"option_string\""), std::string::npos);
+  EXPECT_NE(json.find("\"status\": \"rejected\""), std::string::npos) << json;
+  // Nothing configured: no section (the output of modules without options is unchanged).
+  Explanation plain;
+  plain.module = "dummy";
+  EXPECT_EQ(render_explain_text(plain).find("options"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ofsck::report

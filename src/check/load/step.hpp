@@ -65,5 +65,6 @@ bool export_versions(Context& c);    ///< load/export_versions.cc
 bool setup_modinfo(Context& c);      ///< load/symbols.cc (import_ns of "module:" namespaces)
 bool symbols(Context& c);            ///< load/symbols.cc
 bool duplicate_exports(Context& c);  ///< load/duplicate_exports.cc
+bool params(Context& c);             ///< load/params.cc
 
 }  // namespace ofsck::check::load

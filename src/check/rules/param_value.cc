@@ -1,0 +1,35 @@
+// OFS601 param-invalid-value: kernel/params.c parse_args(), from load_module():
+//   "<mod>: `<val>' invalid for parameter `<p>'"        (EINVAL, ERANGE: set() rejected it)
+//   "<mod>: `<val>' too large for parameter `<p>'"      (ENOSPC: a charp over 1024 bytes)
+// parse_args() returns the error and load_module() fails with it, so modprobe prints
+//   "modprobe: ERROR: could not insert '<mod>': Invalid argument"
+// The value is judged against the declared parmtype= (check/param_value.cc, load/params.cc).
+#include <fmt/format.h>
+
+#include "check/explain_cause.hpp"
+#include "check/rules.hpp"
+
+namespace ofsck::check {
+
+void add_param_value_findings(const std::string& subject, const LoadVerdict& v,
+                              DiagnosticSink& sink) {
+  for (const ParamProblem& pp : v.param_problems) {
+    Finding f = make_finding(kParamInvalidValue, subject,
+                             fmt::format("{}: option {}{}{} is rejected: {}; the load fails ({})",
+                                         v.name, pp.param, pp.has_value ? "=" : "", pp.value,
+                                         pp.why, pp.errno_name));
+    if (!pp.where.path.empty()) f.where.push_back(pp.where);
+    f.set("module", v.name);
+    f.set("param", pp.param);
+    f.set("value", pp.has_value ? pp.value : "");
+    f.set("type", pp.type);
+    f.set("errno", pp.errno_name);
+    f.kernel_messages.push_back(pp.kernel_message);
+    f.hint = fmt::format("{} is declared '{}' (modinfo parmtype): give it a {} value or remove "
+                         "the option",
+                         pp.param, pp.type, pp.type);
+    sink.add(std::move(f));
+  }
+}
+
+}  // namespace ofsck::check

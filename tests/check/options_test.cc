@@ -1,0 +1,243 @@
+// Module options end to end on small real roots: kmod's option string against the real modprobe
+// (`--show-depends` prints "insmod PATH OPTIONS"), the kernel's verdict on option values
+// (OFS601), a parameter set twice (OFS602).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "check/check_tree.hpp"
+#include "check/effective_options.hpp"
+#include "check/rules.hpp"
+#include "modprobe_root.hpp"
+#include "testdata.hpp"
+
+namespace ofsck::check {
+namespace {
+
+namespace fs = std::filesystem;
+namespace td = testdata;
+
+Node prepare_root(const std::string& root, const std::string& kver) {
+  NodeSpec spec;
+  spec.root = root;
+  spec.kver = kver;
+  ReadSettings rs;
+  rs.skip_kernel_image = true;
+  rs.threads = 2;
+  rs.modprobe_indexes = true;
+  auto p = prepare(spec, rs);
+  EXPECT_TRUE(p) << (p ? "" : p.error().message);
+  return std::move(*p);
+}
+
+/// modprobe's config dirs under `root`, in kmod's precedence order (kmod 30..34 share these).
+std::string config_args(const std::string& root) {
+  std::string a;
+  for (const char* d : {"/etc/modprobe.d", "/run/modprobe.d", "/lib/modprobe.d"})
+    a += " -C " + root + d;
+  return a;
+}
+
+/// The real modprobe's option string for each module it would insert for `name`, by module file
+/// name ("insmod PATH OPTIONS").
+std::map<std::string, std::string> real_options(const std::string& root, const std::string& kver,
+                                                const std::string& name) {
+  int st = 0;
+  const std::string out = td::run("modprobe" + config_args(root) + " -d " + root + " -S " + kver +
+                                      " --show-depends " + name + " 2>/dev/null",
+                                  &st);
+  EXPECT_EQ(st, 0) << out;
+  std::map<std::string, std::string> v;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("insmod ")) continue;
+    const size_t sp = line.find(' ', 7);
+    const std::string path = line.substr(7, sp - 7);
+    std::string base = path.substr(path.rfind('/') + 1);
+    v[model::module_name_from_filename(base)] = sp == std::string::npos ? "" : line.substr(sp + 1);
+  }
+  return v;
+}
+
+bool has(const CheckResult& r, std::string_view rule, const std::string& subject) {
+  for (const auto& f : r.findings)
+    if (f.rule == rule && f.subject == subject) return true;
+  return false;
+}
+
+const Finding* find(const CheckResult& r, std::string_view rule) {
+  for (const auto& f : r.findings)
+    if (f.rule == rule) return &f;
+  return nullptr;
+}
+
+const std::vector<std::string> kNvme = {"kernel/drivers/net/dummy.ko",
+                                        "kernel/drivers/nvme/host/nvme.ko",
+                                        "kernel/drivers/nvme/host/nvme-core.ko",
+                                        "kernel/block/t10-pi.ko",
+                                        "kernel/lib/crc64-rocksoft.ko",
+                                        "kernel/lib/crc64.ko",
+                                        "kernel/lib/crc-t10dif.ko",
+                                        "kernel/crypto/crct10dif_common.ko"};
+
+// kmod's precedence: files sorted by name across /etc, /run, /lib; a name in /etc shadows the
+// same name in /lib; a line's tabs become blanks; lines join with one blank. The real modprobe's
+// "insmod PATH OPTIONS" must equal modprobe_option_string() byte for byte, for the module and
+// for each dependency it inserts.
+TEST(Options, OracleOptionStringsByteForByte) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root = make_root_with(
+      td::kOld61, kNvme,
+      {{"etc/modprobe.d/a.conf",
+        "options dummy numdummies=2\noptions nvme_core max_retries=3\tmultipath=N\n"},
+       {"lib/modprobe.d/a.conf", "options dummy numdummies=9\n"},  // shadowed by /etc/a.conf
+       {"lib/modprobe.d/b.conf",
+        "options dummy  numdummies=4   \n# c\noptions nvme quirks=\"x y\"\n"},
+       {"run/modprobe.d/0.conf", "options nvme-core   io_timeout=30\n"},
+       {"etc/modprobe.d/c.conf",
+        "options nvme_core admin_timeout=60\noptions  nvme_core \\\n  shutdown_timeout=5\n"}});
+  Node p = prepare_root(root, td::kOld61);
+  for (const std::string name : {"dummy", "nvme"}) {
+    auto real = real_options(root, td::kOld61, name);
+    ASSERT_FALSE(real.empty()) << name;
+    for (const auto& [mod, opts] : real) {
+      std::string ours = modprobe_option_string(p.modprobe_config, p.cmdline, mod);
+      if (!ours.empty()) ours += ' ';  // module_options_concat()
+      EXPECT_EQ(ours, opts) << "modprobe --show-depends " << name << ": " << mod;
+    }
+  }
+  EXPECT_EQ(modprobe_option_string(p.modprobe_config, p.cmdline, "dummy"),
+            "numdummies=2  numdummies=4   ");  // strtok_r() eats one blank after the name
+  // The words as the kernel cuts them, each with its file:line.
+  auto eff = effective_options(p, "nvme_core");
+  ASSERT_EQ(eff.size(), 5u);
+  EXPECT_EQ(eff[0].param, "io_timeout");
+  EXPECT_EQ(eff[0].where.path, "/run/modprobe.d/0.conf");  // as the node sees it
+  EXPECT_EQ(eff[2].param, "multipath");
+  EXPECT_EQ(eff[2].where.line, 2);
+  EXPECT_EQ(eff[4].param, "shutdown_timeout");
+  EXPECT_EQ(eff[4].where.path, "/etc/modprobe.d/c.conf");
+  fs::remove_all(root);
+}
+
+// OFS601: a value that is not the declared type fails the load with parse_args()'s error; the
+// modules that need it fail with it (OFS208).
+TEST(Options, InvalidValueFailsTheLoad) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root =
+      make_root(td::kOld61, kNvme,
+                "options dummy numdummies=two\noptions nvme_core max_retries=300 multipath=on\n");
+  EvalOptions o;
+  o.only = {"dummy", "nvme"};
+  CheckResult r = evaluate(prepare_root(root, td::kOld61), o);
+  const Finding* f = find(r, kParamInvalidValue);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "dummy");
+  ASSERT_FALSE(f->where.empty());
+  EXPECT_EQ(f->where[0].line, 1);
+  ASSERT_EQ(f->kernel_messages.size(), 1u);
+  EXPECT_EQ(f->kernel_messages[0], "dummy: `two' invalid for parameter `numdummies'");
+  EXPECT_TRUE(has(r, kParamInvalidValue, "nvme_core"));
+  EXPECT_TRUE(has(r, kDependencyFailed, "nvme_core"));
+  for (const auto& m : r.modules) {
+    if (m.name == "dummy") {
+      EXPECT_FALSE(m.loads);
+      EXPECT_EQ(m.errno_name, "EINVAL");
+    }
+    if (m.name == "nvme_core") {
+      EXPECT_EQ(m.errno_name, "ERANGE");  // byte: 300 > 255
+    }
+    if (m.name == "nvme") {
+      EXPECT_EQ(m.failed_dependency, "nvme_core");
+    }
+  }
+  fs::remove_all(root);
+}
+
+// OFS602: the same parameter twice with different values; the last in kernel order wins. The
+// same value twice says nothing.
+TEST(Options, SetTwiceLastWins) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root =
+      make_root_with(td::kOld61, {"kernel/drivers/net/dummy.ko"},
+                     {{"etc/modprobe.d/a.conf", "options dummy numdummies=2\n"},
+                      {"etc/modprobe.d/b.conf", "options dummy numdummies=3\n"},
+                      {"etc/modprobe.d/c.conf", "options dummy numdummies=3\n"}});
+  EvalOptions o;
+  o.only = {"dummy"};
+  CheckResult r = evaluate(prepare_root(root, td::kOld61), o);
+  int n = 0;
+  for (const auto& f : r.findings) {
+    if (f.rule != kParamSetTwice) continue;
+    ++n;
+    EXPECT_NE(f.message.find("the kernel keeps the last: 3 (/etc/modprobe.d/c.conf:1)"),
+              std::string::npos)
+        << f.message;
+    EXPECT_EQ(f.where.size(), 3u);
+  }
+  EXPECT_EQ(n, 1);
+  fs::remove_all(root);
+}
+
+// OFS603/OFS604 against the real modprobe: `install dummy /bin/true` replaces the insertion
+// ("install /bin/true" in --show-depends); `blacklist nvme_core` does not stop `modprobe nvme`
+// from inserting it as a hard dependency (kmod filters only the alias-resolved module).
+TEST(Options, InstallCommandAndBlacklistBypassed) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root =
+      make_root(td::kOld61, kNvme, "install dummy /bin/true\nblacklist nvme_core\n");
+  int st = 0;
+  const std::string args = config_args(root) + " -d " + root + " -S " + td::kOld61;
+  EXPECT_NE(td::run("modprobe" + args + " --show-depends dummy", &st).find("install /bin/true"),
+            std::string::npos);
+  EXPECT_TRUE(real_options(root, td::kOld61, "nvme").count("nvme_core"));
+  EvalOptions o;
+  o.only = {"dummy", "nvme"};
+  CheckResult r = evaluate(prepare_root(root, td::kOld61), o);
+  const Finding* f = find(r, kInstallCommand);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "dummy");
+  EXPECT_NE(f->message.find("the module is never loaded"), std::string::npos) << f->message;
+  f = find(r, kBlacklistBypassed);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "nvme_core");
+  EXPECT_NE(f->message.find("hard dependency of 1 module (nvme)"), std::string::npos) << f->message;
+  fs::remove_all(root);
+}
+
+// `ofsck explain` shows the options with their sources and verdicts, in text and JSON; the
+// kernel command line's <mod>.<param>= comes last (kmod_config_parse_kcmdline()).
+TEST(Options, ExplainShowsOptions) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string root = make_root_with(
+      td::kOld61, kNvme,
+      {{"etc/modprobe.d/a.conf", "options nvme_core max_retries=3 multipath=maybe\n"},
+       {"etc/modprobe.d/b.conf",
+        "options nvme_core max_retries=4 bogus=1\nsoftdep nvme_core pre: crc64\n"}});
+  int st = 0;
+  const std::string cmd = td::ofsck_bin() + " explain --no-cache --root " + root + " --kernel " +
+                          td::kOld61 + " --cmdline nvme_core.max_retries=5 nvme_core";
+  const std::string text = td::run(cmd + " 2>&1", &st);
+  EXPECT_EQ(st, 1) << text;  // multipath=maybe fails the load
+  EXPECT_NE(text.find("  options (modprobe passes \"max_retries=3 multipath=maybe max_retries=4 "
+                      "bogus=1 max_retries=5\"):\n"
+                      "    max_retries=3  [byte, overridden]  /etc/modprobe.d/a.conf:1\n"
+                      "    multipath=maybe  [bool, rejected]  /etc/modprobe.d/a.conf:1: 'maybe' "
+                      "is not a boolean (kstrtobool: y/Y/1/n/N/0 or on/off, by the first "
+                      "characters); the load fails (EINVAL)\n"
+                      "    max_retries=4  [byte, overridden]  /etc/modprobe.d/b.conf:1\n"
+                      "    bogus=1  [unknown]  /etc/modprobe.d/b.conf:1: \"nvme_core: unknown "
+                      "parameter 'bogus' ignored\"\n"
+                      "    max_retries=5  [byte, applied]  (kernel command line)\n"
+                      "  softdep: pre: crc64  (/etc/modprobe.d/b.conf:2)  [used]\n"),
+            std::string::npos)
+      << text;
+  const std::string json = td::run(cmd + " --format json 2>&1", &st);
+  EXPECT_NE(json.find("\"status\": \"rejected\""), std::string::npos) << json;
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace ofsck::check
