@@ -18,6 +18,12 @@ namespace ofsck::cli {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 
+/// snapshot --node, -o, --summary, --proc, --sys.
+struct SnapshotArgs {
+  std::string node, output, proc, sys;
+  bool summary = false;
+};
+
 /// Everything the command line sets, one plain struct filled by CLI11; the chosen command uses
 /// `common` and its own part.
 struct Args {
@@ -30,6 +36,7 @@ struct Args {
   check::UpgradeOptions upgrade;        ///< upgrade --kabi-list
   std::vector<std::string> upgrade_to;  ///< upgrade --to values: releases and package files
   check::WhatifOptions whatif;          ///< whatif --install --remove
+  SnapshotArgs snapshot;                ///< snapshot --node -o --summary
   // What `check` computed, kept until the process ends: see cli::run() (no teardown of the
   // whole-tree model).
   std::optional<check::Node> prepared;
@@ -57,6 +64,7 @@ void modinfo_options(CLI::App* sub, Args& a);  ///< FILE..., --format
 void image_options(CLI::App* sub, Args& a);    ///< INITRAMFS, --need MOD..., --ib-root
 void upgrade_options(CLI::App* sub, Args& a);  ///< --to KVER|PKG..., --kabi-list
 void whatif_options(CLI::App* sub, Args& a);   ///< --install PKG..., --remove NAME...
+void snapshot_options(CLI::App* sub, Args& a);  ///< --node, -o FILE, --summary, --proc, --sys
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).
@@ -77,6 +85,8 @@ int run_image(Args& a);
 int run_upgrade(Args& a);
 /// `whatif`: what installing and removing packages would change.
 int run_whatif(Args& a);
+/// `snapshot`: the node's driver stack as a versioned JSON document (or its summary line).
+int run_snapshot(Args& a);
 
 /// Prints a prepare() error; its exit code (usage 2, else unreadable input 3).
 int report_error(const Error& e);
