@@ -70,6 +70,14 @@ set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_USER_FILELIST
     "%config(noreplace) ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ofsck/ofsck.conf")
+# Ansible local fact (issue 10): `ansible_local.ofsck` is the snapshot summary (a conffile,
+# as everything under /etc).
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/ansible/ofsck.fact
+        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible/facts.d)
+file(APPEND ${CMAKE_BINARY_DIR}/gen/debian/conffiles
+     "${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible/facts.d/ofsck.fact\n")
+list(APPEND CPACK_RPM_USER_FILELIST
+     "%config(noreplace) ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible/facts.d/ofsck.fact")
 # Directories owned by the base system (filesystem, bash-completion, zsh) are not ours.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_MANDIR}
