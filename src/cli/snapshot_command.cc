@@ -8,6 +8,7 @@
 #include "report/escape.hpp"
 #include "report/snapshot.hpp"
 #include "util/atomic_file.hpp"
+#include "util/timing.hpp"
 
 namespace ofsck::cli {
 
@@ -75,13 +76,16 @@ int run_snapshot(Args& a) {
   si.cache_dir = in.rs.cache_dir;
   si.threads = in.rs.threads;
   si.live = live_dirs(a);
+  PhaseTimer timer;
   check::Snapshot s = check::build_snapshot(*a.prepared, a.result, si);
+  timer.lap("snapshot");
   for (const auto& problem : s.problems)
     std::fprintf(stderr, "ofsck: note: %s\n", report::escape(problem).c_str());
   std::string text = !a.snapshot.summary  ? report::render_snapshot_json(s)
                      : c.format == "json" ? report::render_snapshot_summary_json(s)
                                           : report::snapshot_summary_line(s) + "\n";
   if (int rc = write_output(a.snapshot.output, text)) return rc;
+  timer.lap("snapshot: render and write");
   return exit_for(a.result.findings);
 }
 

@@ -1,5 +1,6 @@
 // The snapshot's packages and listed modules: each winning file is hashed (through the digest
-// cache) and compared with what its package recorded (dpkg: info/<pkg>.md5sums). A package's
+// cache) and compared with what its package recorded (dpkg: info/<pkg>.md5sums; RPM: its file
+// digests). A package's
 // verified files go into its digest; every other winner is listed with the reason.
 #include <algorithm>
 #include <map>
@@ -7,32 +8,47 @@
 #include "read/file_digests.hpp"
 #include "read/pkgdb/md5sums.hpp"
 #include "scenario/snapshot_steps.hpp"
+#include "util/timing.hpp"
 
 namespace ofsck::check {
 
 namespace {
 
-/// What packages recorded for their files, read once per package.
+/// What packages recorded for their files: dpkg's info/<pkg>.md5sums (read once per package),
+/// RPM's file digests (read with the database).
 class Records {
  public:
   Records(const std::string& root, const read::PackageDb& db) : root_(root), db_(db) {}
 
-  /// The recorded md5 of `path` in package `p`; nullptr when it records none.
-  const std::string* md5(uint32_t p, const std::string& path) {
-    auto it = sums_.find(p);
-    if (it == sums_.end()) {
-      const model::Package& pkg = db_.packages[p];
-      read::Md5Sums sums;
-      if (pkg.format == model::Package::Format::kDpkg)
-        if (auto r = read::load_dpkg_md5sums(root_, pkg)) sums = std::move(*r);
-      it = sums_.emplace(p, std::move(sums)).first;
+  /// Whether package `p` recorded a digest for `path` (or its usrmerge twin), and whether it is
+  /// the file's.
+  enum class Match { kNone, kSame, kDiffers };
+  Match match(uint32_t p, const std::string& path, const read::FileDigests& d) {
+    if (db_.packages[p].format == model::Package::Format::kRpm) {
+      if (p >= db_.rpm_file_digests.size()) return Match::kNone;
+      const auto& m = db_.rpm_file_digests[p];
+      auto f = m.find(path);
+      if (f == m.end()) f = m.find(read::usrmerge_twin(path));
+      if (f == m.end()) return Match::kNone;
+      return f->second == "sha256:" + d.sha256 || f->second == "md5:" + d.md5 ? Match::kSame
+                                                                              : Match::kDiffers;
     }
-    auto f = it->second.find(path);
-    if (f == it->second.end()) f = it->second.find(read::usrmerge_twin(path));
-    return f == it->second.end() ? nullptr : &f->second;
+    const read::Md5Sums& m = md5sums(p);
+    auto f = m.find(path);
+    if (f == m.end()) f = m.find(read::usrmerge_twin(path));
+    if (f == m.end()) return Match::kNone;
+    return f->second == d.md5 ? Match::kSame : Match::kDiffers;
   }
 
  private:
+  const read::Md5Sums& md5sums(uint32_t p) {
+    auto it = sums_.find(p);
+    if (it != sums_.end()) return it->second;
+    read::Md5Sums sums;
+    if (auto r = read::load_dpkg_md5sums(root_, db_.packages[p])) sums = std::move(*r);
+    return sums_.emplace(p, std::move(sums)).first->second;
+  }
+
   std::string root_;
   const read::PackageDb& db_;
   std::map<uint32_t, read::Md5Sums> sums_;
@@ -83,8 +99,11 @@ void add_module_files(const Node& node, const CheckResult& result, const Snapsho
   std::vector<std::string> paths;
   paths.reserve(mods.size());
   for (const auto& m : mods) paths.push_back(node.resolution.files[m.file].path);
+  PhaseTimer timer;
   read::DigestCache cache(in.cache_dir, node.module_dir);
+  timer.lap("snapshot: digest cache load");
   auto digests = cache.digest(paths, in.threads);
+  timer.lap("snapshot: digests");
   cache.save();
   const read::PackageDb* db = node.packages ? &*node.packages : nullptr;
   static const read::PackageDb kNoDb;
@@ -102,9 +121,9 @@ void add_module_files(const Node& node, const CheckResult& result, const Snapsho
     const std::vector<uint32_t>* owners = db ? db->owners(target) : nullptr;
     bool recorded = false, covered = false;
     for (uint32_t o : owners ? *owners : std::vector<uint32_t>{}) {
-      const std::string* md5 = records.md5(o, target);
-      recorded |= md5 != nullptr;
-      if (md5 && *md5 == digests[i]->md5) {
+      Records::Match m = records.match(o, target, *digests[i]);
+      recorded |= m != Records::Match::kNone;
+      if (m == Records::Match::kSame) {
         verified[o].emplace_back(node.resolution.files[mods[i].file].relpath, digests[i]->sha256);
         covered = true;
         break;
@@ -122,6 +141,7 @@ void add_module_files(const Node& node, const CheckResult& result, const Snapsho
     }
     s.modules.push_back(std::move(x));
   }
+  timer.lap("snapshot: package records");
   for (auto& [p, files] : verified) s.packages.push_back(package_entry(db->packages[p], files));
   std::sort(s.packages.begin(), s.packages.end(), [](const auto& a, const auto& b) {
     return std::tie(a.name, a.version) < std::tie(b.name, b.version);

@@ -97,6 +97,35 @@ TEST(Snapshot, PackageFilesFoldIntoOneDigestAndModifiedOnesAreListed) {
   std::filesystem::remove_all(work);
 }
 
+// The same with rpm: rpmbuild records sha256 file digests, rpm installs the package into the
+// root's own database; librpm's digests cover the file until it is modified.
+TEST(Snapshot, RpmFileDigestsCoverUnmodifiedFiles) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  if (!pkgfix::have_tools()) GTEST_SKIP() << "rpmbuild/rpm not installed";
+  Root r(td::kOld61);
+  const std::string k = r.kver();
+  std::string work = td::make_temp_dir("snaprpm");
+  std::string rpm =
+      pkgfix::build_rpm(work, "ofs-net", "1.0", "1",
+                        {{"/lib/modules/" + k + "/" + kDummy, scn::in_tree(k, kDummy), ""}});
+  pkgfix::rpm_install(r.path(), rpm);
+  r.depmod();
+  check::Snapshot s = snap(r);
+  ASSERT_EQ(s.packages.size(), 1u);
+  EXPECT_EQ(s.packages[0].name, "ofs-net");
+  EXPECT_EQ(s.packages[0].version, "1.0-1");
+  EXPECT_EQ(s.packages[0].modules, 1u);
+  EXPECT_EQ(listed(s, "dummy"), nullptr);
+  std::ofstream(r.mod_dir() + "/" + kDummy, std::ios::app | std::ios::binary) << '\0';
+  check::Snapshot m = snap(r);
+  EXPECT_TRUE(m.packages.empty());
+  const check::SnapshotModule* d = listed(m, "dummy");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->why, "modified");
+  EXPECT_EQ(d->package, "ofs-net");
+  std::filesystem::remove_all(work);
+}
+
 TEST(Snapshot, OptionsInKernelOrderWithSourcesOnTheNode) {
   OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
   Root r(td::kOld61, {kDummy});
