@@ -44,12 +44,17 @@ install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/55-ofsck.install
         DESTINATION lib/kernel/install.d)
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/kernel/postinst.d-ofsck
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d RENAME ofsck)
+# Ansible local fact: `ansible_local.ofsck` is the snapshot summary.
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/ansible/ofsck.fact
+        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible/facts.d)
 set(OFSCK_INTEGRATION_CONFFILES ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts/ofsck.nhc
-    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d/ofsck)
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d/ofsck
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible/facts.d/ofsck.fact)
 # Directories of NHC, systemd and the kernel packages: not ours in the .rpm.
 set(OFSCK_INTEGRATION_DIRS ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc
     ${CMAKE_INSTALL_FULL_SYSCONFDIR}/nhc/scripts ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel
-    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d ${OFSCK_PREFIX_LIB}/kernel
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kernel/postinst.d ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible
+    ${CMAKE_INSTALL_FULL_SYSCONFDIR}/ansible/facts.d ${OFSCK_PREFIX_LIB}/kernel
     ${OFSCK_PREFIX_LIB}/kernel/install.d)
 
 set(OFSCK_MAINTAINER "ofsck developers <ofsck@example.org>"

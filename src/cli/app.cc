@@ -96,6 +96,11 @@ constexpr Command kCommands[] = {
      "removing installed ones, without changing anything; print the findings the change "
      "introduces and fixes, and the modules whose verdict changes",
      add_common_options, whatif_options, run_whatif},
+    {"snapshot",
+     "Write the node's driver stack as one versioned JSON document (kernel, verdicts, package "
+     "digests, modules that differ from their package, effective options, what runs now), or "
+     "its one-line --summary, for fleets (clush, pdsh, Ansible)",
+     add_common_options, snapshot_options, run_snapshot},
 };
 
 int run(int argc, char** argv) {

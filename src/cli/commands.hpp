@@ -19,6 +19,12 @@ namespace ofsck::cli {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 
+/// snapshot --node, -o, --summary, --proc, --sys.
+struct SnapshotArgs {
+  std::string node, output, proc, sys;
+  bool summary = false;
+};
+
 /// Everything the command line sets, one plain struct filled by CLI11; the chosen command uses
 /// `common` and its own part.
 struct Args {
@@ -34,6 +40,7 @@ struct Args {
   std::string output;                   ///< check -o FILE
   std::string state_file;               ///< check --state-file=PATH (empty: the default)
   bool state_file_given = false;        ///< check --state-file
+  SnapshotArgs snapshot;                ///< snapshot --node -o --summary
   // What `check` computed, kept until the process ends: see cli::run() (no teardown of the
   // whole-tree model).
   std::optional<check::Node> prepared;
@@ -68,6 +75,7 @@ int check_outputs_usage(const Args& a);
 /// check's report (text, json or prom) to stdout or -o FILE, then the state file when asked;
 /// `started` times the check for prom. 0, or the exit status of the error it printed.
 int write_check_outputs(Args& a, std::chrono::steady_clock::time_point started);
+void snapshot_options(CLI::App* sub, Args& a);  ///< --node, -o FILE, --summary, --proc, --sys
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).
@@ -88,6 +96,8 @@ int run_image(Args& a);
 int run_upgrade(Args& a);
 /// `whatif`: what installing and removing packages would change.
 int run_whatif(Args& a);
+/// `snapshot`: the node's driver stack as a versioned JSON document (or its summary line).
+int run_snapshot(Args& a);
 
 /// Prints a prepare() error; its exit code (usage 2, else unreadable input 3).
 int report_error(const Error& e);

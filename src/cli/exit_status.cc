@@ -69,6 +69,13 @@ constexpr CommandStatus kStatus[] = {
                "  2  usage error (neither --install nor --remove)\n"
                "  3  input that cannot be read (the root, a package)\n"
                " 70  internal error\n"},
+    {"snapshot", "\nEXIT STATUS\n"
+                 "  0  the snapshot was written and the node has no error-level finding (ok)\n"
+                 "  1  the snapshot was written and the node fails (FAIL): as `check`\n"
+                 "  2  usage error\n"
+                 "  3  input that cannot be checked (no module tree, an empty one), or -o FILE\n"
+                 "     that cannot be written\n"
+                 " 70  internal error\n"},
 };
 
 }  // namespace

@@ -97,6 +97,10 @@ Result<PackageDb> load_package_db(const std::string& root, const PathFilter& kee
     auto& v = db.owners_by_path[path];
     for (uint32_t i : idx) v.push_back(base + i);
   }
+  if (!rpm_or->rpm_file_digests.empty()) {
+    db.rpm_file_digests.resize(base);  // same shifted indices
+    for (auto& d : rpm_or->rpm_file_digests) db.rpm_file_digests.push_back(std::move(d));
+  }
   for (auto& e : rpm_or->problems) db.problems.push_back(std::move(e));
   return db;
 }

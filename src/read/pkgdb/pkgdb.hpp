@@ -28,6 +28,10 @@ struct PackageDb {
   bool have_rpm = false;        ///< an RPM database was opened
   std::string rpm_dbpath;       ///< target-system dbpath used ("" when none)
   std::vector<Error> problems;  ///< per-package or per-database problems that were skipped
+  /// RPM only, per index of `packages` (shorter when later packages are not RPM): the digest
+  /// the package recorded for each kept path (RPMTAG_FILEDIGESTS), "md5:<hex>" or
+  /// "sha256:<hex>" by RPMTAG_FILEDIGESTALGO; a path without one is absent.
+  std::vector<std::unordered_map<std::string, std::string>> rpm_file_digests;
 
   /// Whether any database was found: without one, "owned by no package" means nothing.
   [[nodiscard]] bool empty() const { return !have_dpkg && !have_rpm; }

@@ -9,6 +9,7 @@
 #include <rpm/rpmlib.h>
 #include <rpm/rpmlog.h>
 #include <rpm/rpmmacro.h>
+#include <rpm/rpmpgp.h>
 #include <rpm/rpmtd.h>
 #include <rpm/rpmts.h>
 #include <sys/stat.h>
@@ -120,6 +121,17 @@ Result<std::string> root_to_open(const std::string& r, const std::string& abs_ro
   return copy->path();
 }
 
+/// RPMTAG_FILEDIGESTALGO as the prefix of a recorded digest: MD5 when absent (rpm < 4.6), else
+/// "md5" or "sha256" (PGPHASHALGO_MD5 1, PGPHASHALGO_SHA256 8); "" for any other algorithm.
+std::string digest_algo_name(Header h) {
+  if (!headerIsEntry(h, RPMTAG_FILEDIGESTALGO)) return "md5";
+  switch (headerGetNumber(h, RPMTAG_FILEDIGESTALGO)) {
+    case PGPHASHALGO_MD5: return "md5";
+    case PGPHASHALGO_SHA256: return "sha256";
+    default: return "";
+  }
+}
+
 /// One header's package and the paths it owns (RPMTAG_FILENAMES, those `keep` accepts).
 void add_header(Header h, const PathFilter& keep, PackageDb& db) {
   model::Package pkg;
@@ -135,11 +147,20 @@ void add_header(Header h, const PathFilter& keep, PackageDb& db) {
   db.packages.push_back(std::move(pkg));
   std::unique_ptr<rpmtd_s, TdFree> td(rpmtdNew());
   if (!headerGet(h, RPMTAG_FILENAMES, td.get(), HEADERGET_EXT)) return;  // no files
+  std::unique_ptr<rpmtd_s, TdFree> digests(rpmtdNew());
+  bool have_digests = headerGet(h, RPMTAG_FILEDIGESTS, digests.get(), HEADERGET_MINMEM) &&
+                      rpmtdCount(digests.get()) == rpmtdCount(td.get());
+  const std::string algo = digest_algo_name(h);
   while (const char* f = rpmtdNextString(td.get())) {
+    const char* d = have_digests ? rpmtdNextString(digests.get()) : nullptr;
     std::string_view path(f);
     if (keep && !keep(path)) continue;
     auto& v = db.owners_by_path[std::string(path)];
     if (v.empty() || v.back() != pi) v.push_back(pi);
+    if (d && *d && !algo.empty()) {
+      db.rpm_file_digests.resize(pi + 1);
+      db.rpm_file_digests[pi][std::string(path)] = algo + ":" + d;
+    }
   }
 }
 
