@@ -96,6 +96,11 @@ constexpr Command kCommands[] = {
      "removing installed ones, without changing anything; print the findings the change "
      "introduces and fixes, and the modules whose verdict changes",
      add_common_options, whatif_options, run_whatif},
+    {"fleet",
+     "Read node snapshots (files, a directory, or - for a stream such as clush output): fold "
+     "nodes with identical stacks into node sets, and list what drifts between them per module: "
+     "winning file, package, effective options, findings, kernel, kmod",
+     nullptr, fleet_options, run_fleet},
 };
 
 int run(int argc, char** argv) {

@@ -57,6 +57,7 @@ void modinfo_options(CLI::App* sub, Args& a);  ///< FILE..., --format
 void image_options(CLI::App* sub, Args& a);    ///< INITRAMFS, --need MOD..., --ib-root
 void upgrade_options(CLI::App* sub, Args& a);  ///< --to KVER|PKG..., --kabi-list
 void whatif_options(CLI::App* sub, Args& a);   ///< --install PKG..., --remove NAME...
+void fleet_options(CLI::App* sub, Args& a);    ///< SNAPSHOT...|DIR|- (in `files`), --format
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).
@@ -77,6 +78,8 @@ int run_image(Args& a);
 int run_upgrade(Args& a);
 /// `whatif`: what installing and removing packages would change.
 int run_whatif(Args& a);
+/// `fleet`: node snapshots folded into groups, and the drift between them.
+int run_fleet(Args& a);
 
 /// Prints a prepare() error; its exit code (usage 2, else unreadable input 3).
 int report_error(const Error& e);

@@ -1,0 +1,206 @@
+// Snapshot streams: delimiting concatenated JSON objects, node-prefixed (clush/pdsh) lines,
+// files, directories and stdin. The JSON itself is nlohmann's (strict: it refuses invalid
+// UTF-8, trailing garbage inside a document, duplicate-free is not required).
+#include "read/snapshot_doc.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "read/buffer.hpp"
+#include "read/snapshot_fields.hpp"
+
+namespace ofsck::read {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// The end (one past the closing brace) of the JSON object that starts at s[pos] == '{', found
+/// by brace depth outside strings; nlohmann checks the syntax of the slice afterwards.
+Result<size_t> object_end(std::string_view s, size_t pos) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  size_t limit = std::min<uint64_t>(s.size(), pos + kMaxSnapshotDoc);
+  for (size_t i = pos; i < limit; ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxSnapshotDepth)
+        return make_error(ErrorCode::kMalformed,
+                          fmt::format("nested deeper than {} levels", kMaxSnapshotDepth));
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  if (limit < s.size())
+    return make_error(ErrorCode::kTooLarge,
+                      fmt::format("larger than {} MiB", kMaxSnapshotDoc >> 20));
+  return make_error(ErrorCode::kTruncated, "truncated: the input ends inside the document");
+}
+
+/// nlohmann's message without its "[json.exception.parse_error.101] " tag.
+std::string parse_message(const char* what) {
+  std::string_view m(what);
+  if (m.starts_with("[json.exception.")) m.remove_prefix(std::min(m.size(), m.find("] ") + 2));
+  return std::string(m);
+}
+
+/// One document: JSON syntax, then the fields. Returns false when the stream cannot go on.
+void parse_one(std::string_view text, const std::string& label, SnapshotRead& out) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    out.errors.push_back(Error{ErrorCode::kMalformed, label + ": " + parse_message(e.what()), {}});
+    return;
+  }
+  SnapshotDoc d;
+  d.origin = label;
+  std::string err = detail::snapshot_from_json(j, d);
+  if (!err.empty()) {
+    bool format = err.starts_with("snapshot format");
+    out.errors.push_back(
+        Error{format ? ErrorCode::kUnsupported : ErrorCode::kMalformed, label + ": " + err, {}});
+    return;
+  }
+  out.docs.push_back(std::move(d));
+}
+
+/// A stream of objects with white space between them. `who`: "" or "NODE's lines, ".
+void parse_stream(std::string_view s, const std::string& name, const std::string& who,
+                  SnapshotRead& out) {
+  size_t n = 0;
+  for (size_t pos = 0;;) {
+    while (pos < s.size() && is_space(s[pos])) ++pos;
+    if (pos == s.size()) break;
+    std::string label = fmt::format("{}: {}document {} at offset {:#x}", name, who, ++n, pos);
+    if (s[pos] != '{') {
+      out.errors.push_back(Error{
+          ErrorCode::kMalformed, label + ": expected '{' (a JSON object), found other bytes", {}});
+      return;
+    }
+    Result<size_t> end_or = object_end(s, pos);
+    if (!end_or) {
+      out.errors.push_back(Error{end_or.error().code, label + ": " + end_or.error().message, {}});
+      return;
+    }
+    parse_one(s.substr(pos, *end_or - pos), label, out);
+    pos = *end_or;
+  }
+  if (n == 0 && who.empty())
+    out.errors.push_back(Error{ErrorCode::kMalformed, name + ": no snapshot document", {}});
+}
+
+/// "NODE: payload" lines gathered by NODE (clush and pdsh without -N). False, with the error in
+/// `out`, when some non-blank line has no such prefix.
+void parse_prefixed(std::string_view s, const std::string& name, SnapshotRead& out) {
+  std::vector<std::pair<std::string, std::string>> streams;  // in order of first appearance
+  std::unordered_map<std::string, size_t> index;
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t nl = std::min(s.find('\n', pos), s.size());
+    std::string_view line = s.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (std::all_of(line.begin(), line.end(), is_space)) continue;
+    size_t colon = line.find(": ");
+    if (colon == std::string_view::npos && line.ends_with(':')) colon = line.size() - 1;
+    std::string_view node = line.substr(0, colon == std::string_view::npos ? 0 : colon);
+    if (node.empty() || std::any_of(node.begin(), node.end(),
+                                    [](char c) { return is_space(c) || c == '{' || c == '"'; })) {
+      out.errors.push_back(Error{ErrorCode::kMalformed,
+                                 fmt::format("{}: line {}: neither a JSON object nor a 'NODE: ' "
+                                             "line as clush or pdsh prefix them (gathered "
+                                             "output such as clush -b or dshbak is not read: "
+                                             "use clush -N, or one file per node)",
+                                             name, line_no),
+                                 {}});
+      return;
+    }
+    auto [it, fresh] = index.try_emplace(std::string(node), streams.size());
+    if (fresh) streams.emplace_back(std::string(node), std::string());
+    std::string& payload = streams[it->second].second;
+    if (colon + 2 <= line.size()) payload.append(line.substr(colon + 2));
+    payload.push_back('\n');
+  }
+  for (const auto& [node, payload] : streams) parse_stream(payload, name, node + "'s lines, ", out);
+  if (streams.empty())
+    out.errors.push_back(Error{ErrorCode::kMalformed, name + ": no snapshot document", {}});
+}
+
+void add_io_error(const std::string& name, const std::string& message, SnapshotRead& out) {
+  out.errors.push_back(Error{ErrorCode::kIo, name + ": " + message, {}});
+}
+
+void read_stdin(SnapshotRead& out) {
+  std::string all;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return add_io_error("-", std::strerror(errno), out);
+    if (n == 0) break;
+    if (all.size() + static_cast<size_t>(n) > kMaxSnapshotInput)
+      return add_io_error("-", fmt::format("larger than {} GiB", kMaxSnapshotInput >> 30), out);
+    all.append(buf, static_cast<size_t>(n));
+  }
+  parse_snapshots(all, "-", out);
+}
+
+void read_one_file(const std::string& path, SnapshotRead& out) {
+  Result<Buffer> b = read_file_buffer(path, kMaxSnapshotInput);
+  if (!b) return out.errors.push_back(b.error());
+  std::string_view text(reinterpret_cast<const char*>(b->data()), b->size());
+  parse_snapshots(text, path, out);
+}
+
+void read_directory(const std::string& dir, SnapshotRead& out) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code ec2;
+    if (it->path().extension() == ".json" && it->is_regular_file(ec2))
+      files.push_back(it->path().string());
+  }
+  if (ec) return add_io_error(dir, "cannot list the directory: " + ec.message(), out);
+  if (files.empty()) return add_io_error(dir, "no *.json snapshot in the directory", out);
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) read_one_file(f, out);
+}
+
+}  // namespace
+
+void parse_snapshots(std::string_view bytes, const std::string& name, SnapshotRead& out) {
+  size_t first = 0;
+  while (first < bytes.size() && is_space(bytes[first])) ++first;
+  if (first < bytes.size() && bytes[first] != '{') return parse_prefixed(bytes, name, out);
+  parse_stream(bytes, name, "", out);
+}
+
+SnapshotRead read_snapshots(const std::vector<std::string>& args) {
+  SnapshotRead out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (a == "-") read_stdin(out);
+    else if (std::filesystem::is_directory(a, ec)) read_directory(a, out);
+    else read_one_file(a, out);
+  }
+  return out;
+}
+
+}  // namespace ofsck::read
