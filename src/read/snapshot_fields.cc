@@ -64,10 +64,11 @@ class Obj {
     auto it = j_.find(key);
     return it != j_.end() && it->is_string();
   }
+  /// jq-style paths: .options[3].param
   std::string sub(const char* key, size_t i) const {
-    return path_ + "\"" + key + "\"[" + std::to_string(i) + "]";
+    return sub(key) + "[" + std::to_string(i) + "]";
   }
-  std::string sub(const char* key) const { return path_ + "\"" + key + "\""; }
+  std::string sub(const char* key) const { return path_ + "." + key; }
 
  private:
   const json* find(const char* key, Need need) {
@@ -82,9 +83,8 @@ class Obj {
   void fail(std::string_view key, const char* expected, const json& found) {
     if (!err_.empty()) return;
     std::string where = key.empty() ? path_ : sub(std::string(key).c_str());
-    if (where.empty()) where = "document";
-    err_ = (key.empty() && path_.empty() ? "document" : "field " + where) + ": expected " +
-           expected + ", found " + found.type_name();
+    err_ = (where.empty() ? "document" : "field " + where) + ": expected " + expected + ", found " +
+           found.type_name();
   }
 
   const json& j_;
@@ -100,7 +100,7 @@ void each_row(Obj& o, const char* key, std::vector<T>& out, std::string& err, Ea
   if (!a) return;
   out.reserve(a->size());
   for (size_t i = 0; i < a->size() && err.empty(); ++i) {
-    Obj row((*a)[i], o.sub(key, i) + ".", err);
+    Obj row((*a)[i], o.sub(key, i), err);
     each(row, out.emplace_back());
   }
 }
@@ -108,7 +108,7 @@ void each_row(Obj& o, const char* key, std::vector<T>& out, std::string& err, Ea
 void read_summary(Obj& top, SnapshotDoc& d, std::string& err) {
   const json* s = top.object("summary");
   if (!s) return;
-  Obj o(*s, top.sub("summary") + ".", err);
+  Obj o(*s, top.sub("summary"), err);
   o.str("verdict", d.verdict);
   o.u64("modules", d.modules);
   o.u64("failing", d.failing);
@@ -129,7 +129,7 @@ void read_header(Obj& o, const json& j, SnapshotDoc& d, std::string& err) {
     return;
   }
   o.str("node", d.node);
-  if (err.empty() && d.node.empty()) err = "field \"node\": empty";
+  if (err.empty() && d.node.empty()) err = "field .node: empty";
   o.str("taken", d.taken, Need::kOptional);
   o.str("ofsck", d.ofsck, Need::kOptional);
   o.str("kernel", d.kernel);

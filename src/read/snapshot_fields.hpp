@@ -9,8 +9,8 @@
 
 namespace ofsck::read::detail {
 
-/// Fills `doc` from `j`. Returns "" or the first problem, naming the field ("field
-/// \"options\"[3].param: expected a string, found number").
+/// Fills `doc` from `j`. Returns "" or the first problem, naming the field by its jq path
+/// ("field .options[3].param: expected a string, found number").
 [[nodiscard]] std::string snapshot_from_json(const nlohmann::json& j, SnapshotDoc& doc);
 
 }  // namespace ofsck::read::detail
