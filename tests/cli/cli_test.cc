@@ -125,8 +125,8 @@ TEST(Cli, HelpHasExitStatus) {
 }
 // Every command's --help, byte for byte (the options the commands share are registered once).
 TEST(Cli, HelpGoldens) {
-  for (std::string cmd :
-       {"", "check", "explain", "depmod", "modinfo", "rules", "image", "upgrade", "whatif"}) {
+  for (std::string cmd : {"", "check", "explain", "depmod", "modinfo", "rules", "image", "upgrade",
+                          "whatif", "fleet"}) {
     int rc = -1;
     std::string out = run(testdata::ofsck_bin() + " " + cmd + " --help", &rc);
     EXPECT_EQ(rc, 0) << cmd;
