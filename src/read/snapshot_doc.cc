@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 
 #include "read/buffer.hpp"
 #include "read/snapshot_fields.hpp"
+#include "util/parallel_for.hpp"
 
 namespace ofsck::read {
 
@@ -60,7 +62,7 @@ std::string parse_message(const char* what) {
   return std::string(m);
 }
 
-/// One document: JSON syntax, then the fields. Returns false when the stream cannot go on.
+/// One document: JSON syntax, then the fields.
 void parse_one(std::string_view text, const std::string& label, SnapshotRead& out) {
   nlohmann::json j;
   try {
@@ -81,34 +83,56 @@ void parse_one(std::string_view text, const std::string& label, SnapshotRead& ou
   out.docs.push_back(std::move(d));
 }
 
-/// A stream of objects with white space between them. `who`: "" or "NODE's lines, ".
-void parse_stream(std::string_view s, const std::string& name, const std::string& who,
-                  SnapshotRead& out) {
+/// One delimited document to parse, or an error found while delimiting.
+struct Slot {
+  std::string_view text;
+  std::string label;
+  std::optional<Error> error;
+};
+
+void error_slot(std::vector<Slot>& slots, ErrorCode code, std::string message) {
+  slots.push_back(Slot{{}, {}, Error{code, std::move(message), {}}});
+}
+
+/// Delimits the objects of a stream (white space between them). `who`: "" or "NODE's lines, ".
+/// A delimiting error ends the stream: nothing after it can be delimited with certainty.
+void split_stream(std::string_view s, const std::string& name, const std::string& who,
+                  std::vector<Slot>& slots) {
   size_t n = 0;
   for (size_t pos = 0;;) {
     while (pos < s.size() && is_space(s[pos])) ++pos;
     if (pos == s.size()) break;
     std::string label = fmt::format("{}: {}document {} at offset {:#x}", name, who, ++n, pos);
-    if (s[pos] != '{') {
-      out.errors.push_back(Error{
-          ErrorCode::kMalformed, label + ": expected '{' (a JSON object), found other bytes", {}});
-      return;
-    }
+    if (s[pos] != '{')
+      return error_slot(slots, ErrorCode::kMalformed,
+                        label + ": expected '{' (a JSON object), found other bytes");
     Result<size_t> end_or = object_end(s, pos);
-    if (!end_or) {
-      out.errors.push_back(Error{end_or.error().code, label + ": " + end_or.error().message, {}});
-      return;
-    }
-    parse_one(s.substr(pos, *end_or - pos), label, out);
+    if (!end_or)
+      return error_slot(slots, end_or.error().code, label + ": " + end_or.error().message);
+    slots.push_back(Slot{s.substr(pos, *end_or - pos), std::move(label), std::nullopt});
     pos = *end_or;
   }
   if (n == 0 && who.empty())
-    out.errors.push_back(Error{ErrorCode::kMalformed, name + ": no snapshot document", {}});
+    error_slot(slots, ErrorCode::kMalformed, name + ": no snapshot document");
 }
 
-/// "NODE: payload" lines gathered by NODE (clush and pdsh without -N). False, with the error in
-/// `out`, when some non-blank line has no such prefix.
-void parse_prefixed(std::string_view s, const std::string& name, SnapshotRead& out) {
+/// Parses the slots on `threads` threads (0: every core); results in slot order.
+void parse_slots(const std::vector<Slot>& slots, unsigned threads, SnapshotRead& out) {
+  std::vector<SnapshotRead> parsed(slots.size());
+  parallel_for(slots.size(), threads, [&](size_t i) {
+    if (!slots[i].error) parse_one(slots[i].text, slots[i].label, parsed[i]);
+  });
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].error) out.errors.push_back(*slots[i].error);
+    for (auto& d : parsed[i].docs) out.docs.push_back(std::move(d));
+    for (auto& e : parsed[i].errors) out.errors.push_back(std::move(e));
+  }
+}
+
+/// "NODE: payload" lines gathered by NODE (clush and pdsh without -N); an error when some
+/// non-blank line has no such prefix.
+void parse_prefixed(std::string_view s, const std::string& name, unsigned threads,
+                    SnapshotRead& out) {
   std::vector<std::pair<std::string, std::string>> streams;  // in order of first appearance
   std::unordered_map<std::string, size_t> index;
   size_t line_no = 0;
@@ -138,9 +162,22 @@ void parse_prefixed(std::string_view s, const std::string& name, SnapshotRead& o
     if (colon + 2 <= line.size()) payload.append(line.substr(colon + 2));
     payload.push_back('\n');
   }
-  for (const auto& [node, payload] : streams) parse_stream(payload, name, node + "'s lines, ", out);
-  if (streams.empty())
-    out.errors.push_back(Error{ErrorCode::kMalformed, name + ": no snapshot document", {}});
+  std::vector<Slot> slots;
+  for (const auto& [node, payload] : streams)
+    split_stream(payload, name, node + "'s lines, ", slots);
+  if (streams.empty()) error_slot(slots, ErrorCode::kMalformed, name + ": no snapshot document");
+  parse_slots(slots, threads, out);
+}
+
+/// parse_snapshots() on `threads` threads.
+void parse_input(std::string_view bytes, const std::string& name, unsigned threads,
+                 SnapshotRead& out) {
+  size_t first = 0;
+  while (first < bytes.size() && is_space(bytes[first])) ++first;
+  if (first < bytes.size() && bytes[first] != '{') return parse_prefixed(bytes, name, threads, out);
+  std::vector<Slot> slots;
+  split_stream(bytes, name, "", slots);
+  parse_slots(slots, threads, out);
 }
 
 void add_io_error(const std::string& name, const std::string& message, SnapshotRead& out) {
@@ -162,11 +199,11 @@ void read_stdin(SnapshotRead& out) {
   parse_snapshots(all, "-", out);
 }
 
-void read_one_file(const std::string& path, SnapshotRead& out) {
+void read_one_file(const std::string& path, unsigned threads, SnapshotRead& out) {
   Result<Buffer> b = read_file_buffer(path, kMaxSnapshotInput);
   if (!b) return out.errors.push_back(b.error());
   std::string_view text(reinterpret_cast<const char*>(b->data()), b->size());
-  parse_snapshots(text, path, out);
+  parse_input(text, path, threads, out);
 }
 
 void read_directory(const std::string& dir, SnapshotRead& out) {
@@ -180,16 +217,19 @@ void read_directory(const std::string& dir, SnapshotRead& out) {
   if (ec) return add_io_error(dir, "cannot list the directory: " + ec.message(), out);
   if (files.empty()) return add_io_error(dir, "no *.json snapshot in the directory", out);
   std::sort(files.begin(), files.end());
-  for (const auto& f : files) read_one_file(f, out);
+  // One file per task (usually one document each), read and parsed on every core.
+  std::vector<SnapshotRead> parsed(files.size());
+  parallel_for(files.size(), 0, [&](size_t i) { read_one_file(files[i], 1, parsed[i]); });
+  for (auto& p : parsed) {
+    for (auto& d : p.docs) out.docs.push_back(std::move(d));
+    for (auto& e : p.errors) out.errors.push_back(std::move(e));
+  }
 }
 
 }  // namespace
 
 void parse_snapshots(std::string_view bytes, const std::string& name, SnapshotRead& out) {
-  size_t first = 0;
-  while (first < bytes.size() && is_space(bytes[first])) ++first;
-  if (first < bytes.size() && bytes[first] != '{') return parse_prefixed(bytes, name, out);
-  parse_stream(bytes, name, "", out);
+  parse_input(bytes, name, 0, out);
 }
 
 SnapshotRead read_snapshots(const std::vector<std::string>& args) {
@@ -198,7 +238,7 @@ SnapshotRead read_snapshots(const std::vector<std::string>& args) {
     std::error_code ec;
     if (a == "-") read_stdin(out);
     else if (std::filesystem::is_directory(a, ec)) read_directory(a, out);
-    else read_one_file(a, out);
+    else read_one_file(a, 0, out);
   }
   return out;
 }

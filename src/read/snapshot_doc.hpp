@@ -77,6 +77,7 @@ struct SnapshotRead {
 /// Parses `bytes` (one input named `name`: a file or "-") into `out`: a stream of documents,
 /// plain or node-prefixed. A malformed document is one error: a bad field skips that document,
 /// broken JSON syntax ends the stream (nothing after it can be delimited with certainty).
+/// Documents are parsed on every core; the result is in input order.
 void parse_snapshots(std::string_view bytes, const std::string& name, SnapshotRead& out);
 
 /// Reads every argument: "-" (stdin), a directory (its *.json regular files, sorted by name,
