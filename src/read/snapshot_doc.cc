@@ -3,11 +3,13 @@
 // UTF-8, trailing garbage inside a document, duplicate-free is not required).
 #include "read/snapshot_doc.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
@@ -133,8 +135,9 @@ void parse_slots(const std::vector<Slot>& slots, unsigned threads, SnapshotRead&
 /// non-blank line has no such prefix.
 void parse_prefixed(std::string_view s, const std::string& name, unsigned threads,
                     SnapshotRead& out) {
-  std::vector<std::pair<std::string, std::string>> streams;  // in order of first appearance
+  std::deque<std::pair<std::string, std::string>> streams;  // in order of first appearance
   std::unordered_map<std::string, size_t> index;
+  std::pair<std::string, std::string>* cur = nullptr;  // the previous line's node
   size_t line_no = 0;
   for (size_t pos = 0; pos < s.size();) {
     size_t nl = std::min(s.find('\n', pos), s.size());
@@ -156,9 +159,13 @@ void parse_prefixed(std::string_view s, const std::string& name, unsigned thread
                                  {}});
       return;
     }
-    auto [it, fresh] = index.try_emplace(std::string(node), streams.size());
-    if (fresh) streams.emplace_back(std::string(node), std::string());
-    std::string& payload = streams[it->second].second;
+    // Lines of one node mostly come in runs: look the prefix up only when it changes.
+    if (cur == nullptr || node != cur->first) {
+      auto [it, fresh] = index.try_emplace(std::string(node), streams.size());
+      if (fresh) streams.emplace_back(std::string(node), std::string());
+      cur = &streams[it->second];
+    }
+    std::string& payload = cur->second;
     if (colon + 2 <= line.size()) payload.append(line.substr(colon + 2));
     payload.push_back('\n');
   }
@@ -185,18 +192,27 @@ void add_io_error(const std::string& name, const std::string& message, SnapshotR
 }
 
 void read_stdin(SnapshotRead& out) {
-  std::string all;
-  char buf[1 << 16];
+  // Read straight into an uninitialised buffer, sized from fstat when stdin is a file
+  // (`fleet - < FILE`), growing geometrically for a pipe.
+  struct stat st;
+  uint64_t hint = 1 << 20;
+  if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+    hint = std::clamp<uint64_t>(static_cast<uint64_t>(st.st_size) + 1, hint, kMaxSnapshotInput);
+  Buffer all(hint);
+  uint64_t len = 0;
   for (;;) {
-    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (len == all.size()) {
+      if (len >= kMaxSnapshotInput)
+        return add_io_error("-", fmt::format("larger than {} GiB", kMaxSnapshotInput >> 30), out);
+      all.resize(std::min(kMaxSnapshotInput, 2 * len));
+    }
+    ssize_t n = ::read(STDIN_FILENO, all.data() + len, all.size() - len);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return add_io_error("-", std::strerror(errno), out);
     if (n == 0) break;
-    if (all.size() + static_cast<size_t>(n) > kMaxSnapshotInput)
-      return add_io_error("-", fmt::format("larger than {} GiB", kMaxSnapshotInput >> 30), out);
-    all.append(buf, static_cast<size_t>(n));
+    len += static_cast<uint64_t>(n);
   }
-  parse_snapshots(all, "-", out);
+  parse_snapshots(std::string_view(reinterpret_cast<const char*>(all.data()), len), "-", out);
 }
 
 void read_one_file(const std::string& path, unsigned threads, SnapshotRead& out) {
