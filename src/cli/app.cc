@@ -101,6 +101,11 @@ constexpr Command kCommands[] = {
      "digests, modules that differ from their package, effective options, what runs now), or "
      "its one-line --summary, for fleets (clush, pdsh, Ansible)",
      add_common_options, snapshot_options, run_snapshot},
+    {"fleet",
+     "Read node snapshots (files, a directory, or - for a stream such as clush output): fold "
+     "nodes with identical stacks into node sets, and list what drifts between them per module: "
+     "winning file, package, effective options, findings, kernel, kmod",
+     nullptr, fleet_options, run_fleet},
 };
 
 int run(int argc, char** argv) {

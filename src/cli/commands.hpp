@@ -76,6 +76,7 @@ int check_outputs_usage(const Args& a);
 /// `started` times the check for prom. 0, or the exit status of the error it printed.
 int write_check_outputs(Args& a, std::chrono::steady_clock::time_point started);
 void snapshot_options(CLI::App* sub, Args& a);  ///< --node, -o FILE, --summary, --proc, --sys
+void fleet_options(CLI::App* sub, Args& a);    ///< SNAPSHOT...|DIR|- (in `files`), --format
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).
@@ -98,6 +99,8 @@ int run_upgrade(Args& a);
 int run_whatif(Args& a);
 /// `snapshot`: the node's driver stack as a versioned JSON document (or its summary line).
 int run_snapshot(Args& a);
+/// `fleet`: node snapshots folded into groups, and the drift between them.
+int run_fleet(Args& a);
 
 /// Prints a prepare() error; its exit code (usage 2, else unreadable input 3).
 int report_error(const Error& e);

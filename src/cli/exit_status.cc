@@ -76,6 +76,14 @@ constexpr CommandStatus kStatus[] = {
                  "  3  input that cannot be checked (no module tree, an empty one), or -o FILE\n"
                  "     that cannot be written\n"
                  " 70  internal error\n"},
+    {"fleet", "\nEXIT STATUS\n"
+              "  0  no node has error-level findings and nothing drifts between nodes\n"
+              "  1  some node has error-level findings, or something drifts (the report says\n"
+              "     what)\n"
+              "  2  usage error\n"
+              "  3  some input could not be read: a missing file, broken JSON, another snapshot\n"
+              "     format (the snapshots that were read are still reported)\n"
+              " 70  internal error\n"},
 };
 
 }  // namespace

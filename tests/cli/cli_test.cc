@@ -126,7 +126,7 @@ TEST(Cli, HelpHasExitStatus) {
 // Every command's --help, byte for byte (the options the commands share are registered once).
 TEST(Cli, HelpGoldens) {
   for (std::string cmd : {"", "check", "explain", "depmod", "modinfo", "rules", "image", "upgrade",
-                          "whatif", "snapshot"}) {
+                          "whatif", "snapshot", "fleet"}) {
     int rc = -1;
     std::string out = run(testdata::ofsck_bin() + " " + cmd + " --help", &rc);
     EXPECT_EQ(rc, 0) << cmd;

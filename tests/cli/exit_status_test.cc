@@ -226,7 +226,7 @@ TEST(ExitStatus, ModinfoExitAndJson) {
 // Every command's --help documents its exit statuses.
 TEST(ExitStatus, EveryHelpHasExitStatus) {
   for (const char* cmd :
-       {"check", "explain", "depmod", "modinfo", "rules", "image", "upgrade", "whatif"}) {
+       {"check", "explain", "depmod", "modinfo", "rules", "image", "upgrade", "whatif", "fleet"}) {
     Output x = ofsck(std::string(cmd) + " --help");
     EXPECT_EQ(x.rc, 0) << cmd;
     EXPECT_NE(x.out.find("EXIT STATUS\n  0  "), x.out.npos) << cmd;
