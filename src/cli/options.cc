@@ -16,6 +16,7 @@
 #include "read/text/ofsck_conf.hpp"
 #include "read/text/text_util.hpp"
 #include "report/escape.hpp"
+#include "util/atomic_file.hpp"
 
 namespace ofsck::cli {
 
@@ -188,26 +189,7 @@ int load_config(CommonOptions& c) {
 }
 
 Result<void> write_atomically(const std::string& path, std::string_view data) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0)
-    return make_error(ErrorCode::kIo, fmt::format("cannot create {}: {}", tmp, strerror(errno)),
-                      SourceRef{path});
-  bool ok = fchmod(fd, 0644) == 0;
-  for (size_t done = 0; ok && done < data.size();) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<size_t>(n);
-  }
-  ok = ok && fsync(fd) == 0;
-  int err = errno;
-  ok = ::close(fd) == 0 && ok;
-  if (ok && std::rename(tmp.c_str(), path.c_str()) == 0) return {};
-  err = ok ? errno : err;
-  std::remove(tmp.c_str());
-  return make_error(ErrorCode::kIo, fmt::format("cannot write: {}", strerror(err)),
-                    SourceRef{path});
+  return write_file_atomically(path, data);
 }
 
 int apply_suppression(const CommonOptions& c, check::CheckResult& r) {

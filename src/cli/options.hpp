@@ -67,8 +67,7 @@ int load_config(CommonOptions& c);
 /// 0, or kExitInput when the baseline cannot be written.
 int apply_suppression(const CommonOptions& c, check::CheckResult& r);
 
-/// Writes `data` to `path` through a temporary file in the same directory renamed over it
-/// (mode 0644, fsync'd), so that a reader sees the old file or the new one, never a part.
+/// Writes `data` to `path` atomically: util/atomic_file.hpp's write_file_atomically().
 Result<void> write_atomically(const std::string& path, std::string_view data);
 
 /// --baseline's entries, or nullptr.

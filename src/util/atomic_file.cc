@@ -44,6 +44,13 @@ Result<void> write_file_atomically(const std::string& path, std::string_view byt
   mode_t mask = ::umask(0);
   ::umask(mask);
   (void)::fchmod(fd, 0666 & ~mask);
+  // Durable before it replaces the old file: a crash leaves the old content or the new.
+  if (::fsync(fd) != 0) {
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(path, "write failed", e);
+  }
   if (::close(fd) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
