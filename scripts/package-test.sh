@@ -35,17 +35,18 @@ want=(/usr/sbin/ofsck /etc/ofsck/ofsck.conf /usr/share/doc/ofsck/README.md
       /usr/share/doc/ofsck/copyright /usr/share/doc/ofsck/changelog.gz
       /usr/share/man/man8/ofsck.8.gz /usr/share/bash-completion/completions/ofsck
       /usr/share/zsh/vendor-completions/_ofsck)
-# The integrations (issue 10; tests/integrations): NHC's check, the kernel install hooks.
+# The integrations (issue 10; tests/integrations): NHC's check, the kernel install hooks, the
+# Ansible fact.
 integration_programs=(/usr/lib/kernel/install.d/55-ofsck.install /etc/kernel/postinst.d/ofsck
-      /usr/lib/ofsck/kernel-hook)
+      /usr/lib/ofsck/kernel-hook /etc/ansible/facts.d/ofsck.fact)
 want+=(/etc/nhc/scripts/ofsck.nhc "${integration_programs[@]}")
 for f in "${want[@]}"; do grep -qx "$f" "$tmp/deb.files" || fail "$f is not in the .deb"; done
 for f in "${integration_programs[@]}"; do
   mode=$(dpkg-deb -c "$deb" | awk -v f=".$f" '$6 == f {print $1}')
   [ "$mode" = -rwxr-xr-x ] || fail "$f is $mode in the .deb, not -rwxr-xr-x"
 done
-conffiles=$(printf '%s\n' /etc/ofsck/ofsck.conf /etc/nhc/scripts/ofsck.nhc /etc/kernel/postinst.d/ofsck |
-  sort)
+conffiles=$(printf '%s\n' /etc/ofsck/ofsck.conf /etc/nhc/scripts/ofsck.nhc /etc/kernel/postinst.d/ofsck \
+  /etc/ansible/facts.d/ofsck.fact | sort)
 [ "$(dpkg-deb -I "$deb" conffiles | sort)" = "$conffiles" ] || fail ".deb conffiles"
 [ "$(rpm -qpc "$rpm" | sort)" = "$conffiles" ] || fail ".rpm %config"
 depends=$(dpkg-deb -f "$deb" Depends)
