@@ -265,7 +265,7 @@ Result<std::vector<model::TrustedCert>> kernel_image_certificates(const std::str
   if (!head) return tl::unexpected(head.error());
   auto range = payload_range(*head, *size, path);
   if (!range) return tl::unexpected(range.error());
-  const auto [off, len] = *range;
+  const uint64_t off = range->first, len = range->second;  // captured below: no binding
   auto first = file.read_at(off, std::min<uint64_t>(len, 8));
   if (!first) return tl::unexpected(first.error());
   auto f = payload_format(*first, off, path);
