@@ -76,7 +76,7 @@ int check_outputs_usage(const Args& a);
 /// `started` times the check for prom. 0, or the exit status of the error it printed.
 int write_check_outputs(Args& a, std::chrono::steady_clock::time_point started);
 void snapshot_options(CLI::App* sub, Args& a);  ///< --node, -o FILE, --summary, --proc, --sys
-void fleet_options(CLI::App* sub, Args& a);    ///< SNAPSHOT...|DIR|- (in `files`), --format
+void fleet_options(CLI::App* sub, Args& a);     ///< SNAPSHOT...|DIR|- (in `files`), --format
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).
