@@ -31,8 +31,8 @@ using Ctx = std::unique_ptr<EVP_MD_CTX, CtxFree>;
 
 std::string hex(const unsigned char* p, unsigned n) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(2 * n, '0');
-  for (unsigned i = 0; i < n; ++i) {
+  std::string s(size_t{2} * n, '0');
+  for (size_t i = 0; i < n; ++i) {
     s[2 * i] = kHex[p[i] >> 4];
     s[2 * i + 1] = kHex[p[i] & 15];
   }

@@ -23,6 +23,7 @@ struct ItemKey {
   std::string module;
   int kind = 0;
   std::string subject;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const ItemKey&) const = default;
 };
 

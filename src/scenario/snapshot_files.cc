@@ -4,6 +4,7 @@
 // verified files go into its digest; every other winner is listed with the reason.
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "read/file_digests.hpp"
 #include "read/pkgdb/md5sums.hpp"
@@ -18,7 +19,7 @@ namespace {
 /// RPM's file digests (read with the database).
 class Records {
  public:
-  Records(const std::string& root, const read::PackageDb& db) : root_(root), db_(db) {}
+  Records(std::string root, const read::PackageDb& db) : root_(std::move(root)), db_(db) {}
 
   /// Whether package `p` recorded a digest for `path` (or its usrmerge twin), and whether it is
   /// the file's.
