@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "read/text/text_util.hpp"
 
@@ -50,23 +51,20 @@ std::vector<std::pair<std::string, std::string>> read_params(const std::string& 
 Result<std::vector<ProcModule>> parse_proc_modules(std::string_view text,
                                                    const std::string& source) {
   std::vector<ProcModule> out;
-  uint32_t lineno = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t nl = std::min(text.find('\n', pos), text.size());
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++lineno;
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+  std::optional<Error> bad;  // the first malformed line ends the parse
+  for_each_line(text, [&](std::string_view line, uint32_t lineno) {
+    if (bad || line.find_first_not_of(" \t") == std::string_view::npos) return;
     auto w = words(line, 5);
     if (w.size() < 5 || !all_digits(w[1]) || w[0].find('/') != std::string_view::npos) {
       SourceRef where{source, lineno};
       where.text = std::string(line.substr(0, 200));
-      return make_error(ErrorCode::kMalformed,
-                        "not a /proc/modules line (name size refcount deps state ...)",
-                        std::move(where));
+      bad = Error{ErrorCode::kMalformed,
+                  "not a /proc/modules line (name size refcount deps state ...)", std::move(where)};
+      return;
     }
     out.push_back(ProcModule{std::string(w[0]), std::string(w[4])});
-  }
+  });
+  if (bad) return tl::unexpected(std::move(*bad));
   return out;
 }
 
