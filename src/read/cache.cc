@@ -177,22 +177,36 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-/// Atomic replace: write <path>.tmp.<pid>, fsync-free rename (a torn write is just a corrupt
-/// cache, which is detected and ignored).
-void write_atomic(const std::string& path, const std::string& data) {
+/// Atomic replace, streamed: the pieces piece(0..n-1) append to a buffer written out whenever
+/// it passes 1 MiB, into <path>.tmp.<pid>, which is then renamed over `path` (fsync-free: a torn
+/// write is just a corrupt cache, which is detected and ignored). A large cache is never held
+/// whole beside the records it is written from.
+void write_atomic_pieces(const std::string& path, size_t n,
+                         const std::function<void(size_t, std::string&)>& piece) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return;
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    std::string buf;
+    for (size_t i = 0; i < n && out; ++i) {
+      piece(i, buf);
+      if (buf.size() < (size_t{1} << 20) && i + 1 < n) continue;
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+    }
     if (!out) {
       std::remove(tmp.c_str());
       return;
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
+}
+
+/// The same for bytes already in memory.
+void write_atomic(const std::string& path, const std::string& data) {
+  write_atomic_pieces(path, 1, [&data](size_t, std::string& buf) { buf += data; });
 }
 
 std::string header() {
@@ -459,32 +473,6 @@ void append_record(std::string& out, std::string_view path, const FileStamp& sta
   out += rec.out;
 }
 
-/// Streams records to <file>.tmp.<pid>, then renames it over `file`: one record is held at a
-/// time, never a copy of the whole cache beside the records. `record(i, buf)` appends record i
-/// to buf (or nothing).
-void write_records_atomic(const std::string& file, size_t n,
-                          const std::function<void(size_t, std::string&)>& record) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
-  const std::string tmp = fmt::format("{}.tmp.{}", file, getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    std::string buf = header();
-    for (size_t i = 0; i < n && out; ++i) {
-      record(i, buf);
-      if (buf.size() < (size_t{1} << 20) && i + 1 < n) continue;
-      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-      buf.clear();
-    }
-    if (!out) {
-      std::remove(tmp.c_str());
-      return;
-    }
-  }
-  if (std::rename(tmp.c_str(), file.c_str()) != 0) std::remove(tmp.c_str());
-}
-
 }  // namespace
 
 void ModuleCache::read_into(const std::vector<std::string>& paths, const ReadOptions& opts,
@@ -537,7 +525,8 @@ void ModuleCache::read_into(const std::vector<std::string>& paths, const ReadOpt
   if (!alias_from_.empty()) return;  // read-only
   // Rewrite the cache with every successfully read file of this run: a hit's bytes as they
   // were, a fresh record serialised from where the caller keeps it.
-  write_records_atomic(file, paths.size(), [&](size_t i, std::string& buf) {
+  write_atomic_pieces(file, paths.size(), [&](size_t i, std::string& buf) {
+    if (i == 0) buf = header();
     if (!stamped[i]) return;
     if (hit[i]) return append_record(buf, paths[i], stamps[i], hit[i]->flags, hit[i]->data);
     const model::ModuleFile* m = stored(i);
