@@ -4,14 +4,14 @@
 # run never writes into the repository. A crash, leak, timeout or OOM fails the script and
 # leaves the input under the printed directory: add it to fuzz/corpus/<parser>/ with a named
 # regression test once fixed.
-#   scripts/fuzz.sh [BUILD_DIR]      env: FUZZ_SECONDS (20 per target), FUZZ_JOBS (nproc),
+#   scripts/fuzz.sh [BUILD_DIR]      env: FUZZ_SECONDS (10 per target), FUZZ_JOBS (nproc),
 #                                         FUZZ_BUILD_ONLY=1 (build, do not run),
 #                                         FUZZ_SEED (1: the same mutations every run, so `make
 #                                         test` stays reproducible; 0: a random seed, by hand)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build/fuzz}
-secs=${FUZZ_SECONDS:-20}
+secs=${FUZZ_SECONDS:-10}
 seed=${FUZZ_SEED:-1}
 jobs=${FUZZ_JOBS:-$(nproc)}
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a build dir: gtest binaries through ctest (which also replay
-# every fuzz corpus), then every libFuzzer target for FUZZ_SECONDS (20) each over a copy of its
+# every fuzz corpus), then every libFuzzer target for FUZZ_SECONDS (10) each over a copy of its
 # corpus (scripts/fuzz.sh, clang-14 build in build/fuzz; OFSCK_SKIP_FUZZ=1 skips it), then the
 # linters (scripts/lint.sh: clang-format-14 and clang-tidy-14; OFSCK_SKIP_LINT=1 skips them),
 # then the .deb and .rpm of `make package` (scripts/package-test.sh; OFSCK_SKIP_PACKAGE=1
