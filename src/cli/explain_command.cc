@@ -72,9 +72,9 @@ std::vector<report::Explanation::Option> options_of(const check::Node& p, const 
                                                     const model::ModuleFile* mf) {
   std::vector<report::Explanation::Option> out;
   const auto opts = check::effective_options(p, name);
-  const model::ModInfo none;
+  const model::ModuleFile none;
   for (const auto& v :
-       check::judge_options(opts, mf ? mf->info : none, name, {p.kernel.major, p.kernel.minor})) {
+       check::judge_options(opts, mf ? *mf : none, name, {p.kernel.major, p.kernel.minor})) {
     report::Explanation::Option& o = out.emplace_back();
     o.param = v.option.param;
     o.value = v.option.value;
@@ -86,6 +86,8 @@ std::vector<report::Explanation::Option> options_of(const check::Node& p, const 
       o.detail = fmt::format("{}; the load fails ({})", v.rejection->why, v.rejection->errno_name);
     else if (v.status == check::OptionVerdict::Status::kUnknown)
       o.detail = fmt::format("\"{}: unknown parameter '{}' ignored\"", name, o.param);
+    else if (v.type.starts_with("array of") && v.option.has_value)
+      o.detail = check::array_count_text(v.option.kernel_value, v.array_max);
   }
   return out;
 }

@@ -207,6 +207,48 @@ TEST(Options, InstallCommandAndBlacklistBypassed) {
   fs::remove_all(root);
 }
 
+// OFS601 for an array given more values than its kparam_array max, which only __param holds:
+// e1000e's E1000_PARAM() arrays are int X[E1000_MAX_NIC + 1], 33 elements
+// (drivers/net/ethernet/intel/e1000e/param.c). 33 values load, 34 fail with param_array()'s
+// line, then parse_args()'s showing the first element (the rest was cut at the commas).
+TEST(Options, ArrayTooManyValues) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  std::string v33 = "1";
+  for (int i = 1; i < 33; ++i) v33 += ",1";
+  const std::string root =
+      make_root(td::kOld61, {"kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko"},
+                "options e1000e TxIntDelay=" + v33 + " IntMode=" + v33 + ",2\n");
+  EvalOptions o;
+  o.only = {"e1000e"};
+  CheckResult r = evaluate(prepare_root(root, td::kOld61), o);
+  const Finding* f = find(r, kParamInvalidValue);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "e1000e");
+  EXPECT_NE(f->message.find("option IntMode="), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("34 values (comma-separated) but the array takes at most 33"),
+            std::string::npos)
+      << f->message;
+  ASSERT_EQ(f->kernel_messages.size(), 2u);
+  EXPECT_EQ(f->kernel_messages[0], "IntMode: can only take 33 arguments");
+  EXPECT_EQ(f->kernel_messages[1], "e1000e: `1' invalid for parameter `IntMode'");
+  size_t n = 0;
+  for (const auto& g : r.findings) n += g.rule == kParamInvalidValue;
+  EXPECT_EQ(n, 1u);  // TxIntDelay's 33 values fit
+  int st = 0;
+  const std::string text = td::run(td::ofsck_bin() + " explain --no-cache --root " + root +
+                                       " --kernel " + td::kOld61 + " e1000e 2>&1",
+                                   &st);
+  EXPECT_EQ(st, 1) << text;
+  EXPECT_NE(text.find("[array of int, applied]  /etc/modprobe.d/test.conf:1: 33 values, at most "
+                      "33\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[array of int, rejected]  /etc/modprobe.d/test.conf:1: 34 values"),
+            std::string::npos)
+      << text;
+  fs::remove_all(root);
+}
+
 // `ofsck explain` shows the options with their sources and verdicts, in text and JSON; the
 // kernel command line's <mod>.<param>= comes last (kmod_config_parse_kcmdline()).
 TEST(Options, ExplainShowsOptions) {
