@@ -7,8 +7,10 @@
 #include <map>
 #include <sstream>
 
+#include "check/alias_options.hpp"
 #include "check/check_tree.hpp"
 #include "check/effective_options.hpp"
+#include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
 #include "modprobe_root.hpp"
 #include "testdata.hpp"
@@ -244,6 +246,62 @@ TEST(Options, ArrayTooManyValues) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("[array of int, rejected]  /etc/modprobe.d/test.conf:1: 34 values"),
+            std::string::npos)
+      << text;
+  fs::remove_all(root);
+}
+
+// Options written for an alias name (kmod_module_get_options(): streq against mod->alias): the
+// real modprobe's "insmod PATH OPTIONS" for each name must equal modprobe_option_string() with
+// the alias check::alias_options() says kmod sets, byte for byte. A config alias sets
+// mod->alias to its own pattern, so `options net-pat1` never reaches e1000e through
+// `alias net-pat* e1000e`; a modules.alias lookup sets it to the name asked for.
+TEST(Options, OptionsForAnAliasName) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string modalias = "pci:v00008086d00005511sv00001234sd00005678bc02sc00i00";
+  const std::string root =
+      make_root(td::kOld61, {"kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko"},
+                "alias eth0 e1000e\nalias net-pat* e1000e\noptions eth0 IntMode=1\n"
+                "options net-pat1 IntMode=2\noptions e1000e TxIntDelay=5\noptions " +
+                    modalias + " IntMode=0\noptions eth0 RxIntDelay=7\n");
+  Node p = prepare_root(root, td::kOld61);
+  const ModprobeView view(p);
+  const auto aliases = alias_options(view, p.modprobe_config, p.cmdline, "e1000e");
+  ASSERT_EQ(aliases.size(), 3u);
+  EXPECT_EQ(aliases[0].name, "eth0");
+  EXPECT_TRUE(aliases[0].reaches);
+  EXPECT_EQ(aliases[0].text, "IntMode=1 RxIntDelay=7");
+  ASSERT_EQ(aliases[0].lines.size(), 2u);
+  EXPECT_EQ(aliases[0].lines[1].line, 7);
+  EXPECT_EQ(aliases[1].name, "net_pat1");
+  EXPECT_FALSE(aliases[1].reaches);
+  EXPECT_EQ(aliases[1].mod_alias, "net_pat*");
+  EXPECT_EQ(aliases[2].name, modalias);
+  EXPECT_TRUE(aliases[2].reaches);
+  EXPECT_EQ(aliases[2].via, resolve::LookupSource::kModuleAlias);
+  struct Case {
+    std::string asked, mod_alias;
+  };
+  for (const Case& c : {Case{"eth0", "eth0"}, Case{"net-pat1", "net_pat*"},
+                        Case{modalias, modalias}, Case{"e1000e", ""}}) {
+    const auto real = real_options(root, td::kOld61, c.asked);
+    ASSERT_EQ(real.count("e1000e"), 1u) << c.asked;
+    EXPECT_EQ(real.at("e1000e"),
+              modprobe_option_string(p.modprobe_config, p.cmdline, "e1000e", c.mod_alias) + " ")
+        << c.asked;
+  }
+  int st = 0;
+  const std::string text = td::run(td::ofsck_bin() + " explain --no-cache --root " + root +
+                                       " --kernel " + td::kOld61 + " e1000e 2>&1",
+                                   &st);
+  EXPECT_NE(text.find("  options for alias eth0: \"IntMode=1 RxIntDelay=7\"  "
+                      "(/etc/modprobe.d/test.conf:3, /etc/modprobe.d/test.conf:7)  [`modprobe "
+                      "eth0` finds e1000e through `alias eth0 e1000e` "
+                      "(/etc/modprobe.d/test.conf:1): passed only then"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  options for alias net_pat1: \"IntMode=2\"  (/etc/modprobe.d/test.conf:4)"
+                      "  [never passed: "),
             std::string::npos)
       << text;
   fs::remove_all(root);
