@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "check/alias_options.hpp"
@@ -305,6 +306,85 @@ TEST(Options, OptionsForAnAliasName) {
             std::string::npos)
       << text;
   fs::remove_all(root);
+}
+
+/// ofsck's parsed modprobe.d records as `modprobe -c` prints them (tools/modprobe.c show_config():
+/// blacklist, install, remove, alias, options, softdep[, weakdep] in parse order; a softdep's
+/// value is kmod's softdep_to_char(): "pre: " and the names, then "post: " and the names with
+/// no blank before it).
+std::vector<std::string> ofsck_show_config(const model::ModprobeConfig& c, bool weakdep) {
+  std::vector<std::string> out;
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+    return s;
+  };
+  for (const auto& b : c.blacklist) out.push_back("blacklist " + b.modname);
+  for (const auto& i : c.install) out.push_back("install " + i.modname + " " + i.command);
+  for (const auto& r : c.remove) out.push_back("remove " + r.modname + " " + r.command);
+  for (const auto& a : c.aliases) out.push_back("alias " + a.pattern + " " + a.modname);
+  for (const auto& o : c.options) out.push_back("options " + o.modname + " " + o.options);
+  for (const auto& d : c.softdeps)
+    out.push_back("softdep " + d.modname + " " + (d.pre.empty() ? "" : "pre: " + join(d.pre)) +
+                  (d.post.empty() ? "" : "post: " + join(d.post)));
+  if (weakdep)
+    for (const auto& w : c.weakdeps) out.push_back("weakdep " + w.modname + " " + join(w.deps));
+  return out;
+}
+
+// The merged modprobe.d configuration against `modprobe -c` (kmod 30, and kmod 34.2 with
+// weakdep): files across /etc, /run and /lib sorted by name, /etc shadowing /lib's file of the
+// same name, '-' made '_' in names, tabs made blanks, continuation lines joined. The lines
+// modprobe prints from the host's own /proc/cmdline ("options random trust_cpu=1") are not the
+// root's and are dropped.
+TEST(Options, MergedConfigAsModprobeShowsIt) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"etc/modprobe.d/a.conf",
+       "options dummy numdummies=2\nalias net-foo dummy\nblacklist pcspkr\n"
+       "install bar /bin/true\nremove bar /bin/echo  removed\n"
+       "softdep dummy pre: crc32c post: crc64\nsoftdep baz pre: a b\nsoftdep qux post: c\n"
+       "weakdep dummy crc64 crc32c\n"},
+      {"lib/modprobe.d/a.conf", "options dummy numdummies=9\n"},
+      {"lib/modprobe.d/b.conf", "options dummy\tfoo=1\t bar=\"x y\"\n# note\n\n"},
+      {"run/modprobe.d/c.conf", "alias eth9 dummy\nblacklist foo-bar\noptions dummy a=1 \\\n"
+                                "  b=2\ninstall dummy-x /sbin/modprobe --ignore-install dummy\n"}};
+  std::set<std::string> host;  // options lines kmod makes of the host's kernel command line
+  {
+    std::istringstream in(td::slurp("/proc/cmdline"));
+    for (std::string w; in >> w && w != "--";) {
+      const size_t dot = w.find('.'), eq = w.find('=');
+      if (dot != std::string::npos && (eq == std::string::npos || dot < eq))
+        host.insert("options " + w.substr(0, dot) + " " + w.substr(dot + 1));
+    }
+  }
+  struct Kmod {
+    std::string bin;
+    bool weakdep;
+  };
+  const std::string k34 = td::cache_dir() + "/kmod/34.2-2+b2/modprobe";
+  for (const Kmod& k : {Kmod{"modprobe", false}, Kmod{k34, true}}) {
+    if (k.bin != "modprobe" && !td::exists(k.bin)) continue;
+    if (k.weakdep)  // the root runs kmod 34.2: ofsck reads weakdep lines (kmod 33+)
+      files.push_back(
+          {"usr/bin/kmod", td::slurp(td::cache_dir() + "/kmod/34.2-2+b2/root/usr/bin/kmod")});
+    const std::string root = make_root_with(td::kOld61, {"kernel/drivers/net/dummy.ko"}, files);
+    Node p = prepare_root(root, td::kOld61);
+    int st = 0;
+    const std::string out =
+        td::run(k.bin + config_args(root) + " -d " + root + " -S " + td::kOld61 + " -c 2>/dev/null",
+                &st);
+    ASSERT_EQ(st, 0) << k.bin;
+    std::vector<std::string> real;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line) && !line.starts_with("# End of configuration");)
+      if (!line.empty() && !host.count(line) && !line.starts_with("options modprobe "))
+        real.push_back(line);
+    const auto mine = ofsck_show_config(p.modprobe_config, k.weakdep);
+    EXPECT_EQ(mine, real) << k.bin << "\n" << out.substr(0, 2000);
+    EXPECT_EQ(real.size(), k.weakdep ? 14u : 13u) << k.bin;
+    fs::remove_all(root);
+  }
 }
 
 // `ofsck explain` shows the options with their sources and verdicts, in text and JSON; the
