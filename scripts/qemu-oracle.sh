@@ -6,7 +6,9 @@
 #   usage: qemu-oracle.sh KVER TREE_ROOT LISTFILE [CMDLINE_EXTRA]
 #   LISTFILE   one module path per line (host paths; relative ones are taken from the current
 #              directory), in insertion order; blank lines and lines starting with '#' are
-#              ignored. .ko.xz/.ko.zst/.ko.gz are decompressed on the host (the guest's
+#              ignored. A TAB after the path starts the module's options, passed to
+#              finit_module(2) as modprobe passes them (e.g. "e1000e.ko<TAB>IntMode=1,2").
+#              .ko.xz/.ko.zst/.ko.gz are decompressed on the host (the guest's
 #              loader gets a plain ELF; a signature stays valid, it covers the decompressed file).
 #   OFSCK_QEMU_TIMEOUT  seconds before the VM is killed (default 120)
 #   OFSCK_QEMU_ACCEL    qemu accelerator (default tcg)
@@ -49,9 +51,9 @@ cat >"$tmp/ofsck-insmod.c" <<'CEOF'
 #include <sys/syscall.h>
 #include <unistd.h>
 int main(int argc, char **argv) {
-  if (argc != 2) return 1;
+  if (argc != 2 && argc != 3) return 1;
   int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0) {
+  if (fd < 0 || syscall(SYS_finit_module, fd, argc == 3 ? argv[2] : "", 0) != 0) {
     int e = errno;
     fprintf(stderr, "%s %s\n", strerrorname_np(e) ? strerrorname_np(e) : "?", strerror(e));
     return e;
@@ -64,8 +66,10 @@ gcc -static -Os -o "$ird/bin/ofsck-insmod" "$tmp/ofsck-insmod.c" || die "cannot 
 # Modules are stored as /mods/<n>.ko (basenames may repeat, e.g. two versions of ofs_core.ko);
 # /mods/list maps <n> to the basename used in the markers.
 n=0
-while IFS= read -r path || [ -n "$path" ]; do
-  case "$path" in ''|'#'*) continue;; esac
+tab=$(printf '\t')
+while IFS= read -r line || [ -n "$line" ]; do
+  case "$line" in ''|'#'*) continue;; esac
+  path=${line%%"$tab"*}
   [ -f "$path" ] || die "no module file $path"
   n=$((n + 1))
   dst=$ird/mods/$n.ko
@@ -75,6 +79,7 @@ while IFS= read -r path || [ -n "$path" ]; do
     *.gz) gzip -dc "$path" >"$dst";;
     *) cp "$path" "$dst";;
   esac
+  [ "$path" = "$line" ] || printf '%s' "${line#*"$tab"}" >"$ird/mods/$n.opts"
   printf '%s %s\n' "$n" "$(basename "$path")" >>"$ird/mods/list"
 done <"$list"
 touch "$ird/mods/list"
@@ -90,7 +95,11 @@ dmesg -n 1
 dmesg -c >/dev/null
 while read -r i name; do
   echo "OFSCK-BEGIN $name"
-  ofsck-insmod "/mods/$i.ko" 2>/tmp/err
+  if [ -f "/mods/$i.opts" ]; then
+    ofsck-insmod "/mods/$i.ko" "$(cat "/mods/$i.opts")" 2>/tmp/err
+  else
+    ofsck-insmod "/mods/$i.ko" 2>/tmp/err
+  fi
   echo "OFSCK-RC $name $?"
   while IFS= read -r line; do echo "OFSCK-ERR $name $line"; done </tmp/err
   dmesg -c

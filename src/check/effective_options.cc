@@ -65,20 +65,23 @@ std::vector<EffectiveOption> split_options(std::string_view text, const SourceRe
 
 std::vector<EffectiveOption> effective_options(const model::ModprobeConfig& config,
                                                const model::KernelCmdline& cmdline,
-                                               std::string_view module) {
+                                               std::string_view module, std::string_view alias) {
+  auto named = [&](const std::string& n) { return n == module || (!alias.empty() && n == alias); };
   std::vector<EffectiveOption> out;
   auto append = [&out](std::vector<EffectiveOption> more) {
     for (auto& o : more) out.push_back(std::move(o));
   };
   for (const auto& o : config.options)
-    if (o.modname == module) append(split_options(o.options, o.where));
+    if (named(o.modname)) append(split_options(o.options, o.where));
   for (const auto& [mod, opt] : cmdline.module_params)
-    if (mod == module) append(split_options(opt, SourceRef{"(kernel command line)"}));
+    if (named(mod)) append(split_options(opt, SourceRef{"(kernel command line)"}));
   return out;
 }
 
 std::string modprobe_option_string(const model::ModprobeConfig& config,
-                                   const model::KernelCmdline& cmdline, std::string_view module) {
+                                   const model::KernelCmdline& cmdline, std::string_view module,
+                                   std::string_view alias) {
+  auto named = [&](const std::string& n) { return n == module || (!alias.empty() && n == alias); };
   std::string out;
   auto add = [&out](const std::string& text) {
     if (text.empty()) return;  // len < 1: skipped
@@ -86,9 +89,9 @@ std::string modprobe_option_string(const model::ModprobeConfig& config,
     out += text;
   };
   for (const auto& o : config.options)
-    if (o.modname == module) add(o.options);
+    if (named(o.modname)) add(o.options);
   for (const auto& [mod, opt] : cmdline.module_params)
-    if (mod == module) add(opt);
+    if (named(mod)) add(opt);
   return out;
 }
 

@@ -35,9 +35,13 @@ std::vector<EffectiveOption> split_options(std::string_view text, const SourceRe
 /// Every option `module` (underscored name) is loaded with, in kernel order. libkmod matches an
 /// `options` line by exact name (streq, not fnmatch; kmod 30..34); a line naming an alias
 /// applies only when modprobe is asked for that alias (kmod_module_get_options(): mod->alias).
+/// `alias`: kmod's mod->alias when modprobe found the module through an alias lookup (the
+/// `alias` line's pattern, or the name looked up in modules.alias/modules.symbols); lines
+/// naming it are passed too, in config order with the module's own.
 std::vector<EffectiveOption> effective_options(const model::ModprobeConfig& config,
                                                const model::KernelCmdline& cmdline,
-                                               std::string_view module);
+                                               std::string_view module,
+                                               std::string_view alias = {});
 
 /// The options of `module`, byte for byte as kmod_module_get_options() joins them: each matching
 /// line's text (tabs made blanks when read), one blank between lines, the kernel command line's
@@ -45,7 +49,8 @@ std::vector<EffectiveOption> effective_options(const model::ModprobeConfig& conf
 /// (module_options_concat(), kmod 30..34), and `--show-depends` prints that after the path
 /// ("insmod PATH OPTIONS ").
 std::string modprobe_option_string(const model::ModprobeConfig& config,
-                                   const model::KernelCmdline& cmdline, std::string_view module);
+                                   const model::KernelCmdline& cmdline, std::string_view module,
+                                   std::string_view alias = {});
 
 /// The same for a prepared node.
 inline std::vector<EffectiveOption> effective_options(const Node& node, std::string_view module) {

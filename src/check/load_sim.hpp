@@ -96,6 +96,7 @@ struct ParamProblem {
   std::string why;             ///< e.g. "'x' is not a int (kstrtoint)"
   std::string kernel_message;  ///< parse_args()'s line
   SourceRef where;             ///< the options line, or "(kernel command line)"
+  std::string array_message;   ///< param_array()'s "can only take N arguments", else empty
 };
 
 struct LoadVerdict {

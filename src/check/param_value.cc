@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -94,8 +95,10 @@ Parse parse_int(const IntType& t, std::string_view s) {
 
 ParamRejection reject(std::string_view module, std::string_view param, std::string_view value,
                       std::string errn, std::string why) {
-  return {std::move(errn), fmt::format("{}: `{}' invalid for parameter `{}'", module, value, param),
-          std::move(why)};
+  return {std::move(errn),
+          fmt::format("{}: `{}' invalid for parameter `{}'", module, value, param),
+          std::move(why),
+          {}};
 }
 
 /// One element (or the whole value of a scalar parameter).
@@ -126,9 +129,11 @@ std::optional<ParamRejection> check_scalar(std::string_view module, std::string_
                                   : "y/Y/1/n/N/0, by the first character"));
   }
   if (type == "charp" && v.size() > 1024)
-    return ParamRejection{"ENOSPC", fmt::format("{}: string parameter too long", param),
+    return ParamRejection{"ENOSPC",
+                          fmt::format("{}: string parameter too long", param),
                           fmt::format("a charp value is at most 1024 bytes; this one has {}",
-                                      v.size())};
+                                      v.size()),
+                          {}};
   return std::nullopt;
 }
 
@@ -151,10 +156,62 @@ std::optional<bool> kernel_bool(std::string_view s, const ParamKernel& k) {
   return std::nullopt;
 }
 
+namespace {
+
+/// param_array(): comma-separated elements (strcspn(val, ",")), each through the element type's
+/// set(); an empty element is set("") too. Before the (max+1)th element it stops with "%s: can
+/// only take %i arguments". It writes a NUL over each comma it passes ("We break the rule and
+/// mangle the string"), so parse_args()'s line shows only the value's first element.
+std::optional<ParamRejection> check_array(std::string_view module, std::string_view param,
+                                          std::string_view type, std::string_view value,
+                                          const ParamKernel& k, ArrayMax amax) {
+  const std::string_view first = value.substr(0, value.find(','));
+  const std::string shown =
+      fmt::format("{}: `{}' invalid for parameter `{}'", module, first, param);
+  std::string_view rest = value;
+  for (uint64_t n = 0;; ++n) {
+    if (amax.known && n == amax.max) {
+      const uint64_t count = 1 + static_cast<uint64_t>(std::count(value.begin(), value.end(), ','));
+      return ParamRejection{"EINVAL", shown,
+                            fmt::format("{} values (comma-separated) but the array takes at most "
+                                        "{} (struct kparam_array max in __param)",
+                                        count, amax.max),
+                            fmt::format("{}: can only take {} arguments", param, amax.max)};
+    }
+    const size_t comma = rest.find(',');
+    if (auto r = check_scalar(module, param, type, rest.substr(0, comma), k)) {
+      r->kernel_message =
+          r->errno_name == "ENOSPC"
+              ? fmt::format("{}: `{}' too large for parameter `{}'", module, first, param)
+              : shown;
+      r->why = "element " + r->why;
+      return r;
+    }
+    if (comma == std::string_view::npos) return std::nullopt;
+    rest.remove_prefix(comma + 1);
+  }
+}
+
+}  // namespace
+
+ArrayMax array_max(const model::ModuleFile& m, std::string_view param) {
+  if (!m.param_arrays_read) return {};
+  for (const model::ParamArray& a : m.param_arrays)
+    if (param_eq(a.name, param)) return {true, a.max};
+  return {};
+}
+
+std::string array_count_text(std::string_view value, ArrayMax amax) {
+  const uint64_t n = 1 + static_cast<uint64_t>(std::count(value.begin(), value.end(), ','));
+  const std::string_view noun = n == 1 ? "value" : "values";
+  if (!amax.known) return fmt::format("{} {}; maximum not known", n, noun);
+  return fmt::format("{} {}, at most {}", n, noun, amax.max);
+}
+
 std::optional<ParamRejection> check_param_value(std::string_view module, std::string_view param,
                                                 std::string_view type,
                                                 std::optional<std::string_view> value,
-                                                const ParamKernel& k) {
+                                                const ParamKernel& k, ArrayMax amax) {
   if (!judged(type)) return std::nullopt;
   if (!value) {  // parse_one(): only KERNEL_PARAM_OPS_FL_NOARG types (bool, bint) take none
     if (type == "bool" || type == "bint") return std::nullopt;
@@ -162,25 +219,7 @@ std::optional<ParamRejection> check_param_value(std::string_view module, std::st
                   fmt::format("{} needs a value ({} is not a bool)", param, type));
   }
   if (!type.starts_with(kArrayOf)) return check_scalar(module, param, type, *value, k);
-  // param_array(): comma-separated elements, each through the element type's set(); the
-  // element's own rejection is the one parse_args() reports, with the whole value.
-  type.remove_prefix(kArrayOf.size());
-  std::string_view rest = *value;
-  for (;;) {
-    const size_t comma = rest.find(',');
-    const std::string_view elem = rest.substr(0, comma);
-    if (auto r = check_scalar(module, param, type, elem, k)) {
-      r->kernel_message = fmt::format("{}: `{}' invalid for parameter `{}'", module, *value, param);
-      if (r->errno_name == "ENOSPC")
-        r->kernel_message =
-            fmt::format("{}: `{}' too large for parameter `{}'", module, *value, param);
-      r->why = "element " + r->why;
-      return r;
-    }
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  return std::nullopt;
+  return check_array(module, param, type.substr(kArrayOf.size()), *value, k, amax);
 }
 
 std::string_view declared_type(const model::ModInfo& info, std::string_view param) {
@@ -193,8 +232,9 @@ std::string_view declared_type(const model::ModInfo& info, std::string_view para
 }
 
 std::vector<OptionVerdict> judge_options(std::span<const EffectiveOption> opts,
-                                         const model::ModInfo& info, std::string_view module,
+                                         const model::ModuleFile& file, std::string_view module,
                                          const ParamKernel& k) {
+  const model::ModInfo& info = file.info;
   using S = OptionVerdict::Status;
   std::vector<OptionVerdict> out;
   bool dashes = false;
@@ -214,10 +254,11 @@ std::vector<OptionVerdict> judge_options(std::span<const EffectiveOption> opts,
       v.status = described ? S::kApplied : S::kUnknown;
       continue;
     }
+    if (v.type.starts_with(kArrayOf)) v.array_max = array_max(file, o.param);
     v.rejection = check_param_value(module, o.param, v.type,
                                     o.has_value ? std::optional<std::string_view>(o.kernel_value)
                                                 : std::nullopt,
-                                    k);
+                                    k, v.array_max);
     if (v.rejection) v.status = S::kRejected;
   }
   for (size_t i = 0; i < out.size(); ++i)  // accepted, then set again later: the last wins

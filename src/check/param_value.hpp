@@ -21,21 +21,41 @@ struct ParamKernel {
   int major = 0, minor = 0;  ///< 0.0: unknown (the newest rules, errno marked uncertain)
 };
 
+/// What is known of an array parameter's element limit (struct kparam_array::max, read from
+/// the module's __param: model::ModuleFile::param_arrays).
+struct ArrayMax {
+  bool known = false;
+  uint32_t max = 0;
+};
+
+/// The maximum of array parameter `param` of `m` (parameq()); unknown when __param was not
+/// decoded or has no entry by that name.
+[[nodiscard]] ArrayMax array_max(const model::ModuleFile& m, std::string_view param);
+
+/// "3 values, at most 32" or "3 values; maximum not known" for an array option's value
+/// (`ofsck explain`).
+[[nodiscard]] std::string array_count_text(std::string_view value, ArrayMax amax);
+
 /// A value the kernel rejects.
 struct ParamRejection {
   std::string errno_name;  ///< "EINVAL", "ERANGE", "ENOSPC", or "ERANGE or EINVAL"
   std::string
       kernel_message;  ///< the pr_err() line, e.g. "e1000e: `x' invalid for parameter `IntMode'"
   std::string why;     ///< what is wrong, e.g. "'x' is not an int (kstrtoint)"
+  /// param_array()'s own pr_err() before parse_args()'s line, e.g. "index: can only take 32
+  /// arguments" (too many values); empty otherwise.
+  std::string array_message;
 };
 
 /// nullopt when the value is accepted or the type is not one of the kernel's standard types
 /// (judged(type) says which). `value` is what set() receives (EffectiveOption::kernel_value),
 /// nullopt for a bare `param` (parse_one() passes NULL: only bool and bint take none).
+/// For `array of T`, `amax` is the array's maximum: more comma-separated values than that are
+/// rejected as param_array() does; an unknown maximum rejects no count.
 std::optional<ParamRejection> check_param_value(std::string_view module, std::string_view param,
                                                 std::string_view type,
                                                 std::optional<std::string_view> value,
-                                                const ParamKernel& k);
+                                                const ParamKernel& k, ArrayMax amax = {});
 
 /// True for the parmtypes check_param_value() judges: byte, short, ushort, int, uint, long,
 /// ulong, ullong, hexint, bool, invbool, bint, charp, and `array of` any of them.
@@ -57,14 +77,16 @@ struct OptionVerdict {
     kNotAParam,   ///< dyndbg/async_probe (handled by the kernel itself), or after a bare `--`
   };
   EffectiveOption option;
-  std::string type;  ///< declared parmtype, "" when none
+  std::string type;    ///< declared parmtype, "" when none
+  ArrayMax array_max;  ///< for `array of T`: the maximum count, or unknown
   Status status = Status::kApplied;
   std::optional<ParamRejection> rejection;
 };
 
-/// Each option `module` receives, judged in parse_args() order against `info`'s parmtypes.
+/// Each option `module` receives, judged in parse_args() order against `file`'s parmtypes and
+/// array maxima.
 std::vector<OptionVerdict> judge_options(std::span<const EffectiveOption> opts,
-                                         const model::ModInfo& info, std::string_view module,
+                                         const model::ModuleFile& file, std::string_view module,
                                          const ParamKernel& k);
 
 /// "applied", "overridden", "rejected", "unknown", "not-a-parameter" (stable: JSON uses them).

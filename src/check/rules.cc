@@ -119,8 +119,9 @@ const std::vector<RuleInfo>& rule_catalogue() {
       {kUpgradeKabiRisk, "upgrade-kabi-risk", Severity::kNote,
        "a module imports symbols that are not on the kABI stablelist: a risk for the next update"},
       {kParamInvalidValue, "param-invalid-value", Severity::kError,
-       "an option value does not parse as the parameter's declared type: parse_args() fails the "
-       "load (EINVAL, ERANGE or ENOSPC)"},
+       "an option value does not parse as the parameter's declared type, or an array gets more "
+       "values than its maximum (read from __param): parse_args() fails the load (EINVAL, "
+       "ERANGE or ENOSPC)"},
       {kParamSetTwice, "param-set-twice", Severity::kWarning,
        "one parameter is set twice with different values: the last one (kernel order) wins"},
       {kInstallCommand, "install-command", Severity::kNote,

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "check/alias_options.hpp"
 #include "check/boot.hpp"
 #include "check/effective_options.hpp"
 #include "check/explain_cause.hpp"
@@ -72,9 +73,9 @@ std::vector<report::Explanation::Option> options_of(const check::Node& p, const 
                                                     const model::ModuleFile* mf) {
   std::vector<report::Explanation::Option> out;
   const auto opts = check::effective_options(p, name);
-  const model::ModInfo none;
+  const model::ModuleFile none;
   for (const auto& v :
-       check::judge_options(opts, mf ? mf->info : none, name, {p.kernel.major, p.kernel.minor})) {
+       check::judge_options(opts, mf ? *mf : none, name, {p.kernel.major, p.kernel.minor})) {
     report::Explanation::Option& o = out.emplace_back();
     o.param = v.option.param;
     o.value = v.option.value;
@@ -86,6 +87,8 @@ std::vector<report::Explanation::Option> options_of(const check::Node& p, const 
       o.detail = fmt::format("{}; the load fails ({})", v.rejection->why, v.rejection->errno_name);
     else if (v.status == check::OptionVerdict::Status::kUnknown)
       o.detail = fmt::format("\"{}: unknown parameter '{}' ignored\"", name, o.param);
+    else if (v.type.starts_with("array of") && v.option.has_value)
+      o.detail = check::array_count_text(v.option.kernel_value, v.array_max);
   }
   return out;
 }
@@ -108,6 +111,30 @@ std::string blacklist_effect(const check::Node& p, size_t i) {
                            needers.size(), needers.size() == 1 ? "" : "s", list);
 }
 
+/// `options NAME` lines for an alias NAME of `module`, and when kmod passes them.
+std::vector<report::Explanation::AliasOption> alias_options_of(const check::Node& p,
+                                                               const check::ModprobeView& view,
+                                                               const std::string& module) {
+  std::vector<report::Explanation::AliasOption> out;
+  for (auto& a : check::alias_options(view, p.modprobe_config, p.cmdline, module)) {
+    const std::string how =
+        a.alias_where.path.empty()
+            ? fmt::format("`modprobe {}` finds {} through {}", a.name, module,
+                          resolve::to_string(a.via))
+            : fmt::format("`modprobe {}` finds {} through `alias {} {}` ({}:{})", a.name, module,
+                          a.mod_alias, module, a.alias_where.path, a.alias_where.line);
+    std::string detail =
+        a.reaches ? fmt::format("{}: passed only then, not when {} loads by its name, as a "
+                                "dependency or softdep, or through another alias (modalias)",
+                                how, module)
+                  : fmt::format("never passed: {}, and kmod matches options against that "
+                                "alias's own name `{}`, not `{}`",
+                                how, a.mod_alias, a.name);
+    out.push_back({a.name, a.text, a.reaches, std::move(detail), std::move(a.lines)});
+  }
+  return out;
+}
+
 /// modprobe.d and the kernel command line about module `i`.
 report::Explanation::Config config_of(const check::Node& p, size_t i) {
   const auto& m = p.resolution.modules[i];
@@ -116,6 +143,8 @@ report::Explanation::Config config_of(const check::Node& p, size_t i) {
   report::Explanation::Config c;
   c.option_string = check::modprobe_option_string(cfg, p.cmdline, m.name);
   c.options = options_of(p, m.name, mf);
+  const check::ModprobeView view(p);
+  c.alias_options = alias_options_of(p, view, m.name);
   for (const auto& x : cfg.install)
     if (x.modname == m.name) c.install.push_back({x.command, x.where});
   for (const auto& x : cfg.remove)
@@ -123,7 +152,6 @@ report::Explanation::Config config_of(const check::Node& p, size_t i) {
   for (const auto& b : cfg.blacklist)
     if (b.modname == m.name) c.blacklist.push_back(b.where);
   if (!c.blacklist.empty()) c.blacklist_effect = blacklist_effect(p, i);
-  const check::ModprobeView view(p);
   const model::ModprobeSoftdep* used = check::modprobe_softdep_line(view, m.name);
   for (const auto& sd : view.index().softdeps)
     if (fnmatch(sd.modname.c_str(), m.name.c_str(), 0) == 0)

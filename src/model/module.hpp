@@ -87,6 +87,12 @@ struct ModInfo {
   std::vector<std::pair<std::string, std::string>> all;  ///< every record, in order (modinfo_text)
 };
 
+/// One array parameter (module_param_array()) and its element count limit, from __param.
+struct ParamArray {
+  std::string name;  ///< the parameter name as __param spells it
+  uint32_t max = 0;  ///< struct kparam_array::max: param_array() takes at most this many values
+};
+
 /// Everything ofsck needs from one module file. Produced by read::read_module().
 struct ModuleFile {
   std::string path;  ///< path as opened (absolute, on the inspected root)
@@ -124,6 +130,12 @@ struct ModuleFile {
   /// "E4–E6 (5.19+): PREL32 12-byte __ksymtab entries, literal __kcrctab CRCs" or
   /// "E7 (7.x: single __ksymtab + __kflagstab): …, no modversions" (read/elf/exports.hpp).
   std::string export_era;
+  /// Array parameters whose maximum was read from __param (read/elf/params.hpp). An array
+  /// parameter missing here has an unknown maximum: say so, never guess.
+  std::vector<ParamArray> param_arrays;
+  /// __param was decoded (x86_64/arm64 RELA layout, or no __param at all); false: no maximum
+  /// of this module is known.
+  bool param_arrays_read = false;
   Signature sig;
   std::array<uint8_t, 32> content_sha256{};  ///< sha256 of the decompressed file (if computed)
   bool has_content_sha256 = false;

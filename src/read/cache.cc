@@ -30,11 +30,12 @@ namespace {
 
 constexpr char kMagic[8] = {'O', 'F', 'S', 'C', 'K', 'C', '\0', '\0'};
 // 2: image certificates are system_certificate_list only; 3: Import::versions_crc,
-// Export::section, ModuleFile::versions_alloc and has_kflagstab; 4: ModInfo::parmtype.
-constexpr uint32_t kFormat = 4;
+// Export::section, ModuleFile::versions_alloc and has_kflagstab; 4: ModInfo::parmtype;
+// 5: ModuleFile::param_arrays and param_arrays_read.
+constexpr uint32_t kFormat = 5;
 // Every field of ModuleFile must be serialised: a new field changes the size and stops the
 // build here until serialize_module()/deserialize_module() handle it (and kFormat is bumped).
-constexpr size_t kModuleFileSize = 888;  // x86_64 libstdc++
+constexpr size_t kModuleFileSize = 920;  // x86_64 libstdc++
 static_assert(sizeof(void*) != 8 || sizeof(model::ModuleFile) == kModuleFileSize,
               "ModuleFile changed: update serialize_module()/deserialize_module() and kFormat");
 static_assert(sizeof(void*) != 8 || (sizeof(model::Import) == 56 && sizeof(model::Export) == 80),
@@ -303,6 +304,28 @@ bool stamp_file(const std::string& path, FileStamp& out) {
   return true;
 }
 
+/// ModuleFile::param_arrays_read and param_arrays (format 5).
+void write_param_arrays(Writer& w, const model::ModuleFile& m) {
+  w.u8(m.param_arrays_read);
+  w.u32(static_cast<uint32_t>(m.param_arrays.size()));
+  for (const auto& a : m.param_arrays) {
+    w.str(a.name);
+    w.u32(a.max);
+  }
+}
+
+bool read_param_arrays(Reader& r, model::ModuleFile& m) {
+  m.param_arrays_read = r.u8() != 0;
+  const uint32_t n = r.u32();
+  if (!r.plausible(n, 8)) return false;
+  m.param_arrays.resize(n);
+  for (auto& a : m.param_arrays) {
+    a.name = r.str();
+    a.max = r.u32();
+  }
+  return r.ok();
+}
+
 std::string serialize_module(const model::ModuleFile& m) {
   Writer w;
   w.str(m.path);
@@ -359,6 +382,7 @@ std::string serialize_module(const model::ModuleFile& m) {
     w.ocrc(e.crc);
   }
   w.str(m.export_era);
+  write_param_arrays(w, m);
   const auto& s = m.sig;
   w.u8(static_cast<uint8_t>(s.kind));
   w.u8(s.id_type);
@@ -451,6 +475,7 @@ bool deserialize_module(std::string_view bytes, model::ModuleFile& m) {
     e.crc = r.ocrc();
   }
   m.export_era = r.str();
+  if (!read_param_arrays(r, m)) return false;
   read_signature_record(r, m.sig);
   for (auto& b : m.content_sha256) b = r.u8();
   m.has_content_sha256 = r.u8() != 0;

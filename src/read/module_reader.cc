@@ -12,6 +12,7 @@
 #include "read/compress/compress.hpp"
 #include "read/elf/elf_file.hpp"
 #include "read/elf/exports.hpp"
+#include "read/elf/params.hpp"
 #include "read/elf/source.hpp"
 #include "read/signature.hpp"
 
@@ -245,12 +246,12 @@ bool wanted_section(const ElfFile& f, const Section& s) {
   std::string_view n = s.name;
   if (n == ".modinfo" || n == "__versions" || n == "__version_ext_crcs" ||
       n == "__version_ext_names" || n == "__ksymtab_strings" || n == "__kflagstab" ||
-      n.substr(0, 9) == "__ksymtab" || n.substr(0, 9) == "__kcrctab")
+      n.substr(0, 9) == "__ksymtab" || n.substr(0, 9) == "__kcrctab" || n == "__param")
     return true;
   if (s.type == elf::kShtSymtab || s.type == elf::kShtSymtabShndx) return true;
   if ((s.type == elf::kShtRela || s.type == elf::kShtRel) && s.info < f.sections().size()) {
     std::string_view t = f.sections()[s.info].name;
-    return t.substr(0, 9) == "__ksymtab" || t.substr(0, 9) == "__kcrctab";
+    return t.substr(0, 9) == "__ksymtab" || t.substr(0, 9) == "__kcrctab" || t == "__param";
   }
   if (s.type == elf::kShtStrtab) {  // .strtab of a symtab
     for (const Section& o : f.sections())
@@ -312,6 +313,11 @@ Result<void> read_elf(elf::ByteSource& src, model::ModuleFile& m, bool modinfo_t
   m.has_kcrctab = ex->has_kcrctab;
   m.has_kflagstab = ex->has_kflagstab;
   m.export_era = std::move(ex->era);
+
+  Result<elf::ParamArrays> pa = elf::decode_param_arrays(f, syms);
+  if (!pa) return tl::unexpected(pa.error());
+  m.param_arrays = std::move(pa->arrays);
+  m.param_arrays_read = pa->decoded;
 
   m.sig = read_signature(src);
   return {};

@@ -59,10 +59,20 @@ struct Explanation {
     SourceRef where;
     bool used = false;  ///< the one line modprobe uses (softdep: the first match)
   };
+  /// `options NAME` lines for a name that modprobe resolves to the module through an alias
+  /// (check::alias_options()).
+  struct AliasOption {
+    std::string name;      ///< as the options lines give it
+    std::string text;      ///< their option text, joined as kmod joins it
+    bool reaches = false;  ///< `modprobe NAME` passes them (never for a module loaded otherwise)
+    std::string detail;    ///< how NAME resolves and when the options are passed
+    std::vector<SourceRef> lines;
+  };
   /// What modprobe.d and the kernel command line say about the module.
   struct Config {
     std::string option_string;  ///< what modprobe passes, byte for byte
     std::vector<Option> options;
+    std::vector<AliasOption> alias_options;
     std::vector<Command> install, remove;
     std::vector<SourceRef> blacklist;  ///< the `blacklist NAME` lines
     std::string blacklist_effect;      ///< which loads the blacklist stops and which it does not

@@ -48,6 +48,12 @@ std::string config_text(const Explanation::Config& c) {
     out += fmt::format("    {}{}{}  [{}{}]  {}{}\n", esc(o.param), o.has_value ? "=" : "",
                        esc(o.value), o.type.empty() ? "" : escape(o.type) + ", ", o.status,
                        at(o.where), o.detail.empty() ? "" : ": " + escape(o.detail));
+  for (const auto& a : c.alias_options) {
+    std::string at_lines;
+    for (const auto& w : a.lines) at_lines += (at_lines.empty() ? "" : ", ") + at(w);
+    out += fmt::format("  options for alias {}: \"{}\"  ({})  [{}]\n", esc(a.name), esc(a.text),
+                       at_lines, esc(a.detail));
+  }
   for (const auto& i : c.install)
     out +=
         fmt::format("  install: {}  ({})  [modprobe runs this instead of inserting the module]\n",
@@ -66,7 +72,17 @@ nlohmann::ordered_json config_json(const Explanation::Config& c, const PathRule&
   using nlohmann::ordered_json;
   ordered_json opts = ordered_json::array(), install = ordered_json::array(),
                remove = ordered_json::array(), bl = ordered_json::array(),
-               soft = ordered_json::array(), weak = ordered_json::array();
+               soft = ordered_json::array(), weak = ordered_json::array(),
+               aliases = ordered_json::array();
+  for (const auto& a : c.alias_options) {
+    ordered_json lines = ordered_json::array();
+    for (const auto& w : a.lines) lines.push_back(where_json(w, rule));
+    aliases.push_back({{"alias", a.name},
+                       {"options", a.text},
+                       {"passed", a.reaches},
+                       {"detail", a.detail},
+                       {"sources", lines}});
+  }
   for (const auto& o : c.options)
     opts.push_back({{"param", o.param},
                     {"value", o.has_value ? ordered_json(o.value) : ordered_json(nullptr)},
@@ -88,6 +104,7 @@ nlohmann::ordered_json config_json(const Explanation::Config& c, const PathRule&
     weak.push_back({{"modules", d.pre}, {"source", where_json(d.where, rule)}});
   return {{"option_string", c.option_string},
           {"options", opts},
+          {"alias_options", aliases},
           {"install", install},
           {"remove", remove},
           {"blacklist", bl},

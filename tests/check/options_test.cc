@@ -5,10 +5,13 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "check/alias_options.hpp"
 #include "check/check_tree.hpp"
 #include "check/effective_options.hpp"
+#include "check/modprobe_closure.hpp"
 #include "check/rules.hpp"
 #include "modprobe_root.hpp"
 #include "testdata.hpp"
@@ -205,6 +208,183 @@ TEST(Options, InstallCommandAndBlacklistBypassed) {
   EXPECT_EQ(f->subject, "nvme_core");
   EXPECT_NE(f->message.find("hard dependency of 1 module (nvme)"), std::string::npos) << f->message;
   fs::remove_all(root);
+}
+
+// OFS601 for an array given more values than its kparam_array max, which only __param holds:
+// e1000e's E1000_PARAM() arrays are int X[E1000_MAX_NIC + 1], 33 elements
+// (drivers/net/ethernet/intel/e1000e/param.c). 33 values load, 34 fail with param_array()'s
+// line, then parse_args()'s showing the first element (the rest was cut at the commas).
+TEST(Options, ArrayTooManyValues) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  std::string v33 = "1";
+  for (int i = 1; i < 33; ++i) v33 += ",1";
+  const std::string root =
+      make_root(td::kOld61, {"kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko"},
+                "options e1000e TxIntDelay=" + v33 + " IntMode=" + v33 + ",2\n");
+  EvalOptions o;
+  o.only = {"e1000e"};
+  CheckResult r = evaluate(prepare_root(root, td::kOld61), o);
+  const Finding* f = find(r, kParamInvalidValue);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->subject, "e1000e");
+  EXPECT_NE(f->message.find("option IntMode="), std::string::npos) << f->message;
+  EXPECT_NE(f->message.find("34 values (comma-separated) but the array takes at most 33"),
+            std::string::npos)
+      << f->message;
+  ASSERT_EQ(f->kernel_messages.size(), 2u);
+  EXPECT_EQ(f->kernel_messages[0], "IntMode: can only take 33 arguments");
+  EXPECT_EQ(f->kernel_messages[1], "e1000e: `1' invalid for parameter `IntMode'");
+  size_t n = 0;
+  for (const auto& g : r.findings) n += g.rule == kParamInvalidValue;
+  EXPECT_EQ(n, 1u);  // TxIntDelay's 33 values fit
+  int st = 0;
+  const std::string text = td::run(td::ofsck_bin() + " explain --no-cache --root " + root +
+                                       " --kernel " + td::kOld61 + " e1000e 2>&1",
+                                   &st);
+  EXPECT_EQ(st, 1) << text;
+  EXPECT_NE(text.find("[array of int, applied]  /etc/modprobe.d/test.conf:1: 33 values, at most "
+                      "33\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[array of int, rejected]  /etc/modprobe.d/test.conf:1: 34 values"),
+            std::string::npos)
+      << text;
+  fs::remove_all(root);
+}
+
+// Options written for an alias name (kmod_module_get_options(): streq against mod->alias): the
+// real modprobe's "insmod PATH OPTIONS" for each name must equal modprobe_option_string() with
+// the alias check::alias_options() says kmod sets, byte for byte. A config alias sets
+// mod->alias to its own pattern, so `options net-pat1` never reaches e1000e through
+// `alias net-pat* e1000e`; a modules.alias lookup sets it to the name asked for.
+TEST(Options, OptionsForAnAliasName) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  const std::string modalias = "pci:v00008086d00005511sv00001234sd00005678bc02sc00i00";
+  const std::string root =
+      make_root(td::kOld61, {"kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko"},
+                "alias eth0 e1000e\nalias net-pat* e1000e\noptions eth0 IntMode=1\n"
+                "options net-pat1 IntMode=2\noptions e1000e TxIntDelay=5\noptions " +
+                    modalias + " IntMode=0\noptions eth0 RxIntDelay=7\n");
+  Node p = prepare_root(root, td::kOld61);
+  const ModprobeView view(p);
+  const auto aliases = alias_options(view, p.modprobe_config, p.cmdline, "e1000e");
+  ASSERT_EQ(aliases.size(), 3u);
+  EXPECT_EQ(aliases[0].name, "eth0");
+  EXPECT_TRUE(aliases[0].reaches);
+  EXPECT_EQ(aliases[0].text, "IntMode=1 RxIntDelay=7");
+  ASSERT_EQ(aliases[0].lines.size(), 2u);
+  EXPECT_EQ(aliases[0].lines[1].line, 7);
+  EXPECT_EQ(aliases[1].name, "net_pat1");
+  EXPECT_FALSE(aliases[1].reaches);
+  EXPECT_EQ(aliases[1].mod_alias, "net_pat*");
+  EXPECT_EQ(aliases[2].name, modalias);
+  EXPECT_TRUE(aliases[2].reaches);
+  EXPECT_EQ(aliases[2].via, resolve::LookupSource::kModuleAlias);
+  struct Case {
+    std::string asked, mod_alias;
+  };
+  for (const Case& c : {Case{"eth0", "eth0"}, Case{"net-pat1", "net_pat*"},
+                        Case{modalias, modalias}, Case{"e1000e", ""}}) {
+    const auto real = real_options(root, td::kOld61, c.asked);
+    ASSERT_EQ(real.count("e1000e"), 1u) << c.asked;
+    EXPECT_EQ(real.at("e1000e"),
+              modprobe_option_string(p.modprobe_config, p.cmdline, "e1000e", c.mod_alias) + " ")
+        << c.asked;
+  }
+  int st = 0;
+  const std::string text = td::run(td::ofsck_bin() + " explain --no-cache --root " + root +
+                                       " --kernel " + td::kOld61 + " e1000e 2>&1",
+                                   &st);
+  EXPECT_NE(text.find("  options for alias eth0: \"IntMode=1 RxIntDelay=7\"  "
+                      "(/etc/modprobe.d/test.conf:3, /etc/modprobe.d/test.conf:7)  [`modprobe "
+                      "eth0` finds e1000e through `alias eth0 e1000e` "
+                      "(/etc/modprobe.d/test.conf:1): passed only then"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  options for alias net_pat1: \"IntMode=2\"  (/etc/modprobe.d/test.conf:4)"
+                      "  [never passed: "),
+            std::string::npos)
+      << text;
+  fs::remove_all(root);
+}
+
+/// ofsck's parsed modprobe.d records as `modprobe -c` prints them (tools/modprobe.c show_config():
+/// blacklist, install, remove, alias, options, softdep[, weakdep] in parse order; a softdep's
+/// value is kmod's softdep_to_char(): "pre: " and the names, then "post: " and the names with
+/// no blank before it).
+std::vector<std::string> ofsck_show_config(const model::ModprobeConfig& c, bool weakdep) {
+  std::vector<std::string> out;
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+    return s;
+  };
+  for (const auto& b : c.blacklist) out.push_back("blacklist " + b.modname);
+  for (const auto& i : c.install) out.push_back("install " + i.modname + " " + i.command);
+  for (const auto& r : c.remove) out.push_back("remove " + r.modname + " " + r.command);
+  for (const auto& a : c.aliases) out.push_back("alias " + a.pattern + " " + a.modname);
+  for (const auto& o : c.options) out.push_back("options " + o.modname + " " + o.options);
+  for (const auto& d : c.softdeps)
+    out.push_back("softdep " + d.modname + " " + (d.pre.empty() ? "" : "pre: " + join(d.pre)) +
+                  (d.post.empty() ? "" : "post: " + join(d.post)));
+  if (weakdep)
+    for (const auto& w : c.weakdeps) out.push_back("weakdep " + w.modname + " " + join(w.deps));
+  return out;
+}
+
+// The merged modprobe.d configuration against `modprobe -c` (kmod 30, and kmod 34.2 with
+// weakdep): files across /etc, /run and /lib sorted by name, /etc shadowing /lib's file of the
+// same name, '-' made '_' in names, tabs made blanks, continuation lines joined. The lines
+// modprobe prints from the host's own /proc/cmdline ("options random trust_cpu=1") are not the
+// root's and are dropped.
+TEST(Options, MergedConfigAsModprobeShowsIt) {
+  OFSCK_REQUIRE_DATA(td::module_dir(td::kOld61));
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"etc/modprobe.d/a.conf",
+       "options dummy numdummies=2\nalias net-foo dummy\nblacklist pcspkr\n"
+       "install bar /bin/true\nremove bar /bin/echo  removed\n"
+       "softdep dummy pre: crc32c post: crc64\nsoftdep baz pre: a b\nsoftdep qux post: c\n"
+       "weakdep dummy crc64 crc32c\n"},
+      {"lib/modprobe.d/a.conf", "options dummy numdummies=9\n"},
+      {"lib/modprobe.d/b.conf", "options dummy\tfoo=1\t bar=\"x y\"\n# note\n\n"},
+      {"run/modprobe.d/c.conf", "alias eth9 dummy\nblacklist foo-bar\noptions dummy a=1 \\\n"
+                                "  b=2\ninstall dummy-x /sbin/modprobe --ignore-install dummy\n"}};
+  std::set<std::string> host;  // options lines kmod makes of the host's kernel command line
+  {
+    std::istringstream in(td::slurp("/proc/cmdline"));
+    for (std::string w; in >> w && w != "--";) {
+      const size_t dot = w.find('.'), eq = w.find('=');
+      if (dot != std::string::npos && (eq == std::string::npos || dot < eq))
+        host.insert("options " + w.substr(0, dot) + " " + w.substr(dot + 1));
+    }
+  }
+  struct Kmod {
+    std::string bin;
+    bool weakdep;
+  };
+  const std::string k34 = td::cache_dir() + "/kmod/34.2-2+b2/modprobe";
+  for (const Kmod& k : {Kmod{"modprobe", false}, Kmod{k34, true}}) {
+    if (k.bin != "modprobe" && !td::exists(k.bin)) continue;
+    if (k.weakdep)  // the root runs kmod 34.2: ofsck reads weakdep lines (kmod 33+)
+      files.push_back(
+          {"usr/bin/kmod", td::slurp(td::cache_dir() + "/kmod/34.2-2+b2/root/usr/bin/kmod")});
+    const std::string root = make_root_with(td::kOld61, {"kernel/drivers/net/dummy.ko"}, files);
+    Node p = prepare_root(root, td::kOld61);
+    int st = 0;
+    const std::string out =
+        td::run(k.bin + config_args(root) + " -d " + root + " -S " + td::kOld61 + " -c 2>/dev/null",
+                &st);
+    ASSERT_EQ(st, 0) << k.bin;
+    std::vector<std::string> real;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line) && !line.starts_with("# End of configuration");)
+      if (!line.empty() && !host.count(line) && !line.starts_with("options modprobe "))
+        real.push_back(line);
+    const auto mine = ofsck_show_config(p.modprobe_config, k.weakdep);
+    EXPECT_EQ(mine, real) << k.bin << "\n" << out.substr(0, 2000);
+    EXPECT_EQ(real.size(), k.weakdep ? 14u : 13u) << k.bin;
+    fs::remove_all(root);
+  }
 }
 
 // `ofsck explain` shows the options with their sources and verdicts, in text and JSON; the

@@ -89,10 +89,42 @@ TEST(ParamValue, CharpArraysAndOthers) {
   EXPECT_TRUE(judged("array of ulong"));
   auto r = check_param_value("e1000e", "IntMode", "array of int", "1,x", k61);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->kernel_message, "e1000e: `1,x' invalid for parameter `IntMode'");
+  // param_array() writes a NUL over each comma it passes, so parse_args() prints the value's
+  // first element only.
+  EXPECT_EQ(r->kernel_message, "e1000e: `1' invalid for parameter `IntMode'");
   r = check_param_value("dummy", "numdummies", "int", "two", k61);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->kernel_message, "dummy: `two' invalid for parameter `numdummies'");
+}
+
+// param_array(): at most kparam_array::max elements, counted as commas + 1 (an empty value or a
+// trailing comma is one more element, set("") like any other); the count check comes before
+// each element's set(), so a bad element past the limit is never parsed.
+TEST(ParamValue, ArrayMaximum) {
+  const ParamKernel k61{6, 1};
+  const ArrayMax two{true, 2}, unknown{};
+  auto judge = [&](std::string_view type, std::string_view v, ArrayMax m) -> std::string {
+    auto r = check_param_value("m", "p", type, v, k61, m);
+    return r ? r->errno_name + (r->array_message.empty() ? "" : " " + r->array_message) : "";
+  };
+  EXPECT_EQ(judge("array of int", "1,2", two), "");
+  EXPECT_EQ(judge("array of int", "1,2,3", two), "EINVAL p: can only take 2 arguments");
+  EXPECT_EQ(judge("array of int", "1,2,x", two), "EINVAL p: can only take 2 arguments");
+  EXPECT_EQ(judge("array of int", "1,2,", two), "EINVAL p: can only take 2 arguments");
+  EXPECT_EQ(judge("array of int", "1,", two), "EINVAL");     // kstrtoint("") of the 2nd element
+  EXPECT_EQ(judge("array of int", "x,2,3", two), "EINVAL");  // the bad element comes first
+  EXPECT_EQ(judge("array of charp", ",", two), "");
+  EXPECT_EQ(judge("array of charp", ",,", two), "EINVAL p: can only take 2 arguments");
+  EXPECT_EQ(judge("array of int", "1,2,3,4,5", unknown), "");  // never guessed
+  EXPECT_EQ(judge("array of bool", "1,0,1", ArrayMax{true, 1}),
+            "EINVAL p: can only take 1 arguments");
+  auto r = check_param_value("snd_hda_intel", "index", "array of int", "3,4,5", k61, two);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kernel_message, "snd_hda_intel: `3' invalid for parameter `index'");
+  EXPECT_EQ(r->array_message, "index: can only take 2 arguments");
+  EXPECT_NE(r->why.find("3 values"), std::string::npos) << r->why;
+  EXPECT_EQ(array_count_text("1,2,3", two), "3 values, at most 2");
+  EXPECT_EQ(array_count_text("1", unknown), "1 value; maximum not known");
 }
 
 // The parmtypes come from the modules themselves: nvme-core declares max_retries as a byte and

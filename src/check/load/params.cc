@@ -36,11 +36,12 @@ bool params(Context& c) {
     auto r = check_param_value(c.v.name, o.param, type,
                                o.has_value ? std::optional<std::string_view>(o.kernel_value)
                                            : std::nullopt,
-                               pk);
+                               pk, array_max(c.m, o.param));
     if (!r) continue;
+    if (!r->array_message.empty()) c.say(r->array_message, kParamInvalidValue);
     c.say(r->kernel_message, kParamInvalidValue);
     c.v.param_problems.push_back({o.param, std::string(type), o.value, o.has_value, r->errno_name,
-                                  r->why, r->kernel_message, o.where});
+                                  r->why, r->kernel_message, o.where, r->array_message});
     err = errno_of(r->errno_name);
     if (!go_on) break;
   }
