@@ -6,7 +6,8 @@
 #                                trees, EXTRAS=0 skips the whatif and image rows
 # Rows:
 #   first run  = --no-cache: every module file read and parsed, the kernel image decompressed
-#   repeat run = a warm --cache-dir (what a second `ofsck check` on an unchanged node costs)
+#   repeat run = a warm --cache-dir (what a second `ofsck check` on an unchanged node costs);
+#                also `ofsck snapshot -o -` with that cache (its file digests cached)
 #   floor part = CPU seconds of one piece of the unavoidable work (bench/floor.cc): reading,
 #                decompressing .ko.xz/.ko.zst, SHA-256 of the signed bytes, the signature
 #                verifications (count x cost), the serial image decode (to the key list; whole)
@@ -101,6 +102,11 @@ for kver in ${KVERS:-6.1.0-56-amd64 6.12.117+deb12-amd64 $k7}; do
   "$ofsck" check -q --root "$root" --cache-dir "$cdir" >/dev/null 2>&1 || true
   read -r w c m < <(best_of "$ofsck" check -q --root "$root" --cache-dir "$cdir")
   row "ofsck check, repeat run (warm cache)" "$w" "$c" "$m" "$base"
+  # The node's snapshot document with the same warm cache (its file digests cached too): it
+  # should cost no more than the check (issue 10).
+  "$ofsck" snapshot -q --root "$root" --cache-dir "$cdir" -o - >/dev/null 2>&1 || true
+  read -r w c m < <(best_of "$ofsck" snapshot -q --root "$root" --cache-dir "$cdir" -o -)
+  row "ofsck snapshot, repeat run (warm cache)" "$w" "$c" "$m" "$base"
 done
 
 [ "${EXTRAS:-1}" = 0 ] && exit 0

@@ -16,6 +16,7 @@
 #include "report/prom.hpp"
 #include "report/render.hpp"
 #include "report/state_file.hpp"
+#include "scenario/snapshot.hpp"
 
 namespace ofsck::cli {
 
@@ -44,13 +45,30 @@ Result<std::string> state_path(const Args& a, const std::string& kver) {
   return dir + "/" + kver;
 }
 
+/// For a live root (the root /, or --proc/--sys): how many parameters of loaded modules run
+/// with another value than configured, as `ofsck snapshot` computes its running_drift.
+/// nullopt when the root is not live, or (noted on stderr) /proc/modules cannot be read.
+std::optional<size_t> running_param_drift(const Args& a) {
+  auto live = live_dirs(a);
+  if (!live || !a.prepared) return std::nullopt;
+  auto loaded = read::read_loaded_modules(*live);
+  if (!loaded) {
+    std::fprintf(stderr, "ofsck: note: %s (no ofsck_running_param_drift)\n",
+                 report::escape(to_string(loaded.error())).c_str());
+    return std::nullopt;
+  }
+  return check::running_drift(*a.prepared, *loaded).size();
+}
+
 /// The report as --format asks, for the terminal or for -o FILE.
 std::string render_report(Args& a, std::chrono::steady_clock::time_point started) {
   CommonOptions& c = a.common;
   if (c.format == "prom") {
-    const double took =
+    report::PromRun run{0, 0, version(), running_param_drift(a)};
+    run.duration =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return report::render_prom(a.result, {seconds_since_epoch(), took, version()});
+    run.finished = seconds_since_epoch();
+    return report::render_prom(a.result, run);
   }
   if (!a.output.empty() && c.color == "auto") c.color = "never";  // a file is no terminal
   return report::terminal_safe(c.format == "json" ? report::render_json(a.result)
@@ -59,14 +77,18 @@ std::string render_report(Args& a, std::chrono::steady_clock::time_point started
 
 }  // namespace
 
-void check_output_options(CLI::App* sub, Args& a) {
-  // --format gains "prom" for check only: the shared validator (text, json) is replaced.
-  CLI::Option* format = sub->get_option("--format");
+void allow_prom_format(CLI::Option* format, const char* description) {
   format->get_validator()->active(false).description("");
   format->check(CLI::IsMember({"text", "json", "prom"}));
-  format->description(
-      "Output format: text, json, or prom (Prometheus text exposition for node_exporter's "
-      "textfile collector; with -o DIR/ofsck.prom)");
+  format->description(description);
+}
+
+void check_output_options(CLI::App* sub, Args& a) {
+  allow_prom_format(sub->get_option("--format"),
+                    "Output format: text, json, or prom (Prometheus text exposition for "
+                    "node_exporter's textfile collector; with -o DIR/ofsck.prom). For the "
+                    "running system (the root /, or --proc), prom also counts the parameters "
+                    "loaded modules run with that differ from the configured ones");
   sub->add_option("-o,--output", a.output,
                   "Write the report to FILE instead of standard output, atomically (a temporary "
                   "file in FILE's directory renamed over it): a reader such as node_exporter "
@@ -85,6 +107,7 @@ void check_output_options(CLI::App* sub, Args& a) {
          "node's verdict")
       ->expected(0, 1)
       ->type_name("[PATH]");
+  live_dir_options(sub, a.snapshot);
 }
 
 int check_outputs_usage(const Args& a) {

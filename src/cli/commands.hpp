@@ -11,6 +11,7 @@
 
 #include "check/check_tree.hpp"
 #include "cli/options.hpp"
+#include "read/text/proc_modules.hpp"
 #include "scenario/image.hpp"
 #include "scenario/upgrade.hpp"
 #include "scenario/whatif.hpp"
@@ -19,7 +20,7 @@ namespace ofsck::cli {
 
 inline constexpr int kExitOk = 0, kExitFindings = 1, kExitUsage = 2, kExitInput = 3;
 
-/// snapshot --node, -o, --summary, --proc, --sys.
+/// snapshot --node, -o, --summary, --proc, --sys (check takes --proc and --sys too).
 struct SnapshotArgs {
   std::string node, output, proc, sys;
   bool summary = false;
@@ -37,7 +38,7 @@ struct Args {
   check::UpgradeOptions upgrade;        ///< upgrade --kabi-list
   std::vector<std::string> upgrade_to;  ///< upgrade --to values: releases and package files
   check::WhatifOptions whatif;          ///< whatif --install --remove
-  std::string output;                   ///< check -o FILE
+  std::string output;                   ///< check -o FILE, fleet -o FILE
   std::string state_file;               ///< check --state-file=PATH (empty: the default)
   bool state_file_given = false;        ///< check --state-file
   SnapshotArgs snapshot;                ///< snapshot --node -o --summary
@@ -77,6 +78,13 @@ int check_outputs_usage(const Args& a);
 int write_check_outputs(Args& a, std::chrono::steady_clock::time_point started);
 void snapshot_options(CLI::App* sub, Args& a);  ///< --node, -o FILE, --summary, --proc, --sys
 void fleet_options(CLI::App* sub, Args& a);     ///< SNAPSHOT...|DIR|- (in `files`), --format
+/// --proc DIR and --sys DIR (snapshot, and check for --format prom's running drift).
+void live_dir_options(CLI::App* sub, SnapshotArgs& s);
+/// Where the running system is read from: --proc/--sys, else /proc and /sys for the root "/";
+/// nullopt when the root is not the running system.
+std::optional<read::LiveDirs> live_dirs(const Args& a);
+/// --format gains "prom" (check, fleet): the shared text/json validator is replaced.
+void allow_prom_format(CLI::Option* format, const char* description);
 
 // What each command runs once chosen; the process exit code.
 /// `check`: every verdict and finding of the node (or of the given files).

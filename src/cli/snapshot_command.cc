@@ -12,9 +12,6 @@
 
 namespace ofsck::cli {
 
-namespace {
-
-/// Where the running system is read from: --proc/--sys, else /proc and /sys for the root "/".
 std::optional<read::LiveDirs> live_dirs(const Args& a) {
   const SnapshotArgs& s = a.snapshot;
   const std::string& root = a.common.node.spec.root;
@@ -24,6 +21,18 @@ std::optional<read::LiveDirs> live_dirs(const Args& a) {
   if (!s.sys.empty()) d.sys = s.sys;
   return d;
 }
+
+void live_dir_options(CLI::App* sub, SnapshotArgs& s) {
+  sub->add_option("--proc", s.proc,
+                  "Directory standing in for /proc: read loaded modules from DIR/modules (the "
+                  "root is then taken as the running system; default /proc for the root /)")
+      ->type_name("DIR");
+  sub->add_option("--sys", s.sys,
+                  "Directory standing in for /sys: DIR/module/M/parameters (default /sys)")
+      ->type_name("DIR");
+}
+
+namespace {
 
 int write_output(const std::string& out, const std::string& text) {
   if (out.empty() || out == "-") {
@@ -49,13 +58,7 @@ void snapshot_options(CLI::App* sub, Args& a) {
                 "Print one stable line (ok|FAIL kernel=K stack=<12 hex> failing=N errors=N "
                 "[first=MOD:RULE]) so that clush -b / dshbak -c fold identical nodes; with "
                 "--format json, the same fields as one JSON object");
-  sub->add_option("--proc", s.proc,
-                  "Directory standing in for /proc: read loaded modules from DIR/modules (the "
-                  "root is then taken as the running system; default /proc for the root /)")
-      ->type_name("DIR");
-  sub->add_option("--sys", s.sys,
-                  "Directory standing in for /sys: DIR/module/M/parameters (default /sys)")
-      ->type_name("DIR");
+  live_dir_options(sub, s);
 }
 
 int run_snapshot(Args& a) {

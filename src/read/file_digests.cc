@@ -135,22 +135,25 @@ std::vector<Result<FileDigests>> DigestCache::digest(const std::vector<std::stri
                                                      unsigned threads) {
   std::vector<Result<FileDigests>> out(paths.size(), FileDigests{});
   std::vector<FileStamp> stamps(paths.size());
-  std::vector<char> hit(paths.size(), 0), stamped(paths.size(), 0);
+  using Hit = std::unordered_map<std::string, Entry>::iterator;
+  std::vector<Hit> hit(paths.size(), entries_.end());
+  std::vector<char> stamped(paths.size(), 0);
   // stat() is most of a warm run: on every core, each index writing only its own slots.
   parallel_for(paths.size(), threads, [&](size_t i) {
     if (!stamp_file(paths[i], stamps[i])) return;
     stamped[i] = 1;
     auto it = entries_.find(paths[i]);
-    if (it != entries_.end() && it->second.stamp == stamps[i]) {
-      out[i] = it->second.d;
-      hit[i] = 1;
-    }
+    if (it != entries_.end() && it->second.stamp == stamps[i]) hit[i] = it;
   });
-  for (size_t i = 0; i < paths.size(); ++i)
-    if (hit[i]) used_.insert_or_assign(paths[i], Entry{stamps[i], *out[i]});
   std::vector<size_t> todo;
-  for (size_t i = 0; i < paths.size(); ++i)
-    if (!hit[i]) todo.push_back(i);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (hit[i] == entries_.end()) {
+      todo.push_back(i);
+      continue;
+    }
+    out[i] = hit[i]->second.d;
+    kept_.push_back(hit[i]);  // written back by save() only if something was hashed
+  }
   parallel_for(todo.size(), threads, [&](size_t k) { out[todo[k]] = digest_file(paths[todo[k]]); });
   for (size_t i : todo) {
     // Stamped before hashing: a file changed meanwhile gets a stale stamp, so is hashed again.
@@ -165,10 +168,14 @@ std::vector<Result<FileDigests>> DigestCache::digest(const std::vector<std::stri
 void DigestCache::save() const {
   if (file_.empty() || misses_ == 0) return;
   std::string s(kMagic);
-  s.reserve(used_.size() * 200);
-  for (const auto& [path, e] : used_)
+  s.reserve((kept_.size() + used_.size()) * 200);
+  auto line = [&s](const std::string& path, const Entry& e) {
     s += fmt::format("{} {} {} {} {} {} {} {}\n", e.stamp.size, e.stamp.mtime_ns, e.stamp.ctime_ns,
                      e.stamp.ino, e.stamp.dev, e.d.sha256, e.d.md5, path);
+  };
+  for (auto it : kept_)
+    if (!used_.count(it->first)) line(it->first, it->second);
+  for (const auto& [path, e] : used_) line(path, e);
   std::error_code ec;
   size_t slash = file_.rfind('/');
   if (slash != std::string::npos) std::filesystem::create_directories(file_.substr(0, slash), ec);

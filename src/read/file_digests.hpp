@@ -52,8 +52,11 @@ class DigestCache {
   };
   void load();
   std::string file_;
-  std::unordered_map<std::string, Entry> entries_;  ///< as loaded
-  std::unordered_map<std::string, Entry> used_;     ///< what save() writes
+  std::unordered_map<std::string, Entry> entries_;  ///< as loaded (never changed after)
+  /// What save() writes: the loaded entries digest() used (kept_, not copied: a warm run
+  /// writes nothing) and the files it hashed (used_).
+  std::vector<std::unordered_map<std::string, Entry>::const_iterator> kept_;
+  std::unordered_map<std::string, Entry> used_;
   size_t hits_ = 0, misses_ = 0;
 };
 

@@ -1,6 +1,11 @@
 // The snapshot document and its summary (snapshot.hpp).
 #include "report/snapshot.hpp"
 
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "read/file_digests.hpp"
@@ -82,27 +87,78 @@ std::string stack_digest(const check::Snapshot& s) {
   return read::sha256_hex(dump_json(stack_json(s)));
 }
 
+namespace {
+
+/// Appends `dumped` (dump_json() of a value, final newline dropped) as dump_json() writes that
+/// value as a member of a top-level object: one level deeper (JSON strings hold no raw newline,
+/// so every newline is the layout's).
+void append_nested(std::string& out, std::string_view dumped) {
+  dumped.remove_suffix(1);
+  for (size_t pos = 0; pos < dumped.size();) {
+    size_t nl = std::min(dumped.find('\n', pos), dumped.size());
+    out.append(dumped.substr(pos, nl - pos));
+    if (nl < dumped.size()) out += "\n  ";
+    pos = nl + 1;
+  }
+}
+
+/// The members of an object as dump_json() writes them ("  \"k\": v" joined by ",\n"): what
+/// lies between "{\n" and "\n}\n" of its dump ("" for an empty object).
+std::string_view members_of(std::string_view dumped) {
+  if (dumped == "{}\n") return {};
+  return dumped.substr(2, dumped.size() - 5);
+}
+
+}  // namespace
+
+// The stack members are dumped once: the digest's canonical form (the stack object alone) is
+// assembled from those pieces, and the document takes its members after kernel and kmod as they
+// are, byte for byte what dumping each whole object writes, without building or dumping the
+// large "modules" array twice.
 std::string render_snapshot_json(const check::Snapshot& s) {
   ordered_json stack = stack_json(s);
-  std::string digest = read::sha256_hex(dump_json(stack));
-  ordered_json j;
-  j["ofsck_snapshot"] = kSnapshotFormat;
-  j["node"] = s.node;
-  j["taken"] = s.taken;
-  j["ofsck"] = s.ofsck;
-  j["kernel"] = s.kernel;
-  j["kmod"] = s.kmod;
-  j["live"] = s.live;
-  j["stack"] = digest;
-  for (const char* k : {"summary", "findings", "packages", "modules", "options"})
-    j[k] = std::move(stack[k]);
+  std::vector<std::pair<std::string, std::string>> pieces;
+  size_t size = 0;
+  for (auto& [key, value] : stack.items()) {
+    pieces.emplace_back(key, dump_json(std::move(value)));
+    size += pieces.back().second.size();
+  }
+  std::string stack_text = "{\n";
+  stack_text.reserve(size + size / 4 + 256);
+  size_t body = 0;  // where the members after kernel and kmod (both in the header) begin
+  for (const auto& [key, dumped] : pieces) {
+    if (stack_text.size() > 2) stack_text += ",\n";
+    if (key == "summary") body = stack_text.size();
+    stack_text += fmt::format("  \"{}\": ", key);
+    append_nested(stack_text, dumped);
+  }
+  stack_text += "\n}\n";
+  ordered_json head;
+  head["ofsck_snapshot"] = kSnapshotFormat;
+  head["node"] = s.node;
+  head["taken"] = s.taken;
+  head["ofsck"] = s.ofsck;
+  head["kernel"] = s.kernel;
+  head["kmod"] = s.kmod;
+  head["live"] = s.live;
+  head["stack"] = read::sha256_hex(stack_text);
+  ordered_json tail = ordered_json::object();
   if (s.live) {
     ordered_json drift;
-    j["loaded"] = live_json(s, drift);
-    j["running_drift"] = std::move(drift);
+    tail["loaded"] = live_json(s, drift);
+    tail["running_drift"] = std::move(drift);
   }
-  if (!s.problems.empty()) j["problems"] = s.problems;
-  return dump_json(std::move(j));
+  if (!s.problems.empty()) tail["problems"] = s.problems;
+  const std::string head_text = dump_json(std::move(head)), tail_text = dump_json(std::move(tail));
+  const std::string_view rest = members_of(tail_text);
+  std::string out = "{\n";
+  out.reserve(head_text.size() + stack_text.size() + tail_text.size() + 16);
+  out += members_of(head_text);
+  out += ",\n";
+  out += std::string_view(stack_text).substr(body, stack_text.size() - 3 - body);
+  if (!rest.empty()) (out += ",\n") += rest;
+  out += "\n}\n";
+  return out;
 }
 
 std::string snapshot_summary_line(const check::Snapshot& s) {

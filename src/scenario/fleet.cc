@@ -27,8 +27,7 @@ struct ItemKey {
   auto operator<=>(const ItemKey&) const = default;
 };
 
-constexpr const char* kKinds[] = {"kernel", "kmod",    "package", "module",
-                                  "option", "finding", "running"};
+/// Indexes kDriftKinds (fleet.hpp), in its order.
 enum Kind { kKernel, kKmod, kPackage, kModule, kOption, kFinding, kRunning };
 
 struct Acc {
@@ -108,7 +107,7 @@ std::optional<Drift> drift_of(const ItemKey& k, Values& values,
     for (uint32_t i : acc.nodes) has[i] = 1, ++with;
   bool absent_somewhere = with < docs.size();
   if (k.kind != kRunning && values.size() + (absent_somewhere ? 1 : 0) < 2) return std::nullopt;
-  Drift d{kKinds[k.kind], k.module, k.subject, {}};
+  Drift d{kDriftKinds[k.kind], k.module, k.subject, {}};
   for (auto& [v, acc] : values)
     d.variants.push_back(DriftVariant{
         v, fold_of(acc.nodes, docs), acc.nodes.size(), {acc.sources.begin(), acc.sources.end()}});

@@ -27,6 +27,11 @@ struct DriftVariant {
   std::vector<std::string> sources;  ///< where the value comes from (options: file:line), sorted
 };
 
+/// Every Drift::kind, in the order the report lists them (the Prometheus metrics declare each,
+/// 0 included).
+inline constexpr const char* kDriftKinds[] = {"kernel", "kmod",    "package", "module",
+                                              "option", "finding", "running"};
+
 /// An item that is not the same on every node, with each value it takes.
 struct Drift {
   /// "kernel", "kmod", "package" (version or module files of a package), "module" (winning

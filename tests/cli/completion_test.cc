@@ -58,7 +58,9 @@ TEST_F(Completion, BashOffersTheCommands) {
 TEST_F(Completion, BashOffersValueChoices) {
   EXPECT_EQ(bash_complete("ofsck check --format \"\""),
             (std::set<std::string>{"text", "json", "prom"}));
-  // prom is check's only (node_exporter's textfile collector).
+  EXPECT_EQ(bash_complete("ofsck fleet --format \"\""),
+            (std::set<std::string>{"text", "json", "prom"}));
+  // prom is check's and fleet's only (node_exporter's textfile collector).
   EXPECT_EQ(bash_complete("ofsck explain --format \"\""), (std::set<std::string>{"text", "json"}));
   EXPECT_EQ(bash_complete("ofsck explain --color a"), (std::set<std::string>{"auto", "always"}));
   // A path-valued option completes file names: / has a "usr" entry on every Debian root.

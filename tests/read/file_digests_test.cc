@@ -59,6 +59,13 @@ TEST(FileDigests, CacheHitsUntilTheFileChanges) {
     EXPECT_EQ(r[0]->sha256, word("sha256sum '" + f + "'"));
     c.save();
   }
+  {
+    // The save above wrote the entry it used unchanged (b.ko) beside the one it hashed.
+    DigestCache c(d + "/cache", d + "/m");
+    auto r = c.digest({f, g}, 2);
+    EXPECT_EQ(c.hits(), 2u);
+    EXPECT_EQ(r[1]->sha256, word("sha256sum '" + g + "'"));
+  }
   // A corrupt cache file is ignored, never trusted.
   for (const auto& e : fs::directory_iterator(d + "/cache"))
     std::ofstream(e.path(), std::ios::app) << "garbage line without newline";
