@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -79,6 +80,16 @@ std::string make_temp_dir(const std::string& tag) {
   std::string tmpl = "/tmp/ofsck-test-" + tag + "-XXXXXX";
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   return tmpl;
+}
+
+std::string process_cache_dir() {
+  static const std::string dir = [] {
+    std::string d = make_temp_dir("cache");
+    static const std::string removed = d;
+    std::atexit([] { std::filesystem::remove_all(removed); });
+    return d;
+  }();
+  return dir;
 }
 
 std::string slurp(const std::string& path) {

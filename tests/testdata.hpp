@@ -28,6 +28,11 @@ bool exists(const std::string& path);
 std::string run(const std::string& cmd, int* status = nullptr);
 /// Fresh temporary directory (removed by the caller or left under /tmp).
 std::string make_temp_dir(const std::string& tag);
+/// A module cache dir shared by the tests of this process (ctest runs one suite per process),
+/// made on first use under /tmp and removed at exit: the first test of a suite reads a whole
+/// tree, the others hit the cache as a repeat run would. Pass it where a test does not care
+/// whether its read is cold (`--cache-dir`, NodeSpec::cache_dir).
+std::string process_cache_dir();
 /// A file's bytes, whole; "" when it cannot be read.
 std::string slurp(const std::string& path);
 

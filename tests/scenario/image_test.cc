@@ -48,7 +48,7 @@ const Finding* the_finding(const ImageOptions& o, std::string_view rule, std::st
 /// Exit status of `ofsck image IMG --root <the 6.1 tree> --need rdma_cm` (output dropped).
 int need_rdma_cm_status(const std::string& img) {
   int st = 0;
-  testdata::run(fmt::format("{} image {} --root {} --need rdma_cm --no-cache >/dev/null 2>&1",
+  testdata::run(fmt::format("{} image {} --root {} --need rdma_cm >/dev/null 2>&1",
                             testdata::ofsck_bin(), img, testdata::tree(kKver)),
                 &st);
   return st;
@@ -65,6 +65,10 @@ const Finding* stale_realtek(const std::string& img, const std::string& disk,
 
 class ImageTest : public ::testing::Test {
  protected:
+  // The CLI runs share this process's module cache (the tree is read once per suite).
+  static void SetUpTestSuite() {
+    setenv("XDG_CACHE_HOME", testdata::process_cache_dir().c_str(), 1);
+  }
   void SetUp() override { dir_ = testdata::make_temp_dir("image"); }
   void TearDown() override { fs::remove_all(dir_); }
   std::string dir_;
@@ -93,7 +97,7 @@ TEST_F(ImageTest, CompleteImageHasNoErrors) {
   // CLI: exit 0, JSON carries the inventory.
   int st = 0;
   std::string out = testdata::run(fmt::format("{} image {}/image --root {} --need rdma_cm r8169 "
-                                              "--no-cache --format json",
+                                              "--format json",
                                               testdata::ofsck_bin(), dir_, testdata::tree(kKver)),
                                   &st);
   EXPECT_EQ(st, 0) << out;
@@ -182,7 +186,7 @@ TEST_F(ImageTest, NeededModuleWithoutAnyFirmwareIsAnError) {
   EXPECT_NE(f->message.find("before the root is mounted"), std::string::npos) << f->message;
   EXPECT_TRUE(with_rule(*r, kImageFirmwareMissing).empty());
   int st = 0;
-  testdata::run(fmt::format("{} image {} --root {} --need r8169 --no-cache >/dev/null 2>&1",
+  testdata::run(fmt::format("{} image {} --root {} --need r8169 >/dev/null 2>&1",
                             testdata::ofsck_bin(), img, testdata::tree(kKver)),
                 &st);
   EXPECT_EQ(st, 1);
@@ -225,7 +229,7 @@ TEST_F(ImageTest, IbRootNeedsIpoibAndTheAdapterNotUmad) {
 TEST_F(ImageTest, ListingIsOptIn) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
   std::string img = build_image(dir_);
-  const std::string cmd = fmt::format("{} image {} --root {} --need r8169 --no-cache",
+  const std::string cmd = fmt::format("{} image {} --root {} --need r8169",
                                       testdata::ofsck_bin(), img, testdata::tree(kKver));
   int st = 0;
   std::string plain = testdata::run(cmd + " 2>&1", &st);
@@ -273,7 +277,7 @@ TEST_F(ImageTest, CorruptImagesExit3) {
   for (const char* f : {"cut", "bad", "flip"}) {
     int st = 0;
     std::string out =
-        testdata::run(fmt::format("{} image {}/{} --root {} --no-cache 2>&1", testdata::ofsck_bin(),
+        testdata::run(fmt::format("{} image {}/{} --root {} 2>&1", testdata::ofsck_bin(),
                                   dir_, f, testdata::tree(kKver)),
                       &st);
     EXPECT_EQ(st, 3) << f << ": " << out;
@@ -318,6 +322,7 @@ TEST_F(ImageTest, RealDracutImage) {
 class MkinitramfsImage : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    setenv("XDG_CACHE_HOME", testdata::process_cache_dir().c_str(), 1);  // as ImageTest
     if (!testdata::exists(testdata::module_dir(kKver))) return;
     int st = 0;
     testdata::run("unshare -m true 2>/dev/null", &st);
@@ -419,7 +424,7 @@ TEST_F(MkinitramfsImage, ListsModulesFirmwareAndLoads) {
   int st = 0;
   std::string out =
       testdata::run(fmt::format("{} image {} --root {} --list --need rdma_cm r8169 "
-                                "--no-cache 2>&1",
+                                "2>&1",
                                 testdata::ofsck_bin(), image(), testdata::tree(kKver)),
                     &st);
   EXPECT_EQ(st, 0) << out;

@@ -59,6 +59,7 @@ inline ImageOptions options(const std::string& image, std::vector<std::string> n
   o.image = image;
   o.node.spec.root = testdata::tree(kKver);
   o.node.spec.cmdline = "";
+  o.node.rs.cache_dir = testdata::process_cache_dir();
   o.need = std::move(need);
   return o;
 }
