@@ -229,8 +229,8 @@ TEST_F(ImageTest, IbRootNeedsIpoibAndTheAdapterNotUmad) {
 TEST_F(ImageTest, ListingIsOptIn) {
   OFSCK_REQUIRE_DATA(testdata::module_dir(kKver));
   std::string img = build_image(dir_);
-  const std::string cmd = fmt::format("{} image {} --root {} --need r8169",
-                                      testdata::ofsck_bin(), img, testdata::tree(kKver));
+  const std::string cmd = fmt::format("{} image {} --root {} --need r8169", testdata::ofsck_bin(),
+                                      img, testdata::tree(kKver));
   int st = 0;
   std::string plain = testdata::run(cmd + " 2>&1", &st);
   EXPECT_EQ(st, 0) << plain;
@@ -277,8 +277,8 @@ TEST_F(ImageTest, CorruptImagesExit3) {
   for (const char* f : {"cut", "bad", "flip"}) {
     int st = 0;
     std::string out =
-        testdata::run(fmt::format("{} image {}/{} --root {} 2>&1", testdata::ofsck_bin(),
-                                  dir_, f, testdata::tree(kKver)),
+        testdata::run(fmt::format("{} image {}/{} --root {} 2>&1", testdata::ofsck_bin(), dir_, f,
+                                  testdata::tree(kKver)),
                       &st);
     EXPECT_EQ(st, 3) << f << ": " << out;
     EXPECT_NE(out.find(std::string(f) + "+0x"), std::string::npos) << out;
