@@ -7,11 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "golden.hpp"
 #include "testdata.hpp"
 
 namespace ofsck {
 namespace {
 
+using testdata::expect_golden;
 using testdata::run;
 using testdata::slurp;
 
@@ -19,16 +21,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
     s.replace(pos, from.size(), to);
   return s;
-}
-
-/// `out` against tests/cli/golden/GOLDEN (OFSCK_UPDATE_GOLDEN=1 rewrites the file).
-void expect_golden(const std::string& out, const std::string& golden) {
-  const std::string path = testdata::source_dir() + "/tests/cli/golden/" + golden;
-  if (getenv("OFSCK_UPDATE_GOLDEN")) {
-    std::ofstream(path) << out;
-    return;
-  }
-  EXPECT_EQ(out, slurp(path)) << golden << ": update with OFSCK_UPDATE_GOLDEN=1";
 }
 
 /// The demo root: Debian 6.1.0-56 tree (hard links into the cache), a 6.1.0-47 ib_core in

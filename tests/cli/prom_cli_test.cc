@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "golden.hpp"
 #include "scenario/scenario_util.hpp"
 
 namespace ofsck {
@@ -16,10 +17,7 @@ namespace {
 using scn::Root;
 using scn::shq;
 namespace td = testdata;
-
-bool has_line(const std::string& text, const std::string& line) {
-  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
-}
+using td::has_line;
 
 /// Real 6.1.0-47 dummy.ko, `options dummy numdummies=2`, and a running system where dummy is
 /// loaded with numdummies `running`.
@@ -67,25 +65,28 @@ TEST(PromCli, CheckCountsRunningParamDrift) {
 }
 
 /// `ofsck fleet ARGS` from the source directory; the _seconds values masked (they vary).
+/// The timings of a .prom text masked (they change every run).
+std::string mask_seconds(const std::string& prom) {
+  return std::regex_replace(prom, std::regex("(_seconds) [0-9.]+\n"), "$1 X\n");
+}
+
 std::string fleet_prom(const std::string& args, int* rc) {
   std::string out = td::run("cd " + shq(td::source_dir()) + " && " + shq(td::ofsck_bin()) +
                                 " fleet --format prom " + args + " 2>/dev/null",
                             rc);
-  return std::regex_replace(out, std::regex("(_seconds) [0-9.]+\n"), "$1 X\n");
+  return mask_seconds(out);
 }
 
 TEST(PromCli, FleetGoldenAndAtomicFile) {
   int rc = -1;
   std::string out = fleet_prom("tests/fixtures/fleet", &rc);
   EXPECT_EQ(rc, 1);  // drift, and cn005 has an error: as the other formats
-  const std::string path = td::source_dir() + "/tests/cli/golden/fleet.prom";
-  if (getenv("OFSCK_UPDATE_GOLDEN")) std::ofstream(path) << out;
-  else EXPECT_EQ(out, td::slurp(path)) << "fleet.prom: update with OFSCK_UPDATE_GOLDEN=1";
+  td::expect_golden(out, "fleet.prom");
   const std::string dir = td::make_temp_dir("fleet-prom");
   EXPECT_EQ(fleet_prom("tests/fixtures/fleet -o " + shq(dir + "/ofsck_fleet.prom"), &rc), "");
   EXPECT_EQ(rc, 1);
   std::string written = td::slurp(dir + "/ofsck_fleet.prom");
-  EXPECT_EQ(std::regex_replace(written, std::regex("(_seconds) [0-9.]+\n"), "$1 X\n"), out);
+  EXPECT_EQ(mask_seconds(written), out);
   // Nothing readable: the file is still rewritten (a stale one would hide it), exit 3.
   EXPECT_EQ(fleet_prom("/nonexistent.json -o " + shq(dir + "/ofsck_fleet.prom"), &rc), "");
   EXPECT_EQ(rc, 3);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "golden.hpp"
 #include "scenario/scenario_util.hpp"
 
 namespace ofsck {
@@ -14,15 +15,7 @@ namespace {
 using scn::Root;
 using scn::shq;
 namespace td = testdata;
-
-void expect_golden(const std::string& out, const std::string& golden) {
-  const std::string path = td::source_dir() + "/tests/cli/golden/" + golden;
-  if (getenv("OFSCK_UPDATE_GOLDEN")) {
-    std::ofstream(path) << out;
-    return;
-  }
-  EXPECT_EQ(out, td::slurp(path)) << golden << ": update with OFSCK_UPDATE_GOLDEN=1";
-}
+using td::expect_golden;
 
 /// The fixture: dummy and pcspkr from the real tree, one options line; `failing` adds the
 /// 6.1.0-56 ib_core in updates/ (its CRCs do not match 6.1.0-47: it will not load).

@@ -8,13 +8,12 @@
 #include <sstream>
 
 #include "check/rules.hpp"
+#include "golden.hpp"
 
 namespace ofsck::report {
 namespace {
 
-bool has_line(const std::string& text, const std::string& line) {
-  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
-}
+using testdata::has_line;
 
 check::CheckResult result() {
   check::CheckResult r;
